@@ -1,0 +1,1 @@
+"""Certificate templates, issuance, rendering and verification (to come)."""

@@ -1,0 +1,1 @@
+"""Cohorts, enrolment and places, waitlists, groups and peer-group matching (to come)."""

@@ -1,0 +1,1 @@
+"""Project package and shared kernel: settings, people, events and e-mail outbox."""

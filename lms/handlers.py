@@ -1,0 +1,18 @@
+"""Handlers of kernel events, registered in LmsConfig.ready()."""
+
+from lms.models import Event, User
+from lms.services import email_queue
+
+
+def welcome_email_send(event: Event) -> None:
+    user = User.objects.select_related("profile").filter(pk=event.payload.get("user_id")).first()
+    if user is None:
+        return
+    profile = getattr(user, "profile", None)
+    email_queue(
+        recipient=user.email,
+        reason=f"welcome:{user.pk}",
+        subject="Welcome to BSR Academy",
+        template="lms.user.registered",
+        context={"user": user, "name": profile.full_name if profile else user.email},
+    )

@@ -1,0 +1,252 @@
+"""Shared kernel models: people (user, profile, organisation), the domain-event outbox with its
+deliveries, the e-mail outbox, and the site's home page."""
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_countries.fields import CountryField
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from lms.blocks import BaseStreamBlock
+
+
+class Sector(models.TextChoices):
+    FIRE_RESCUE = "fire_rescue", "Fire and rescue"
+    POLICE = "police", "Police"
+    BORDER_GUARD = "border_guard", "Border guard"
+    COAST_GUARD = "coast_guard", "Coast guard"
+    CUSTOMS = "customs", "Customs"
+    CIVIL_PROTECTION = "civil_protection", "Civil-protection authority"
+    MINISTRY = "ministry", "Ministry"
+    MUNICIPALITY = "municipality", "Municipality"
+    NGO = "ngo", "NGO / volunteer"
+    RESEARCH = "research", "Research / education"
+    YOUTH = "youth", "Youth organisation"
+    OTHER = "other", "Other"
+
+
+class Level(models.TextChoices):
+    LOCAL = "local", "Local"
+    REGIONAL = "regional", "Regional"
+    NATIONAL = "national", "National"
+    INTERNATIONAL = "international", "International"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Another gender"
+    UNDISCLOSED = "undisclosed", "Prefer not to say"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    DANISH = "da", "Dansk"
+    GERMAN = "de", "Deutsch"
+    ESTONIAN = "et", "Eesti"
+    ICELANDIC = "is", "Íslenska"
+    LATVIAN = "lv", "Latviešu"
+    LITHUANIAN = "lt", "Lietuvių"
+    NORWEGIAN = "nb", "Norsk"
+    POLISH = "pl", "Polski"
+    FINNISH = "fi", "Suomi"
+    SWEDISH = "sv", "Svenska"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who logs in by e-mail address."""
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="lms_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        if profile is not None and profile.full_name:
+            return profile.full_name
+        return super().get_full_name()
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    country = CountryField(blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "country", name="lms_organisation_name_country_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country.code})" if self.country else self.name
+
+
+class Profile(models.Model):
+    """What a participant tells us about themselves; the full name is printed on certificates."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    full_name = models.CharField(
+        "full name",
+        max_length=200,
+        help_text="Exactly as it should appear on your certificates.",
+    )
+    preferred_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    country = CountryField(blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+    level = models.CharField(max_length=32, choices=Level.choices, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Event(models.Model):
+    """A domain event in the outbox, written in the same transaction as the change it records."""
+
+    name = models.CharField(max_length=120, db_index=True)
+    key = models.CharField(max_length=255, unique=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="lms_event_undispatched",
+                condition=models.Q(dispatched_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.key}]"
+
+
+class Delivery(models.Model):
+    """One handler's handling of one event; the unique pair makes a second delivery a no-op."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed, will retry"
+        DEAD = "dead", "Failed, gave up"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    handler = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="lms_delivery_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} ← {self.event_id}: {self.status}"
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail per (recipient, reason): the row is locked while sending and skipped once sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, will retry"
+        DEAD = "dead", "Failed, gave up"
+
+    recipient = models.EmailField()
+    reason = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outgoing e-mail"
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "reason"], name="lms_email_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"
+
+
+class HomePage(Page):
+    """The site's front page."""
+
+    intro = models.TextField(blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from lms.selectors import home_sections
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = home_sections(home=self)
+        return context

@@ -1,0 +1,200 @@
+"""Write-side services of the kernel: registering people, editing profiles, the e-mail outbox."""
+
+import logging
+import traceback
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from lms.events import emit, retry_delay
+from lms.jobs import enqueue
+from lms.models import Organisation, OutgoingEmail, Profile, User
+
+logger = logging.getLogger(__name__)
+
+EMAIL_MAX_ATTEMPTS = 6
+EMAIL_SWEEP_GRACE = timedelta(seconds=30)
+
+
+class LmsError(Exception):
+    """A domain failure of the kernel; `code` is stable, `message` is shown to people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _split_name(full_name: str) -> tuple[str, str]:
+    parts = full_name.strip().split(None, 1)
+    first = parts[0] if parts else ""
+    last = parts[1] if len(parts) > 1 else ""
+    return first[:150], last[:150]
+
+
+def user_register(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    country: str = "",
+    preferred_language: str = "en",
+) -> User:
+    """Create an account with its profile and announce it (`lms.user.registered`)."""
+    email = User.objects.normalize_email(email).strip().lower()
+    full_name = full_name.strip()
+    first, last = _split_name(full_name)
+    try:
+        with transaction.atomic(durable=True):
+            if User.objects.filter(email__iexact=email).exists():
+                raise LmsError("email_taken", "An account with this e-mail address already exists.")
+            user = User.objects.create_user(
+                email=email, password=password, first_name=first, last_name=last
+            )
+            Profile.objects.create(
+                user=user,
+                full_name=full_name,
+                country=country,
+                preferred_language=preferred_language,
+            )
+            emit(
+                "lms.user.registered",
+                key=f"lms.user.registered:{user.pk}",
+                payload={"user_id": user.pk},
+            )
+    except IntegrityError as exc:
+        raise LmsError(
+            "email_taken", "An account with this e-mail address already exists."
+        ) from exc
+    return user
+
+
+def organisation_resolve(*, name: str, country: str, sector: str) -> Organisation | None:
+    """Find an organisation by name and country (case-insensitive), creating it when new."""
+    name = " ".join(name.split())
+    if not name:
+        return None
+    existing = Organisation.objects.filter(name__iexact=name, country=country).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Organisation.objects.create(name=name, country=country, sector=sector)
+    except IntegrityError:
+        return Organisation.objects.get(name__iexact=name, country=country)
+
+
+def profile_update(
+    *,
+    user: User,
+    full_name: str,
+    preferred_language: str,
+    country: str,
+    organisation_name: str,
+    sector: str,
+    level: str,
+    date_of_birth=None,
+    gender: str = "",
+) -> Profile:
+    """Save what a person says about themselves; only ever their own profile."""
+    with transaction.atomic(durable=True):
+        profile, _ = Profile.objects.select_for_update().get_or_create(
+            user=user, defaults={"full_name": full_name}
+        )
+        profile.full_name = full_name.strip()
+        profile.preferred_language = preferred_language
+        profile.country = country
+        profile.organisation = organisation_resolve(
+            name=organisation_name, country=country, sector=sector
+        )
+        profile.sector = sector
+        profile.level = level
+        profile.date_of_birth = date_of_birth
+        profile.gender = gender
+        profile.save()
+        user.first_name, user.last_name = _split_name(profile.full_name)
+        user.save(update_fields=["first_name", "last_name"])
+    return profile
+
+
+def email_queue(
+    *, recipient: str, reason: str, subject: str, template: str, context: dict
+) -> OutgoingEmail:
+    """Put one e-mail in the outbox for (recipient, reason); a repeat is a no-op.
+
+    `template` names a pair under templates/emails/: `<template>.txt` and `<template>.html`.
+    """
+    context = {"site_name": settings.WAGTAIL_SITE_NAME, "base_url": settings.BASE_URL, **context}
+    existing = OutgoingEmail.objects.filter(recipient=recipient, reason=reason).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            email = OutgoingEmail.objects.create(
+                recipient=recipient,
+                reason=reason,
+                subject=subject,
+                body_text=render_to_string(f"emails/{template}.txt", context),
+                body_html=render_to_string(f"emails/{template}.html", context),
+            )
+    except IntegrityError:
+        return OutgoingEmail.objects.get(recipient=recipient, reason=reason)
+    transaction.on_commit(lambda: enqueue("lms.tasks.email_send_task", email.pk))
+    return email
+
+
+def email_send(*, email_id: int) -> None:
+    """Send one outbox e-mail: lock the row, skip it when already final, record the outcome."""
+    with transaction.atomic(durable=True):
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status in (OutgoingEmail.Status.SENT, OutgoingEmail.Status.DEAD):
+            return
+        now = timezone.now()
+        if email.next_attempt_at and email.next_attempt_at > now:
+            return
+        email.attempts += 1
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.recipient],
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as exc:
+            logger.warning("e-mail %s to %s failed: %s", email.pk, email.recipient, exc)
+            email.last_error = "".join(traceback.format_exception(exc))[-4000:]
+            if email.attempts >= EMAIL_MAX_ATTEMPTS:
+                email.status = OutgoingEmail.Status.DEAD
+                email.next_attempt_at = None
+            else:
+                email.status = OutgoingEmail.Status.FAILED
+                email.next_attempt_at = now + retry_delay(email.attempts)
+        else:
+            email.status = OutgoingEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.next_attempt_at = None
+        email.save()
+
+
+def email_sweep(*, limit: int = 500) -> int:
+    """Retry e-mails whose send was lost or failed and is due again."""
+    now = timezone.now()
+    ids = list(
+        OutgoingEmail.objects.filter(
+            status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED],
+            created_at__lte=now - EMAIL_SWEEP_GRACE,
+        )
+        .exclude(next_attempt_at__gt=now)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for email_id in ids:
+        email_send(email_id=email_id)
+    return len(ids)

@@ -1,0 +1,19 @@
+"""Thin django-q2 tasks of the kernel: load by id, call the service."""
+
+from lms import events, services
+
+
+def event_dispatch_task(event_id: int) -> None:
+    events.event_dispatch(event_id=event_id)
+
+
+def event_sweep_task() -> int:
+    return events.event_sweep()
+
+
+def email_send_task(email_id: int) -> None:
+    services.email_send(email_id=email_id)
+
+
+def email_sweep_task() -> int:
+    return services.email_sweep()

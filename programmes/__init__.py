@@ -1,0 +1,1 @@
+"""Programme, module, activity and survey pages, and learning progress."""

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ProgrammesConfig(AppConfig):
+    name = "programmes"
+    verbose_name = "Programmes and learning"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lms.demo import register_demo
+        from programmes.demo import demo_load
+
+        register_demo("programmes", demo_load)
