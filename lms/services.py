@@ -46,7 +46,7 @@ def user_register(
 ) -> User:
     """Create an account with its profile and announce it (`lms.user.registered`)."""
     email = User.objects.normalize_email(email).strip().lower()
-    full_name = full_name.strip()
+    full_name = " ".join(full_name.split())
     first, last = _split_name(full_name)
     try:
         with transaction.atomic(durable=True):
@@ -105,7 +105,7 @@ def profile_update(
         profile, _ = Profile.objects.select_for_update().get_or_create(
             user=user, defaults={"full_name": full_name}
         )
-        profile.full_name = full_name.strip()
+        profile.full_name = " ".join(full_name.split())
         profile.preferred_language = preferred_language
         profile.country = country
         profile.organisation = organisation_resolve(

@@ -1,0 +1,179 @@
+"""Sign-up, log-in, profile and password reset as a person uses them in the browser."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from lms.models import OutgoingEmail, User
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {
+    "email": "thorunn@example.is",
+    "full_name": "Þórunn Guðmundsdóttir",
+    "country": "IS",
+    "preferred_language": "is",
+    "password1": "Correct-Horse-42",
+    "password2": "Correct-Horse-42",
+}
+
+
+def test_signup_logs_in_welcomes_and_sends_the_welcome_email(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("signup"), SIGNUP, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("profile")
+    assert response.context["user"].email == "thorunn@example.is"
+    page = response.content.decode()
+    assert "Welcome, Þórunn Guðmundsdóttir" in page
+    assert 'value="Þórunn Guðmundsdóttir"' in page
+    email = OutgoingEmail.objects.get(recipient="thorunn@example.is")
+    assert email.status == OutgoingEmail.Status.SENT
+    assert "Þórunn Guðmundsdóttir" in mail.outbox[0].body
+
+
+def test_signup_with_taken_email_shows_a_clear_error_and_keeps_the_input(client, user):
+    data = {**SIGNUP, "email": user.email.upper()}
+    response = client.post(reverse("signup"), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "An account with this e-mail address already exists" in page
+    assert 'value="Þórunn Guðmundsdóttir"' in page
+    assert f'value="{user.email.upper()}"' in page, "what was typed is kept"
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"password2": "Different-Horse-1"}, "password2", "do not match"),
+        ({"password1": "123", "password2": "123"}, "password1", "too short"),
+        ({"email": "not-an-address"}, "email", "valid email"),
+        ({"full_name": "   "}, "full_name", "required"),
+        ({"preferred_language": "xx"}, "preferred_language", "valid choice"),
+        ({"country": "ZZ"}, "country", "valid choice"),
+    ],
+)
+def test_signup_bad_input_shows_field_errors_and_creates_nothing(client, change, field, message):
+    response = client.post(reverse("signup"), {**SIGNUP, **change})
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors
+    assert message.lower() in " ".join(errors[field]).lower()
+    assert not User.objects.exists()
+    if field != "full_name":
+        assert "Þórunn Guðmundsdóttir" in response.content.decode()
+
+
+def test_login_is_by_email_in_any_case(client, user):
+    response = client.post(
+        reverse("login"),
+        {"username": user.email.upper(), "password": "Correct-Horse-42"},
+        follow=True,
+    )
+    assert response.context["user"].is_authenticated
+    assert response.redirect_chain[-1][0] == reverse("profile")
+
+
+def test_login_with_wrong_password_says_so_and_keeps_the_email(client, user):
+    response = client.post(reverse("login"), {"username": user.email, "password": "nope"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please enter a correct e-mail address and password" in page
+    assert f'value="{user.email}"' in page
+
+
+def test_profile_needs_login(client):
+    response = client.get(reverse("profile"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "name", ["Jānis Bērziņš", "Žydrūnas Šimkus", "Małgorzata Wąsowska", "Søren Ærø", "Õie Täht"]
+)
+def test_profile_edit_round_trips_every_field(client, user, name):
+    client.force_login(user)
+    response = client.post(
+        reverse("profile"),
+        {
+            "full_name": name,
+            "preferred_language": "lt",
+            "country": "LT",
+            "organisation_name": "Priešgaisrinės apsaugos ir gelbėjimo departamentas",
+            "sector": "fire_rescue",
+            "level": "national",
+            "date_of_birth": "1984-02-29",
+            "gender": "undisclosed",
+        },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Your profile has been saved" in page
+    assert f'value="{name}"' in page
+    assert 'value="Priešgaisrinės apsaugos ir gelbėjimo departamentas"' in page
+    assert 'value="1984-02-29"' in page
+    user.profile.refresh_from_db()
+    assert user.profile.full_name == name
+    assert user.profile.organisation.country.code == "LT"
+
+
+def test_profile_bad_date_is_refused_with_input_kept(client, user):
+    client.force_login(user)
+    response = client.post(
+        reverse("profile"),
+        {
+            "full_name": "Søren Ærø",
+            "preferred_language": "da",
+            "country": "DK",
+            "date_of_birth": "2999-01-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot be in the future" in response.content.decode()
+    assert 'value="Søren Ærø"' in response.content.decode()
+    user.profile.refresh_from_db()
+    assert user.profile.full_name != "Søren Ærø"
+
+
+def test_password_reset_mail_goes_through_the_outbox_and_works_once(
+    client, user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": user.email}, follow=True)
+    assert "Check your e-mail" in response.content.decode()
+    email = OutgoingEmail.objects.get(recipient=user.email)
+    assert email.reason.startswith("password-reset:")
+    assert email.status == OutgoingEmail.Status.SENT
+    link = re.search(r"https?://[^/\s]+(/account/reset/\S+/)", mail.outbox[0].body).group(1)
+
+    form_page = client.get(link, follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    done = client.post(
+        set_url,
+        {"new_password1": "New-Harbour-77", "new_password2": "New-Harbour-77"},
+        follow=True,
+    )
+    assert "Your password has been changed" in done.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("New-Harbour-77")
+    assert "no longer works" in client.get(link, follow=True).content.decode()
+
+
+def test_password_reset_for_unknown_address_reveals_nothing(client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"}, follow=True)
+    assert "If an account exists" in response.content.decode()
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_logout_by_post(client, user):
+    client.force_login(user)
+    client.post(reverse("logout"))
+    assert client.get(reverse("profile")).status_code == 302
