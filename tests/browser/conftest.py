@@ -1,0 +1,222 @@
+"""Browser harness: one headless Chromium per session, a fresh context per test, and an axe-core
+check (WCAG 2.1 A/AA) of every page a test loads."""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import chromium_path
+
+# Without the background-networking flags Chromium dials out at start-up, and on a closed
+# network those connections are refused and slow every launch down.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Between calls, Playwright's sync API marks its asyncio loop as running in the test's
+    # thread. Django then refuses the test's own queries (load_demo, reading the outbox) unless
+    # told they are safe, and -- worse -- hands out a second, context-local connection that
+    # lacks the serialized copy of the migrated data, so the next test's rollback would restore
+    # nothing. Pin the thread's existing connections so there is still only one per thread.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    thread_connections = {alias: connections[alias] for alias in connections}
+    with sync_playwright() as instance:
+        for alias, connection in thread_connections.items():
+            connections[alias] = connection
+        yield instance
+    if saved is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    # `playwright install` cannot download browsers here: always drive the system Chromium.
+    instance = playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    )
+    yield instance
+    instance.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core as shipped by axe-playwright-python; injected into every document up front."""
+    import axe_playwright_python
+
+    return Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+
+@dataclass
+class _Load:
+    url: str
+    checked: bool = False
+
+
+@dataclass
+class _Tracker:
+    """Every document a page loads, and whether axe has checked it yet."""
+
+    loads: list[_Load] = field(default_factory=list)
+
+
+_trackers: dict[int, _Tracker] = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Lets page teardown know whether the test body failed.
+    report = yield
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+    return report
+
+
+def _format_violations(url: str, violations: list[dict]) -> str:
+    lines = [f"axe found {len(violations)} accessibility violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact') or 'unknown impact'}): "
+            f"{violation['help']}"
+        )
+        for node in violation["nodes"][:10]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    at {target}")
+            summary = (node.get("failureSummary") or "").strip().replace("\n", " ")
+            if summary:
+                lines.append(f"       {summary}")
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    ... and {len(violation['nodes']) - 10} more")
+        lines.append(f"    see {violation['helpUrl']}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def check_accessibility():
+    """check_accessibility(page): run axe on the current document, fail on any violation."""
+
+    def check(page) -> None:
+        page.wait_for_load_state("load")
+        results = page.evaluate(
+            "options => axe.run(document, options)",
+            {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+        )
+        tracker = _trackers.get(id(page))
+        if tracker and tracker.loads:
+            tracker.loads[-1].checked = True
+        violations = results["violations"]
+        if violations:
+            pytest.fail(_format_violations(page.url, violations), pytrace=False)
+
+    return check
+
+
+@pytest.fixture
+def new_page(request, browser, live_server, axe_script, tmp_path):
+    """new_page(**context_options): a page in a fresh context whose relative URLs go to the live
+    server. At teardown every document it loaded must have been checked by axe; when the test
+    failed, a screenshot of each page is saved instead."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-GB", **{**DESKTOP, **options}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(path=axe_script)
+        contexts.append(context)
+        page = context.new_page()
+        tracker = _trackers[id(page)] = _Tracker()
+        page.on("load", lambda loaded: tracker.loads.append(_Load(loaded.url)))
+        return page
+
+    yield make
+    failed = getattr(request.node, "browser_test_failed", True)
+    unchecked = []
+    for number, context in enumerate(contexts):
+        for page in context.pages:
+            tracker = _trackers.pop(id(page), None)
+            if tracker:
+                unchecked += [load.url for load in tracker.loads if not load.checked]
+            if failed:
+                path = tmp_path / f"page-{number}.png"
+                page.screenshot(path=path, full_page=True)
+                print(f"Screenshot of {page.url} at failure: {path}")
+        context.close()
+    if unchecked and not failed:
+        pytest.fail(
+            "Pages loaded without an accessibility check (navigate with visit() or follow()): "
+            + ", ".join(unchecked),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def page(new_page):
+    """A desktop-sized page (1280x800) in a fresh browser context."""
+    return new_page()
+
+
+@pytest.fixture
+def phone_page(new_page):
+    """A phone-sized page (390x844, touch) in a fresh browser context."""
+    return new_page(**PHONE)
+
+
+@pytest.fixture
+def visit(check_accessibility):
+    """visit(page, url): open url (relative to the live server), expect no HTTP error, run axe."""
+
+    def go(page, url: str):
+        response = page.goto(url)
+        assert response is not None and response.ok, (
+            f"GET {url}: HTTP {response and response.status}"
+        )
+        check_accessibility(page)
+        return response
+
+    return go
+
+
+@pytest.fixture
+def follow(check_accessibility):
+    """follow(page, locator): click (or tap) something that loads a new document — a link or a
+    submit button — wait for it, expect no HTTP error, run axe."""
+
+    def go(page, locator, *, tap: bool = False):
+        with page.expect_navigation() as navigation:
+            if tap:
+                locator.tap()
+            else:
+                locator.click()
+        response = navigation.value
+        assert response is None or response.ok, f"{response.url}: HTTP {response.status}"
+        check_accessibility(page)
+        return response
+
+    return go
