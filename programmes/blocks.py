@@ -1,0 +1,163 @@
+"""Lesson and agenda blocks: each top-level block of a module's `lessons` stream is one step a
+participant works through (a content section, a scenario, a knowledge check or a reflection)."""
+
+from wagtail import blocks
+
+from lms.blocks import (
+    CalloutBlock,
+    DocumentBlock,
+    ImageBlock,
+    QuoteBlock,
+    VideoBlock,
+)
+
+
+class SectionContentBlock(blocks.StreamBlock):
+    paragraph = blocks.RichTextBlock(
+        icon="pilcrow",
+        template="blocks/paragraph_block.html",
+        description="Formatted text",
+        preview_value="<p>Cross-border assistance starts long before the emergency.</p>",
+    )
+    image = ImageBlock()
+    video = VideoBlock()
+    document = DocumentBlock()
+    callout = CalloutBlock()
+    quote = QuoteBlock()
+
+
+class LessonSectionBlock(blocks.StructBlock):
+    title = blocks.CharBlock()
+    content = SectionContentBlock()
+
+    class Meta:
+        icon = "doc-full"
+        template = "blocks/lesson_section_block.html"
+        description = "A lesson section: text, images, video and documents"
+        preview_value = {
+            "title": "Why cooperate across borders?",
+            "content": [
+                ("paragraph", "<p>Storms, floods and forest fires do not stop at borders.</p>")
+            ],
+        }
+
+
+class DecisionPointBlock(blocks.StructBlock):
+    question = blocks.CharBlock()
+    considerations = blocks.TextBlock(required=False, help_text="Points to weigh.")
+
+    class Meta:
+        icon = "help"
+
+
+class ScenarioBlock(blocks.StructBlock):
+    title = blocks.CharBlock()
+    situation = blocks.RichTextBlock(features=["bold", "italic", "ul", "ol", "link"])
+    decision_points = blocks.ListBlock(DecisionPointBlock())
+    debrief = blocks.RichTextBlock(
+        features=["bold", "italic", "ul", "ol", "link"],
+        help_text="Shown after the participant has considered the decision points.",
+    )
+
+    class Meta:
+        icon = "site"
+        template = "blocks/scenario_block.html"
+        description = "A case study: situation, decision points and a debrief"
+        preview_value = {
+            "title": "Chlorine leak at the harbour",
+            "situation": "<p>A tank wagon leaks near a passenger terminal.</p>",
+            "decision_points": [{"question": "Who alerts the neighbouring municipality?"}],
+            "debrief": "<p>Early, shared situational awareness saved time.</p>",
+        }
+
+
+class QuizOptionBlock(blocks.StructBlock):
+    text = blocks.CharBlock()
+    correct = blocks.BooleanBlock(required=False)
+    feedback = blocks.CharBlock(required=False, help_text="Shown after answering.")
+
+    class Meta:
+        icon = "tick"
+
+
+class QuizQuestionBlock(blocks.StructBlock):
+    prompt = blocks.CharBlock()
+    multiple = blocks.BooleanBlock(
+        required=False, help_text="Several options may be correct (tick all that apply)."
+    )
+    options = blocks.ListBlock(QuizOptionBlock(), min_num=2)
+
+    class Meta:
+        icon = "help"
+
+
+class QuizBlock(blocks.StructBlock):
+    title = blocks.CharBlock(default="Knowledge check")
+    questions = blocks.ListBlock(QuizQuestionBlock(), min_num=1)
+    pass_mark = blocks.IntegerBlock(
+        min_value=0, max_value=100, default=70, help_text="Per cent of questions answered right."
+    )
+
+    class Meta:
+        icon = "tasks"
+        template = "blocks/quiz_block.html"
+        description = "A knowledge check marked on the server, with a pass mark"
+        preview_value = {
+            "title": "Knowledge check",
+            "pass_mark": 70,
+            "questions": [
+                {
+                    "prompt": "What does the Sendai Framework aim to reduce?",
+                    "options": [
+                        {"text": "Disaster risk and losses", "correct": True},
+                        {"text": "Fuel prices", "correct": False},
+                    ],
+                }
+            ],
+        }
+
+
+class ReflectionBlock(blocks.StructBlock):
+    title = blocks.CharBlock(default="Reflection")
+    prompt = blocks.TextBlock()
+
+    class Meta:
+        icon = "edit"
+        template = "blocks/reflection_block.html"
+        description = "A question for private reflection; answers are seen by the participant only"
+        preview_value = {
+            "title": "Reflection",
+            "prompt": "Which neighbouring authority would you call first, and why?",
+        }
+
+
+class LessonStreamBlock(blocks.StreamBlock):
+    section = LessonSectionBlock(group="Lesson")
+    scenario = ScenarioBlock(group="Lesson")
+    quiz = QuizBlock(group="Check")
+    reflection = ReflectionBlock(group="Check")
+
+
+class AgendaItemBlock(blocks.StructBlock):
+    day = blocks.IntegerBlock(min_value=1, default=1)
+    starts = blocks.TimeBlock(required=False)
+    ends = blocks.TimeBlock(required=False)
+    title = blocks.CharBlock()
+    description = blocks.TextBlock(required=False)
+
+    class Meta:
+        icon = "time"
+        template = "blocks/agenda_item_block.html"
+        description = "One agenda item of a day"
+        preview_value = {"day": 1, "title": "Welcome and scenario briefing"}
+
+
+class AgendaStreamBlock(blocks.StreamBlock):
+    item = AgendaItemBlock(group="Agenda")
+    note = blocks.RichTextBlock(
+        group="Agenda",
+        icon="pilcrow",
+        template="blocks/paragraph_block.html",
+        description="A note between agenda items",
+        preview_value="<p>Lunch is served at the venue.</p>",
+    )
