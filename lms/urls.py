@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from lms import views
 from lms.forms import OutboxPasswordResetForm
+from programmes.api import api_router
 
 account_patterns = [
     path("signup/", views.SignupView.as_view(), name="signup"),
@@ -55,6 +56,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include(account_patterns)),
+    path("api/v2/", api_router.urls),
+    path("search/", include("programmes.search_urls")),
+    path("", include("programmes.urls")),
 ]
 
 if not settings.PRODUCTION:

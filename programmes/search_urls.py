@@ -1,0 +1,3 @@
+"""Site search over programmes, modules and activities."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public and personal views of learning: activities listing, calendars, My learning."""
+
+urlpatterns: list = []
