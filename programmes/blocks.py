@@ -161,3 +161,12 @@ class AgendaStreamBlock(blocks.StreamBlock):
         description="A note between agenda items",
         preview_value="<p>Lunch is served at the venue.</p>",
     )
+
+
+def stream_from_raw(stream_block: blocks.StreamBlock, raw: list[dict]):
+    """Turn list-of-dicts stream data into a value that is stored with an id on every block and
+    every list item, as the admin stores it (quiz answers and progress refer to those ids)."""
+    value = stream_block.to_python(raw)
+    for child in value:  # converting each child gives its nested list items their ids
+        child.value  # noqa: B018
+    return value

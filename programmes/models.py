@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -130,6 +130,16 @@ class ModulePage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["state"] = module_state(module=self, user=request.user)
         return context
+
+    @path("")
+    def overview(self, request):
+        return self.render(request)
+
+    @path("step/<str:step_id>/")
+    def step(self, request, step_id):
+        from programmes.views_module import module_step
+
+        return module_step(request, module=self, step_id=step_id)
 
 
 class ModulePrerequisite(Orderable):
