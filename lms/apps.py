@@ -8,10 +8,30 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lms import events, handlers, jobs
+        from django.urls import register_converter
+
+        from lms.converters import DatabaseIdConverter
+
+        register_converter(DatabaseIdConverter, "dbid")
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.models import Page, PageViewRestriction, Site
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from lms import events, handlers, jobs, page_cache
 
         events.register("lms.user.registered", handlers.welcome_email_send)
         jobs.register_periodic(name="lms.event_sweep", func="lms.tasks.event_sweep_task", minutes=1)
         jobs.register_periodic(name="lms.email_sweep", func="lms.tasks.email_sweep_task", minutes=1)
         # Schedules are (re)created after every migrate, so each deployment has them once.
         post_migrate.connect(jobs.schedules_ensure, sender=self)
+        # Any change to what the page tree shows anonymous visitors purges the page cache.
+        purge = page_cache.purge_receiver
+        page_published.connect(purge, dispatch_uid="lms.page_cache.published")
+        page_unpublished.connect(purge, dispatch_uid="lms.page_cache.unpublished")
+        post_page_move.connect(purge, dispatch_uid="lms.page_cache.moved")
+        post_delete.connect(purge, sender=Page, dispatch_uid="lms.page_cache.deleted")
+        for model in (PageViewRestriction, Site):
+            post_save.connect(purge, sender=model, dispatch_uid=f"lms.page_cache.{model.__name__}")
+            post_delete.connect(
+                purge, sender=model, dispatch_uid=f"lms.page_cache.{model.__name__}.deleted"
+            )

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions, authentication and messages, so a cached anonymous page costs none of them.
+    "lms.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,6 +191,12 @@ else:
             "LOCATION": "bsr-academy",
         }
     }
+
+# Anonymous Wagtail pages are served from the cache above; publishing, unpublishing, moving or
+# deleting a page purges them all. The timeout bounds how long time-based listings (upcoming
+# activities) can lag.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 # timeout < retry: the ORM broker hands a task to another worker once `retry` seconds pass
 # without an acknowledgement, so a task still running then would run twice.

@@ -74,7 +74,7 @@ def register_system_urls():
     return [
         path("system/events/", EventListView.as_view(), name="lms_events"),
         path("system/emails/", EmailListView.as_view(), name="lms_emails"),
-        path("system/emails/<int:pk>/", EmailDetailView.as_view(), name="lms_email_detail"),
+        path("system/emails/<dbid:pk>/", EmailDetailView.as_view(), name="lms_email_detail"),
     ]
 
 

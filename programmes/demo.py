@@ -1,7 +1,14 @@
-"""Demo content for the programmes: the programme index and the four programmes (BEP, NEEDS,
-Secure Kids, BYFORES), loaded by `manage.py load_demo`; a second run creates nothing."""
+"""Demo content for the programmes: the programme index, the four programmes (BEP, NEEDS,
+Secure Kids, BYFORES), their course modules and activities, loaded by `manage.py load_demo`; a
+second run creates nothing."""
+
+import datetime as dt
+import zoneinfo
 
 from django.db import transaction
+from django.utils import timezone
+
+from programmes.demo_content import ACTIVITIES, MODULES
 
 INDEX_INTRO = (
     "Four programmes with one purpose: a shared culture of societal security around the Baltic "
@@ -404,4 +411,129 @@ def demo_load() -> list[str]:
                 continue
             index.add_child(instance=ProgrammePage(**data))
             lines.append(f"created programme {data['title']}")
+        now = timezone.now()
+        for data in PROGRAMMES:
+            programme = ProgrammePage.objects.child_of(index).filter(slug=data["slug"]).first()
+            if programme is None:
+                continue
+            lines += _modules_load(programme, MODULES.get(data["slug"], []))
+            lines += _activities_load(
+                programme, [a for a in ACTIVITIES if a["programme"] == data["slug"]], now=now
+            )
     return lines or ["programmes already present"]
+
+
+def _normalised_stream(model, field_name: str, raw: list[dict]) -> list[dict]:
+    """The stream in Wagtail's stored form, with an id on every step and every list item.
+
+    Saving raw data as is gives ids to top-level children only; list items (quiz questions,
+    options, decision points) would stay id-less and get a new identity on every load."""
+    block = model._meta.get_field(field_name).stream_block
+    value = block.to_python(raw)
+    for _child in value:  # binds every child, so that list items are given ids below
+        pass
+    return block.get_prep_value(value)
+
+
+def _publish(parent, page) -> None:
+    """Add `page` under `parent` and publish it through a revision, as an editor would, so the
+    admin opens the same stream ids that the site serves."""
+    parent.add_child(instance=page)
+    # Demo data must pass the same validation as an editor's form (rolled back if not).
+    page.full_clean()
+    page.save_revision().publish()
+
+
+def _modules_load(programme, modules: list[dict]) -> list[str]:
+    """Each module by slug under its programme; existing ones (an editor's work) are left alone."""
+    from programmes.models import ModulePage, ModulePrerequisite
+
+    lines = []
+    for data in modules:
+        if ModulePage.objects.child_of(programme).filter(slug=data["slug"]).exists():
+            continue
+        page = ModulePage(
+            title=data["title"],
+            slug=data["slug"],
+            summary=data["summary"],
+            learning_outcomes=data["learning_outcomes"],
+            estimated_minutes=data["estimated_minutes"],
+            lessons=_normalised_stream(ModulePage, "lessons", data["lessons"]),
+        )
+        required = (
+            ModulePage.objects.child_of(programme).filter(slug=data["requires"]).first()
+            if data.get("requires")
+            else None
+        )
+        if required is not None:
+            # Part of the page's cluster, so the published revision carries it too.
+            page.prerequisites.add(ModulePrerequisite(prerequisite=required))
+        _publish(programme, page)
+        lines.append(f"created module {data['title']} in {programme.title}")
+    return lines
+
+
+def _first_weekday(year: int, month: int, weekday: int) -> dt.date:
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+
+
+def _activity_times(data: dict, *, now: dt.datetime) -> dict:
+    """Start, end and registration window in the venue's time zone, in the year after `now`,
+    so the demo's activities are always upcoming."""
+    tz = zoneinfo.ZoneInfo(data["time_zone"])
+    first_day = _first_weekday(now.year + 1, data["month"], data["weekday"])
+    items = [item["value"] for item in data["agenda"]]
+    last = max(item["day"] for item in items)
+    starts = min(item["starts"] for item in items if item["day"] == 1)
+    ends = max(item["ends"] for item in items if item["day"] == last)
+
+    def at(day: int, clock: str) -> dt.datetime:
+        date = first_day + dt.timedelta(days=day - 1)
+        return dt.datetime.combine(date, dt.time.fromisoformat(clock), tzinfo=tz)
+
+    starts_at = at(1, starts)
+    return {
+        "starts_at": starts_at,
+        "ends_at": at(last, ends),
+        "registration_opens_at": now.replace(minute=0, second=0, microsecond=0),
+        "registration_closes_at": starts_at - dt.timedelta(weeks=data["closes_weeks_before"]),
+    }
+
+
+ACTIVITY_FIELDS = (
+    "title",
+    "slug",
+    "kind",
+    "summary",
+    "description",
+    "time_zone",
+    "venue_name",
+    "venue_city",
+    "venue_country",
+    "online_url",
+    "language",
+    "capacity",
+    "places_per_country",
+    "min_age",
+    "max_age",
+    "sectors",
+)
+
+
+def _activities_load(programme, activities: list[dict], *, now: dt.datetime) -> list[str]:
+    """Each activity by slug under its programme; existing ones keep their dates."""
+    from programmes.models import ActivityPage
+
+    lines = []
+    for data in activities:
+        if ActivityPage.objects.child_of(programme).filter(slug=data["slug"]).exists():
+            continue
+        page = ActivityPage(
+            **{name: data[name] for name in ACTIVITY_FIELDS if name in data},
+            **_activity_times(data, now=now),
+            agenda=_normalised_stream(ActivityPage, "agenda", data["agenda"]),
+        )
+        _publish(programme, page)
+        lines.append(f"created activity {data['title']} in {programme.title}")
+    return lines

@@ -18,6 +18,7 @@ from wagtail.search import index
 from lms.blocks import BaseStreamBlock
 from lms.models import Language, Sector
 from programmes.blocks import AgendaStreamBlock, LessonStreamBlock
+from programmes.forms import ActivityPageForm
 
 
 class Audience(models.TextChoices):
@@ -210,6 +211,8 @@ class ActivityPage(Page):
         default=list, blank=True, help_text="Sectors that may take part; empty: all sectors."
     )
     agenda = StreamField(AgendaStreamBlock(), blank=True)
+
+    base_form_class = ActivityPageForm
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),

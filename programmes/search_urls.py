@@ -1,3 +1,7 @@
 """Site search over programmes, modules and activities."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from programmes.search import search
+
+urlpatterns = [path("", search, name="search")]

@@ -127,6 +127,8 @@ def missing_prerequisites(*, module: ModulePage, user) -> list[ModulePage]:
         return []
     if not user.is_authenticated:
         return required
+    if any(module.pk is None for module in required):
+        return required
     done = set(
         ModuleProgress.objects.filter(
             user=user, module__in=required, completed_at__isnull=False
@@ -140,7 +142,8 @@ def module_state(*, module: ModulePage, user) -> ModuleState:
     progress = None
     done_ids: set[str] = set()
     scores: dict[str, list[int]] = {}
-    if user.is_authenticated:
+    # A new page previewed before its first save has no progress yet.
+    if user.is_authenticated and module.pk is not None:
         progress = ModuleProgress.objects.filter(user=user, module=module).first()
         if progress is not None:
             done_ids = set(progress.steps.values_list("step_id", flat=True))
@@ -167,3 +170,168 @@ def module_state(*, module: ModulePage, user) -> ModuleState:
         missing_prerequisites=missing_prerequisites(module=module, user=user),
         authenticated=user.is_authenticated,
     )
+
+
+# --- Activities listing and My learning ---------------------------------------------------------
+
+
+def activities_listed(
+    *,
+    programme_id: int | None = None,
+    kind: str | None = None,
+    country: str | None = None,
+    month_start=None,
+    month_end=None,
+) -> PageQuerySet:
+    """Live, public, not yet ended activities, filtered; `month_start`/`month_end` (aware
+    datetimes) keep the activities that overlap that span."""
+    qs = activities_upcoming()
+    if programme_id is not None:
+        programme = ProgrammePage.objects.filter(pk=programme_id).first()
+        if programme is None:
+            return qs.none()
+        qs = qs.child_of(programme)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if country:
+        qs = qs.filter(venue_country=country)
+    if month_start is not None and month_end is not None:
+        qs = qs.filter(starts_at__lt=month_end, ends_at__gte=month_start)
+    return qs
+
+
+def activity_filter_options() -> dict:
+    """What the listing's filters offer: programmes and countries that have upcoming
+    activities."""
+    upcoming = activities_upcoming()
+    countries = sorted({code for code in upcoming.values_list("venue_country", flat=True) if code})
+    programmes = ProgrammePage.objects.live().public().order_by("title")
+    return {"programmes": list(programmes), "countries": countries}
+
+
+def programme_of(*, pages: list[Page]) -> dict[int, ProgrammePage]:
+    """The programme (parent page) of each page, in one query: {page id: programme}."""
+    steplen = Page.steplen
+    parent_paths = {page.path[:-steplen] for page in pages}
+    programmes = {p.path: p for p in ProgrammePage.objects.filter(path__in=parent_paths)}
+    return {
+        page.pk: programmes[page.path[:-steplen]]
+        for page in pages
+        if page.path[:-steplen] in programmes
+    }
+
+
+def _children_of_any(queryset: PageQuerySet, parents: list[Page]) -> PageQuerySet:
+    if not parents:
+        return queryset.none()
+    from django.db.models import Q
+
+    condition = Q()
+    for parent in parents:
+        condition |= Q(path__startswith=parent.path, depth=parent.depth + 1)
+    return queryset.filter(condition)
+
+
+@dataclass
+class ProgrammeLearning:
+    programme: ProgrammePage
+    modules: list[ModuleState]
+    activities: list[ActivityPage] = field(default_factory=list)
+
+    @property
+    def started(self) -> list[ModuleState]:
+        return [state for state in self.modules if state.started]
+
+    @property
+    def not_started(self) -> list[ModuleState]:
+        return [state for state in self.modules if not state.started]
+
+
+def learning_overview(*, user) -> list[ProgrammeLearning]:
+    """Every programme in which `user` has started a module, with the state of each of its
+    modules and its upcoming activities, in a fixed number of queries (module_state() per module
+    would cost several queries each)."""
+    if not user.is_authenticated:
+        return []
+    progress_rows = list(
+        ModuleProgress.objects.filter(user=user)
+        .select_related("module")
+        .prefetch_related("steps", "quiz_attempts")
+    )
+    if not progress_rows:
+        return []
+    started_modules = [row.module for row in progress_rows]
+    programmes = sorted(
+        {p.pk: p for p in programme_of(pages=started_modules).values() if p.live}.values(),
+        key=lambda p: p.path,
+    )
+    modules = list(
+        _children_of_any(ModulePage.objects.live().public(), programmes).order_by("path")
+    )
+    progress_by_module = {row.module_id: row for row in progress_rows}
+    completed = {row.module_id for row in progress_rows if row.completed_at}
+    from programmes.models import ModulePrerequisite
+
+    missing: dict[int, list[ModulePage]] = {}
+    for link in ModulePrerequisite.objects.filter(module__in=modules).select_related(
+        "prerequisite"
+    ):
+        if link.prerequisite.live and link.prerequisite_id not in completed:
+            missing.setdefault(link.module_id, []).append(link.prerequisite)
+
+    states: dict[str, list[ModuleState]] = {}
+    for module in modules:
+        progress = progress_by_module.get(module.pk)
+        done_ids: set[str] = set()
+        scores: dict[str, list[int]] = {}
+        if progress is not None:
+            done_ids = {step.step_id for step in progress.steps.all()}
+            for attempt in progress.quiz_attempts.all():
+                scores.setdefault(attempt.step_id, []).append(attempt.score)
+        steps = [
+            StepState(
+                id=child.id,
+                index=i,
+                kind=child.block_type,
+                title=step_title(child),
+                done=child.id in done_ids,
+                best_score=max(scores[child.id]) if child.id in scores else None,
+                attempts=len(scores.get(child.id, [])),
+            )
+            for i, child in enumerate(module.lessons)
+        ]
+        parent_path = module.path[: -Page.steplen]
+        states.setdefault(parent_path, []).append(
+            ModuleState(
+                module=module,
+                steps=steps,
+                progress=progress,
+                missing_prerequisites=missing.get(module.pk, []),
+                authenticated=True,
+            )
+        )
+
+    activities: dict[str, list[ActivityPage]] = {}
+    for activity in _children_of_any(activities_upcoming(), programmes):
+        activities.setdefault(activity.path[: -Page.steplen], []).append(activity)
+
+    return [
+        ProgrammeLearning(
+            programme=programme,
+            modules=states.get(programme.path, []),
+            activities=activities.get(programme.path, []),
+        )
+        for programme in programmes
+        if states.get(programme.path)
+    ]
+
+
+def activities_of_learner(*, user) -> list[ActivityPage]:
+    """The upcoming activities of the programmes `user` is learning in.
+
+    Registrations for activities come with the cohorts issue; until then a learner's activities
+    are those of the programmes where they have started a module."""
+    module_ids = ModuleProgress.objects.filter(user=user).values_list("module_id", flat=True)
+    modules = list(ModulePage.objects.filter(pk__in=module_ids).only("path", "depth"))
+    programmes = [p for p in programme_of(pages=modules).values() if p.live]
+    return list(_children_of_any(activities_upcoming(), programmes))

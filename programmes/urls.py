@@ -1,3 +1,17 @@
 """Public and personal views of learning: activities listing, calendars, My learning."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from programmes import views
+
+urlpatterns = [
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/<dbid:page_id>/calendar.ics", views.activity_ics, name="activity_ics"),
+    path("my-learning/", views.my_learning, name="my_learning"),
+    path(
+        "my-learning/calendar/reset/",
+        views.calendar_feed_reset,
+        name="calendar_feed_reset",
+    ),
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

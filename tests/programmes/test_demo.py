@@ -1,14 +1,27 @@
-"""The demo content: `manage.py load_demo` gives a newcomer four readable programmes, and running it
-again changes nothing."""
+"""The demo content: `manage.py load_demo` gives a newcomer four readable programmes with course
+modules and upcoming activities, and running it again changes nothing."""
 
 import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
 
+from lms.models import Sector
 from programmes.demo import INDEX_INTRO, PROGRAMMES
-from programmes.models import Audience, ProgrammeIndexPage, ProgrammePage
+from programmes.models import (
+    TIME_ZONES,
+    ActivityKind,
+    ActivityPage,
+    Audience,
+    ModulePage,
+    ModulePrerequisite,
+    ProgrammeIndexPage,
+    ProgrammePage,
+)
 from tests.programmes.conftest import ProgrammeIndexPageFactory, rich_text_items, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +141,234 @@ def test_demo_content_uses_british_spelling():
             + [str(block.render()) for block in programme.body]
         )
         assert not american.findall(everything), (programme.slug, american.findall(everything))
+
+
+# --- Modules and activities ---------------------------------------------------------------------
+
+
+def _texts(value) -> list[str]:
+    """Every text in raw stream data, leaving out block ids and type names."""
+    if isinstance(value, dict):
+        return [
+            text
+            for key, item in value.items()
+            if key not in ("id", "type")
+            for text in _texts(item)
+        ]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def _module_text(module: ModulePage) -> str:
+    return " ".join(
+        [module.title, module.summary, module.learning_outcomes]
+        + _texts(module.lessons.get_prep_value())
+    )
+
+
+def _activity_text(activity: ActivityPage) -> str:
+    return " ".join(
+        [activity.title, activity.summary, activity.description, activity.venue_city]
+        + _texts(activity.agenda.get_prep_value())
+    )
+
+
+@pytest.mark.parametrize("slug", list(EXPECTED))
+def test_each_programme_has_live_modules_with_one_marked_quiz(slug):
+    load_demo()
+    programme = ProgrammePage.objects.get(slug=slug)
+
+    modules = ModulePage.objects.child_of(programme).live()
+
+    assert modules.count() >= 2
+    for module in modules:
+        assert module.summary and module.estimated_minutes > 0, module.slug
+        assert len(rich_text_items(module.learning_outcomes)) >= 3, module.slug
+        kinds = [step.block_type for step in module.lessons]
+        assert 3 <= len(kinds) <= 6, (module.slug, kinds)
+        assert kinds.count("quiz") == 1, module.slug
+        assert {"section", "reflection"} <= set(kinds), module.slug
+        quiz = next(step.value for step in module.lessons if step.block_type == "quiz")
+        questions = list(quiz["questions"])
+        assert 3 <= len(questions) <= 4, module.slug
+        assert any(question["multiple"] for question in questions), module.slug
+        for question in questions:
+            options = list(question["options"])
+            assert any(option["correct"] for option in options), question["prompt"]
+            assert all(option["feedback"] for option in options), question["prompt"]
+            if not question["multiple"]:
+                assert sum(option["correct"] for option in options) == 1, question["prompt"]
+        # Passable without a perfect score: at most one question may be wrong.
+        assert 0 < quiz["pass_mark"] <= round(100 * (len(questions) - 1) / len(questions))
+
+
+def test_a_later_module_requires_the_first_one():
+    load_demo()
+
+    sendai = ModulePage.objects.get(slug="sendai-framework")
+
+    assert [link.prerequisite.slug for link in sendai.prerequisites.all()] == [
+        "cross-border-cooperation"
+    ]
+    # The published revision carries the prerequisite, so an editor's next publish keeps it.
+    latest = sendai.get_latest_revision_as_object()
+    assert [link.prerequisite_id for link in latest.prerequisites.all()] == [
+        link.prerequisite_id for link in sendai.prerequisites.all()
+    ]
+    assert ModulePrerequisite.objects.count() >= 2
+
+
+def test_demo_activities_are_upcoming_valid_and_varied():
+    before = timezone.now()
+    load_demo()
+
+    activities = list(ActivityPage.objects.live())
+
+    assert len(activities) >= 5
+    kinds = {activity.kind for activity in activities}
+    assert {ActivityKind.WORKSHOP, ActivityKind.TABLETOP, ActivityKind.STUDY_VISIT} <= kinds
+    countries = {str(activity.venue_country) for activity in activities if activity.venue_country}
+    assert len(countries) >= 4
+    assert {a.get_parent().specific.short_name for a in activities} >= {"BEP", "NEEDS"}
+    for activity in activities:
+        activity.full_clean()
+        assert activity.starts_at > before, activity.slug
+        assert activity.ends_at >= activity.starts_at, activity.slug
+        assert activity.time_zone in TIME_ZONES, activity.slug
+        assert activity.registration_opens_at <= activity.registration_closes_at
+        assert activity.registration_closes_at <= activity.starts_at
+        assert activity.venue_city or activity.online_url, activity.slug
+        assert len([b for b in activity.agenda if b.block_type == "item"]) >= 3, activity.slug
+        assert set(activity.sectors) <= set(Sector.values)
+    by_kind = {activity.kind: activity for activity in activities}
+    workshop = ActivityPage.objects.get(slug="cbrn-physical-protection-workshop")
+    assert (workshop.local_ends_at.date() - workshop.local_starts_at.date()).days == 2
+    assert workshop.places_per_country == 2
+    tabletop = by_kind[ActivityKind.TABLETOP]
+    assert (tabletop.local_ends_at.date() - tabletop.local_starts_at.date()).days == 3
+    assert by_kind[ActivityKind.STUDY_VISIT].places_per_country == 1
+    assert by_kind[ActivityKind.WEBINAR].is_online
+    assert "example." in by_kind[ActivityKind.WEBINAR].online_url
+    camp = ActivityPage.objects.get(slug="byfores-youth-camp")
+    assert camp.min_age and camp.max_age and camp.min_age < camp.max_age
+    # Times are wall-clock times at the venue: the workshop in Riga opens at 9 o'clock there.
+    assert workshop.local_starts_at.hour == 9
+    assert str(workshop.local_starts_at.tzinfo) == "Europe/Riga"
+
+
+def test_running_load_demo_twice_creates_no_module_activity_or_prerequisite_again():
+    load_demo()
+    counts = (
+        ModulePage.objects.count(),
+        ActivityPage.objects.count(),
+        ModulePrerequisite.objects.count(),
+    )
+    dates = dict(ActivityPage.objects.values_list("slug", "starts_at"))
+
+    second = load_demo()
+
+    assert "created" not in second
+    assert counts == (
+        ModulePage.objects.count(),
+        ActivityPage.objects.count(),
+        ModulePrerequisite.objects.count(),
+    )
+    assert dates == dict(ActivityPage.objects.values_list("slug", "starts_at"))
+
+
+def test_load_demo_restores_a_deleted_module_and_keeps_the_others():
+    load_demo()
+    ModulePage.objects.get(slug="knowledge-needs").delete()
+    kept = ModulePage.objects.get(slug="cbrne-critical-infrastructure")
+    kept_ids = [step.id for step in kept.lessons]
+
+    out = load_demo()
+
+    assert "created module Identifying knowledge needs in societal security" in out
+    assert out.count("created") == 1
+    kept = ModulePage.objects.get(slug="cbrne-critical-infrastructure")
+    assert [step.id for step in kept.lessons] == kept_ids
+
+
+def _ids(module: ModulePage) -> list:
+    """Ids of every step, quiz question, option and decision point."""
+    ids = []
+    for step in module.lessons:
+        ids.append(step.id)
+        if step.block_type == "quiz":
+            for question in step.value["questions"].bound_blocks:
+                ids.append(question.id)
+                ids += [option.id for option in question.value["options"].bound_blocks]
+        if step.block_type == "scenario":
+            ids += [point.id for point in step.value["decision_points"].bound_blocks]
+    return ids
+
+
+def test_step_question_and_option_ids_are_stored_and_stable():
+    load_demo()
+    load_demo()
+
+    for pk in ModulePage.objects.values_list("pk", flat=True):
+        first = _ids(ModulePage.objects.get(pk=pk))
+        again = _ids(ModulePage.objects.get(pk=pk))
+        revision = _ids(ModulePage.objects.get(pk=pk).get_latest_revision_as_object())
+
+        assert all(first), pk
+        assert len(set(first)) == len(first), pk
+        assert first == again == revision, pk
+
+
+def test_demo_modules_and_activities_name_no_person_and_use_british_spelling():
+    load_demo()
+
+    american = re.compile(
+        r"\b(program|programs|organization\w*|organiz\w+|center|centers|defense|enroll\w*|"
+        r"behavior\w*|neighbor\w*|catalog|practicing|color\w*|favorite)\b",
+        flags=re.I,
+    )
+    texts = [(m.slug, _module_text(m)) for m in ModulePage.objects.all()] + [
+        (a.slug, _activity_text(a)) for a in ActivityPage.objects.all()
+    ]
+    for slug, text in texts:
+        assert "@" not in text, slug
+        assert not re.search(r"\+?\d[\d ()-]{7,}\d", text), slug
+        assert not american.findall(text), (slug, american.findall(text))
+    for module in ModulePage.objects.all():
+        for step in module.lessons:
+            if step.block_type == "section":
+                for block in step.value["content"]:
+                    if block.block_type == "quote":
+                        assert block.value["attribution"].startswith("A "), module.slug
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def test_demo_activity_pages_render_for_anonymous_visitors(client):
+    if not _template_exists("programmes/activity_page.html"):
+        pytest.skip("templates/programmes/activity_page.html is not written yet")
+    load_demo()
+
+    for activity in ActivityPage.objects.live():
+        response = client.get(activity.url)
+
+        assert response.status_code == 200, activity.slug
+        assert activity.title in visible_text(response)
+
+
+def test_demo_module_pages_render_for_anonymous_visitors(client):
+    if not _template_exists("programmes/module_page.html"):
+        pytest.skip("templates/programmes/module_page.html is not written yet")
+    load_demo()
+
+    for module in ModulePage.objects.live():
+        response = client.get(module.url)
+
+        assert response.status_code == 200, module.slug
+        assert module.title in visible_text(response)

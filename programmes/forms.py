@@ -1,0 +1,54 @@
+"""Admin forms of programme pages."""
+
+import zoneinfo
+
+from django import forms
+from django.utils import timezone
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from lms.models import Sector
+
+LOCAL_TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
+class ActivityPageForm(WagtailAdminPageForm):
+    """Editors type times as they are at the venue: they are read in the activity's time zone,
+    not the server's."""
+
+    sectors = forms.MultipleChoiceField(
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Sectors that may take part; none ticked: all sectors.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        zone = self._zone(getattr(instance, "time_zone", ""))
+        for name in LOCAL_TIME_FIELDS:
+            if name not in self.fields:
+                continue
+            self.fields[name].help_text = "Local time at the venue, in the activity's time zone."
+            value = getattr(instance, name, None)
+            if value is not None and zone is not None:
+                self.initial[name] = timezone.localtime(value, zone).replace(tzinfo=None)
+
+    @staticmethod
+    def _zone(name: str):
+        try:
+            return zoneinfo.ZoneInfo(name) if name else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        zone = self._zone(cleaned.get("time_zone") or "")
+        if zone is not None:
+            current = timezone.get_current_timezone()
+            for name in LOCAL_TIME_FIELDS:
+                value = cleaned.get(name)
+                if value is not None:
+                    wall = timezone.make_naive(value, current)
+                    cleaned[name] = timezone.make_aware(wall, zone)
+        return cleaned

@@ -1,0 +1,62 @@
+"""Site search over the catalogue: live, public programmes, modules and activities."""
+
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+from wagtail.models import Page
+
+from programmes.models import ActivityPage, ModulePage, ProgrammePage
+
+QUERY_MAX_LENGTH = 200
+RESULTS_PER_PAGE = 10
+TYPE_LABELS = {ProgrammePage: "Programme", ModulePage: "Module", ActivityPage: "Activity"}
+
+
+def clean_query(raw: str) -> str:
+    """Search terms the backend can take: control characters and double quotes become spaces
+    (the SQLite full-text backend wraps each term in quotes without escaping quotes inside
+    it, so a stray `"` is a syntax error there), and runs of spaces collapse."""
+    text = "".join(" " if ch == '"' or not ch.isprintable() else ch for ch in raw)
+    return " ".join(text.split())
+
+
+def catalogue_search(*, query: str):
+    return (
+        Page.objects.live()
+        .public()
+        .type(*TYPE_LABELS)
+        .search(query, operator="and", order_by_relevance=True)
+    )
+
+
+def _specific_in_order(pages) -> list[Page]:
+    ids = [page.pk for page in pages]
+    specific = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+    return [specific[pk] for pk in ids if pk in specific]
+
+
+@require_GET
+def search(request):
+    query = clean_query(request.GET.get("q", ""))
+    shortened = len(query) > QUERY_MAX_LENGTH
+    query = query[:QUERY_MAX_LENGTH].rstrip()
+    results_page = None
+    results = []
+    if query:
+        paginator = Paginator(catalogue_search(query=query), RESULTS_PER_PAGE)
+        results_page = paginator.get_page(request.GET.get("page"))
+        results = [
+            {"page": page, "type": TYPE_LABELS.get(type(page), "Page")}
+            for page in _specific_in_order(results_page.object_list)
+        ]
+    return TemplateResponse(
+        request,
+        "programmes/search.html",
+        {
+            "query": query,
+            "shortened": shortened,
+            "query_max_length": QUERY_MAX_LENGTH,
+            "results_page": results_page,
+            "results": results,
+        },
+    )

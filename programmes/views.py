@@ -1,0 +1,257 @@
+"""Public and personal views of learning: the upcoming-activities listing, an activity's .ics
+download, My learning and the participant's secret calendar feed."""
+
+import re
+from datetime import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_countries import countries
+
+from programmes.calendar import CalendarEvent, activity_uid, calendar_bytes
+from programmes.models import ActivityKind, ActivityPage, CalendarFeed, _feed_token
+from programmes.selectors import (
+    activities_listed,
+    activities_of_learner,
+    activity_filter_options,
+    learning_overview,
+    programme_of,
+)
+
+ACTIVITIES_PER_PAGE = 12
+# The CBSS member states are always offered, even before any of their activities is published.
+CBSS_COUNTRIES = ["DK", "EE", "FI", "DE", "IS", "LV", "LT", "NO", "PL", "SE"]
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+# --- Upcoming activities ------------------------------------------------------------------------
+
+
+class ActivityFilterForm(forms.Form):
+    programme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *ActivityKind.choices])
+    country = forms.ChoiceField(required=False)
+    month = forms.CharField(
+        required=False,
+        max_length=7,
+        widget=forms.DateInput(
+            attrs={
+                "type": "month",
+                "placeholder": "YYYY-MM",
+                "aria-describedby": "id_month_helptext",
+            }
+        ),
+        help_text="Year and month, e.g. 2026-09",
+    )
+
+    def __init__(self, *args, options: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [
+            ("", "All programmes"),
+            *[(p.pk, p.title) for p in options["programmes"]],
+        ]
+        codes = sorted(set(CBSS_COUNTRIES) | set(options["countries"]), key=countries.name)
+        self.fields["country"].choices = [
+            ("", "All countries"),
+            *[(code, countries.name(code) or code) for code in codes],
+        ]
+
+    def clean_month(self):
+        value = self.cleaned_data["month"].strip()
+        if not value:
+            return None
+        match = MONTH_RE.match(value)
+        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+            raise forms.ValidationError("Write the month as year and month, e.g. 2026-09.")
+        year, month = int(match[1]), int(match[2])
+        start = timezone.make_aware(datetime(year, month, 1))
+        end = timezone.make_aware(
+            datetime(year + 1, 1, 1) if month == 12 else datetime(year, month + 1, 1)
+        )
+        return start, end
+
+    def filters(self) -> dict:
+        """The valid filters only: a bad value in one field does not discard the others."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        month = data.get("month")
+        return {
+            "programme_id": data.get("programme"),
+            "kind": data.get("kind") or None,
+            "country": data.get("country") or None,
+            "month_start": month[0] if month else None,
+            "month_end": month[1] if month else None,
+        }
+
+
+FILTER_LABELS = {
+    "programme": "programme",
+    "kind": "kind of activity",
+    "country": "country",
+    "month": "month",
+}
+
+
+def activity_list(request):
+    options = activity_filter_options()
+    form = ActivityFilterForm(request.GET or None, options=options)
+    filters = form.filters() if form.is_bound else {}
+    ignored = [
+        f"The {FILTER_LABELS[name]} “{request.GET.get(name, '')}” is not one we know, "
+        "so it was ignored."
+        for name in form.errors
+        if name in FILTER_LABELS
+    ]
+    activities = activities_listed(**filters)
+    page_obj = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
+    items = list(page_obj.object_list)
+    programmes = programme_of(pages=items)
+    for activity in items:
+        activity.programme = programmes.get(activity.pk)
+    return render(
+        request,
+        "programmes/activity_list.html",
+        {
+            "form": form,
+            "ignored": ignored,
+            "activities": items,
+            "page_obj": page_obj,
+            "filtered": any(filters.values()),
+        },
+    )
+
+
+# --- Calendars ----------------------------------------------------------------------------------
+
+
+def activity_location(activity: ActivityPage) -> str:
+    place = [activity.venue_name, activity.venue_city]
+    if activity.venue_country:
+        place.append(activity.venue_country.name)
+    location = ", ".join(part for part in place if part)
+    if activity.online_url:
+        return f"{location} / Online: {activity.online_url}" if location else activity.online_url
+    return location
+
+
+def activity_event(activity: ActivityPage, request) -> CalendarEvent:
+    url = activity.get_full_url(request) or ""
+    description = [activity.summary]
+    if activity.online_url:
+        description.append(f"Join online: {activity.online_url}")
+    if url:
+        description.append(f"Details and agenda: {url}")
+    if activity.description:
+        description.append(strip_tags(activity.description).strip())
+    return CalendarEvent(
+        uid=activity_uid(activity.pk),
+        summary=activity.title,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        time_zone=activity.time_zone,
+        location=activity_location(activity),
+        url=url,
+        description="\n\n".join(part for part in description if part),
+        modified_at=activity.last_published_at,
+    )
+
+
+def _ics_response(content: bytes, *, filename: str, attachment: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def activity_ics(request, page_id: int):
+    activity = ActivityPage.objects.live().public().filter(pk=page_id).first()
+    if activity is None:
+        raise Http404("No such activity.")
+    content = calendar_bytes([activity_event(activity, request)], name=activity.title)
+    return _ics_response(content, filename=f"{activity.slug}.ics", attachment=True)
+
+
+@never_cache
+def calendar_feed(request, token: str):
+    """A participant's subscription feed; the token in the URL is the only key."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token=token, user__is_active=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404("No such calendar.")
+    events = [activity_event(a, request) for a in activities_of_learner(user=feed.user)]
+    response = _ics_response(
+        calendar_bytes(events, name="BSR Academy: my activities"),
+        filename="bsr-academy.ics",
+        attachment=False,
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- My learning --------------------------------------------------------------------------------
+
+
+def _feed_for(user) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@never_cache
+@login_required
+def my_learning(request):
+    overview = learning_overview(user=request.user)
+    seen: set[int] = set()
+    activities = []
+    for learning in overview:
+        for state in learning.modules:
+            state.url = state.module.get_url(request)
+            step = state.next_step
+            state.next_url = f"{state.url}step/{step.id}/" if step and state.started else None
+        # Registrations for activities come with the cohorts issue; until then "my" activities
+        # are those of the programmes I am learning in.
+        for activity in learning.activities:
+            if activity.pk not in seen:
+                seen.add(activity.pk)
+                activity.programme = learning.programme
+                activities.append(activity)
+    activities.sort(key=lambda a: (a.starts_at, a.path))
+    feed = _feed_for(request.user)
+    feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token]))
+    return render(
+        request,
+        "programmes/my_learning.html",
+        {
+            "overview": overview,
+            "activities": activities,
+            "feed_url": feed_url,
+            "webcal_url": re.sub(r"^https?://", "webcal://", feed_url),
+        },
+    )
+
+
+@require_POST
+@login_required
+def calendar_feed_reset(request):
+    """Replace the feed's secret so every copy of the old link stops working."""
+    feed = _feed_for(request.user)
+    feed.token = _feed_token()
+    feed.save(update_fields=["token"])
+    messages.success(
+        request,
+        "Your calendar link was reset. The old link no longer works: subscribe again with the "
+        "new one.",
+    )
+    return redirect(reverse("my_learning") + "#calendar")

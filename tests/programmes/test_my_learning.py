@@ -1,0 +1,215 @@
+"""My learning: my programmes and modules with progress and where to resume, my upcoming
+activities, and my private calendar feed (secret, revocable, never showing anyone else's data)."""
+
+from datetime import timedelta
+
+import icalendar
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.models import CalendarFeed
+from tests.factories import UserFactory
+from tests.programmes.builders import ActivityPageFactory, ModulePageFactory, record_progress
+from tests.programmes.conftest import visible_text
+
+pytestmark = pytest.mark.django_db
+
+URL = "/my-learning/"
+
+
+@pytest.fixture
+def bep(make_programme):
+    return make_programme(title="Baltic Excellence Programme", slug="bep")
+
+
+@pytest.fixture
+def needs(make_programme):
+    return make_programme(title="NEEDS", slug="needs")
+
+
+def feed_url(user) -> str:
+    return reverse("calendar_feed", args=[CalendarFeed.objects.get(user=user).token])
+
+
+def feed_titles(client, url) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    return sorted(
+        str(e["summary"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    )
+
+
+def test_my_learning_requires_login(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_my_learning_without_progress_invites_to_start(client, user, bep):
+    client.force_login(user)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert "You have not started a module yet" in visible_text(response)
+
+
+def test_my_learning_shows_progress_next_step_and_modules_not_started(client, user, bep):
+    sendai = ModulePageFactory(parent=bep, title="The Sendai Framework")
+    ModulePageFactory(parent=bep, title="CBRNE Preparedness")
+    record_progress(user=user, module=sendai, done=["step-1"])
+    client.force_login(user)
+
+    response = client.get(URL)
+
+    content = response.content.decode()
+    text = visible_text(response)
+    assert "Baltic Excellence Programme" in text
+    assert "The Sendai Framework" in text
+    assert "25% · 1 of 4 steps done" in text
+    assert f'<progress id="progress-{sendai.pk}" max="100" value="25"' in content
+    assert f'href="{sendai.url}step/step-2/"' in content
+    assert "Continue: The Sendai Framework" in text
+    assert "Not started yet" in text
+    assert text.index("Not started yet") < text.index("CBRNE Preparedness")
+
+
+def test_completed_module_says_so(client, user, bep):
+    module = ModulePageFactory(parent=bep)
+    record_progress(
+        user=user,
+        module=module,
+        done=["step-1", "step-2", "step-3", "step-4"],
+        completed=timezone.now(),
+    )
+    client.force_login(user)
+
+    text = visible_text(client.get(URL))
+
+    assert "100% · 4 of 4 steps done" in text
+    assert "Completed" in text
+
+
+def test_my_learning_shows_only_my_own_progress(client, user, bep, needs):
+    mine = ModulePageFactory(parent=bep, title="Cross-border Cooperation")
+    theirs = ModulePageFactory(parent=needs, title="Volunteers and Local Authorities")
+    record_progress(user=user, module=mine, done=["step-1"])
+    other = UserFactory()
+    record_progress(user=other, module=mine, done=["step-1", "step-2", "step-3"])
+    record_progress(user=other, module=theirs, done=["step-1"])
+    ActivityPageFactory(parent=needs, title="NEEDS study visit")
+    client.force_login(user)
+
+    text = visible_text(client.get(URL))
+
+    assert "25% · 1 of 4 steps done" in text
+    assert "75%" not in text
+    assert "NEEDS" not in text
+    assert "Volunteers and Local Authorities" not in text
+    assert "NEEDS study visit" not in text
+
+
+def test_my_upcoming_activities_are_those_of_my_programmes(client, user, bep, needs):
+    record_progress(user=user, module=ModulePageFactory(parent=bep), done=[])
+    ActivityPageFactory(parent=bep, title="BEP workshop in Rīga")
+    ActivityPageFactory(parent=bep, title="BEP draft", live=False)
+    ActivityPageFactory(
+        parent=bep,
+        title="BEP past",
+        starts_at=timezone.now() - timedelta(days=5),
+        ends_at=timezone.now() - timedelta(days=4),
+    )
+    ActivityPageFactory(parent=needs, title="NEEDS conference")
+    client.force_login(user)
+
+    text = visible_text(client.get(URL))
+
+    assert "BEP workshop in Rīga" in text
+    for hidden in ("BEP draft", "BEP past", "NEEDS conference"):
+        assert hidden not in text
+
+
+def test_my_learning_queries_stay_bounded(
+    client, user, make_programme, django_assert_max_num_queries
+):
+    for _ in range(4):
+        programme = make_programme()
+        for m in range(4):
+            module = ModulePageFactory(parent=programme)
+            if m < 3:
+                record_progress(user=user, module=module, done=["step-1", "step-2"][: m + 1])
+        for _ in range(3):
+            ActivityPageFactory(parent=programme)
+    client.force_login(user)
+    client.get(URL)  # creates the calendar feed
+
+    with django_assert_max_num_queries(16):
+        response = client.get(URL)
+
+    assert response.status_code == 200
+    assert visible_text(response).count("Not started yet") == 4
+
+
+# --- The personal calendar feed -----------------------------------------------------------------
+
+
+def test_visiting_my_learning_creates_a_feed_that_lists_my_activities(client, user, bep):
+    record_progress(user=user, module=ModulePageFactory(parent=bep), done=["step-1"])
+    ActivityPageFactory(parent=bep, title="BEP workshop in Rīga")
+    ActivityPageFactory(parent=bep, title="BEP draft", live=False)
+    client.force_login(user)
+
+    response = client.get(URL)
+
+    url = feed_url(user)
+    assert url in response.content.decode()
+    client.logout()
+    assert feed_titles(client, url) == ["BEP workshop in Rīga"]
+
+
+def test_someone_elses_feed_never_shows_my_activities(client, user, bep, needs):
+    record_progress(user=user, module=ModulePageFactory(parent=bep), done=["step-1"])
+    ActivityPageFactory(parent=bep, title="Mine")
+    other = UserFactory()
+    record_progress(user=other, module=ModulePageFactory(parent=needs), done=[])
+    ActivityPageFactory(parent=needs, title="Theirs")
+    for person in (user, other):
+        client.force_login(person)
+        client.get(URL)
+
+    assert feed_titles(client, feed_url(user)) == ["Mine"]
+    assert feed_titles(client, feed_url(other)) == ["Theirs"]
+
+
+def test_resetting_the_link_makes_the_old_one_404(client, user, bep):
+    record_progress(user=user, module=ModulePageFactory(parent=bep), done=[])
+    ActivityPageFactory(parent=bep, title="BEP workshop")
+    client.force_login(user)
+    client.get(URL)
+    old = feed_url(user)
+
+    response = client.post(reverse("calendar_feed_reset"), follow=True)
+
+    new = feed_url(user)
+    assert new != old
+    assert "The old link no longer works" in visible_text(response)
+    assert new in response.content.decode()
+    assert client.get(old).status_code == 404
+    assert feed_titles(client, new) == ["BEP workshop"]
+
+
+def test_reset_needs_a_post_and_a_login(client, user):
+    assert client.post(reverse("calendar_feed_reset")).status_code == 302
+    client.force_login(user)
+    assert client.get(reverse("calendar_feed_reset")).status_code == 405
+
+
+def test_unknown_or_inactive_feed_tokens_404(client, user):
+    feed = CalendarFeed.objects.create(user=user)
+    assert client.get(reverse("calendar_feed", args=["not-a-token"])).status_code == 404
+    user.is_active = False
+    user.save()
+    assert client.get(reverse("calendar_feed", args=[feed.token])).status_code == 404
