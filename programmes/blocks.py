@@ -74,7 +74,9 @@ class ScenarioBlock(blocks.StructBlock):
 class QuizOptionBlock(blocks.StructBlock):
     text = blocks.CharBlock()
     correct = blocks.BooleanBlock(required=False)
-    feedback = blocks.CharBlock(required=False, help_text="Shown after answering.")
+    feedback = blocks.CharBlock(
+        required=False, search_index=False, help_text="Shown after answering."
+    )
 
     class Meta:
         icon = "tick"
