@@ -1,0 +1,487 @@
+"""Page throughput under gunicorn (2 workers) on 127.0.0.1: (a) an anonymous programme page served
+by the page cache, (b) a logged-in participant's module page with progress, (c) a plain Django view
+returning the same bytes as (a) from a string, and (d) the anonymous programme page with the page
+cache switched off (a stock, uncached Wagtail page). Run from the project root:
+`.venv/bin/python bench/pages.py`.
+
+A child process prepares a fresh SQLite database (migrate, demo content, a participant with
+progress and a logged-in session) and counts the module page's SQL queries in-process. Two
+gunicorns share that database, one with PAGE_CACHE_ENABLED=0 for (d); each is stopped by its own
+pid. The client is a bounded thread pool of keep-alive-capable http.client connections; cases run
+interleaved (a b c d d c b a) so machine noise touches them alike, and each case's rounds are
+pooled."""
+
+import contextlib
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONNECTIONS = 4
+ROUND_SECONDS = 5.0
+WARM_SECONDS = 1.0
+ROUNDS = ("a", "b", "c", "d", "d", "c", "b", "a")
+SETUP_TIMEOUT = 300.0
+TARGET_RATIO = 0.70
+MAX_QUERIES = 10
+PARTICIPANT_EMAIL = "bench.participant@example.org"
+
+CASES = {
+    "a": "anonymous programme page (page cache on)",
+    "b": "logged-in module page with progress",
+    "c": "static bytes from a Django view",
+    "d": "anonymous programme page (page cache off)",
+}
+
+
+def _percentile(values: list[float], pct: int) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+# --- Set-up child: Django in-process, against the bench database ---------------------------------
+
+
+def setup_main() -> None:
+    """Migrate, load the demo, give a participant progress on one module, log them in, count the
+    queries of their module page; write what the orchestrator needs as JSON."""
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from lms.services import user_register
+    from programmes.models import ModulePage, ProgrammePage
+    from programmes.selectors import missing_prerequisites, modules_of
+    from programmes.services import progress_step_complete
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_demo", stdout=StringIO())
+    user = user_register(
+        email=PARTICIPANT_EMAIL,
+        password=secrets.token_urlsafe(16),
+        full_name="Þórunn Guðmundsdóttir",
+        country="IS",
+    )
+    programme = ProgrammePage.objects.live().order_by("path").first()
+    module: ModulePage | None = None
+    for candidate in modules_of(programme=programme):
+        if not missing_prerequisites(module=candidate, user=user):
+            module = candidate
+            break
+    if module is None:
+        raise RuntimeError(f"no module without prerequisites in {programme}")
+    plain_steps = [c.id for c in module.lessons if c.block_type not in ("quiz", "reflection")]
+    for step_id in plain_steps[:2]:
+        progress_step_complete(user=user, module=module, step_id=step_id)
+
+    client = Client()
+    client.force_login(user)
+    client.get(module.url)  # warm: the first request of a process loads Wagtail's site data
+    # Read each capture straight away: the next request's request_started resets the log the
+    # context reads from.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(module.url)
+    module_sql = [q["sql"] for q in captured.captured_queries]
+    if response.status_code != 200 or b"Your progress" not in response.content:
+        raise RuntimeError(f"module page as the participant: HTTP {response.status_code}")
+
+    anonymous = Client()
+    cache.clear()
+    anonymous.get(programme.url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        anonymous.get(programme.url)
+    uncached_count = len(captured.captured_queries)
+    with CaptureQueriesContext(connection) as captured:
+        anonymous.get(programme.url)
+    cached_count = len(captured.captured_queries)
+
+    Path(os.environ["BENCH_RESULT"]).write_text(
+        json.dumps(
+            {
+                "programme_url": programme.url,
+                "module_url": module.url,
+                "module_title": module.title,
+                "steps_done": len(plain_steps[:2]),
+                "steps": len(module.lessons),
+                "session_cookie": (
+                    f"{settings.SESSION_COOKIE_NAME}="
+                    f"{client.cookies[settings.SESSION_COOKIE_NAME].value}"
+                ),
+                "queries": {
+                    "b": len(module_sql),
+                    "d": uncached_count,
+                    "a": cached_count,
+                    "c": 0,
+                },
+                "module_sql": module_sql,
+                "seconds": time.perf_counter() - started,
+            }
+        )
+    )
+
+
+# --- Servers and client --------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """One gunicorn master (2 sync workers) on 127.0.0.1, stopped by its own pid."""
+
+    def __init__(self, name: str, env: dict[str, str], work_dir: Path) -> None:
+        self.name = name
+        self.port = _free_port()
+        self.log_path = work_dir / f"gunicorn-{name}.log"
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "lms.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.perf_counter() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                self.log.flush()
+                tail = self.log_path.read_text(errors="replace").splitlines()[-20:]
+                raise RuntimeError(f"gunicorn {self.name} exited:\n" + "\n".join(tail))
+            try:
+                status, _, _ = fetch(self.port, "/")
+                if status < 500:
+                    return
+            except OSError:
+                pass
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"gunicorn {self.name} not ready within {timeout:.0f} s")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        try:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait(timeout=10)
+        finally:
+            self.log.close()
+
+
+def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def load(port: int, path: str, headers: dict, seconds: float) -> dict:
+    """CONNECTIONS threads, each on its own connection (reopened whenever the server closes it),
+    sending requests back to back for `seconds`."""
+    latencies: list[list[float]] = [[] for _ in range(CONNECTIONS)]
+    statuses: list[Counter] = [Counter() for _ in range(CONNECTIONS)]
+    cache_states: list[Counter] = [Counter() for _ in range(CONNECTIONS)]
+    errors: list[int] = [0] * CONNECTIONS
+    start_gate = threading.Barrier(CONNECTIONS + 1)
+    deadline = [0.0]
+
+    def worker(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        start_gate.wait()
+        try:
+            while time.perf_counter() < deadline[0]:
+                t0 = time.perf_counter()
+                try:
+                    conn.request("GET", path, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                except (OSError, http.client.HTTPException):
+                    errors[i] += 1
+                    conn.close()
+                    continue
+                latencies[i].append(time.perf_counter() - t0)
+                statuses[i][response.status] += 1
+                cache_states[i][response.getheader("X-Page-Cache", "-")] += 1
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    deadline[0] = started + seconds
+    start_gate.wait()
+    for thread in threads:
+        thread.join(timeout=seconds + 30)
+    elapsed = time.perf_counter() - started
+    return {
+        "seconds": elapsed,
+        "latencies": [x for per in latencies for x in per],
+        "statuses": sum(statuses, Counter()),
+        "cache": sum(cache_states, Counter()),
+        "errors": sum(errors),
+    }
+
+
+# --- Orchestrator --------------------------------------------------------------------------------
+
+
+def _env(work_dir: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "SQLITE_TEST_PATH"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.pages_settings",
+        ENVIRONMENT="development",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        VAR_DIR=str(work_dir),
+        SQLITE_PATH=str(work_dir / "db.sqlite3"),
+        MEDIA_ROOT=str(work_dir / "media"),
+        CACHE_PREFIX=f"bsr-bench-pages-{os.getpid()}",
+        Q_NAME=f"bsr-bench-pages-{os.getpid()}",
+        LOG_LEVEL="WARNING",
+        PAGE_CACHE_ENABLED="1",
+        BENCH_STATIC_BYTES=str(work_dir / "static-bytes.html"),
+        BENCH_RESULT=str(work_dir / "setup.json"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _setup(env: dict[str, str]) -> dict:
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve())],
+        env={**env, "BENCH_PAGES_SETUP": "1"},
+        cwd=ROOT,
+        timeout=SETUP_TIMEOUT,
+        capture_output=True,
+        text=True,
+    )
+    result = Path(env["BENCH_RESULT"])
+    if proc.returncode != 0 or not result.exists():
+        raise RuntimeError(f"set-up failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(result.read_text())
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def run(work_dir: Path) -> tuple[dict, dict]:
+    env = _env(work_dir)
+    setup = _setup(env)
+    print(
+        f"Set-up in {setup['seconds']:.0f} s: programme page {setup['programme_url']}, module "
+        f"page {setup['module_url']} ({setup['steps_done']} of {setup['steps']} steps done).",
+        flush=True,
+    )
+    cached = Gunicorn("cache-on", env, work_dir)
+    uncached = Gunicorn("cache-off", {**env, "PAGE_CACHE_ENABLED": "0"}, work_dir)
+    try:
+        cached.wait_ready()
+        uncached.wait_ready()
+        status, headers, page = fetch(cached.port, setup["programme_url"])
+        if status != 200:
+            raise RuntimeError(f"programme page: HTTP {status}")
+        Path(env["BENCH_STATIC_BYTES"]).write_bytes(page)
+        _, _, stock = fetch(uncached.port, setup["programme_url"])
+        _, _, static = fetch(cached.port, "/bench/static-bytes/")
+        if static != page:
+            raise RuntimeError("the static-bytes view does not return the captured page")
+        if stock != page:
+            print("  note: the uncached page's bytes differ from the cached page's", flush=True)
+        session = {"Cookie": setup["session_cookie"]}
+        targets = {
+            "a": (cached.port, setup["programme_url"], {}),
+            "b": (cached.port, setup["module_url"], session),
+            "c": (cached.port, "/bench/static-bytes/", {}),
+            "d": (uncached.port, setup["programme_url"], {}),
+        }
+        status, _, body = fetch(*targets["b"])
+        if status != 200 or b"Log out" not in body:
+            raise RuntimeError(f"module page with the session: HTTP {status}, not logged in")
+        print(
+            f"Bytes per response: (a) {len(page)}, (b) {len(body)}, (c) {len(static)}, "
+            f"(d) {len(stock)}. {CONNECTIONS} connections, {ROUND_SECONDS:g} s per round, "
+            f"rounds {' '.join(ROUNDS)}.",
+            flush=True,
+        )
+        for case in CASES:
+            load(*targets[case], seconds=WARM_SECONDS)
+        rounds: dict[str, list[dict]] = {case: [] for case in CASES}
+        for case in ROUNDS:
+            measured = load(*targets[case], seconds=ROUND_SECONDS)
+            rounds[case].append(measured)
+            rate = len(measured["latencies"]) / measured["seconds"]
+            print(
+                f"  ({case}) {rate:8.1f} req/s  statuses {dict(measured['statuses'])}  "
+                f"X-Page-Cache {dict(measured['cache'])}"
+                + (f"  errors {measured['errors']}" if measured["errors"] else ""),
+                flush=True,
+            )
+    finally:
+        cached.stop()
+        uncached.stop()
+    return setup, rounds
+
+
+def summarise(rounds: list[dict]) -> dict:
+    latencies = [x for r in rounds for x in r["latencies"]]
+    seconds = sum(r["seconds"] for r in rounds)
+    ok = sum(r["statuses"].get(200, 0) for r in rounds)
+    return {
+        "rate": len(latencies) / seconds if seconds else None,
+        "p50": _percentile(latencies, 50),
+        "p99": _percentile(latencies, 99),
+        "all_ok": bool(latencies) and ok == len(latencies) and not any(r["errors"] for r in rounds),
+        "cache": sum((r["cache"] for r in rounds), Counter()),
+    }
+
+
+def main() -> int:
+    print(
+        f"Page throughput: gunicorn 2 sync workers on 127.0.0.1, SQLite, local-memory cache. "
+        f"Load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs).",
+        flush=True,
+    )
+    started = time.perf_counter()
+    work_dir = Path(tempfile.mkdtemp(prefix="bsr-bench-pages-"))
+    setup: dict = {}
+    summaries: dict[str, dict] = {}
+    error = None
+    try:
+        setup, rounds = run(work_dir)
+        summaries = {case: summarise(rounds[case]) for case in CASES}
+    except Exception as exc:  # reported below; the targets then count as not met
+        error = f"{type(exc).__name__}: {exc}"
+        print(f"run failed: {error}", flush=True)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+    queries = setup.get("queries", {})
+    static_rate = summaries.get("c", {}).get("rate")
+    header = ("case", "req/s", "p50", "p99", "vs (c)", "SQL queries", "X-Page-Cache")
+    rows = []
+    for case, label in CASES.items():
+        s = summaries.get(case)
+        if not s:
+            rows.append((f"({case}) {label}", "—", "—", "—", "—", str(queries.get(case, "—")), ""))
+            continue
+        rows.append(
+            (
+                f"({case}) {label}",
+                _fmt(s["rate"], "{:.0f}"),
+                _fmt(s["p50"] and s["p50"] * 1000, "{:.1f} ms"),
+                _fmt(s["p99"] and s["p99"] * 1000, "{:.1f} ms"),
+                _fmt(static_rate and s["rate"] / static_rate * 100, "{:.0f}%"),
+                str(queries.get(case, "—")),
+                ", ".join(f"{k} {v}" for k, v in s["cache"].most_common()),
+            )
+        )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    print()
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print(
+        f"\nLoad average at end: {os.getloadavg()[0]:.1f}; ran in "
+        f"{time.perf_counter() - started:.0f} s.\n"
+    )
+    if setup.get("module_sql") and queries.get("b", 0) > MAX_QUERIES:
+        print(f"The module page's {queries['b']} queries:")
+        for sql in setup["module_sql"]:
+            where = sql.find(" WHERE ")
+            print(f"  {sql[:40]} …{sql[where : where + 110] if where > 0 else ''}")
+        print()
+
+    a, b, c, d = (summaries.get(case, {}) for case in "abcd")
+    ratio = a["rate"] / c["rate"] if a.get("rate") and c.get("rate") else None
+    checks = (
+        (
+            f"(a) anonymous programme page ≥ {TARGET_RATIO:.0%} of (c) static bytes",
+            _fmt(ratio and ratio * 100, "{:.0f}%"),
+            ratio is not None and ratio >= TARGET_RATIO and a["all_ok"] and c["all_ok"],
+        ),
+        (
+            "(b) logged-in module page at least as fast as (d) stock uncached page",
+            f"{_fmt(b.get('rate'), '{:.0f}')} vs {_fmt(d.get('rate'), '{:.0f}')} req/s",
+            bool(b.get("rate") and d.get("rate"))
+            and b["rate"] >= d["rate"]
+            and b["all_ok"]
+            and d["all_ok"],
+        ),
+        (
+            f"module page SQL queries ≤ {MAX_QUERIES}",
+            str(queries.get("b", "—")),
+            "b" in queries and queries["b"] <= MAX_QUERIES,
+        ),
+    )
+    met = 0
+    note = f" (run failed: {error})" if error else ""
+    for name, value, ok in checks:
+        met += bool(ok)
+        print(f"target: {name}: {value}{note} — {'met' if ok else 'NOT met'}")
+    print(f"targets: {met} of {len(checks)} met")
+    return 0
+
+
+if __name__ == "__main__":
+    if os.environ.get("BENCH_PAGES_SETUP"):
+        setup_main()
+    else:
+        with contextlib.suppress(KeyboardInterrupt):
+            sys.exit(main())
