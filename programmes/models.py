@@ -130,7 +130,12 @@ class ModulePage(RoutablePageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["state"] = module_state(module=self, user=request.user)
+        context["parent"] = self.parent_for_breadcrumb()
         return context
+
+    def parent_for_breadcrumb(self) -> Page:
+        # Routing from the home page already found the parent; otherwise ask the tree.
+        return getattr(self, "routed_parent", None) or self.get_parent()
 
     @path("")
     def overview(self, request):

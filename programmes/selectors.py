@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Value
 from django.utils import timezone
 from wagtail.models import Page, PageQuerySet
 
@@ -11,6 +12,7 @@ from programmes.models import (
     ModuleProgress,
     ProgrammePage,
     QuizAttempt,
+    StepProgress,
 )
 
 STEP_KIND_LABELS = {
@@ -118,23 +120,37 @@ def step_title(child) -> str:
 
 
 def missing_prerequisites(*, module: ModulePage, user) -> list[ModulePage]:
-    required = [
+    """Live prerequisite modules this person has not completed yet (one query)."""
+    links = module.prerequisites.all()
+    if isinstance(links, QuerySet):
+        links = links.select_related("prerequisite")
+        if user.is_authenticated:
+            links = links.annotate(
+                completed=Exists(
+                    ModuleProgress.objects.filter(
+                        user=user, module=OuterRef("prerequisite"), completed_at__isnull=False
+                    )
+                )
+            )
+        links = list(links)
+    else:  # an unsaved preview: the links are in memory
+        links = list(links)
+        done = set()
+        if user.is_authenticated and links:
+            done = set(
+                ModuleProgress.objects.filter(
+                    user=user,
+                    module_id__in=[link.prerequisite_id for link in links],
+                    completed_at__isnull=False,
+                ).values_list("module_id", flat=True)
+            )
+        for link in links:
+            link.completed = link.prerequisite_id in done
+    return [
         link.prerequisite
-        for link in module.prerequisites.select_related("prerequisite").all()
-        if link.prerequisite.live
+        for link in links
+        if link.prerequisite.live and not getattr(link, "completed", False)
     ]
-    if not required:
-        return []
-    if not user.is_authenticated:
-        return required
-    if any(module.pk is None for module in required):
-        return required
-    done = set(
-        ModuleProgress.objects.filter(
-            user=user, module__in=required, completed_at__isnull=False
-        ).values_list("module_id", flat=True)
-    )
-    return [module for module in required if module.pk not in done]
 
 
 def module_state(*, module: ModulePage, user) -> ModuleState:
@@ -146,11 +162,22 @@ def module_state(*, module: ModulePage, user) -> ModuleState:
     if user.is_authenticated and module.pk is not None:
         progress = ModuleProgress.objects.filter(user=user, module=module).first()
         if progress is not None:
-            done_ids = set(progress.steps.values_list("step_id", flat=True))
-            for step_id, score in QuizAttempt.objects.filter(progress=progress).values_list(
-                "step_id", "score"
-            ):
-                scores.setdefault(step_id, []).append(score)
+            # Steps done and quiz scores in one round trip; a step row has no score.
+            done_rows = (
+                StepProgress.objects.filter(progress=progress)
+                .order_by()
+                .values_list("step_id", Value(None, output_field=IntegerField()))
+            )
+            quiz_rows = (
+                QuizAttempt.objects.filter(progress=progress)
+                .order_by()
+                .values_list("step_id", "score")
+            )
+            for step_id, score in done_rows.union(quiz_rows, all=True):
+                if score is None:
+                    done_ids.add(step_id)
+                else:
+                    scores.setdefault(step_id, []).append(score)
     steps = [
         StepState(
             id=child.id,

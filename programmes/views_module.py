@@ -66,6 +66,7 @@ def _render(request, module, state, child, *, status=200, **extra):
     context = {
         "page": module,
         "self": module,
+        "parent": module.parent_for_breadcrumb(),
         "state": state,
         "step": state.step(child.id),
         "child": child,
@@ -103,7 +104,8 @@ def module_step(request, *, module: ModulePage, step_id: str):
         return _post(request, module, state, child)
     if request.method not in ("GET", "HEAD"):
         raise Http404
-    progress_step_visit(user=request.user, module=module, step_id=step_id)
+    if state.progress is None or state.progress.last_step_id != step_id:
+        progress_step_visit(user=request.user, module=module, step_id=step_id)
     return _render(request, module, state, child)
 
 

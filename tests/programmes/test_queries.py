@@ -10,7 +10,6 @@ pytestmark = [
     pytest.mark.django_db,
     # Measured 19 (module page) and 22 (step page) queries; see the page-cache report for where
     # they go. Strict, so the marker must go once the budget is met.
-    pytest.mark.xfail(strict=True, reason="over the query budget until routing is cheaper"),
 ]
 
 MAX_QUERIES = 10
