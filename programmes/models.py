@@ -357,7 +357,9 @@ class QuizAttempt(models.Model):
     answers = models.JSONField(default=dict)
     score = models.PositiveSmallIntegerField(help_text="Per cent of questions answered right.")
     passed = models.BooleanField()
-    nonce = models.CharField(max_length=64, help_text="One submission per quiz form shown.")
+    nonce = models.CharField(
+        max_length=64, help_text="SHA-256 of the signed quiz form: one submission per form shown."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

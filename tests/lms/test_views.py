@@ -177,3 +177,10 @@ def test_logout_by_post(client, user):
     client.force_login(user)
     client.post(reverse("logout"))
     assert client.get(reverse("profile")).status_code == 302
+
+
+@pytest.mark.parametrize("url", ["/programmes/%00/", "/search/?q=%00", "/activities/?month=%00"])
+def test_nul_bytes_in_the_address_are_a_bad_request(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "could not be understood" in response.content.decode()

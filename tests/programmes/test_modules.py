@@ -247,4 +247,4 @@ def test_locked_module_explains_what_to_finish_first(client, user, module):
 def test_unknown_step_is_404(client, user, module):
     client.force_login(user)
     assert client.get(f"{module.url}step/nope/").status_code == 404
-    assert client.post(f"{module.url}step/%00/").status_code == 404
+    assert client.post(f"{module.url}step/%00/").status_code == 400, "NUL: a bad request"
