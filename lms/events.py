@@ -51,57 +51,106 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
+FINAL = (Delivery.Status.DONE, Delivery.Status.DEAD)
+
+
 def event_dispatch(*, event_id: int) -> None:
-    """Run every handler of the event that has not yet succeeded; each in its own transaction."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None or event.dispatched_at is not None:
+    """Run every handler of the event that has not yet succeeded, each in its own transaction;
+    the transaction of the last handler also marks the event dispatched when all are final."""
+    event = Event.objects.filter(pk=event_id, dispatched_at__isnull=True).first()
+    if event is None:
         return
-    for handler_name, handler in handlers_for(event.name).items():
-        _deliver(event=event, handler_name=handler_name, handler=handler)
-    _mark_dispatched_if_final(event=event)
-
-
-def _deliver(*, event: Event, handler_name: str, handler: Handler) -> None:
-    with transaction.atomic(durable=True):
-        Delivery.objects.get_or_create(event=event, handler=handler_name)
-        delivery = Delivery.objects.select_for_update().get(event=event, handler=handler_name)
-        now = timezone.now()
-        if delivery.status in (Delivery.Status.DONE, Delivery.Status.DEAD):
-            return
-        if delivery.next_attempt_at and delivery.next_attempt_at > now:
-            return
-        delivery.attempts += 1
-        delivery.started_at = delivery.started_at or now
+    handlers = list(handlers_for(event.name).items())
+    if not handlers:
+        _mark_dispatched(event)
+        return
+    all_final = True
+    for position, (handler_name, handler) in enumerate(handlers, start=1):
+        last = position == len(handlers)
         try:
-            with transaction.atomic():
-                handler(event)
-        except Exception as exc:
-            logger.warning("handler %s failed on %s: %s", handler_name, event, exc)
-            delivery.last_error = "".join(traceback.format_exception(exc))[-4000:]
-            if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status = Delivery.Status.DEAD
-                delivery.next_attempt_at = None
-            else:
-                delivery.status = Delivery.Status.FAILED
-                delivery.next_attempt_at = now + retry_delay(delivery.attempts)
-        else:
-            delivery.status = Delivery.Status.DONE
-            delivery.completed_at = timezone.now()
-            delivery.next_attempt_at = None
-        delivery.save()
+            with transaction.atomic(durable=True):
+                status = _deliver(event=event, handler_name=handler_name, handler=handler)
+                all_final = all_final and status in FINAL
+                if all_final and last:
+                    _mark_dispatched(event)
+        except _HandlerFailed as failure:
+            # The handler's writes were rolled back with its transaction; record why.
+            with transaction.atomic(durable=True):
+                status = _record_failure(
+                    event=event, handler_name=handler_name, error=failure.__cause__
+                )
+                all_final = all_final and status in FINAL
+                if all_final and last:
+                    _mark_dispatched(event)
 
 
-def _mark_dispatched_if_final(*, event: Event) -> None:
-    names = set(handlers_for(event.name))
-    final = set(
-        Delivery.objects.filter(
-            event=event, status__in=[Delivery.Status.DONE, Delivery.Status.DEAD]
-        ).values_list("handler", flat=True)
+class _HandlerFailed(Exception):
+    pass
+
+
+def _mark_dispatched(event: Event) -> None:
+    Event.objects.filter(pk=event.pk, dispatched_at__isnull=True).update(
+        dispatched_at=timezone.now()
     )
-    if names <= final:
-        Event.objects.filter(pk=event.pk, dispatched_at__isnull=True).update(
-            dispatched_at=timezone.now()
-        )
+
+
+def _locked_delivery(*, event: Event, handler_name: str) -> Delivery:
+    # Insert-if-absent, then lock: a concurrent worker waits here until this one commits.
+    Delivery.objects.bulk_create(
+        [Delivery(event=event, handler=handler_name)], ignore_conflicts=True
+    )
+    return Delivery.objects.select_for_update().get(event=event, handler=handler_name)
+
+
+DELIVERY_FIELDS = [
+    "attempts",
+    "started_at",
+    "status",
+    "last_error",
+    "next_attempt_at",
+    "completed_at",
+]
+
+
+def _deliver(*, event: Event, handler_name: str, handler: Handler) -> str:
+    """One handler's delivery inside the caller's transaction; a failing handler raises
+    _HandlerFailed so that the whole transaction, the handler's writes included, rolls back."""
+    delivery = _locked_delivery(event=event, handler_name=handler_name)
+    now = timezone.now()
+    if delivery.status in FINAL:
+        return delivery.status
+    if delivery.next_attempt_at and delivery.next_attempt_at > now:
+        return delivery.status
+    try:
+        handler(event)
+    except Exception as exc:
+        raise _HandlerFailed from exc
+    delivery.attempts += 1
+    delivery.started_at = delivery.started_at or now
+    delivery.status = Delivery.Status.DONE
+    delivery.completed_at = timezone.now()
+    delivery.next_attempt_at = None
+    delivery.save(update_fields=DELIVERY_FIELDS)
+    return delivery.status
+
+
+def _record_failure(*, event: Event, handler_name: str, error: BaseException) -> str:
+    logger.warning("handler %s failed on %s: %s", handler_name, event, error)
+    delivery = _locked_delivery(event=event, handler_name=handler_name)
+    if delivery.status in FINAL:  # another worker succeeded meanwhile
+        return delivery.status
+    now = timezone.now()
+    delivery.attempts += 1
+    delivery.started_at = delivery.started_at or now
+    delivery.last_error = "".join(traceback.format_exception(error))[-4000:]
+    if delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = Delivery.Status.DEAD
+        delivery.next_attempt_at = None
+    else:
+        delivery.status = Delivery.Status.FAILED
+        delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+    delivery.save(update_fields=DELIVERY_FIELDS)
+    return delivery.status
 
 
 def event_sweep(*, limit: int = 500) -> int:

@@ -157,6 +157,10 @@ else:
                 "timeout": 20,
             },
             "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or None},
+            # django-q2 closes connections it thinks are stale on every enqueue and poll;
+            # persistent connections spare SQLite a reopen (and its PRAGMAs) each time.
+            "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "600")),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")

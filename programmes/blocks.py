@@ -48,6 +48,9 @@ class DecisionPointBlock(blocks.StructBlock):
 
     class Meta:
         icon = "help"
+        template = "blocks/decision_point_block.html"
+        description = "A question the participant weighs before the debrief"
+        preview_value = {"question": "Who alerts the neighbouring municipality?"}
 
 
 class ScenarioBlock(blocks.StructBlock):
@@ -80,6 +83,9 @@ class QuizOptionBlock(blocks.StructBlock):
 
     class Meta:
         icon = "tick"
+        template = "blocks/quiz_option_block.html"
+        description = "One answer option; only the server knows whether it is correct"
+        preview_value = {"text": "Disaster risk and losses", "correct": True}
 
 
 class QuizQuestionBlock(blocks.StructBlock):
@@ -91,6 +97,12 @@ class QuizQuestionBlock(blocks.StructBlock):
 
     class Meta:
         icon = "help"
+        template = "blocks/quiz_question_block.html"
+        description = "A single- or multiple-choice question"
+        preview_value = {
+            "prompt": "Which framework guides disaster risk reduction?",
+            "options": [{"text": "Sendai Framework", "correct": True}],
+        }
 
 
 class QuizBlock(blocks.StructBlock):

@@ -1,0 +1,559 @@
+"""Job throughput: a trivial django-q2 task enqueued directly versus the same work dispatched as a
+domain event through the outbox, plus commit→handler latency, on the embedded default (SQLite +
+ORM broker) and on PostgreSQL + Redis. Run from the project root: `.venv/bin/python bench/jobs.py`.
+
+Each back-end gets a fresh database and its own producer process (Django settings differ); every
+round starts its own `manage.py qcluster` and stops it by pid afterwards. The modes run interleaved
+(plain, outbox, outbox, plain, plain, outbox) and the best round of each counts, so machine noise
+touches both alike. A round ends when the cluster has finished every task (result saved, task
+acknowledged) and, for the outbox, every Delivery is DONE. Latency is measured at a steady rate
+well below capacity, since in a burst it only measures the burst's own queue.
+
+BENCH_BACKENDS=sqlite (or postgres) runs one back-end; BENCH_SETTINGS=<module> measures a proposed
+settings change (a module that star-imports bench.settings) without editing lms/."""
+
+import contextlib
+import json
+import math
+import os
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+N_TASKS = 400  # per throughput round
+PACED_EVENTS = 60  # per outbox round, for the latency figures
+PACED_RATE = 20.0  # events per second during the latency phase
+ROUNDS = ("plain", "outbox", "outbox", "plain", "plain", "outbox")
+ROUND_TIMEOUT = 90.0  # seconds for one round to drain before it counts as failed
+CHILD_TIMEOUT = 240.0  # seconds for one back-end, migrations included
+TARGET_RATIO = 0.75
+TARGET_P95 = 1.5
+
+PG_HOST = "127.0.0.1"
+PG_PORT = 5432
+PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/2"
+
+PING_EVENT = "bench.ping"
+
+BACKENDS = {
+    "sqlite": "SQLite + ORM broker",
+    "postgres": "PostgreSQL + Redis",
+}
+
+
+def _percentile(values: list[float], pct: int) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
+
+
+# --- Producer side: a child process per back-end, with Django set up ---------------------------
+
+
+class Cluster:
+    """One `manage.py qcluster` subprocess, stopped by its own pid."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.log_path = log_path
+        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def check_alive(self) -> None:
+        if self.proc.poll() is not None:
+            self.log.flush()
+            tail = self.log_path.read_text(errors="replace").splitlines()[-20:]
+            raise RuntimeError(f"qcluster exited with {self.proc.returncode}:\n" + "\n".join(tail))
+
+    def _descendants(self) -> list[int]:
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    children = [int(p) for p in (task / "children").read_text().split()]
+                    found += children
+                    todo += children
+            except OSError:
+                continue
+        return found
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the qcluster process and all its descendants."""
+        ticks = 0
+        for pid in [self.proc.pid, *self._descendants()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, IndexError, ValueError):
+                continue
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        try:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    for pid in self._descendants():
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(pid, signal.SIGKILL)
+                    self.proc.kill()
+                    self.proc.wait(timeout=10)
+        finally:
+            self.log.close()
+
+
+def _wait_until(predicate, cluster: Cluster, timeout: float = ROUND_TIMEOUT) -> float:
+    deadline = time.perf_counter() + timeout
+    while True:
+        if predicate():
+            return time.perf_counter()
+        cluster.check_alive()
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"not done within {timeout:.0f} s")
+        time.sleep(0.02)
+
+
+def _emit_one(key: str, n: int, commits: dict[str, float]) -> None:
+    from django.db import transaction
+
+    from lms.events import emit
+
+    with transaction.atomic(durable=True):
+        # Registered before emit's own on_commit, so it runs first: right after COMMIT returns.
+        transaction.on_commit(lambda: commits.__setitem__(key, time.time()))
+        emit(PING_EVENT, key=key, payload={"n": n})
+
+
+def _done_deliveries(prefix: str) -> int:
+    from lms.models import Delivery
+
+    return Delivery.objects.filter(
+        event__key__startswith=prefix, status=Delivery.Status.DONE
+    ).count()
+
+
+def _latencies(prefix: str, commits: dict[str, float]) -> list[float]:
+    from lms.models import Delivery
+
+    rows = Delivery.objects.filter(event__key__startswith=prefix).values_list(
+        "event__key", "started_at"
+    )
+    return [started.timestamp() - commits[key] for key, started in rows if key in commits]
+
+
+def _reset() -> None:
+    """Empty what the rounds count and what grows per task, so every round starts alike."""
+    from django_q.models import Task
+
+    from bench.benchapp.tasks import DISPATCH_TASK, PING_TASK, finished_path
+    from lms.models import Event
+
+    Task.objects.all().delete()
+    Event.objects.all().delete()
+    for func in (PING_TASK, DISPATCH_TASK):
+        finished_path(func).unlink(missing_ok=True)
+
+
+def _warm_up(cluster: Cluster, tag: str) -> None:
+    """Wait until the cluster has run both code paths once, so imports and connections are warm."""
+    from bench.benchapp.tasks import DISPATCH_TASK, PING_TASK, finished_count
+    from lms.jobs import enqueue
+
+    enqueue(PING_TASK, -1)
+    _emit_one(f"bench:{tag}:warm", -1, {})
+    _wait_until(
+        lambda: finished_count(PING_TASK) >= 1 and finished_count(DISPATCH_TASK) >= 1, cluster
+    )
+    _reset()
+
+
+def _round_plain(cluster: Cluster) -> dict:
+    from django_q.models import Task
+
+    from bench.benchapp.tasks import PING_TASK, finished_count
+    from lms.jobs import enqueue
+
+    cpu = cluster.cpu_seconds() + time.process_time()
+    start = time.perf_counter()
+    for i in range(N_TASKS):
+        enqueue(PING_TASK, i)
+    produced = time.perf_counter() - start
+    end = _wait_until(lambda: finished_count(PING_TASK) >= N_TASKS, cluster)
+    cpu = cluster.cpu_seconds() + time.process_time() - cpu
+    return {
+        "seconds": end - start,
+        "rate": N_TASKS / (end - start),
+        "produce_seconds": produced,
+        "cpu_ms": cpu / N_TASKS * 1000,
+        "failures": Task.objects.filter(func=PING_TASK, success=False).count(),
+    }
+
+
+def _round_outbox(cluster: Cluster, tag: str) -> dict:
+    from bench.benchapp.tasks import DISPATCH_TASK, finished_count
+    from lms.models import Delivery
+
+    prefix = f"bench:{tag}:burst:"
+    commits: dict[str, float] = {}
+    cpu = cluster.cpu_seconds() + time.process_time()
+    start = time.perf_counter()
+    for i in range(N_TASKS):
+        _emit_one(f"{prefix}{i}", i, commits)
+    produced = time.perf_counter() - start
+    # The cheap file check first, so polling does not load the database the cluster is using.
+    end = _wait_until(
+        lambda: finished_count(DISPATCH_TASK) >= N_TASKS and _done_deliveries(prefix) >= N_TASKS,
+        cluster,
+    )
+    cpu = cluster.cpu_seconds() + time.process_time() - cpu
+    failures = Delivery.objects.filter(event__key__startswith=prefix, attempts__gt=1).count()
+    burst = _latencies(prefix, commits)
+
+    # Latency at a steady rate well below capacity: commit of the emit → handler start.
+    prefix = f"bench:{tag}:paced:"
+    commits = {}
+    paced_start = time.perf_counter()
+    for i in range(PACED_EVENTS):
+        delay = paced_start + i / PACED_RATE - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        _emit_one(f"{prefix}{i}", i, commits)
+    _wait_until(
+        lambda: (
+            finished_count(DISPATCH_TASK) >= N_TASKS + PACED_EVENTS
+            and _done_deliveries(prefix) >= PACED_EVENTS
+        ),
+        cluster,
+    )
+    return {
+        "seconds": end - start,
+        "rate": N_TASKS / (end - start),
+        "produce_seconds": produced,
+        "cpu_ms": cpu / N_TASKS * 1000,
+        "failures": failures,
+        "burst_latencies": burst,
+        "paced_latencies": _latencies(prefix, commits),
+    }
+
+
+def _round_line(backend: str, number: int, measured: dict) -> str:
+    line = (
+        f"  {backend}: round {number} {measured['mode']:<6} {N_TASKS} in "
+        f"{measured['seconds']:5.2f} s = {measured['rate']:6.1f}/s  (producer "
+        f"{measured['produce_seconds']:.2f} s, client CPU {measured['cpu_ms']:.1f} ms per task"
+    )
+    if measured["failures"]:
+        line += f", {measured['failures']} failed"
+    if measured["mode"] == "outbox":
+        burst, paced = measured["burst_latencies"], measured["paced_latencies"]
+        line += (
+            f"; latency p50/p95 in the burst {_percentile(burst, 50):.2f}/"
+            f"{_percentile(burst, 95):.2f} s, at {PACED_RATE:g}/s "
+            f"{_percentile(paced, 50):.3f}/{_percentile(paced, 95):.3f} s"
+        )
+    return line + ")"
+
+
+def child_main(backend: str) -> None:
+    """Producer process for one back-end: migrate the fresh database, run the rounds, write JSON."""
+
+    def _terminate(signum, _frame):
+        raise SystemExit(128 + signum)  # so the finally blocks stop the cluster
+
+    signal.signal(signal.SIGTERM, _terminate)
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    from lms.jobs import broker
+
+    result: dict = {"rounds": [], "error": None}
+    work_dir = Path(os.environ["BENCH_DIR"])
+    try:
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        print(
+            f"  {backend}: migrated in {time.perf_counter() - started:.1f} s; broker "
+            f"{broker().info()}, {settings.Q_CLUSTER['workers']} workers, "
+            f"save_limit {settings.Q_CLUSTER.get('save_limit')}",
+            flush=True,
+        )
+        for number, mode in enumerate(ROUNDS, start=1):
+            tag = f"r{number}"
+            cluster = Cluster(work_dir / f"qcluster-{tag}.log")
+            try:
+                _warm_up(cluster, tag)
+                measured = _round_plain(cluster) if mode == "plain" else _round_outbox(cluster, tag)
+            except Exception as exc:
+                # Carry on with the other rounds, but a failed round fails the back-end's targets.
+                error = f"round {number} {mode}: {type(exc).__name__}: {exc}"
+                result["error"] = result["error"] or error
+                print(f"  {backend}: {error}", flush=True)
+                continue
+            finally:
+                cluster.stop()
+            measured["mode"] = mode
+            result["rounds"].append(measured)
+            print(_round_line(backend, number, measured), flush=True)
+    except BaseException as exc:  # reported to the parent, which counts the targets as not met
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        print(f"  {backend}: failed: {result['error']}", flush=True)
+    finally:
+        connections.close_all()
+        Path(os.environ["BENCH_RESULT"]).write_text(json.dumps(result))
+
+
+# --- Orchestrator: prepares each back-end, runs its producer, prints the table -------------------
+
+
+def _base_env(work_dir: Path, backend: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "SQLITE_TEST_PATH"}
+    }
+    env.update(
+        # BENCH_SETTINGS lets a proposed settings change be measured without editing lms/.
+        DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SETTINGS", "bench.settings"),
+        ENVIRONMENT="development",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        VAR_DIR=str(work_dir),
+        MEDIA_ROOT=str(work_dir / "media"),
+        Q_NAME=f"bsr-bench-{os.getpid()}",
+        CACHE_PREFIX=f"bsr-bench-{os.getpid()}",
+        LOG_LEVEL="WARNING",
+        BENCH_CHILD=backend,
+        BENCH_DIR=str(work_dir),
+        BENCH_RESULT=str(work_dir / "result.json"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _pg_database() -> str:
+    return f"bsr_bench_{os.getpid()}"
+
+
+def _pg_admin(statement: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL(statement).format(sql.Identifier(_pg_database())))
+
+
+def _redis_flush() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=5)
+    try:
+        client.flushdb()  # the bench's own db index only
+    finally:
+        client.close()
+
+
+def _prepare_postgres(env: dict[str, str]) -> str | None:
+    """Create the bench database and empty the bench Redis db; a reason if either is unusable."""
+    try:
+        _pg_admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        _pg_admin("CREATE DATABASE {}")
+    except Exception as exc:
+        return f"PostgreSQL at {PG_HOST}:{PG_PORT} not usable ({type(exc).__name__}: {exc})"
+    try:
+        _redis_flush()
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            _pg_admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        return f"Redis at {REDIS_URL} not usable ({type(exc).__name__}: {exc})"
+    env["DATABASE_URL"] = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{_pg_database()}"
+    env["REDIS_URL"] = REDIS_URL
+    return None
+
+
+def _cleanup_postgres() -> None:
+    # The producer and the cluster have exited, so their connections are closed; FORCE is for
+    # anything a crash left behind.
+    for step in (lambda: _pg_admin("DROP DATABASE IF EXISTS {} WITH (FORCE)"), _redis_flush):
+        try:
+            step()
+        except Exception as exc:
+            print(f"  postgres: cleanup step failed: {exc}", flush=True)
+
+
+def run_backend(backend: str) -> dict:
+    work_dir = Path(tempfile.mkdtemp(prefix=f"bsr-bench-{backend}-"))
+    env = _base_env(work_dir, backend)
+    try:
+        if backend == "sqlite":
+            env["SQLITE_PATH"] = str(work_dir / "db.sqlite3")
+        else:
+            reason = _prepare_postgres(env)
+            if reason:
+                print(f"  {backend}: skipped: {reason}", flush=True)
+                return {"skipped": reason}
+        try:
+            proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve())], env=env)
+            try:
+                proc.wait(timeout=CHILD_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGTERM)  # the child stops its cluster on the way out
+                try:
+                    proc.wait(timeout=45)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            result_file = Path(env["BENCH_RESULT"])
+            if result_file.exists():
+                return json.loads(result_file.read_text())
+            return {"rounds": [], "error": f"producer exited with {proc.returncode}, no result"}
+        finally:
+            if backend == "postgres":
+                _cleanup_postgres()
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def summarise(result: dict) -> dict:
+    rounds = result.get("rounds", [])
+    by_mode = {mode: [r for r in rounds if r["mode"] == mode] for mode in ("plain", "outbox")}
+    plain = max((r["rate"] for r in by_mode["plain"]), default=None)
+    outbox = max((r["rate"] for r in by_mode["outbox"]), default=None)
+    paced = [x for r in by_mode["outbox"] for x in r["paced_latencies"]]
+    return {
+        "complete": not result.get("error") and all(by_mode.values()),
+        "plain": plain,
+        "outbox": outbox,
+        "ratio": outbox / plain if plain and outbox else None,
+        "p50": _percentile(paced, 50),
+        "p95": _percentile(paced, 95),
+        "rates": {m: [r["rate"] for r in rs] for m, rs in by_mode.items()},
+        "cpu": {
+            m: statistics.median([r["cpu_ms"] for r in rs]) if rs else None
+            for m, rs in by_mode.items()
+        },
+    }
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def _percent(ratio: float | None) -> str:
+    # Rounded down, so 74.96% never prints as a met-looking 75%.
+    return "—" if ratio is None else f"{math.floor(ratio * 100)}%"
+
+
+def main() -> int:
+    print(
+        f"Job throughput: {N_TASKS} trivial tasks vs {N_TASKS} outbox events (one emit per "
+        f"transaction) per round; rounds {', '.join(ROUNDS)}; the best round of each mode counts."
+        f"\nLatency: commit of the emit → Delivery.started_at, {PACED_EVENTS} events per outbox "
+        f"round at {PACED_RATE:g}/s. Load average at start: {os.getloadavg()[0]:.1f} "
+        f"({os.cpu_count()} CPUs).",
+        flush=True,
+    )
+    started = time.perf_counter()
+    # BENCH_BACKENDS=sqlite runs one back-end only (the other then counts as skipped).
+    chosen = os.environ.get("BENCH_BACKENDS", ",".join(BACKENDS)).split(",")
+    results = {
+        backend: run_backend(backend) if backend in chosen else {"skipped": "not chosen"}
+        for backend in BACKENDS
+    }
+    summaries = {backend: summarise(result) for backend, result in results.items()}
+
+    header = ("backend", "plain tasks/s", "outbox events/s", "ratio", "p50 latency", "p95 latency")
+    rows = []
+    for backend, label in BACKENDS.items():
+        s = summaries[backend]
+        if results[backend].get("skipped"):
+            rows.append((label, "skipped", "", "", "", ""))
+            continue
+        rows.append(
+            (
+                label,
+                _fmt(s["plain"], "{:.1f}"),
+                _fmt(s["outbox"], "{:.1f}"),
+                _percent(s["ratio"]),
+                _fmt(s["p50"], "{:.3f} s"),
+                _fmt(s["p95"], "{:.3f} s"),
+            )
+        )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    print()
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print()
+    for backend, label in BACKENDS.items():
+        s = summaries[backend]
+        if results[backend].get("skipped") or not s["complete"]:
+            continue
+        rates = {m: "/".join(f"{r:.0f}" for r in rs) for m, rs in s["rates"].items()}
+        print(
+            f"{label}: every round plain {rates['plain']}, outbox {rates['outbox']} per s; "
+            f"client CPU per task (median) plain {s['cpu']['plain']:.1f} ms, "
+            f"outbox {s['cpu']['outbox']:.1f} ms"
+        )
+    print(
+        f"Load average at end: {os.getloadavg()[0]:.1f}; ran in "
+        f"{time.perf_counter() - started:.0f} s.\n"
+    )
+
+    met = total = 0
+    for backend, label in BACKENDS.items():
+        result, s = results[backend], summaries[backend]
+        note = ""
+        if result.get("skipped"):
+            note = " (back-end skipped)"
+        elif result.get("error"):
+            note = f" (run failed: {result['error']})"
+        checks = (
+            (
+                f"{label}: outbox throughput ≥ {TARGET_RATIO:.0%} of plain tasks",
+                _percent(s["ratio"]),
+                s["complete"] and s["ratio"] is not None and s["ratio"] >= TARGET_RATIO,
+            ),
+            (
+                f"{label}: p95 commit → handler start ≤ {TARGET_P95} s",
+                _fmt(s["p95"], "{:.3f} s"),
+                s["complete"] and s["p95"] is not None and s["p95"] <= TARGET_P95,
+            ),
+        )
+        for name, value, ok in checks:
+            total += 1
+            met += bool(ok)
+            print(f"target: {name}: {value}{note} — {'met' if ok else 'NOT met'}")
+    print(f"targets: {met} of {total} met")
+    return 0
+
+
+if __name__ == "__main__":
+    if os.environ.get("BENCH_CHILD"):
+        child_main(os.environ["BENCH_CHILD"])
+    else:
+        sys.exit(main())
