@@ -74,3 +74,26 @@ def test_participant_fails_then_passes_the_quiz_and_sees_progress(page, visit, f
     visit(page, "/my-learning/")
     expect(page.locator("body")).to_contain_text("100%")
     assert ModuleProgress.objects.get(user=user).completed_at is not None
+
+
+def test_activity_pages_search_and_my_learning_pass_axe_on_a_phone(phone_page, visit, follow):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from programmes.models import ActivityPage
+
+    call_command("load_demo", stdout=StringIO())
+    UserFactory(email="oie@example.ee")
+    activity = ActivityPage.objects.live().order_by("starts_at").first()
+
+    visit(phone_page, "/activities/")
+    follow(phone_page, phone_page.get_by_role("link", name=activity.title).first, tap=True)
+    expect(phone_page.get_by_role("heading", level=1)).to_contain_text(activity.title)
+    visit(phone_page, "/activities/?month=2026-13&country=ZZ")
+    visit(phone_page, "/search/?q=flood")
+    visit(phone_page, "/account/login/?next=/my-learning/")
+    phone_page.get_by_label("E-mail address").fill("oie@example.ee")
+    phone_page.get_by_label("Password").fill("Correct-Horse-42")
+    follow(phone_page, phone_page.get_by_role("button", name="Log in"), tap=True)
+    expect(phone_page.get_by_role("heading", level=1)).to_contain_text("My learning")
