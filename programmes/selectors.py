@@ -119,6 +119,24 @@ def step_title(child) -> str:
     return title or STEP_KIND_LABELS.get(child.block_type, child.block_type)
 
 
+def step_states(
+    *, module: ModulePage, done_ids: set[str], scores: dict[str, list[int]]
+) -> list[StepState]:
+    """The module's steps in order, with what this person has done and scored."""
+    return [
+        StepState(
+            id=child.id,
+            index=i,
+            kind=child.block_type,
+            title=step_title(child),
+            done=child.id in done_ids,
+            best_score=max(scores[child.id]) if child.id in scores else None,
+            attempts=len(scores.get(child.id, [])),
+        )
+        for i, child in enumerate(module.lessons)
+    ]
+
+
 def missing_prerequisites(*, module: ModulePage, user) -> list[ModulePage]:
     """Live prerequisite modules this person has not completed yet (one query)."""
     links = module.prerequisites.all()
@@ -178,18 +196,7 @@ def module_state(*, module: ModulePage, user) -> ModuleState:
                     done_ids.add(step_id)
                 else:
                     scores.setdefault(step_id, []).append(score)
-    steps = [
-        StepState(
-            id=child.id,
-            index=i,
-            kind=child.block_type,
-            title=step_title(child),
-            done=child.id in done_ids,
-            best_score=max(scores[child.id]) if child.id in scores else None,
-            attempts=len(scores.get(child.id, [])),
-        )
-        for i, child in enumerate(module.lessons)
-    ]
+    steps = step_states(module=module, done_ids=done_ids, scores=scores)
     return ModuleState(
         module=module,
         steps=steps,
@@ -315,18 +322,7 @@ def learning_overview(*, user) -> list[ProgrammeLearning]:
             done_ids = {step.step_id for step in progress.steps.all()}
             for attempt in progress.quiz_attempts.all():
                 scores.setdefault(attempt.step_id, []).append(attempt.score)
-        steps = [
-            StepState(
-                id=child.id,
-                index=i,
-                kind=child.block_type,
-                title=step_title(child),
-                done=child.id in done_ids,
-                best_score=max(scores[child.id]) if child.id in scores else None,
-                attempts=len(scores.get(child.id, [])),
-            )
-            for i, child in enumerate(module.lessons)
-        ]
+        steps = step_states(module=module, done_ids=done_ids, scores=scores)
         parent_path = module.path[: -Page.steplen]
         states.setdefault(parent_path, []).append(
             ModuleState(
