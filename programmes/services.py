@@ -9,7 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lms.events import emit
-from programmes.models import ModulePage, ModuleProgress, QuizAttempt, StepProgress
+from programmes.models import (
+    CalendarFeed,
+    ModulePage,
+    ModuleProgress,
+    QuizAttempt,
+    StepProgress,
+    new_feed_token,
+)
 from programmes.selectors import missing_prerequisites
 
 QUIZ_NONCE_SALT = "programmes.quiz"
@@ -209,3 +216,18 @@ def quiz_submit(
         ) from exc
     attempt.results = results
     return attempt
+
+
+def calendar_feed_ensure(*, user) -> CalendarFeed:
+    """The participant's personal calendar feed, created with a fresh secret on first use."""
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def calendar_feed_reset(*, user) -> CalendarFeed:
+    """Replace the feed's secret so every copy of the old link stops working."""
+    with transaction.atomic(durable=True):
+        feed, _ = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token"])
+    return feed

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from programmes.calendar import CalendarEvent, activity_uid, calendar_bytes
-from programmes.models import ActivityKind, ActivityPage, CalendarFeed, _feed_token
+from programmes.models import ActivityKind, ActivityPage, CalendarFeed
 from programmes.selectors import (
     activities_listed,
     activities_of_learner,
@@ -26,6 +26,8 @@ from programmes.selectors import (
     learning_overview,
     programme_of,
 )
+from programmes.services import calendar_feed_ensure
+from programmes.services import calendar_feed_reset as feed_reset
 
 ACTIVITIES_PER_PAGE = 12
 # The CBSS member states are always offered, even before any of their activities is published.
@@ -204,11 +206,6 @@ def calendar_feed(request, token: str):
 # --- My learning --------------------------------------------------------------------------------
 
 
-def _feed_for(user) -> CalendarFeed:
-    feed, _ = CalendarFeed.objects.get_or_create(user=user)
-    return feed
-
-
 @never_cache
 @login_required
 def my_learning(request):
@@ -228,7 +225,7 @@ def my_learning(request):
                 activity.programme = learning.programme
                 activities.append(activity)
     activities.sort(key=lambda a: (a.starts_at, a.path))
-    feed = _feed_for(request.user)
+    feed = calendar_feed_ensure(user=request.user)
     feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token]))
     return render(
         request,
@@ -246,9 +243,7 @@ def my_learning(request):
 @login_required
 def calendar_feed_reset(request):
     """Replace the feed's secret so every copy of the old link stops working."""
-    feed = _feed_for(request.user)
-    feed.token = _feed_token()
-    feed.save(update_fields=["token"])
+    feed_reset(user=request.user)
     messages.success(
         request,
         "Your calendar link was reset. The old link no longer works: subscribe again with the "
