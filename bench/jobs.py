@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from report import fmt, percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 
 N_TASKS = 400  # per throughput round
@@ -48,14 +50,6 @@ BACKENDS = {
     "sqlite": "SQLite + ORM broker",
     "postgres": "PostgreSQL + Redis",
 }
-
-
-def _percentile(values: list[float], pct: int) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
 # --- Producer side: a child process per back-end, with Django set up ---------------------------
@@ -266,9 +260,9 @@ def _round_line(backend: str, number: int, measured: dict) -> str:
     if measured["mode"] == "outbox":
         burst, paced = measured["burst_latencies"], measured["paced_latencies"]
         line += (
-            f"; latency p50/p95 in the burst {_percentile(burst, 50):.2f}/"
-            f"{_percentile(burst, 95):.2f} s, at {PACED_RATE:g}/s "
-            f"{_percentile(paced, 50):.3f}/{_percentile(paced, 95):.3f} s"
+            f"; latency p50/p95 in the burst {percentile(burst, 50):.2f}/"
+            f"{percentile(burst, 95):.2f} s, at {PACED_RATE:g}/s "
+            f"{percentile(paced, 50):.3f}/{percentile(paced, 95):.3f} s"
         )
     return line + ")"
 
@@ -450,18 +444,14 @@ def summarise(result: dict) -> dict:
         "plain": plain,
         "outbox": outbox,
         "ratio": outbox / plain if plain and outbox else None,
-        "p50": _percentile(paced, 50),
-        "p95": _percentile(paced, 95),
+        "p50": percentile(paced, 50),
+        "p95": percentile(paced, 95),
         "rates": {m: [r["rate"] for r in rs] for m, rs in by_mode.items()},
         "cpu": {
             m: statistics.median([r["cpu_ms"] for r in rs]) if rs else None
             for m, rs in by_mode.items()
         },
     }
-
-
-def _fmt(value: float | None, pattern: str) -> str:
-    return "—" if value is None else pattern.format(value)
 
 
 def _percent(ratio: float | None) -> str:
@@ -497,11 +487,11 @@ def main() -> int:
         rows.append(
             (
                 label,
-                _fmt(s["plain"], "{:.1f}"),
-                _fmt(s["outbox"], "{:.1f}"),
+                fmt(s["plain"], "{:.1f}"),
+                fmt(s["outbox"], "{:.1f}"),
                 _percent(s["ratio"]),
-                _fmt(s["p50"], "{:.3f} s"),
-                _fmt(s["p95"], "{:.3f} s"),
+                fmt(s["p50"], "{:.3f} s"),
+                fmt(s["p95"], "{:.3f} s"),
             )
         )
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -540,7 +530,7 @@ def main() -> int:
             ),
             (
                 f"{label}: p95 commit → handler start ≤ {TARGET_P95} s",
-                _fmt(s["p95"], "{:.3f} s"),
+                fmt(s["p95"], "{:.3f} s"),
                 s["complete"] and s["p95"] is not None and s["p95"] <= TARGET_P95,
             ),
         )

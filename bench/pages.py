@@ -19,7 +19,6 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+
+from report import fmt, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,14 +46,6 @@ CASES = {
     "c": "static bytes from a Django view",
     "d": "anonymous programme page (page cache off)",
 }
-
-
-def _percentile(values: list[float], pct: int) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
 # --- Set-up child: Django in-process, against the bench database ---------------------------------
@@ -318,10 +311,6 @@ def _setup(env: dict[str, str]) -> dict:
     return json.loads(result.read_text())
 
 
-def _fmt(value: float | None, pattern: str) -> str:
-    return "—" if value is None else pattern.format(value)
-
-
 def run(work_dir: Path) -> tuple[dict, dict]:
     env = _env(work_dir)
     setup = _setup(env)
@@ -386,8 +375,8 @@ def summarise(rounds: list[dict]) -> dict:
     ok = sum(r["statuses"].get(200, 0) for r in rounds)
     return {
         "rate": len(latencies) / seconds if seconds else None,
-        "p50": _percentile(latencies, 50),
-        "p99": _percentile(latencies, 99),
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
         "all_ok": bool(latencies) and ok == len(latencies) and not any(r["errors"] for r in rounds),
         "cache": sum((r["cache"] for r in rounds), Counter()),
     }
@@ -425,10 +414,10 @@ def main() -> int:
         rows.append(
             (
                 f"({case}) {label}",
-                _fmt(s["rate"], "{:.0f}"),
-                _fmt(s["p50"] and s["p50"] * 1000, "{:.1f} ms"),
-                _fmt(s["p99"] and s["p99"] * 1000, "{:.1f} ms"),
-                _fmt(static_rate and s["rate"] / static_rate * 100, "{:.0f}%"),
+                fmt(s["rate"], "{:.0f}"),
+                fmt(s["p50"] and s["p50"] * 1000, "{:.1f} ms"),
+                fmt(s["p99"] and s["p99"] * 1000, "{:.1f} ms"),
+                fmt(static_rate and s["rate"] / static_rate * 100, "{:.0f}%"),
                 str(queries.get(case, "—")),
                 ", ".join(f"{k} {v}" for k, v in s["cache"].most_common()),
             )
@@ -453,12 +442,12 @@ def main() -> int:
     checks = (
         (
             f"(a) anonymous programme page ≥ {TARGET_RATIO:.0%} of (c) static bytes",
-            _fmt(ratio and ratio * 100, "{:.0f}%"),
+            fmt(ratio and ratio * 100, "{:.0f}%"),
             ratio is not None and ratio >= TARGET_RATIO and a["all_ok"] and c["all_ok"],
         ),
         (
             "(b) logged-in module page at least as fast as (d) stock uncached page",
-            f"{_fmt(b.get('rate'), '{:.0f}')} vs {_fmt(d.get('rate'), '{:.0f}')} req/s",
+            f"{fmt(b.get('rate'), '{:.0f}')} vs {fmt(d.get('rate'), '{:.0f}')} req/s",
             bool(b.get("rate") and d.get("rate"))
             and b["rate"] >= d["rate"]
             and b["all_ok"]

@@ -54,6 +54,19 @@ def retry_delay(attempts: int) -> timedelta:
 FINAL = (Delivery.Status.DONE, Delivery.Status.DEAD)
 
 
+def failure_keep(row, *, error: BaseException, max_attempts: int, now) -> None:
+    """Keep a failed attempt's error on an outbox row (a delivery or an e-mail) and schedule the
+    next try with back-off, or give up once `max_attempts` are spent. Both rows share the
+    `failed` / `dead` statuses and the attempts / last_error / next_attempt_at fields."""
+    row.last_error = "".join(traceback.format_exception(error))[-4000:]
+    if row.attempts >= max_attempts:
+        row.status = "dead"
+        row.next_attempt_at = None
+    else:
+        row.status = "failed"
+        row.next_attempt_at = now + retry_delay(row.attempts)
+
+
 def event_dispatch(*, event_id: int) -> None:
     """Run every handler of the event that has not yet succeeded, each in its own transaction;
     the transaction of the last handler also marks the event dispatched when all are final."""
@@ -142,13 +155,7 @@ def _record_failure(*, event: Event, handler_name: str, error: BaseException) ->
     now = timezone.now()
     delivery.attempts += 1
     delivery.started_at = delivery.started_at or now
-    delivery.last_error = "".join(traceback.format_exception(error))[-4000:]
-    if delivery.attempts >= MAX_ATTEMPTS:
-        delivery.status = Delivery.Status.DEAD
-        delivery.next_attempt_at = None
-    else:
-        delivery.status = Delivery.Status.FAILED
-        delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+    failure_keep(delivery, error=error, max_attempts=MAX_ATTEMPTS, now=now)
     delivery.save(update_fields=DELIVERY_FIELDS)
     return delivery.status
 

@@ -1,7 +1,6 @@
 """Write-side services of the kernel: registering people, editing profiles, the e-mail outbox."""
 
 import logging
-import traceback
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from lms.events import emit, retry_delay
+from lms.events import emit, failure_keep
 from lms.jobs import enqueue
 from lms.models import Organisation, OutgoingEmail, Profile, User
 
@@ -169,13 +168,7 @@ def email_send(*, email_id: int) -> None:
             message.send()
         except Exception as exc:
             logger.warning("e-mail %s to %s failed: %s", email.pk, email.recipient, exc)
-            email.last_error = "".join(traceback.format_exception(exc))[-4000:]
-            if email.attempts >= EMAIL_MAX_ATTEMPTS:
-                email.status = OutgoingEmail.Status.DEAD
-                email.next_attempt_at = None
-            else:
-                email.status = OutgoingEmail.Status.FAILED
-                email.next_attempt_at = now + retry_delay(email.attempts)
+            failure_keep(email, error=exc, max_attempts=EMAIL_MAX_ATTEMPTS, now=now)
         else:
             email.status = OutgoingEmail.Status.SENT
             email.sent_at = timezone.now()
