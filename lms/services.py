@@ -121,11 +121,18 @@ def profile_update(
 
 
 def email_queue(
-    *, recipient: str, reason: str, subject: str, template: str, context: dict
+    *,
+    recipient: str,
+    reason: str,
+    subject: str,
+    template: str,
+    context: dict,
+    attachments: list[dict] | None = None,
 ) -> OutgoingEmail:
     """Put one e-mail in the outbox for (recipient, reason); a repeat is a no-op.
 
     `template` names a pair under templates/emails/: `<template>.txt` and `<template>.html`.
+    `attachments` are small text files: dicts with `filename`, `mimetype` and `content`.
     """
     context = {"site_name": settings.WAGTAIL_SITE_NAME, "base_url": settings.BASE_URL, **context}
     existing = OutgoingEmail.objects.filter(recipient=recipient, reason=reason).first()
@@ -139,6 +146,7 @@ def email_queue(
                 subject=subject,
                 body_text=render_to_string(f"emails/{template}.txt", context),
                 body_html=render_to_string(f"emails/{template}.html", context),
+                attachments=attachments or [],
             )
     except IntegrityError:
         return OutgoingEmail.objects.get(recipient=recipient, reason=reason)
@@ -164,6 +172,8 @@ def email_send(*, email_id: int) -> None:
         )
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
+        for attachment in email.attachments or []:
+            message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
         try:
             message.send()
         except Exception as exc:

@@ -205,6 +205,12 @@ else:
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
+# Places: every path that takes one locks the cohort or activity first; on PostgreSQL a wait
+# longer than this becomes a friendly "busy, please retry". Tests switch locking off to prove
+# the race it prevents.
+COHORTS_PLACE_LOCKING = True
+COHORTS_LOCK_TIMEOUT_MS = int(os.environ.get("COHORTS_LOCK_TIMEOUT_MS", "5000"))
+
 # timeout < retry: the ORM broker hands a task to another worker once `retry` seconds pass
 # without an acknowledgement, so a task still running then would run twice.
 Q_TIMEOUT = int(os.environ.get("Q_TIMEOUT", "600"))

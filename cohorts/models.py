@@ -1,0 +1,410 @@
+"""Cohorts (editions of a programme), their place rules and questions, enrolments and activity
+registrations, the place claims that make over-allocation impossible, and focal points."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django_countries.fields import CountryField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+from lms.models import Gender, Level, Sector
+
+
+class EnrolmentMode(models.TextChoices):
+    OPEN = "open", "Open: first come, first served"
+    APPROVAL = "approval", "By approval: staff decide"
+    NOMINATION = "nomination", "By nomination: focal points nominate"
+
+
+class Cohort(ClusterableModel):
+    """One edition of a programme, e.g. “BEP 2026 — Finnish presidency”."""
+
+    programme = models.ForeignKey(
+        "programmes.ProgrammePage", on_delete=models.PROTECT, related_name="cohorts"
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, help_text="Used in the cohort's address.")
+    summary = models.TextField(blank=True, help_text="Shown to applicants.")
+    presidency_country = CountryField(blank=True)
+    staff_group = models.OneToOneField(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staffed_cohort",
+        help_text="Members manage this cohort only. Created with the cohort.",
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    staff_access_until = models.DateField(
+        null=True, blank=True, help_text="Staff rights end after this day; empty: 90 days after."
+    )
+    enrolment_mode = models.CharField(
+        max_length=16, choices=EnrolmentMode.choices, default=EnrolmentMode.APPROVAL
+    )
+    applications_open_at = models.DateTimeField(null=True, blank=True)
+    applications_close_at = models.DateTimeField(null=True, blank=True)
+    nomination_deadline = models.DateTimeField(null=True, blank=True)
+    capacity = models.PositiveIntegerField(help_text="Places in this edition.")
+    offer_hours = models.PositiveIntegerField(
+        default=72, help_text="How long a waitlist offer stays open."
+    )
+    modules = ParentalManyToManyField(
+        "programmes.ModulePage", blank=True, related_name="cohorts", verbose_name="modules"
+    )
+    activities = ParentalManyToManyField(
+        "programmes.ActivityPage", blank=True, related_name="cohorts", verbose_name="activities"
+    )
+    activities_required = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many of the activities must be attended to complete; empty: all.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="cohorts_cohort_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "The cohort cannot end before it starts."
+        if (
+            self.applications_open_at
+            and self.applications_close_at
+            and self.applications_close_at < self.applications_open_at
+        ):
+            errors["applications_close_at"] = "Applications cannot close before they open."
+        if self.enrolment_mode == EnrolmentMode.NOMINATION and not self.nomination_deadline:
+            errors["nomination_deadline"] = "A nomination cohort needs a nomination deadline."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def staff_rights_end(self):
+        return self.staff_access_until or (self.ends_on + timedelta(days=90))
+
+    def applications_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.enrolment_mode == EnrolmentMode.NOMINATION:
+            return False
+        if self.applications_open_at and now < self.applications_open_at:
+            return False
+        return not (self.applications_close_at and now >= self.applications_close_at)
+
+    def nominations_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.enrolment_mode == EnrolmentMode.NOMINATION and bool(
+            self.nomination_deadline and now < self.nomination_deadline
+        )
+
+
+class RuleKind(models.TextChoices):
+    CAP = "cap", "At most"
+    MINIMUM = "minimum", "At least (reserved)"
+
+
+class RuleAttribute(models.TextChoices):
+    COUNTRY = "country", "Country"
+    ORGANISATION = "organisation", "Organisation"
+    SECTOR = "sector", "Sector"
+    LEVEL = "level", "Level"
+    GENDER = "gender", "Gender"
+
+
+class PlaceRule(Orderable):
+    """“At most 2 per country”, “at most 3 per organisation”, “at least 1 from municipalities,
+    reserved until 1 March”. A cap with no value applies to every value of the attribute."""
+
+    cohort = ParentalKey(Cohort, on_delete=models.CASCADE, related_name="place_rules")
+    kind = models.CharField(max_length=16, choices=RuleKind.choices, default=RuleKind.CAP)
+    attribute = models.CharField(max_length=16, choices=RuleAttribute.choices)
+    value = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="A country code (FI), sector (police) ... Empty: every value.",
+    )
+    limit = models.PositiveSmallIntegerField()
+    reserved_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Minimums only: places are held back until then, then released. "
+        "Empty: until applications close.",
+    )
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.CheckConstraint(condition=Q(limit__gte=1), name="cohorts_rule_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        value = self.value or f"each {self.get_attribute_display().lower()}"
+        return f"{self.get_kind_display()} {self.limit} — {value}"
+
+    def clean(self):
+        if self.kind == RuleKind.MINIMUM and not self.value:
+            raise ValidationError({"value": "A minimum needs the value it reserves places for."})
+        allowed = ATTRIBUTE_VALUES.get(self.attribute)
+        if self.value and allowed is not None and self.value not in allowed:
+            raise ValidationError({"value": f"“{self.value}” is not a known value."})
+
+
+ATTRIBUTE_VALUES = {
+    RuleAttribute.SECTOR: set(Sector.values),
+    RuleAttribute.LEVEL: set(Level.values),
+    RuleAttribute.GENDER: set(Gender.values),
+}
+
+
+class ApplicationQuestion(Orderable):
+    """A programme-specific question on the cohort's application form."""
+
+    cohort = ParentalKey(Cohort, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(max_length=200)
+    help_text = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(default=True)
+    long_answer = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def field_name(self) -> str:
+        return f"question_{self.pk}"
+
+
+class EnrolmentState(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    NOMINATED = "nominated", "Nominated, awaiting confirmation"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    OFFERED = "offered", "Offered a place"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Not accepted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    COMPLETED = "completed", "Completed"
+
+
+# States in which an enrolment holds a place (it owns place claims).
+HOLDING = (
+    EnrolmentState.NOMINATED,
+    EnrolmentState.OFFERED,
+    EnrolmentState.ACCEPTED,
+    EnrolmentState.COMPLETED,
+)
+FINAL = (EnrolmentState.REJECTED, EnrolmentState.WITHDRAWN, EnrolmentState.COMPLETED)
+
+TRANSITIONS = {
+    EnrolmentState.SUBMITTED: {
+        EnrolmentState.ACCEPTED,
+        EnrolmentState.WAITLISTED,
+        EnrolmentState.REJECTED,
+        EnrolmentState.WITHDRAWN,
+    },
+    EnrolmentState.NOMINATED: {EnrolmentState.ACCEPTED, EnrolmentState.WITHDRAWN},
+    EnrolmentState.WAITLISTED: {
+        EnrolmentState.OFFERED,
+        EnrolmentState.ACCEPTED,
+        EnrolmentState.REJECTED,
+        EnrolmentState.WITHDRAWN,
+    },
+    EnrolmentState.OFFERED: {EnrolmentState.ACCEPTED, EnrolmentState.WITHDRAWN},
+    EnrolmentState.ACCEPTED: {EnrolmentState.WITHDRAWN, EnrolmentState.COMPLETED},
+    EnrolmentState.REJECTED: set(),
+    EnrolmentState.WITHDRAWN: set(),
+    EnrolmentState.COMPLETED: set(),
+}
+
+
+class EnrolmentSource(models.TextChoices):
+    APPLICATION = "application", "Application"
+    REGISTRATION = "registration", "Activity registration"
+    STAFF = "staff", "Added by staff"
+    IMPORT = "import", "CSV import"
+    NOMINATION = "nomination", "Nomination"
+
+
+class Enrolment(models.Model):
+    """A person in a cohort, or registered for an activity: the same states and the same place
+    rules. The attributes that place rules count are copied at application time, so a later
+    profile edit cannot move a place from one country's count to another's."""
+
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    activity = models.ForeignKey(
+        "programmes.ActivityPage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    state = models.CharField(
+        max_length=16, choices=EnrolmentState.choices, default=EnrolmentState.SUBMITTED
+    )
+    source = models.CharField(
+        max_length=16, choices=EnrolmentSource.choices, default=EnrolmentSource.APPLICATION
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    country = CountryField(blank=True)
+    organisation = models.ForeignKey(
+        "lms.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+    level = models.CharField(max_length=32, choices=Level.choices, blank=True)
+    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    waitlist_seq = models.BigIntegerField(null=True, blank=True, db_index=True)
+    skipped_reason = models.CharField(max_length=300, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nominations",
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(cohort__isnull=False) & Q(activity__isnull=True))
+                | (Q(cohort__isnull=True) & Q(activity__isnull=False)),
+                name="cohorts_enrolment_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "user"],
+                condition=Q(cohort__isnull=False),
+                name="cohorts_enrolment_once_per_cohort",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "user"],
+                condition=Q(activity__isnull=False),
+                name="cohorts_registration_once_per_activity",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=EnrolmentState.WAITLISTED) | Q(waitlist_seq__isnull=False),
+                name="cohorts_waitlisted_has_position",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=EnrolmentState.OFFERED) | Q(offer_expires_at__isnull=False),
+                name="cohorts_offer_expires",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["cohort", "state"]),
+            models.Index(fields=["activity", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.target}"
+
+    @property
+    def target(self):
+        return self.cohort if self.cohort_id else self.activity
+
+    @property
+    def holds_place(self) -> bool:
+        return self.state in HOLDING
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL
+
+    def can_become(self, state: str) -> bool:
+        return state in TRANSITIONS[EnrolmentState(self.state)]
+
+
+class PlaceClaim(models.Model):
+    """One numbered place in one scope (the whole cohort, or one value of a capped attribute)
+    held by an enrolment. Unique numbers no higher than the scope's limit make over-allocation
+    impossible in the database, even for a code path that forgot to take the lock."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="claims")
+    scope = models.CharField(max_length=160)
+    number = models.PositiveIntegerField()
+    limit = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "number"], name="cohorts_claim_unique"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1) & Q(number__lte=F("limit")),
+                name="cohorts_claim_within_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} #{self.number}"
+
+
+class WaitlistTicket(models.Model):
+    """A server-side sequence: each waitlisting takes the next id, which orders the waitlist."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"waitlist ticket {self.pk}"
+
+
+class FocalPoint(models.Model):
+    """A member state's national focal point: nominates and substitutes that country's places."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_points"
+    )
+    country = CountryField()
+    programme = models.ForeignKey(
+        "programmes.ProgrammePage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="focal_points",
+        help_text="Empty: every programme.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "country", "programme"], name="cohorts_focal_point_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.country.name}"
+
+
+def token_new() -> tuple[str, str]:
+    """A 256-bit URL-safe token and the SHA-256 that is stored in its place."""
+    token = secrets.token_urlsafe(32)
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,875 @@
+"""Write-side services of cohorts: every path that takes a place — an application, an activity
+registration, a staff decision, an import, a nomination, a waitlist promotion — goes through
+`_PlaceBook`, inside one transaction that has locked the cohort or activity first."""
+
+import contextlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from cohorts.models import (
+    HOLDING,
+    Cohort,
+    Enrolment,
+    EnrolmentMode,
+    EnrolmentSource,
+    EnrolmentState,
+    FocalPoint,
+    PlaceClaim,
+    PlaceRule,
+    RuleAttribute,
+    RuleKind,
+    WaitlistTicket,
+    token_digest,
+    token_new,
+)
+from lms.events import emit
+from lms.models import Profile, User
+from lms.services import organisation_resolve
+from programmes.models import ActivityPage
+
+logger = logging.getLogger(__name__)
+
+BUSY_MESSAGE = "Many people are applying right now. Nothing was changed; please try again."
+CONFLICT_MESSAGE = "Someone took that place at the same moment. Nothing was changed; please retry."
+ACTIVITY_OFFER_HOURS = 48
+
+
+class CohortsError(Exception):
+    """A domain failure of cohorts; `code` is stable, `message` is shown to people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- transactions and the lock ----------------------------------------------------------------
+
+
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) == "55P03":  # lock_not_available
+        return True
+    return "database is locked" in str(exc)
+
+
+@contextlib.contextmanager
+def place_transaction():
+    """A durable transaction for an entry point that takes or frees places. A lock wait beyond
+    the timeout, or a unique-place collision (a path that forgot the lock), becomes a friendly
+    CohortsError and nothing is changed."""
+    try:
+        with transaction.atomic(durable=True):
+            yield
+    except OperationalError as exc:
+        if _is_lock_timeout(exc):
+            raise CohortsError("busy", BUSY_MESSAGE) from exc
+        raise
+    except IntegrityError as exc:
+        raise CohortsError("conflict", CONFLICT_MESSAGE) from exc
+
+
+def _lock(target) -> None:
+    """Take the target's row lock before any count. SQLite's immediate transactions already
+    serialise writers; on PostgreSQL the wait is bounded by COHORTS_LOCK_TIMEOUT_MS."""
+    if not getattr(settings, "COHORTS_PLACE_LOCKING", True):
+        return
+    if connection.vendor == "postgresql":
+        timeout = int(settings.COHORTS_LOCK_TIMEOUT_MS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{timeout}ms'")
+    if isinstance(target, Cohort):
+        list(Cohort.objects.select_for_update().filter(pk=target.pk).values_list("pk"))
+    else:
+        list(
+            ActivityPage.objects.select_for_update(of=("self",))
+            .filter(pk=target.pk)
+            .values_list("pk")
+        )
+
+
+# --- the place book ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    limit: int
+    label: str
+
+
+def _prefix(target) -> str:
+    return f"c:{target.pk}" if isinstance(target, Cohort) else f"a:{target.pk}"
+
+
+def _attribute_value(enrolment: Enrolment, attribute: str) -> str:
+    if attribute == RuleAttribute.ORGANISATION:
+        return str(enrolment.organisation_id or "")
+    return str(getattr(enrolment, attribute) or "")
+
+
+def _value_label(attribute: str, value: str, enrolment: Enrolment) -> str:
+    if attribute == RuleAttribute.COUNTRY:
+        return enrolment.country.name if enrolment.country else value
+    if attribute == RuleAttribute.ORGANISATION:
+        return enrolment.organisation.name if enrolment.organisation else value
+    field = Enrolment._meta.get_field(attribute)
+    return dict(field.choices).get(value, value)
+
+
+class _PlaceBook:
+    """Every place claim of one cohort or activity, loaded once under the lock, so that a whole
+    waitlist can be walked without a query per person."""
+
+    def __init__(self, target, *, now=None):
+        self.target = target
+        self.now = now or timezone.now()
+        self.prefix = _prefix(target)
+        self.is_cohort = isinstance(target, Cohort)
+        self.rules = list(target.place_rules.all()) if self.is_cohort else []
+        self.used: dict[str, set[int]] = defaultdict(set)
+        claims = PlaceClaim.objects.filter(scope=self.prefix) | PlaceClaim.objects.filter(
+            scope__startswith=self.prefix + ":"
+        )
+        for scope, number in claims.values_list("scope", "number"):
+            self.used[scope].add(number)
+        self.holders = list(
+            self._enrolments()
+            .filter(state__in=HOLDING)
+            .only("id", "country", "organisation", "sector", "level", "gender")
+        )
+
+    def _enrolments(self):
+        if self.is_cohort:
+            return Enrolment.objects.filter(cohort=self.target)
+        return Enrolment.objects.filter(activity=self.target)
+
+    @property
+    def capacity(self) -> int | None:
+        return self.target.capacity
+
+    @property
+    def taken(self) -> int:
+        return len(self.holders)
+
+    @property
+    def full(self) -> bool:
+        return self.capacity is not None and self.taken >= self.capacity
+
+    def limits(self, enrolment: Enrolment) -> list[Limit]:
+        limits = []
+        if self.capacity is not None:
+            limits.append(Limit(self.prefix, self.capacity, "all places are taken"))
+        if self.is_cohort:
+            for rule in self.rules:
+                if rule.kind != RuleKind.CAP:
+                    continue
+                value = _attribute_value(enrolment, rule.attribute)
+                if not value or (rule.value and rule.value != value):
+                    continue
+                label = _value_label(rule.attribute, value, enrolment)
+                limits.append(
+                    Limit(
+                        f"{self.prefix}:r{rule.pk}:{value}"[:160],
+                        rule.limit,
+                        f"the places for {label} are taken ({rule.limit} of {rule.limit})",
+                    )
+                )
+        elif self.target.places_per_country and enrolment.country:
+            cap = self.target.places_per_country
+            limits.append(
+                Limit(
+                    f"{self.prefix}:country:{enrolment.country.code}",
+                    cap,
+                    f"the places for {enrolment.country.name} are taken ({cap} of {cap})",
+                )
+            )
+        return limits
+
+    def _reserved(self, rule: PlaceRule) -> bool:
+        if rule.kind != RuleKind.MINIMUM:
+            return False
+        until = rule.reserved_until or self.target.applications_close_at
+        return until is None or self.now < until
+
+    def blocked_by(self, enrolment: Enrolment) -> str | None:
+        """Why `enrolment` cannot have a place now, or None when it can."""
+        for limit in self.limits(enrolment):
+            if not self._free_number(limit):
+                return limit.label
+        reserved = [rule for rule in self.rules if self._reserved(rule)]
+        if reserved and self.capacity is not None:
+            outstanding = 0
+            for rule in reserved:
+                count = sum(
+                    1 for h in self.holders if _attribute_value(h, rule.attribute) == rule.value
+                )
+                count += _attribute_value(enrolment, rule.attribute) == rule.value
+                outstanding += max(0, rule.limit - count)
+            if self.capacity - (self.taken + 1) < outstanding:
+                return (
+                    "the remaining places are reserved ("
+                    + ", ".join(str(rule) for rule in reserved)
+                    + ")"
+                )
+        return None
+
+    def _free_number(self, limit: Limit) -> int | None:
+        used = self.used[limit.scope]
+        if len(used) >= limit.limit:
+            return None
+        for number in range(1, limit.limit + 1):
+            if number not in used:
+                return number
+        return None
+
+    def take(self, enrolment: Enrolment) -> str | None:
+        """Claim a place for `enrolment`; return the reason when there is none."""
+        reason = self.blocked_by(enrolment)
+        if reason:
+            return reason
+        claims = []
+        for limit in self.limits(enrolment):
+            number = self._free_number(limit)
+            self.used[limit.scope].add(number)
+            claims.append(
+                PlaceClaim(enrolment=enrolment, scope=limit.scope, number=number, limit=limit.limit)
+            )
+        PlaceClaim.objects.bulk_create(claims)
+        self.holders.append(enrolment)
+        return None
+
+    def release(self, enrolment: Enrolment) -> None:
+        for scope, number in enrolment.claims.values_list("scope", "number"):
+            self.used[scope].discard(number)
+        enrolment.claims.all().delete()
+        self.holders = [h for h in self.holders if h.pk != enrolment.pk]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _emit(enrolment: Enrolment, verb: str, **extra) -> None:
+    payload = {"enrolment_id": enrolment.pk, "user_id": enrolment.user_id, **extra}
+    if enrolment.cohort_id:
+        payload["cohort_id"] = enrolment.cohort_id
+    else:
+        payload["activity_id"] = enrolment.activity_id
+    emit(
+        f"cohorts.enrolment.{verb}", key=f"cohorts.enrolment.{verb}:{enrolment.pk}", payload=payload
+    )
+
+
+def _audit(enrolment: Enrolment, action: str, actor, **data) -> None:
+    log(
+        instance=enrolment,
+        action=f"cohorts.enrolment.{action}",
+        user=actor if actor is not None and actor.is_authenticated else None,
+        data={"state": enrolment.state, **data},
+    )
+
+
+def _transition(enrolment: Enrolment, state: str) -> None:
+    if not enrolment.can_become(state):
+        current = EnrolmentState(enrolment.state).label.lower()
+        wanted = EnrolmentState(state).label.lower()
+        raise CohortsError("bad_transition", f"A place that is {current} cannot become {wanted}.")
+    enrolment.state = state
+
+
+def _snapshot(enrolment: Enrolment, profile: Profile | None) -> None:
+    if profile is None:
+        return
+    enrolment.country = profile.country
+    enrolment.organisation_id = profile.organisation_id
+    enrolment.sector = profile.sector
+    enrolment.level = profile.level
+    enrolment.gender = profile.gender
+
+
+def _profile_of(user) -> Profile | None:
+    return Profile.objects.filter(user=user).first()
+
+
+def _waitlist(enrolment: Enrolment, reason: str) -> None:
+    _transition(enrolment, EnrolmentState.WAITLISTED)
+    if enrolment.waitlist_seq is None:
+        enrolment.waitlist_seq = WaitlistTicket.objects.create().pk
+    enrolment.skipped_reason = reason[:300]
+
+
+def _reload_locked(enrolment_id: int) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.select_related("cohort", "activity", "user", "organisation")
+        .filter(pk=enrolment_id)
+        .first()
+    )
+    if enrolment is None:
+        raise CohortsError("not_found", "That place no longer exists.")
+    return enrolment
+
+
+def _target_locked(enrolment: Enrolment):
+    target = enrolment.cohort if enrolment.cohort_id else enrolment.activity.specific
+    _lock(target)
+    return target
+
+
+def offer_hours(target) -> int:
+    return target.offer_hours if isinstance(target, Cohort) else ACTIVITY_OFFER_HOURS
+
+
+# --- applying and registering -----------------------------------------------------------------
+
+
+def enrolment_apply(*, user, cohort: Cohort, answers: dict | None = None) -> Enrolment:
+    """A person applies to a cohort. Open cohorts decide at once (a place, or the waitlist);
+    approval cohorts keep the application for staff."""
+    now = timezone.now()
+    if not cohort.applications_open(now):
+        if cohort.enrolment_mode == EnrolmentMode.NOMINATION:
+            raise CohortsError(
+                "nomination_only",
+                "Places in this cohort are filled by national focal points' nominations.",
+            )
+        raise CohortsError("closed", "Applications for this cohort are not open.")
+    profile = _profile_of(user)
+    if profile is None or not profile.country:
+        raise CohortsError(
+            "profile_incomplete",
+            "Please add your country to your profile first: places are shared between countries.",
+        )
+    answers = _answers_clean(cohort, answers or {})
+    with place_transaction():
+        if Enrolment.objects.filter(cohort=cohort, user=user).exists():
+            raise CohortsError("duplicate", "You have already applied to this cohort.")
+        enrolment = Enrolment(
+            cohort=cohort, user=user, source=EnrolmentSource.APPLICATION, answers=answers
+        )
+        _snapshot(enrolment, profile)
+        if cohort.enrolment_mode == EnrolmentMode.APPROVAL:
+            enrolment.save()
+            _emit(enrolment, "submitted")
+            return enrolment
+        _lock(cohort)
+        enrolment.save()
+        _decide_open(enrolment, _PlaceBook(cohort, now=now), now=now)
+    return enrolment
+
+
+def _answers_clean(cohort: Cohort, answers: dict) -> dict:
+    cleaned = {}
+    missing = []
+    for question in cohort.questions.all():
+        value = str(answers.get(question.field_name, answers.get(str(question.pk), ""))).strip()
+        if question.required and not value:
+            missing.append(question.label)
+        if value:
+            cleaned[str(question.pk)] = {"question": question.label, "answer": value[:5000]}
+    if missing:
+        raise CohortsError("answers_missing", "Please answer: " + "; ".join(missing) + ".")
+    return cleaned
+
+
+def _decide_open(enrolment: Enrolment, book: _PlaceBook, *, now) -> None:
+    """First come, first served: a place if there is one for this person, else the waitlist."""
+    reason = book.take(enrolment)
+    enrolment.decided_at = now
+    if reason is None:
+        _transition(enrolment, EnrolmentState.ACCEPTED)
+        enrolment.save()
+        _emit(enrolment, "accepted")
+    else:
+        _waitlist(enrolment, reason)
+        enrolment.save()
+        _emit(enrolment, "waitlisted")
+
+
+def registration_create(*, user, activity: ActivityPage) -> Enrolment:
+    """A person registers for an activity that is open to anyone: the same places service."""
+    now = timezone.now()
+    activity = activity.specific
+    if activity.ends_at and activity.ends_at < now:
+        raise CohortsError("closed", "This activity has already taken place.")
+    if activity.registration_opens_at and now < activity.registration_opens_at:
+        raise CohortsError("closed", "Registration for this activity has not opened yet.")
+    if activity.registration_closes_at and now >= activity.registration_closes_at:
+        raise CohortsError("closed", "Registration for this activity has closed.")
+    profile = _profile_of(user)
+    if profile is None or not profile.country:
+        raise CohortsError(
+            "profile_incomplete", "Please add your country to your profile before registering."
+        )
+    _eligibility_check(activity, profile, now=now)
+    with place_transaction():
+        if Enrolment.objects.filter(activity=activity, user=user).exists():
+            raise CohortsError("duplicate", "You are already registered for this activity.")
+        _lock(activity)
+        enrolment = Enrolment(activity=activity, user=user, source=EnrolmentSource.REGISTRATION)
+        _snapshot(enrolment, profile)
+        enrolment.save()
+        _decide_open(enrolment, _PlaceBook(activity, now=now), now=now)
+    return enrolment
+
+
+def _eligibility_check(activity: ActivityPage, profile: Profile, *, now) -> None:
+    if activity.sectors and profile.sector not in activity.sectors:
+        raise CohortsError(
+            "not_eligible",
+            "This activity is for: " + ", ".join(activity.sector_labels()) + ". "
+            "Your profile's sector is not one of them.",
+        )
+    if activity.min_age or activity.max_age:
+        if not profile.date_of_birth:
+            raise CohortsError(
+                "profile_incomplete",
+                "This activity has an age range; please add your date of birth to your profile.",
+            )
+        on = (activity.starts_at or now).date()
+        born = profile.date_of_birth
+        age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        if activity.min_age and age < activity.min_age:
+            raise CohortsError("not_eligible", f"This activity is for ages {activity.min_age}+.")
+        if activity.max_age and age > activity.max_age:
+            raise CohortsError(
+                "not_eligible", f"This activity is for ages up to {activity.max_age}."
+            )
+
+
+# --- staff decisions --------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionResult:
+    enrolment: Enrolment
+    ok: bool
+    message: str
+
+
+DECISIONS = ("accept", "waitlist", "reject")
+
+
+def enrolment_decide(
+    *, enrolment_ids: list[int], decision: str, reason: str = "", actor
+) -> list[DecisionResult]:
+    """Staff accept, waitlist or reject applications, each in its own locked transaction, so a
+    full country blocks only its own rows. The reason is kept and e-mailed."""
+    if decision not in DECISIONS:
+        raise CohortsError("bad_decision", "Choose accept, waitlist or reject.")
+    results = []
+    for enrolment_id in enrolment_ids:
+        try:
+            with place_transaction():
+                enrolment = _reload_locked(enrolment_id)
+                target = _target_locked(enrolment)
+                enrolment.refresh_from_db(fields=["state", "waitlist_seq"])
+                message = _decide_one(enrolment, target, decision, reason, actor)
+            results.append(DecisionResult(enrolment, True, message))
+        except CohortsError as exc:
+            enrolment = Enrolment.objects.filter(pk=enrolment_id).select_related("user").first()
+            if enrolment is not None:
+                results.append(DecisionResult(enrolment, False, exc.message))
+    return results
+
+
+def _decide_one(enrolment, target, decision, reason, actor) -> str:
+    now = timezone.now()
+    enrolment.decision_reason = reason.strip()[:2000]
+    enrolment.decided_at = now
+    if decision == "accept":
+        if enrolment.state == EnrolmentState.ACCEPTED:
+            return "already accepted"
+        _transition(enrolment, EnrolmentState.ACCEPTED)
+        book = _PlaceBook(target, now=now)
+        blocked = book.take(enrolment)
+        if blocked:
+            raise CohortsError("no_place", f"Not accepted: {blocked}.")
+        enrolment.offer_expires_at = None
+        enrolment.save()
+        _emit(enrolment, "accepted")
+    elif decision == "waitlist":
+        if enrolment.state == EnrolmentState.WAITLISTED:
+            return "already waitlisted"
+        _waitlist(enrolment, "")
+        enrolment.save()
+        _emit(enrolment, "waitlisted")
+    else:
+        if enrolment.state == EnrolmentState.REJECTED:
+            return "already rejected"
+        _transition(enrolment, EnrolmentState.REJECTED)
+        enrolment.save()
+        _emit(enrolment, "rejected")
+    _audit(enrolment, decision, actor, reason=enrolment.decision_reason)
+    return EnrolmentState(enrolment.state).label
+
+
+# --- withdrawing, offers and the waitlist -----------------------------------------------------
+
+
+def enrolment_withdraw(*, enrolment: Enrolment, actor, reason: str = "") -> Enrolment:
+    """The participant (or staff) gives up a place or an application. A freed place goes to
+    the waitlist by the `withdrawn` event's handler."""
+    with place_transaction():
+        enrolment = _reload_locked(enrolment.pk)
+        target = _target_locked(enrolment)
+        enrolment.refresh_from_db(fields=["state"])
+        _withdraw(enrolment, target, reason=reason or "withdrawn", actor=actor)
+    return enrolment
+
+
+def _withdraw(enrolment: Enrolment, target, *, reason: str, actor, book=None) -> None:
+    was_holding = enrolment.holds_place
+    _transition(enrolment, EnrolmentState.WITHDRAWN)
+    if was_holding:
+        (book or _PlaceBook(target)).release(enrolment)
+    enrolment.decision_reason = reason[:2000]
+    enrolment.offer_expires_at = None
+    enrolment.token_hash = None
+    enrolment.decided_at = timezone.now()
+    enrolment.save()
+    _emit(enrolment, "withdrawn", freed=was_holding, reason=reason[:200])
+    _audit(enrolment, "withdraw", actor, reason=reason)
+
+
+def waitlist_promote(*, target) -> list[Enrolment]:
+    """Offer every free place to the next eligible waitlisted people, in waitlist order; people
+    whose country (or other capped value) is full are skipped, and the reason kept for staff."""
+    with place_transaction():
+        offered = waitlist_promote_locked(target=target)
+    return offered
+
+
+def waitlist_promote_locked(*, target) -> list[Enrolment]:
+    """The same inside a caller's transaction (an event handler's): lock, recount, offer."""
+    _lock(target)
+    return _promote(target)
+
+
+def _promote(target) -> list[Enrolment]:
+    now = timezone.now()
+    book = _PlaceBook(target, now=now)
+    offered: list[Enrolment] = []
+    if book.full:
+        return offered
+    waiting = (
+        book._enrolments()
+        .filter(state=EnrolmentState.WAITLISTED)
+        .select_related("organisation")
+        .order_by("waitlist_seq")
+    )
+    hours = offer_hours(target)
+    for enrolment in waiting:
+        if book.full:
+            break
+        blocked = book.take(enrolment)
+        if blocked:
+            if enrolment.skipped_reason != f"Skipped: {blocked}":
+                enrolment.skipped_reason = f"Skipped: {blocked}"[:300]
+                enrolment.save(update_fields=["skipped_reason", "updated_at"])
+            continue
+        _transition(enrolment, EnrolmentState.OFFERED)
+        enrolment.offer_expires_at = now + timedelta(hours=hours)
+        enrolment.skipped_reason = ""
+        enrolment.save()
+        _emit(enrolment, "offered")
+        _audit(enrolment, "offer", None, expires=enrolment.offer_expires_at.isoformat())
+        offered.append(enrolment)
+    return offered
+
+
+def offer_token_issue(*, enrolment: Enrolment) -> str:
+    """A fresh accept/decline link for an open offer (the e-mail handler calls this; only the
+    digest is stored, so each e-mail carries a new token and earlier ones stop working)."""
+    token, digest = token_new()
+    updated = Enrolment.objects.filter(pk=enrolment.pk, state=EnrolmentState.OFFERED).update(
+        token_hash=digest
+    )
+    if not updated:
+        raise CohortsError("no_offer", "This offer is no longer open.")
+    return token
+
+
+def enrolment_by_token(token: str) -> Enrolment | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        Enrolment.objects.select_related("cohort", "activity", "user")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+
+
+def offer_respond(*, enrolment: Enrolment, accept: bool, actor=None) -> Enrolment:
+    """Accept or decline a waitlist offer (by the link in the e-mail or from the status page)."""
+    with place_transaction():
+        enrolment = _reload_locked(enrolment.pk)
+        target = _target_locked(enrolment)
+        enrolment.refresh_from_db(fields=["state", "offer_expires_at"])
+        if enrolment.state != EnrolmentState.OFFERED:
+            raise CohortsError("no_offer", "This offer is no longer open.")
+        if enrolment.offer_expires_at <= timezone.now():
+            raise CohortsError("offer_expired", "This offer has expired.")
+        if accept:
+            _transition(enrolment, EnrolmentState.ACCEPTED)
+            enrolment.offer_expires_at = None
+            enrolment.token_hash = None
+            enrolment.decided_at = timezone.now()
+            enrolment.save()
+            _emit(enrolment, "accepted")
+            _audit(enrolment, "offer_accept", actor or enrolment.user)
+        else:
+            _withdraw(enrolment, target, reason="declined the offer", actor=actor or enrolment.user)
+    return enrolment
+
+
+def offers_expire(*, now=None) -> int:
+    """Scheduled: offers past their time pass to the next eligible person."""
+    now = now or timezone.now()
+    expired_ids = list(
+        Enrolment.objects.filter(state=EnrolmentState.OFFERED, offer_expires_at__lte=now)
+        .order_by("offer_expires_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    count = 0
+    for enrolment_id in expired_ids:
+        try:
+            with place_transaction():
+                enrolment = _reload_locked(enrolment_id)
+                target = _target_locked(enrolment)
+                enrolment.refresh_from_db(fields=["state", "offer_expires_at"])
+                if enrolment.state != EnrolmentState.OFFERED or enrolment.offer_expires_at > now:
+                    continue
+                _withdraw(enrolment, target, reason="the offer expired", actor=None)
+                count += 1
+        except CohortsError:
+            logger.warning("offer %s not expired now (busy); the next run retries", enrolment_id)
+    return count
+
+
+# --- completion -------------------------------------------------------------------------------
+
+
+def enrolment_complete_check(*, user_id: int) -> list[Enrolment]:
+    """Complete every accepted cohort enrolment of the person whose rule is now met: every
+    module done and the required number of the cohort's activities attended. Runs inside the
+    caller's transaction (an event handler's)."""
+    from programmes.models import ModuleProgress
+
+    completed = []
+    candidates = list(
+        Enrolment.objects.filter(
+            user_id=user_id, cohort__isnull=False, state=EnrolmentState.ACCEPTED
+        ).select_related("cohort")
+    )
+    for candidate in candidates:
+        cohort = candidate.cohort
+        module_ids = set(cohort.modules.values_list("pk", flat=True))
+        done = set(
+            ModuleProgress.objects.filter(
+                user_id=user_id, module_id__in=module_ids, completed_at__isnull=False
+            ).values_list("module_id", flat=True)
+        )
+        if module_ids - done:
+            continue
+        activity_ids = list(cohort.activities.values_list("pk", flat=True))
+        required = (
+            len(activity_ids)
+            if cohort.activities_required is None
+            else min(cohort.activities_required, len(activity_ids))
+        )
+        attended = Enrolment.objects.filter(
+            user_id=user_id, activity_id__in=activity_ids, attended_at__isnull=False
+        ).count()
+        if attended < required or (not module_ids and not activity_ids):
+            continue
+        with transaction.atomic():
+            enrolment = Enrolment.objects.select_for_update().get(pk=candidate.pk)
+            if enrolment.state != EnrolmentState.ACCEPTED:
+                continue
+            _transition(enrolment, EnrolmentState.COMPLETED)
+            enrolment.completed_at = timezone.now()
+            enrolment.save()
+            _emit(enrolment, "completed")
+            _audit(enrolment, "complete", None)
+        completed.append(enrolment)
+    return completed
+
+
+# --- nominations ------------------------------------------------------------------------------
+
+
+def focal_point_countries(*, user, cohort: Cohort) -> list[str]:
+    """The countries `user` may nominate for in this cohort."""
+    if not user.is_authenticated:
+        return []
+    rows = FocalPoint.objects.filter(user=user).filter(
+        Q(programme__isnull=True) | Q(programme_id=cohort.programme_id)
+    )
+    return sorted({str(row.country) for row in rows})
+
+
+@dataclass
+class Nominee:
+    email: str
+    full_name: str
+    country: str
+    organisation_name: str = ""
+    sector: str = ""
+    level: str = ""
+
+
+def _person_ensure(nominee: Nominee) -> User:
+    """The nominee's account, created without a password when new (they set one when they
+    confirm). An existing profile is left as its owner wrote it."""
+    email = User.objects.normalize_email(nominee.email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        full_name = " ".join(nominee.full_name.split())
+        first, _, last = full_name.partition(" ")
+        user = User.objects.create_user(
+            email=email, password=None, first_name=first[:150], last_name=last[:150]
+        )
+    if not Profile.objects.filter(user=user).exists():
+        Profile.objects.create(
+            user=user,
+            full_name=" ".join(nominee.full_name.split()),
+            country=nominee.country,
+            organisation=organisation_resolve(
+                name=nominee.organisation_name, country=nominee.country, sector=nominee.sector
+            ),
+            sector=nominee.sector,
+            level=nominee.level,
+        )
+    return user
+
+
+def nominate(
+    *, cohort: Cohort, nominee: Nominee, actor, source: str = EnrolmentSource.NOMINATION, book=None
+) -> Enrolment:
+    """Inside a place transaction that has locked the cohort: nominate one person, holding a
+    place of their country until they confirm."""
+    user = _person_ensure(nominee)
+    existing = Enrolment.objects.filter(cohort=cohort, user=user).first()
+    if existing is not None and not existing.is_final:
+        raise CohortsError(
+            "duplicate", f"{nominee.email} already has a place or application in this cohort."
+        )
+    if existing is not None:
+        raise CohortsError(
+            "duplicate", f"{nominee.email} has already been in this cohort and cannot return."
+        )
+    enrolment = Enrolment(
+        cohort=cohort, user=user, source=source, nominated_by=actor, state=EnrolmentState.NOMINATED
+    )
+    _snapshot(enrolment, _profile_of(user))
+    enrolment.country = nominee.country or enrolment.country
+    enrolment.save()
+    book = book or _PlaceBook(cohort)
+    blocked = book.take(enrolment)
+    if blocked:
+        raise CohortsError("no_place", f"{nominee.full_name} cannot be nominated: {blocked}.")
+    enrolment.decided_at = timezone.now()
+    enrolment.save()
+    _emit(enrolment, "nominated")
+    _audit(enrolment, "nominate", actor, email=user.email)
+    return enrolment
+
+
+def _nomination_allowed(*, actor, cohort: Cohort, country: str) -> None:
+    if not cohort.nominations_open():
+        raise CohortsError("closed", "The nomination deadline has passed.")
+    if country not in focal_point_countries(user=actor, cohort=cohort):
+        raise CohortsError("forbidden", "You are not a focal point for that country.")
+
+
+def nomination_create(*, actor, cohort: Cohort, nominee: Nominee) -> Enrolment:
+    """A focal point nominates one person for their country before the deadline."""
+    _nomination_allowed(actor=actor, cohort=cohort, country=nominee.country)
+    with place_transaction():
+        _lock(cohort)
+        enrolment = nominate(cohort=cohort, nominee=nominee, actor=actor)
+    return enrolment
+
+
+def nomination_substitute(*, actor, enrolment: Enrolment, nominee: Nominee) -> Enrolment:
+    """Replace a nominee by another person of the same country in one transaction: the place
+    passes directly, never to the waitlist in between."""
+    cohort = enrolment.cohort
+    if cohort is None:
+        raise CohortsError("not_found", "That place no longer exists.")
+    nominee.country = str(enrolment.country)
+    _nomination_allowed(actor=actor, cohort=cohort, country=nominee.country)
+    with place_transaction():
+        _lock(cohort)
+        old = _reload_locked(enrolment.pk)
+        if old.state not in (EnrolmentState.NOMINATED, EnrolmentState.ACCEPTED):
+            raise CohortsError("bad_transition", "Only a nominated or accepted place can pass.")
+        book = _PlaceBook(cohort)
+        _transition(old, EnrolmentState.WITHDRAWN)
+        book.release(old)
+        old.decision_reason = "substituted by the focal point"
+        old.token_hash = None
+        old.decided_at = timezone.now()
+        old.save()
+        # freed=False: the place goes to the substitute, not to the waitlist.
+        _emit(old, "withdrawn", freed=False, reason="substituted")
+        _audit(old, "substitute", actor)
+        new = nominate(cohort=cohort, nominee=nominee, actor=actor, book=book)
+    return new
+
+
+def nomination_token_issue(*, enrolment: Enrolment) -> str:
+    token, digest = token_new()
+    updated = Enrolment.objects.filter(pk=enrolment.pk, state=EnrolmentState.NOMINATED).update(
+        token_hash=digest
+    )
+    if not updated:
+        raise CohortsError("no_nomination", "This nomination is no longer open.")
+    return token
+
+
+def nomination_confirm(*, enrolment: Enrolment, user) -> Enrolment:
+    """The nominee confirms their place (after completing their profile)."""
+    with place_transaction():
+        enrolment = _reload_locked(enrolment.pk)
+        _target_locked(enrolment)
+        if enrolment.user_id != user.pk:
+            raise CohortsError("forbidden", "This nomination is for someone else.")
+        if enrolment.state != EnrolmentState.NOMINATED:
+            raise CohortsError("no_nomination", "This nomination is no longer open.")
+        _transition(enrolment, EnrolmentState.ACCEPTED)
+        enrolment.token_hash = None
+        enrolment.decided_at = timezone.now()
+        enrolment.save()
+        _emit(enrolment, "accepted")
+        _audit(enrolment, "confirm", user)
+    return enrolment
+
+
+# --- cohort set-up ----------------------------------------------------------------------------
+
+
+def cohort_staff_group_ensure(*, cohort: Cohort) -> Group:
+    """The cohort's own staff group, with access to the Wagtail admin (where the cohort desk
+    lives) and nothing else: what they may do is decided per cohort, by membership."""
+    if cohort.staff_group_id:
+        return cohort.staff_group
+    name = f"Cohort staff: {cohort.title}"[:150]
+    group, _ = Group.objects.get_or_create(name=name)
+    access = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    ).first()
+    if access:
+        group.permissions.add(access)
+    Cohort.objects.filter(pk=cohort.pk).update(staff_group=group)
+    cohort.staff_group = group
+    return group

@@ -1,0 +1,72 @@
+"""Fixtures for cohorts: a programme with a cohort, people from the member states, and an
+activity, built the way staff and participants would create them."""
+
+import datetime as dt
+
+import factory
+import pytest
+from django.utils import timezone
+
+from cohorts.models import Cohort, EnrolmentMode, PlaceRule, RuleAttribute, RuleKind
+from lms.models import Sector
+from tests.factories import OrganisationFactory, UserFactory
+from tests.programmes.conftest import (  # noqa: F401 (fixtures)
+    ProgrammeIndexPageFactory,
+    ProgrammePageFactory,
+    home,
+    make_programme,
+    programme_index,
+)
+
+COUNTRIES = ["DK", "EE", "FI", "DE", "IS", "LV", "LT", "NO", "PL", "SE", "EU"]
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    title = factory.Sequence(lambda n: f"BEP {2026 + n} — Finnish presidency")
+    slug = factory.Sequence(lambda n: f"bep-{2026 + n}")
+    presidency_country = "FI"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=200))
+    enrolment_mode = EnrolmentMode.OPEN
+    capacity = 30
+
+
+@pytest.fixture
+def programme(make_programme):  # noqa: F811
+    return make_programme(title="Baltic Excellence Programme", slug="bep", short_name="BEP")
+
+
+@pytest.fixture
+def make_cohort(programme):
+    def make(*, country_cap: int | None = None, rules=(), **kwargs) -> Cohort:
+        kwargs.setdefault("programme", programme)
+        cohort = CohortFactory(**kwargs)
+        if country_cap:
+            PlaceRule.objects.create(
+                cohort=cohort,
+                kind=RuleKind.CAP,
+                attribute=RuleAttribute.COUNTRY,
+                limit=country_cap,
+            )
+        for rule in rules:
+            PlaceRule.objects.create(cohort=cohort, **rule)
+        return cohort
+
+    return make
+
+
+@pytest.fixture
+def make_person(db):
+    def make(country: str = "LV", *, sector: str = Sector.FIRE_RESCUE, organisation=None, **kw):
+        organisation = organisation or OrganisationFactory(country=country, sector=sector)
+        return UserFactory(
+            profile__country=country,
+            profile__sector=sector,
+            profile__organisation=organisation,
+            **{f"profile__{k}": v for k, v in kw.items()},
+        )
+
+    return make
