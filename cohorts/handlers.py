@@ -1,7 +1,10 @@
-"""Handlers of cohort and learning events, registered in CohortsConfig.ready()."""
+"""Handlers of cohort and learning events, registered in CohortsConfig.ready(): waitlist
+promotion, completion checks and the e-mails people get about their places."""
 
-from cohorts import services
-from cohorts.models import Cohort
+from django.db import transaction
+
+from cohorts import emails, services
+from cohorts.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState
 from lms import events
 from lms.models import Event
 from programmes.models import ActivityPage
@@ -19,6 +22,24 @@ def waitlist_promote_on_withdrawal(event: Event) -> None:
         services.waitlist_promote_locked(target=target)
 
 
+def cohort_activities_register(event: Event) -> None:
+    """An accepted cohort member gets places in the cohort's activities."""
+    if not event.payload.get("cohort_id"):
+        return
+    enrolment = _enrolment(event)
+    if enrolment is not None:
+        services.cohort_activities_register_locked(enrolment=enrolment)
+
+
+def cohort_activities_withdraw(event: Event) -> None:
+    """Leaving a cohort gives back the activity places that came with it."""
+    if not event.payload.get("cohort_id"):
+        return
+    enrolment = _enrolment(event)
+    if enrolment is not None:
+        services.cohort_activities_withdraw_locked(enrolment=enrolment)
+
+
 def completion_check(event: Event) -> None:
     """Module completion or attendance may complete a cohort enrolment."""
     user_id = event.payload.get("user_id")
@@ -26,7 +47,115 @@ def completion_check(event: Event) -> None:
         services.enrolment_complete_check(user_id=user_id)
 
 
+# --- e-mails ----------------------------------------------------------------------------------
+
+
+def _enrolment(event: Event) -> Enrolment | None:
+    return (
+        Enrolment.objects.select_related(
+            "cohort__programme",
+            "activity",
+            "user__profile",
+            "nominated_by__profile",
+        )
+        .filter(pk=event.payload.get("enrolment_id"))
+        .first()
+    )
+
+
+def _enrolment_locked(event: Event) -> Enrolment | None:
+    # Two runs of a token e-mail's handler must not both issue a token: the second waits here
+    # and then finds the e-mail already queued.
+    locked = (
+        Enrolment.objects.select_for_update()
+        .filter(pk=event.payload.get("enrolment_id"))
+        .values_list("pk", flat=True)
+    )
+    if not list(locked):
+        return None
+    return _enrolment(event)
+
+
+def submitted_email_send(event: Event) -> None:
+    enrolment = _enrolment(event)
+    if enrolment is not None:
+        emails.submitted_email_queue(enrolment=enrolment)
+
+
+def accepted_email_send(event: Event) -> None:
+    enrolment = _enrolment(event)
+    # A cohort member's activity places come with the cohort's own confirmation (and .ics).
+    if enrolment is not None and enrolment.source != EnrolmentSource.COHORT:
+        emails.accepted_email_queue(enrolment=enrolment)
+
+
+def waitlisted_email_send(event: Event) -> None:
+    """Tells the position at sending time; a person promoted meanwhile gets the offer instead."""
+    enrolment = _enrolment(event)
+    if enrolment is not None and enrolment.state == EnrolmentState.WAITLISTED:
+        emails.waitlisted_email_queue(enrolment=enrolment)
+
+
+def offered_email_send(event: Event) -> None:
+    """Only the token's digest is stored, so the e-mail gets a fresh token, once: a repeated run
+    finds the e-mail queued and leaves the token in it working."""
+    with transaction.atomic():
+        enrolment = _enrolment_locked(event)
+        if enrolment is None or enrolment.state != EnrolmentState.OFFERED:
+            return
+        if emails.already_queued("offered", enrolment):
+            return
+        token = services.offer_token_issue(enrolment=enrolment)
+        emails.offered_email_queue(enrolment=enrolment, token=token)
+
+
+def rejected_email_send(event: Event) -> None:
+    enrolment = _enrolment(event)
+    if enrolment is not None:
+        emails.rejected_email_queue(enrolment=enrolment)
+
+
+def withdrawn_email_send(event: Event) -> None:
+    enrolment = _enrolment(event)
+    if enrolment is not None and enrolment.source != EnrolmentSource.COHORT:
+        emails.withdrawn_email_queue(enrolment=enrolment, freed=bool(event.payload.get("freed")))
+
+
+def completed_email_send(event: Event) -> None:
+    enrolment = _enrolment(event)
+    if enrolment is not None:
+        emails.completed_email_queue(enrolment=enrolment)
+
+
+def nominated_email_send(event: Event) -> None:
+    """The nominee's invitation, with a token issued once (see offered_email_send)."""
+    with transaction.atomic():
+        enrolment = _enrolment_locked(event)
+        if enrolment is None or enrolment.state != EnrolmentState.NOMINATED:
+            return
+        if emails.already_queued("nominated", enrolment):
+            return
+        token = services.nomination_token_issue(enrolment=enrolment)
+        emails.nominated_email_queue(enrolment=enrolment, token=token)
+
+
+EMAIL_HANDLERS = {
+    "cohorts.enrolment.submitted": submitted_email_send,
+    "cohorts.enrolment.accepted": accepted_email_send,
+    "cohorts.enrolment.waitlisted": waitlisted_email_send,
+    "cohorts.enrolment.offered": offered_email_send,
+    "cohorts.enrolment.rejected": rejected_email_send,
+    "cohorts.enrolment.withdrawn": withdrawn_email_send,
+    "cohorts.enrolment.completed": completed_email_send,
+    "cohorts.enrolment.nominated": nominated_email_send,
+}
+
+
 def register_all() -> None:
     events.register("cohorts.enrolment.withdrawn", waitlist_promote_on_withdrawal)
+    events.register("cohorts.enrolment.accepted", cohort_activities_register)
+    events.register("cohorts.enrolment.withdrawn", cohort_activities_withdraw)
     events.register("programmes.module.completed", completion_check)
     events.register("programmes.activity.attended", completion_check)
+    for event_name, handler in EMAIL_HANDLERS.items():
+        events.register(event_name, handler)

@@ -25,6 +25,10 @@ class EnrolmentMode(models.TextChoices):
     NOMINATION = "nomination", "By nomination: focal points nominate"
 
 
+# Fixed addresses under /cohorts/ that a cohort's slug would shadow.
+RESERVED_SLUGS = {"places", "offer", "nomination", "activities"}
+
+
 class Cohort(ClusterableModel):
     """One edition of a programme, e.g. “BEP 2026 — Finnish presidency”."""
 
@@ -84,6 +88,8 @@ class Cohort(ClusterableModel):
 
     def clean(self):
         errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = f"“{self.slug}” is used by the site's own addresses; choose another."
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = "The cohort cannot end before it starts."
         if (
@@ -238,6 +244,7 @@ class EnrolmentSource(models.TextChoices):
     STAFF = "staff", "Added by staff"
     IMPORT = "import", "CSV import"
     NOMINATION = "nomination", "Nomination"
+    COHORT = "cohort", "Place in the cohort"
 
 
 class Enrolment(models.Model):

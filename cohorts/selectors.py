@@ -1,9 +1,16 @@
 """Read-side queries of cohorts: who may manage which cohort, places and waitlists."""
 
-from django.db.models import QuerySet
-from django.utils import timezone
+from dataclasses import dataclass
 
-from cohorts.models import Cohort, Enrolment, EnrolmentState
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Q, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django_countries import countries
+from wagtail.models import ModelLogEntry
+
+from cohorts.models import HOLDING, Cohort, Enrolment, EnrolmentState, RuleAttribute, RuleKind
+from lms.models import Sector
 
 
 def cohort_is_admin(user) -> bool:
@@ -55,3 +62,300 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
         waitlist_seq__lt=enrolment.waitlist_seq,
     ).count()
     return ahead + 1
+
+
+# --- the cohort desk --------------------------------------------------------------------------
+
+
+def desk_enrolments(
+    cohort: Cohort, *, country: str = "", sector: str = "", state: str = "", q: str = ""
+) -> QuerySet[Enrolment]:
+    """The cohort's applications and enrolments for the desk, filtered; oldest first."""
+    qs = Enrolment.objects.filter(cohort=cohort).select_related(
+        "user", "user__profile", "organisation"
+    )
+    if country:
+        qs = qs.filter(country=country)
+    if sector:
+        qs = qs.filter(sector=sector)
+    if state:
+        qs = qs.filter(state=state)
+    if q:
+        qs = qs.filter(
+            Q(user__email__icontains=q)
+            | Q(user__profile__full_name__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(user__last_name__icontains=q)
+        )
+    return qs.order_by("submitted_at", "id")
+
+
+def desk_countries(cohort: Cohort) -> list[tuple[str, str]]:
+    """(code, name) of every country that has an enrolment in the cohort, by name."""
+    codes = (
+        Enrolment.objects.filter(cohort=cohort)
+        .exclude(country="")
+        .order_by()
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    return sorted(((code, countries.name(code) or code) for code in codes), key=lambda c: c[1])
+
+
+@dataclass
+class PlaceRow:
+    """One line of the places table: one country (or sector) against the rules that apply."""
+
+    value: str
+    label: str
+    holding: int = 0
+    waitlisted: int = 0
+    submitted: int = 0
+    cap: int | None = None
+    minimum: int | None = None
+    reserved_until: object = None
+
+    @property
+    def full(self) -> bool:
+        return self.cap is not None and self.holding >= self.cap
+
+    @property
+    def short_by(self) -> int:
+        return max(0, (self.minimum or 0) - self.holding)
+
+    @property
+    def status(self) -> str:
+        parts = []
+        if self.cap is not None:
+            parts.append("Full" if self.full else f"{self.cap - self.holding} left")
+        if self.minimum is not None:
+            parts.append(f"Minimum short by {self.short_by}" if self.short_by else "Minimum met")
+        return "; ".join(parts)
+
+
+def desk_places(cohort: Cohort, attribute: str) -> list[PlaceRow]:
+    """Places held, waiting and awaiting a decision per value of `attribute` (country or
+    sector), each with the cap and minimum of the cohort's rules, recounted on every call."""
+    rules = [rule for rule in cohort.place_rules.all() if rule.attribute == attribute]
+    counts = (
+        Enrolment.objects.filter(cohort=cohort)
+        .exclude(**{attribute: ""})
+        .order_by()
+        .values_list(attribute, "state")
+        .annotate(n=Count("id"))
+    )
+    rows: dict[str, PlaceRow] = {}
+
+    def label_of(value: str) -> str:
+        if attribute == RuleAttribute.COUNTRY:
+            return countries.name(value) or value
+        return dict(Sector.choices).get(value, value)
+
+    def row(value: str) -> PlaceRow:
+        if value not in rows:
+            rows[value] = PlaceRow(value=value, label=label_of(value))
+        return rows[value]
+
+    for value, state, n in counts:
+        value = str(value)
+        if state in HOLDING:
+            row(value).holding += n
+        elif state == EnrolmentState.WAITLISTED:
+            row(value).waitlisted += n
+        elif state == EnrolmentState.SUBMITTED:
+            row(value).submitted += n
+    for rule in rules:
+        if rule.value:
+            row(rule.value)
+    for place in rows.values():
+        for rule in rules:
+            if rule.value and rule.value != place.value:
+                continue
+            if rule.kind == RuleKind.CAP:
+                place.cap = rule.limit if place.cap is None else min(place.cap, rule.limit)
+            else:
+                place.minimum = max(place.minimum or 0, rule.limit)
+                place.reserved_until = rule.reserved_until or cohort.applications_close_at
+    return sorted(rows.values(), key=lambda place: place.label)
+
+
+def desk_places_total(cohort: Cohort) -> dict:
+    states = list(Enrolment.objects.filter(cohort=cohort).values_list("state", flat=True))
+    holding = sum(1 for state in states if state in HOLDING)
+    return {
+        "holding": holding,
+        "waitlisted": states.count(EnrolmentState.WAITLISTED),
+        "submitted": states.count(EnrolmentState.SUBMITTED),
+        "capacity": cohort.capacity,
+        "left": max(0, cohort.capacity - holding),
+    }
+
+
+def desk_log_entries(cohort: Cohort, *, limit: int = 50):
+    """The newest audit-log entries of the cohort and its enrolments."""
+    enrolment_ids = (
+        Enrolment.objects.filter(cohort=cohort)
+        .annotate(sid=Cast("pk", output_field=CharField()))
+        .values("sid")
+    )
+    return (
+        ModelLogEntry.objects.filter(
+            Q(
+                content_type=ContentType.objects.get_for_model(Enrolment),
+                object_id__in=enrolment_ids,
+            )
+            | Q(content_type=ContentType.objects.get_for_model(Cohort), object_id=str(cohort.pk))
+        )
+        .select_related("user", "content_type")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+
+
+# --- the participant side ---------------------------------------------------------------------
+
+# States in which a place is the person's own: it shows the online link of an activity.
+CONFIRMED = (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
+
+
+def cohort_public(*, slug: str) -> Cohort | None:
+    """A cohort of a live programme, with its questions (the application form and the service
+    share them, so they are read once)."""
+    return (
+        Cohort.objects.select_related("programme")
+        .prefetch_related("questions")
+        .filter(slug=slug, programme__live=True)
+        .first()
+    )
+
+
+def cohorts_listed(*, programme, now=None) -> list[Cohort]:
+    """A programme's cohorts that take applications or nominations now, or have not started."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    cohorts = Cohort.objects.filter(programme=programme, ends_on__gte=today).order_by(
+        "starts_on", "title"
+    )
+    return [
+        cohort
+        for cohort in cohorts
+        if cohort.starts_on > today or cohort.applications_open(now) or cohort.nominations_open(now)
+    ]
+
+
+def places_taken(*, target) -> int:
+    field = "cohort" if isinstance(target, Cohort) else "activity"
+    return Enrolment.objects.filter(**{field: target, "state__in": HOLDING}).count()
+
+
+def enrolment_of(*, user, cohort: Cohort | None = None, activity=None) -> Enrolment | None:
+    """`user`'s place in a cohort, or registration for an activity."""
+    if not user.is_authenticated:
+        return None
+    if cohort is not None:
+        return Enrolment.objects.filter(cohort=cohort, user=user).first()
+    return Enrolment.objects.filter(activity=activity, user=user).first()
+
+
+def place_of_owner(*, user, enrolment_id: int) -> Enrolment | None:
+    """One place, only for the person it belongs to."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.select_related("cohort__programme", "activity", "organisation")
+        .filter(pk=enrolment_id, user=user)
+        .first()
+    )
+
+
+def places_of(*, user) -> list[Enrolment]:
+    """Every cohort place and activity registration of `user`, newest first, each with its
+    waitlist `position` (a query only for the few that wait)."""
+    if not user.is_authenticated:
+        return []
+    rows = list(
+        Enrolment.objects.filter(user=user)
+        .select_related("cohort__programme", "activity")
+        .order_by("-submitted_at", "-id")
+    )
+    for row in rows:
+        row.position = waitlist_position(row)
+    return rows
+
+
+def cohorts_with_activity_for(*, user, activity) -> list[Cohort]:
+    """The cohorts in which `user` has a confirmed place and which include `activity`."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Cohort.objects.filter(
+            activities=activity, enrolments__user=user, enrolments__state__in=CONFIRMED
+        ).distinct()
+    )
+
+
+def activity_places_of(*, user) -> dict[int, bool]:
+    """{activity id: place confirmed} over `user`'s activity registrations that hold or are
+    offered a place, and the activities of the cohorts where they hold one."""
+    places: dict[int, bool] = {}
+    cohorts: dict[int, bool] = {}
+    rows = Enrolment.objects.filter(user=user, state__in=HOLDING).values_list(
+        "activity_id", "cohort_id", "state"
+    )
+    for activity_id, cohort_id, state in rows:
+        confirmed = state in CONFIRMED
+        if activity_id:
+            places[activity_id] = places.get(activity_id, False) or confirmed
+        else:
+            cohorts[cohort_id] = cohorts.get(cohort_id, False) or confirmed
+    if cohorts:
+        links = Cohort.activities.through.objects.filter(cohort_id__in=list(cohorts))
+        for cohort_id, activity_id in links.values_list("cohort_id", "activitypage_id"):
+            places[activity_id] = places.get(activity_id, False) or cohorts[cohort_id]
+    return places
+
+
+@dataclass
+class CountryPlaces:
+    """The places a focal point's country may still fill in a nomination cohort."""
+
+    country: str
+    name: str
+    limit: int | None
+    taken: int
+    left: int
+
+
+def nomination_places(*, cohort: Cohort, country_codes: list[str]) -> list[CountryPlaces]:
+    caps = [
+        rule
+        for rule in cohort.place_rules.all()
+        if rule.kind == RuleKind.CAP and rule.attribute == RuleAttribute.COUNTRY
+    ]
+    holding = Enrolment.objects.filter(cohort=cohort, state__in=HOLDING)
+    per_country = {
+        str(code): n
+        for code, n in holding.filter(country__in=country_codes)
+        .order_by()
+        .values_list("country")
+        .annotate(n=Count("id"))
+        .values_list("country", "n")
+    }
+    free_overall = max(0, cohort.capacity - holding.count())
+    result = []
+    for code in country_codes:
+        limits = [rule.limit for rule in caps if not rule.value or rule.value == code]
+        limit = min(limits) if limits else None
+        taken = per_country.get(code, 0)
+        left = free_overall if limit is None else min(free_overall, max(0, limit - taken))
+        result.append(CountryPlaces(code, countries.name(code) or code, limit, taken, left))
+    return result
+
+
+def nominees_of(*, cohort: Cohort, country_codes: list[str]) -> list[Enrolment]:
+    """The places of a focal point's countries: the ones still holding first."""
+    rows = list(
+        Enrolment.objects.filter(cohort=cohort, country__in=country_codes)
+        .select_related("user__profile", "organisation")
+        .order_by("country", "submitted_at", "id")
+    )
+    return sorted(rows, key=lambda row: (row.state not in HOLDING, str(row.country)))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from cohorts.models import (
+    FINAL,
     HOLDING,
     Cohort,
     Enrolment,
@@ -394,16 +395,21 @@ def _decide_open(enrolment: Enrolment, book: _PlaceBook, *, now) -> None:
         _emit(enrolment, "waitlisted")
 
 
+REGISTRATION_CLOSED = {
+    "not_yet": "Registration for this activity has not opened yet.",
+    "closed": "Registration for this activity has closed.",
+    "started": "Registration closed when the activity started.",
+    "over": "This activity has already taken place.",
+}
+
+
 def registration_create(*, user, activity: ActivityPage) -> Enrolment:
     """A person registers for an activity that is open to anyone: the same places service."""
     now = timezone.now()
     activity = activity.specific
-    if activity.ends_at and activity.ends_at < now:
-        raise CohortsError("closed", "This activity has already taken place.")
-    if activity.registration_opens_at and now < activity.registration_opens_at:
-        raise CohortsError("closed", "Registration for this activity has not opened yet.")
-    if activity.registration_closes_at and now >= activity.registration_closes_at:
-        raise CohortsError("closed", "Registration for this activity has closed.")
+    status = activity.registration_status(now)
+    if status != "open":
+        raise CohortsError("closed", REGISTRATION_CLOSED[status])
     profile = _profile_of(user)
     if profile is None or not profile.country:
         raise CohortsError(
@@ -488,12 +494,15 @@ def _decide_one(enrolment, target, decision, reason, actor) -> str:
     if decision == "accept":
         if enrolment.state == EnrolmentState.ACCEPTED:
             return "already accepted"
+        # An offer or a nomination already holds its place: claiming again would take two.
+        holding = enrolment.holds_place
         _transition(enrolment, EnrolmentState.ACCEPTED)
-        book = _PlaceBook(target, now=now)
-        blocked = book.take(enrolment)
-        if blocked:
-            raise CohortsError("no_place", f"Not accepted: {blocked}.")
+        if not holding:
+            blocked = _PlaceBook(target, now=now).take(enrolment)
+            if blocked:
+                raise CohortsError("no_place", f"Not accepted: {blocked}.")
         enrolment.offer_expires_at = None
+        enrolment.token_hash = None
         enrolment.save()
         _emit(enrolment, "accepted")
     elif decision == "waitlist":
@@ -863,7 +872,8 @@ def cohort_staff_group_ensure(*, cohort: Cohort) -> Group:
     lives) and nothing else: what they may do is decided per cohort, by membership."""
     if cohort.staff_group_id:
         return cohort.staff_group
-    name = f"Cohort staff: {cohort.title}"[:150]
+    # The slug is unique, so two editions with the same title never share one group.
+    name = f"Cohort staff: {cohort.title[:50]} ({cohort.slug})"
     group, _ = Group.objects.get_or_create(name=name)
     access = Permission.objects.filter(
         content_type__app_label="wagtailadmin", codename="access_admin"
@@ -873,3 +883,127 @@ def cohort_staff_group_ensure(*, cohort: Cohort) -> Group:
     Cohort.objects.filter(pk=cohort.pk).update(staff_group=group)
     cohort.staff_group = group
     return group
+
+
+# --- CSV import of nominees (the cohort desk) -------------------------------------------------
+
+
+class PlaceDryRun(_PlaceBook):
+    """The cohort's places as they are now, taken in memory only: the import's preview gets
+    the same rules and the same wording as the real thing, and writes nothing."""
+
+    def take(self, enrolment: Enrolment) -> str | None:
+        reason = self.blocked_by(enrolment)
+        if reason:
+            return reason
+        for limit in self.limits(enrolment):
+            self.used[limit.scope].add(self._free_number(limit))
+        self.holders.append(enrolment)
+        return None
+
+
+@dataclass
+class ImportOutcome:
+    imported: dict[int, Enrolment]  # by the row's number in the file
+    failed: dict[int, str]
+
+
+class _ImportRolledBack(Exception):
+    pass
+
+
+def enrolments_import(
+    *,
+    cohort: Cohort,
+    rows: list[tuple[int, Nominee]],
+    actor,
+    all_or_nothing: bool = True,
+    file_name: str = "",
+) -> ImportOutcome:
+    """Nominate the rows of a checked CSV file under the cohort's lock, through the same place
+    rules as every other path; each nominee is invited by the `nominated` event. All or
+    nothing by default: a row that fails now (a place taken since the check, say) rolls the
+    whole file back; otherwise each failing row is rolled back alone."""
+    outcome = ImportOutcome(imported={}, failed={})
+    try:
+        with place_transaction():
+            _lock(cohort)
+            book = _PlaceBook(cohort)
+            for number, nominee in rows:
+                try:
+                    with transaction.atomic():
+                        enrolment = nominate(
+                            cohort=cohort,
+                            nominee=nominee,
+                            actor=actor,
+                            source=EnrolmentSource.IMPORT,
+                            book=book,
+                        )
+                        _audit(enrolment, "import", actor, row=number, file=file_name[:200])
+                except CohortsError as exc:
+                    outcome.failed[number] = exc.message
+                    continue
+                outcome.imported[number] = enrolment
+            if outcome.failed and all_or_nothing:
+                raise _ImportRolledBack
+    except _ImportRolledBack:
+        outcome.imported = {}
+    return outcome
+
+
+# --- a cohort's activities --------------------------------------------------------------------
+
+
+def cohort_activities_register_locked(*, enrolment: Enrolment) -> list[Enrolment]:
+    """Inside a handler's transaction: give an accepted cohort member a place in each of the
+    cohort's activities, through each activity's own rules (a full activity waitlists them),
+    so passes, attendance and calendars work the same for everyone."""
+    if enrolment.cohort_id is None or enrolment.state != EnrolmentState.ACCEPTED:
+        return []
+    created = []
+    now = timezone.now()
+    registered = set(
+        Enrolment.objects.filter(
+            user_id=enrolment.user_id, activity__in=enrolment.cohort.activities.all()
+        ).values_list("activity_id", flat=True)
+    )
+    for activity in enrolment.cohort.activities.order_by("starts_at"):
+        if activity.pk in registered or (activity.ends_at and activity.ends_at < now):
+            continue
+        _lock(activity)
+        registration = Enrolment(
+            activity=activity,
+            user_id=enrolment.user_id,
+            source=EnrolmentSource.COHORT,
+            country=enrolment.country,
+            organisation_id=enrolment.organisation_id,
+            sector=enrolment.sector,
+            level=enrolment.level,
+            gender=enrolment.gender,
+        )
+        registration.save()
+        _decide_open(registration, _PlaceBook(activity, now=now), now=now)
+        created.append(registration)
+    return created
+
+
+def cohort_activities_withdraw_locked(*, enrolment: Enrolment) -> list[Enrolment]:
+    """Inside a handler's transaction: a person who leaves a cohort leaves the places in its
+    activities that came with it (places they registered for themselves stay)."""
+    if enrolment.cohort_id is None:
+        return []
+    withdrawn = []
+    registrations = Enrolment.objects.filter(
+        user_id=enrolment.user_id,
+        activity__in=enrolment.cohort.activities.all(),
+        source=EnrolmentSource.COHORT,
+    ).exclude(state__in=FINAL)
+    for registration in registrations.select_related("activity"):
+        target = registration.activity.specific
+        _lock(target)
+        registration.refresh_from_db(fields=["state"])
+        if registration.is_final:
+            continue
+        _withdraw(registration, target, reason="left the cohort", actor=None)
+        withdrawn.append(registration)
+    return withdrawn

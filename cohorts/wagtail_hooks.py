@@ -1,6 +1,19 @@
-"""Cohort admin: the audit-log actions of enrolment decisions (the cohort desk registers here)."""
+"""Cohort admin: set-up of cohorts and focal points for programme admins, the cohort desk for
+presidency staff, and the audit-log actions of enrolment decisions."""
 
+from django import forms
+from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from cohorts import admin_views, services
+from cohorts.models import Cohort, FocalPoint
+from cohorts.selectors import cohorts_managed_by
 
 ENROLMENT_ACTIONS = {
     "accept": ("Accept", "Accepted"),
@@ -21,3 +34,157 @@ ENROLMENT_ACTIONS = {
 def register_enrolment_actions(actions):
     for action, (label, message) in ENROLMENT_ACTIONS.items():
         actions.register_action(f"cohorts.enrolment.{action}", label, message)
+    actions.register_action("cohorts.cohort.export", "Export", "Exported the enrolments")
+
+
+# --- cohort set-up (programme admins) ---------------------------------------------------------
+
+
+class CohortCreateView(CreateView):
+    def save_instance(self):
+        cohort = super().save_instance()
+        # Every cohort has its own staff group from the start: staff are added to it.
+        services.cohort_staff_group_ensure(cohort=cohort)
+        return cohort
+
+
+class CohortEditView(EditView):
+    def save_instance(self):
+        cohort = super().save_instance()
+        services.cohort_staff_group_ensure(cohort=cohort)
+        return cohort
+
+
+class DeskLinkColumn(Column):
+    def get_value(self, instance):
+        return format_html(
+            '<a href="{}">Open the desk</a>', reverse("cohorts_desk", args=[instance.pk])
+        )
+
+
+class CohortViewSet(ModelViewSet):
+    model = Cohort
+    icon = "group"
+    menu_label = "Cohorts"
+    add_view_class = CohortCreateView
+    edit_view_class = CohortEditView
+    list_display = [
+        "title",
+        "programme",
+        "starts_on",
+        "enrolment_mode",
+        "capacity",
+        "staff_group",
+        DeskLinkColumn("desk", label="Cohort desk"),
+    ]
+    list_filter = ["enrolment_mode"]
+    search_fields = ["title", "slug"]
+    copy_view_enabled = False
+    panels = [
+        FieldPanel("programme"),
+        FieldPanel("title"),
+        FieldPanel("slug"),
+        FieldPanel("summary"),
+        FieldPanel("presidency_country"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+                FieldPanel("staff_access_until"),
+            ],
+            heading="Dates",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("enrolment_mode"),
+                FieldRowPanel(
+                    [FieldPanel("applications_open_at"), FieldPanel("applications_close_at")]
+                ),
+                FieldPanel("nomination_deadline"),
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("offer_hours")]),
+            ],
+            heading="Enrolment and places",
+        ),
+        InlinePanel("place_rules", heading="Place rules", label="Place rule"),
+        InlinePanel("questions", heading="Application questions", label="Question"),
+        MultiFieldPanel(
+            [
+                FieldPanel("modules", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("activities", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("activities_required"),
+            ],
+            heading="Completion",
+        ),
+    ]
+
+
+class FocalPointViewSet(ModelViewSet):
+    model = FocalPoint
+    icon = "user"
+    menu_label = "Focal points"
+    list_display = ["user", "country", "programme"]
+    list_filter = ["country"]
+    search_fields = ["user__email"]
+    copy_view_enabled = False
+    form_fields = ["user", "country", "programme"]
+
+
+class CohortsViewSetGroup(ModelViewSetGroup):
+    menu_label = "Cohorts"
+    menu_icon = "group"
+    menu_order = 250
+    items = (
+        # Not "cohorts": that namespace is the public cohort pages'.
+        CohortViewSet("cohort_setup", url_prefix="cohorts/setup"),
+        FocalPointViewSet("focal_points", url_prefix="cohorts/focal-points"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_cohort_viewsets():
+    return CohortsViewSetGroup()
+
+
+# --- the cohort desk (presidency staff) -------------------------------------------------------
+
+
+class DeskMenuItem(MenuItem):
+    def is_shown(self, request):
+        return cohorts_managed_by(request.user).exists()
+
+
+@hooks.register("register_admin_urls")
+def register_desk_urls():
+    return [
+        path("cohorts/desk/", admin_views.DeskIndexView.as_view(), name="cohorts_desk_index"),
+        path("cohorts/desk/<dbid:pk>/", admin_views.DeskView.as_view(), name="cohorts_desk"),
+        path(
+            "cohorts/desk/<dbid:pk>/decide/",
+            admin_views.DecideView.as_view(),
+            name="cohorts_desk_decide",
+        ),
+        path(
+            "cohorts/desk/<dbid:pk>/promote/",
+            admin_views.PromoteView.as_view(),
+            name="cohorts_desk_promote",
+        ),
+        path(
+            "cohorts/desk/<dbid:pk>/export.csv",
+            admin_views.ExportView.as_view(fmt="csv"),
+            name="cohorts_desk_export_csv",
+        ),
+        path(
+            "cohorts/desk/<dbid:pk>/export.xlsx",
+            admin_views.ExportView.as_view(fmt="xlsx"),
+            name="cohorts_desk_export_xlsx",
+        ),
+        path(
+            "cohorts/desk/<dbid:pk>/import/",
+            admin_views.ImportView.as_view(),
+            name="cohorts_desk_import",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_desk_menu_item():
+    return DeskMenuItem("Cohort desk", reverse("cohorts_desk_index"), icon_name="group", order=240)

@@ -58,6 +58,7 @@ urlpatterns = [
     path("account/", include(account_patterns)),
     path("api/v2/", api_router.urls),
     path("search/", include("programmes.search_urls")),
+    path("cohorts/", include("cohorts.urls")),
     path("", include("programmes.urls")),
 ]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import icalendar
+from django.utils.html import strip_tags
 
 PRODID = "-//BSR Academy//Activities//EN"
 UID_DOMAIN = "bsr-academy"
@@ -29,6 +30,40 @@ def activity_uid(activity_id: int) -> str:
     """Stable across edits and downloads, so calendar apps update an event instead of adding a
     second copy."""
     return f"activity-{activity_id}@{UID_DOMAIN}"
+
+
+def activity_location(activity) -> str:
+    """Venue, city and country of an activity page, and its online link when it has one."""
+    place = [activity.venue_name, activity.venue_city]
+    if activity.venue_country:
+        place.append(activity.venue_country.name)
+    location = ", ".join(part for part in place if part)
+    if activity.online_url:
+        return f"{location} / Online: {activity.online_url}" if location else activity.online_url
+    return location
+
+
+def activity_calendar_event(activity, *, url: str = "") -> CalendarEvent:
+    """An activity page as a calendar event, for places that have no request (e-mails); `url`
+    is the page's absolute address."""
+    description = [activity.summary]
+    if activity.online_url:
+        description.append(f"Join online: {activity.online_url}")
+    if url:
+        description.append(f"Details and agenda: {url}")
+    if activity.description:
+        description.append(strip_tags(activity.description).strip())
+    return CalendarEvent(
+        uid=activity_uid(activity.pk),
+        summary=activity.title,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        time_zone=activity.time_zone,
+        location=activity_location(activity),
+        url=url,
+        description="\n\n".join(part for part in description if part),
+        modified_at=activity.last_published_at,
+    )
 
 
 def calendar_bytes(events: Iterable[CalendarEvent], *, name: str = "BSR Academy") -> bytes:

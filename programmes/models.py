@@ -301,6 +301,20 @@ class ActivityPage(Page):
     def local_ends_at(self):
         return timezone.localtime(self.ends_at, self.tz)
 
+    def registration_status(self, now) -> str:
+        """ "open", "not_yet", "closed" (the window has passed), "over" (the activity has ended) or
+        "started" (no window, and the activity has begun: without a window, registration is open
+        until it starts)."""
+        if self.ends_at and self.ends_at < now:
+            return "over"
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return "not_yet"
+        if self.registration_closes_at:
+            return "closed" if now >= self.registration_closes_at else "open"
+        if self.starts_at and self.starts_at <= now:
+            return "started"
+        return "open"
+
     @property
     def is_online(self) -> bool:
         return bool(self.online_url) and not self.venue_city

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Value
 from django.utils import timezone
+from wagtail import hooks
 from wagtail.models import Page, PageQuerySet
 
 from programmes.models import (
@@ -14,6 +15,16 @@ from programmes.models import (
     QuizAttempt,
     StepProgress,
 )
+
+# Hooks through which a higher layer (cohorts) extends programme pages without programmes
+# importing it. Panel hooks return HTML (or ""): programme and activity panels are called with
+# (request, page), My learning panels with (request). They must render the same for every
+# anonymous visitor, whose pages are cached. The learner hook is called with (user) and returns
+# {activity id: place confirmed}; only a confirmed place reveals an activity's online link.
+PROGRAMME_PAGE_PANELS_HOOK = "bsr_programme_page_panels"
+ACTIVITY_PAGE_PANELS_HOOK = "bsr_activity_page_panels"
+MY_LEARNING_PANELS_HOOK = "bsr_my_learning_panels"
+LEARNER_ACTIVITY_IDS_HOOK = "bsr_learner_activity_ids"
 
 STEP_KIND_LABELS = {
     "section": "Lesson",
@@ -270,7 +281,6 @@ def _children_of_any(queryset: PageQuerySet, parents: list[Page]) -> PageQuerySe
 class ProgrammeLearning:
     programme: ProgrammePage
     modules: list[ModuleState]
-    activities: list[ActivityPage] = field(default_factory=list)
 
     @property
     def started(self) -> list[ModuleState]:
@@ -283,8 +293,8 @@ class ProgrammeLearning:
 
 def learning_overview(*, user) -> list[ProgrammeLearning]:
     """Every programme in which `user` has started a module, with the state of each of its
-    modules and its upcoming activities, in a fixed number of queries (module_state() per module
-    would cost several queries each)."""
+    modules, in a fixed number of queries (module_state() per module would cost several queries
+    each)."""
     if not user.is_authenticated:
         return []
     progress_rows = list(
@@ -334,27 +344,35 @@ def learning_overview(*, user) -> list[ProgrammeLearning]:
             )
         )
 
-    activities: dict[str, list[ActivityPage]] = {}
-    for activity in _children_of_any(activities_upcoming(), programmes):
-        activities.setdefault(activity.path[: -Page.steplen], []).append(activity)
-
     return [
-        ProgrammeLearning(
-            programme=programme,
-            modules=states.get(programme.path, []),
-            activities=activities.get(programme.path, []),
-        )
+        ProgrammeLearning(programme=programme, modules=states.get(programme.path, []))
         for programme in programmes
         if states.get(programme.path)
     ]
 
 
-def activities_of_learner(*, user) -> list[ActivityPage]:
-    """The upcoming activities of the programmes `user` is learning in.
+def learner_activity_places(*, user) -> dict[int, bool]:
+    """{activity id: place confirmed} for every activity where `user` has or is offered a place,
+    as the registered hooks report it (activity registrations and cohort places live above)."""
+    places: dict[int, bool] = {}
+    if not user.is_authenticated:
+        return places
+    for hook in hooks.get_hooks(LEARNER_ACTIVITY_IDS_HOOK):
+        found = hook(user=user) or {}
+        if not isinstance(found, dict):
+            found = dict.fromkeys(found, False)
+        for activity_id, confirmed in found.items():
+            places[activity_id] = places.get(activity_id, False) or bool(confirmed)
+    return places
 
-    Registrations for activities come with the cohorts issue; until then a learner's activities
-    are those of the programmes where they have started a module."""
-    module_ids = ModuleProgress.objects.filter(user=user).values_list("module_id", flat=True)
-    modules = list(ModulePage.objects.filter(pk__in=module_ids).only("path", "depth"))
-    programmes = [p for p in programme_of(pages=modules).values() if p.live]
-    return list(_children_of_any(activities_upcoming(), programmes))
+
+def activities_of_learner(*, user) -> list[ActivityPage]:
+    """The live, public, not yet ended activities where `user` has a place or an offer of one,
+    in date order; each carries `place_confirmed`."""
+    places = learner_activity_places(user=user)
+    if not places:
+        return []
+    activities = list(activities_upcoming().filter(pk__in=list(places)))
+    for activity in activities:
+        activity.place_confirmed = places[activity.pk]
+    return activities

@@ -135,20 +135,24 @@ def activity_list(request):
 # --- Calendars ----------------------------------------------------------------------------------
 
 
-def activity_location(activity: ActivityPage) -> str:
+def activity_location(activity: ActivityPage, *, online_link: bool = False) -> str:
     place = [activity.venue_name, activity.venue_city]
     if activity.venue_country:
         place.append(activity.venue_country.name)
     location = ", ".join(part for part in place if part)
-    if activity.online_url:
-        return f"{location} / Online: {activity.online_url}" if location else activity.online_url
-    return location
+    if not activity.online_url:
+        return location
+    # The link is for people with a confirmed place; anyone else learns only that the activity
+    # can be joined online.
+    if not online_link:
+        return f"{location} / Online" if location else "Online"
+    return f"{location} / Online: {activity.online_url}" if location else activity.online_url
 
 
-def activity_event(activity: ActivityPage, request) -> CalendarEvent:
+def activity_event(activity: ActivityPage, request, *, online_link: bool = False) -> CalendarEvent:
     url = activity.get_full_url(request) or ""
     description = [activity.summary]
-    if activity.online_url:
+    if activity.online_url and online_link:
         description.append(f"Join online: {activity.online_url}")
     if url:
         description.append(f"Details and agenda: {url}")
@@ -160,7 +164,7 @@ def activity_event(activity: ActivityPage, request) -> CalendarEvent:
         starts_at=activity.starts_at,
         ends_at=activity.ends_at,
         time_zone=activity.time_zone,
-        location=activity_location(activity),
+        location=activity_location(activity, online_link=online_link),
         url=url,
         description="\n\n".join(part for part in description if part),
         modified_at=activity.last_published_at,
@@ -192,7 +196,10 @@ def calendar_feed(request, token: str):
     )
     if feed is None:
         raise Http404("No such calendar.")
-    events = [activity_event(a, request) for a in activities_of_learner(user=feed.user)]
+    events = [
+        activity_event(a, request, online_link=a.place_confirmed)
+        for a in activities_of_learner(user=feed.user)
+    ]
     response = _ics_response(
         calendar_bytes(events, name="BSR Academy: my activities"),
         filename="bsr-academy.ics",
@@ -210,21 +217,15 @@ def calendar_feed(request, token: str):
 @login_required
 def my_learning(request):
     overview = learning_overview(user=request.user)
-    seen: set[int] = set()
-    activities = []
     for learning in overview:
         for state in learning.modules:
             state.url = state.module.get_url(request)
             step = state.next_step
             state.next_url = f"{state.url}step/{step.id}/" if step and state.started else None
-        # Registrations for activities come with the cohorts issue; until then "my" activities
-        # are those of the programmes I am learning in.
-        for activity in learning.activities:
-            if activity.pk not in seen:
-                seen.add(activity.pk)
-                activity.programme = learning.programme
-                activities.append(activity)
-    activities.sort(key=lambda a: (a.starts_at, a.path))
+    activities = activities_of_learner(user=request.user)
+    programmes = programme_of(pages=activities)
+    for activity in activities:
+        activity.programme = programmes.get(activity.pk)
     feed = calendar_feed_ensure(user=request.user)
     feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token]))
     return render(

@@ -70,3 +70,66 @@ def make_person(db):
         )
 
     return make
+
+
+# --- shared by the service, state-machine, nomination and concurrency tests --------------------
+
+
+@pytest.fixture
+def make_activity(programme):
+    from tests.programmes.builders import ActivityPageFactory
+
+    def make(**kwargs):
+        kwargs.setdefault("parent", programme)
+        return ActivityPageFactory(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_focal_point(db):
+    from cohorts.models import FocalPoint
+
+    def make(country: str, *, programme=None, user=None):
+        user = user or UserFactory(profile__country=country)
+        FocalPoint.objects.create(user=user, country=country, programme=programme)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff(db):
+    """A programme admin who takes decisions in the cohort desk."""
+    return UserFactory(is_staff=True, is_superuser=True, profile__full_name="Õie Täht")
+
+
+class Clock:
+    """The services' idea of now, moved by hand: `clock.now += timedelta(hours=73)`."""
+
+    def __init__(self):
+        self.now = timezone.now()
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock
+
+
+def events_of(enrolment) -> list[str]:
+    """The cohort events recorded for one enrolment, oldest first, as their last word."""
+    from lms.models import Event
+
+    names = Event.objects.filter(
+        name__startswith="cohorts.enrolment.", payload__enrolment_id=enrolment.pk
+    ).order_by("pk")
+    return [name.rsplit(".", 1)[1] for name in names.values_list("name", flat=True)]
+
+
+def claims_of(enrolment) -> int:
+    return enrolment.claims.count()

@@ -1,5 +1,6 @@
 """My learning: my programmes and modules with progress and where to resume, my upcoming
-activities, and my private calendar feed (secret, revocable, never showing anyone else's data)."""
+activities (those where I have a place, as the layer above reports it through a hook), and my
+private calendar feed (secret, revocable, never showing anyone else's data)."""
 
 from datetime import timedelta
 
@@ -7,8 +8,10 @@ import icalendar
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from wagtail import hooks
 
 from programmes.models import CalendarFeed
+from programmes.selectors import LEARNER_ACTIVITY_IDS_HOOK
 from tests.factories import UserFactory
 from tests.programmes.builders import ActivityPageFactory, ModulePageFactory, record_progress
 from tests.programmes.conftest import visible_text
@@ -26,6 +29,22 @@ def bep(make_programme):
 @pytest.fixture
 def needs(make_programme):
     return make_programme(title="NEEDS", slug="needs")
+
+
+@pytest.fixture
+def give_place():
+    """Places as cohorts reports them through the learner hook (tests/cohorts covers the real
+    registrations): give_place(user, activity, ...) gives that person a confirmed place."""
+    granted: dict[int, dict[int, bool]] = {}
+
+    def hook(user):
+        return granted.get(user.pk, {})
+
+    def give(user, *activities, confirmed=True):
+        granted.setdefault(user.pk, {}).update({a.pk: confirmed for a in activities})
+
+    with hooks.register_temporarily(LEARNER_ACTIVITY_IDS_HOOK, hook):
+        yield give
 
 
 def feed_url(user) -> str:
@@ -112,28 +131,44 @@ def test_my_learning_shows_only_my_own_progress(client, user, bep, needs):
     assert "NEEDS study visit" not in text
 
 
-def test_my_upcoming_activities_are_those_of_my_programmes(client, user, bep, needs):
+def test_my_upcoming_activities_are_those_where_i_have_a_place(
+    client, user, bep, needs, give_place
+):
     record_progress(user=user, module=ModulePageFactory(parent=bep), done=[])
-    ActivityPageFactory(parent=bep, title="BEP workshop in Rīga")
-    ActivityPageFactory(parent=bep, title="BEP draft", live=False)
-    ActivityPageFactory(
+    riga = ActivityPageFactory(parent=bep, title="BEP workshop in Rīga")
+    draft = ActivityPageFactory(parent=bep, title="BEP draft", live=False)
+    past = ActivityPageFactory(
         parent=bep,
         title="BEP past",
         starts_at=timezone.now() - timedelta(days=5),
         ends_at=timezone.now() - timedelta(days=4),
     )
-    ActivityPageFactory(parent=needs, title="NEEDS conference")
+    ActivityPageFactory(parent=bep, title="BEP exercise without me")
+    conference = ActivityPageFactory(parent=needs, title="NEEDS conference")
+    give_place(user, riga, draft, past, conference)
     client.force_login(user)
 
     text = visible_text(client.get(URL))
 
     assert "BEP workshop in Rīga" in text
-    for hidden in ("BEP draft", "BEP past", "NEEDS conference"):
+    assert "NEEDS conference" in text, "a place counts even where I have started no module"
+    for hidden in ("BEP draft", "BEP past", "BEP exercise without me"):
         assert hidden not in text
 
 
+def test_without_a_place_my_upcoming_activities_invite_me_to_register(client, user, bep):
+    record_progress(user=user, module=ModulePageFactory(parent=bep), done=[])
+    ActivityPageFactory(parent=bep, title="BEP workshop in Rīga")
+    client.force_login(user)
+
+    text = visible_text(client.get(URL))
+
+    assert "BEP workshop in Rīga" not in text
+    assert "You have no place at an upcoming activity yet" in text
+
+
 def test_my_learning_queries_stay_bounded(
-    client, user, make_programme, django_assert_max_num_queries
+    client, user, make_programme, django_assert_max_num_queries, give_place
 ):
     for _ in range(4):
         programme = make_programme()
@@ -142,7 +177,7 @@ def test_my_learning_queries_stay_bounded(
             if m < 3:
                 record_progress(user=user, module=module, done=["step-1", "step-2"][: m + 1])
         for _ in range(3):
-            ActivityPageFactory(parent=programme)
+            give_place(user, ActivityPageFactory(parent=programme))
     client.force_login(user)
     client.get(URL)  # creates the calendar feed
 
@@ -151,15 +186,22 @@ def test_my_learning_queries_stay_bounded(
 
     assert response.status_code == 200
     assert visible_text(response).count("Not started yet") == 4
+    assert len(response.context["activities"]) == 12
 
 
 # --- The personal calendar feed -----------------------------------------------------------------
 
 
-def test_visiting_my_learning_creates_a_feed_that_lists_my_activities(client, user, bep):
+def test_visiting_my_learning_creates_a_feed_that_lists_my_activities(
+    client, user, bep, give_place
+):
     record_progress(user=user, module=ModulePageFactory(parent=bep), done=["step-1"])
-    ActivityPageFactory(parent=bep, title="BEP workshop in Rīga")
-    ActivityPageFactory(parent=bep, title="BEP draft", live=False)
+    give_place(
+        user,
+        ActivityPageFactory(parent=bep, title="BEP workshop in Rīga"),
+        ActivityPageFactory(parent=bep, title="BEP draft", live=False),
+    )
+    ActivityPageFactory(parent=bep, title="BEP exercise without me")
     client.force_login(user)
 
     response = client.get(URL)
@@ -170,12 +212,12 @@ def test_visiting_my_learning_creates_a_feed_that_lists_my_activities(client, us
     assert feed_titles(client, url) == ["BEP workshop in Rīga"]
 
 
-def test_someone_elses_feed_never_shows_my_activities(client, user, bep, needs):
+def test_someone_elses_feed_never_shows_my_activities(client, user, bep, needs, give_place):
     record_progress(user=user, module=ModulePageFactory(parent=bep), done=["step-1"])
-    ActivityPageFactory(parent=bep, title="Mine")
+    give_place(user, ActivityPageFactory(parent=bep, title="Mine"))
     other = UserFactory()
     record_progress(user=other, module=ModulePageFactory(parent=needs), done=[])
-    ActivityPageFactory(parent=needs, title="Theirs")
+    give_place(other, ActivityPageFactory(parent=needs, title="Theirs"))
     for person in (user, other):
         client.force_login(person)
         client.get(URL)
@@ -184,9 +226,9 @@ def test_someone_elses_feed_never_shows_my_activities(client, user, bep, needs):
     assert feed_titles(client, feed_url(other)) == ["Theirs"]
 
 
-def test_resetting_the_link_makes_the_old_one_404(client, user, bep):
+def test_resetting_the_link_makes_the_old_one_404(client, user, bep, give_place):
     record_progress(user=user, module=ModulePageFactory(parent=bep), done=[])
-    ActivityPageFactory(parent=bep, title="BEP workshop")
+    give_place(user, ActivityPageFactory(parent=bep, title="BEP workshop"))
     client.force_login(user)
     client.get(URL)
     old = feed_url(user)

@@ -1,0 +1,324 @@
+"""The cohort desk in the Wagtail admin: presidency staff review applications, see the places
+against the rules, decide in bulk, run the waitlist, export and import — for their cohort only."""
+
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import TemplateView, View
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.log_actions import log
+
+from cohorts import exports, imports, services
+from cohorts.forms_admin import BulkDecisionForm, DeskFilterForm, NomineeImportForm
+from cohorts.models import Cohort, RuleAttribute
+from cohorts.selectors import (
+    cohort_is_admin,
+    cohorts_managed_by,
+    desk_countries,
+    desk_enrolments,
+    desk_log_entries,
+    desk_places,
+    desk_places_total,
+    waitlist_of,
+)
+
+PAGE_SIZE = 100
+DECIDED = {"accept": "Accepted", "waitlist": "Waitlisted", "reject": "Rejected"}
+
+
+def desk_url(cohort: Cohort, filters: dict | None = None) -> str:
+    return _with_query(reverse("cohorts_desk", args=[cohort.pk]), filters or {})
+
+
+def _with_query(url: str, filters: dict) -> str:
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+class DeskIndexView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "cohorts/admin/desk_index.html"
+    page_title = "Cohort desk"
+    header_icon = "group"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.cohorts = list(cohorts_managed_by(request.user))
+        if not self.cohorts and not cohort_is_admin(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": "Cohort desk"}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = [(cohort, desk_places_total(cohort)) for cohort in self.cohorts]
+        return context
+
+
+class CohortDeskMixin(WagtailAdminTemplateMixin):
+    """The cohort in the address, only among those the user manages: any other is a 404, so
+    staff cannot even learn which other cohorts exist."""
+
+    header_icon = "group"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.cohort = get_object_or_404(cohorts_managed_by(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.cohort.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("cohorts_desk_index"), "label": "Cohort desk"},
+            {"url": desk_url(self.cohort), "label": self.cohort.title},
+        ]
+
+    def filter_form(self, data) -> DeskFilterForm:
+        return DeskFilterForm(data, countries=desk_countries(self.cohort))
+
+    def filtered(self, data) -> tuple[DeskFilterForm, dict]:
+        form = self.filter_form(data)
+        return form, form.filters()
+
+
+class DeskView(CohortDeskMixin, TemplateView):
+    template_name = "cohorts/admin/desk.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cohort = self.cohort
+        filter_form, filters = self.filtered(self.request.GET)
+        enrolments = desk_enrolments(cohort, **filters)
+        page = Paginator(enrolments, PAGE_SIZE).get_page(self.request.GET.get("p"))
+        for enrolment in page.object_list:
+            enrolment.answer_list = _answers(enrolment.answers)
+        context.update(
+            cohort=cohort,
+            filter_form=filter_form,
+            filters=filters,
+            filter_query=urlencode(filters),
+            page_obj=page,
+            total=desk_places_total(cohort),
+            places_by_country=desk_places(cohort, RuleAttribute.COUNTRY),
+            places_by_sector=desk_places(cohort, RuleAttribute.SECTOR),
+            rules=list(cohort.place_rules.all()),
+            waitlist=list(enumerate(waitlist_of(cohort), 1)),
+            log_entries=desk_log_entries(cohort),
+            decision_form=BulkDecisionForm(cohort=cohort),
+            export_csv_url=_with_query(
+                reverse("cohorts_desk_export_csv", args=[cohort.pk]), filters
+            ),
+            export_xlsx_url=_with_query(
+                reverse("cohorts_desk_export_xlsx", args=[cohort.pk]), filters
+            ),
+        )
+        return context
+
+
+def _answers(answers) -> list[tuple[str, str]]:
+    if not isinstance(answers, dict):
+        return []
+    result = []
+    for key, item in answers.items():
+        if isinstance(item, dict):
+            result.append((str(item.get("question") or key), str(item.get("answer", ""))))
+        else:
+            result.append((str(key), str(item)))
+    return result
+
+
+class DecideView(CohortDeskMixin, View):
+    """Bulk accept / waitlist / reject: each row is decided on its own, under the same place
+    rules as everything else; what happened to each row is reported."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        _, filters = self.filtered(request.POST)
+        back = redirect(desk_url(self.cohort, filters))
+        form = BulkDecisionForm(request.POST, cohort=self.cohort)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return back
+        decision = form.cleaned_data["decision"]
+        try:
+            results = services.enrolment_decide(
+                enrolment_ids=form.enrolment_ids(),
+                decision=decision,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except services.CohortsError as exc:
+            messages.error(request, exc.message)
+            return back
+        text, failed = decision_summary(decision, results)
+        (messages.warning if failed else messages.success)(request, text)
+        return back
+
+
+def decision_summary(decision: str, results) -> tuple[str, bool]:
+    """“Accepted 5; 2 not accepted: Jānis Bērziņš, Søren Ærø — the places for Finland are
+    taken (2 of 2).”"""
+    verb = DECIDED[decision]
+    done = [r for r in results if r.ok and not r.message.startswith("already")]
+    already = [r for r in results if r.ok and r.message.startswith("already")]
+    failed = [r for r in results if not r.ok]
+    parts = [f"{verb} {len(done)}"] if done or not (already or failed) else []
+    if already:
+        parts.append(f"{len(already)} already {verb.lower()}")
+    if failed:
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for result in failed:
+            reason = result.message.removeprefix("Not accepted: ").rstrip(".")
+            by_reason[reason].append(result.enrolment.user.get_full_name() or "someone")
+        details = "; ".join(f"{', '.join(names)} — {reason}" for reason, names in by_reason.items())
+        parts.append(f"{len(failed)} not {verb.lower()}: {details}")
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:], bool(failed)
+
+
+class PromoteView(CohortDeskMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            offered = services.waitlist_promote(target=self.cohort)
+        except services.CohortsError as exc:
+            messages.error(request, exc.message)
+            return redirect(desk_url(self.cohort) + "#waitlist")
+        if offered:
+            names = ", ".join(e.user.get_full_name() or e.user.email for e in offered)
+            messages.success(
+                request,
+                f"Offered a place to {len(offered)} "
+                f"{'person' if len(offered) == 1 else 'people'}: {names}.",
+            )
+        else:
+            messages.info(
+                request,
+                "No place could be offered: there is no free place, or no one waiting may "
+                "take one (see the reasons in the waitlist).",
+            )
+        return redirect(desk_url(self.cohort) + "#waitlist")
+
+
+class ExportView(CohortDeskMixin, View):
+    """The enrolments as shown on the desk (with its filters), as CSV or XLSX."""
+
+    http_method_names = ["get"]
+    fmt = "csv"
+
+    def get(self, request, *args, **kwargs):
+        _, filters = self.filtered(request.GET)
+        header, rows = exports.enrolment_table(self.cohort, desk_enrolments(self.cohort, **filters))
+        if self.fmt == "xlsx":
+            body, content_type = exports.as_xlsx(header, rows), exports.XLSX_CONTENT_TYPE
+        elif self.fmt == "csv":
+            body, content_type = exports.as_csv(header, rows), exports.CSV_CONTENT_TYPE
+        else:
+            raise Http404
+        log(
+            instance=self.cohort,
+            action="cohorts.cohort.export",
+            user=request.user,
+            data={"format": self.fmt, "rows": len(rows), "filters": filters},
+        )
+        response = HttpResponse(body, content_type=content_type)
+        name = exports.export_filename(self.cohort, self.fmt)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ImportView(CohortDeskMixin, TemplateView):
+    """Upload a CSV of nominees, see a row-by-row report; nothing is imported unless every
+    row is valid, or staff choose to import the valid rows only."""
+
+    template_name = "cohorts/admin/import.html"
+
+    def get_page_title(self):
+        return f"Import nominees: {self.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": "Import nominees"}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", NomineeImportForm())
+        context.update(
+            cohort=self.cohort,
+            columns=imports.COLUMNS,
+            required=imports.REQUIRED,
+            desk_url=desk_url(self.cohort),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = NomineeImportForm(request.POST, request.FILES)
+        context = {"form": form}
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(**context))
+        uploaded = form.cleaned_data["file"]
+        mode = form.cleaned_data["mode"]
+        try:
+            parsed = imports.parse(imports.read_upload(uploaded))
+        except imports.ImportFileError as exc:
+            messages.error(request, exc.message)
+            context["file_error"] = exc.message
+            return self.render_to_response(self.get_context_data(**context))
+        imports.check(self.cohort, parsed)
+        context.update(parsed=parsed, mode=mode, imported={})
+        invalid = len(parsed.invalid_rows)
+        if mode == "check":
+            context["outcome"] = (
+                f"{len(parsed.rows)} rows checked: {invalid} with problems. Nothing was imported."
+            )
+        elif mode == "all" and invalid:
+            context["outcome"] = (
+                f"Nothing was imported: {invalid} of {len(parsed.rows)} rows have problems. "
+                "Correct them and upload the file again, or choose to import the valid rows only."
+            )
+            messages.error(request, context["outcome"])
+        else:
+            context.update(self._import(parsed, all_or_nothing=(mode == "all"), name=uploaded.name))
+        return self.render_to_response(self.get_context_data(**context))
+
+    def _import(self, parsed, *, all_or_nothing: bool, name: str) -> dict:
+        rows = [(row.number, row.nominee()) for row in parsed.valid_rows]
+        try:
+            outcome = services.enrolments_import(
+                cohort=self.cohort,
+                rows=rows,
+                actor=self.request.user,
+                all_or_nothing=all_or_nothing,
+                file_name=name or "",
+            )
+        except services.CohortsError as exc:
+            messages.error(self.request, f"Nothing was imported: {exc.message}")
+            return {"outcome": f"Nothing was imported: {exc.message}"}
+        by_number = {row.number: row for row in parsed.rows}
+        for number, reason in outcome.failed.items():
+            by_number[number].errors.append(reason)
+        imported = len(outcome.imported)
+        skipped = len(parsed.rows) - imported
+        if outcome.failed and all_or_nothing:
+            text = (
+                f"Nothing was imported: {len(outcome.failed)} rows could not be imported now "
+                "(the places changed since the check)."
+            )
+            messages.error(self.request, text)
+        else:
+            text = f"Imported {imported} nominee{'s' if imported != 1 else ''}"
+            text += f"; {skipped} rows skipped." if skipped else "."
+            text += " Each will get an invitation by e-mail." if imported else ""
+            (messages.success if imported else messages.warning)(self.request, text)
+        return {"outcome": text, "imported": outcome.imported}

@@ -1,0 +1,323 @@
+"""The e-mails people get about their enrolments and activity registrations: one outbox row per
+(recipient, reason), built from the enrolment as it stands when the handler runs."""
+
+import zoneinfo
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import dateformat, timezone
+
+from cohorts.models import Cohort, Enrolment, EnrolmentSource
+from cohorts.selectors import waitlist_position
+from cohorts.services import offer_hours
+from lms.models import OutgoingEmail
+from lms.services import email_queue
+from programmes.calendar import activity_calendar_event, activity_location, calendar_bytes
+from programmes.models import ActivityPage
+
+# A cohort has no time zone of its own; without activities its deadlines are shown in the zone
+# of the presidency's capital.
+PRESIDENCY_ZONES = {
+    "DK": "Europe/Copenhagen",
+    "EE": "Europe/Tallinn",
+    "FI": "Europe/Helsinki",
+    "DE": "Europe/Berlin",
+    "IS": "Atlantic/Reykjavik",
+    "LV": "Europe/Riga",
+    "LT": "Europe/Vilnius",
+    "NO": "Europe/Oslo",
+    "PL": "Europe/Warsaw",
+    "SE": "Europe/Stockholm",
+    "EU": "Europe/Brussels",
+}
+
+DAY_FORMAT = "l j F Y"
+MOMENT_FORMAT = "l j F Y, H:i"
+
+# decision_reason values written by the services, each with its own wording.
+OFFER_EXPIRED = "the offer expired"
+OFFER_DECLINED = "declined the offer"
+SUBSTITUTED = "substituted by the focal point"
+PLAIN_WITHDRAWAL = "withdrawn"
+
+
+def reason_for(verb: str, enrolment: Enrolment) -> str:
+    return f"cohorts.{verb}:{enrolment.pk}"
+
+
+def already_queued(verb: str, enrolment: Enrolment) -> bool:
+    """Whether this e-mail is in the outbox: a handler that puts a fresh token in an e-mail must
+    not rotate it away from the copy that is already queued or sent."""
+    return OutgoingEmail.objects.filter(
+        recipient=enrolment.user.email, reason=reason_for(verb, enrolment)
+    ).exists()
+
+
+def absolute(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.BASE_URL.rstrip("/") + path
+
+
+def person_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.full_name:
+        return profile.full_name
+    return user.get_full_name() or user.email
+
+
+def moment_text(moment: datetime, zone: str) -> str:
+    """“Thursday 15 January 2030, 09:00 Europe/Riga time (07:00 UTC)”."""
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
+    utc = timezone.localtime(moment, zoneinfo.ZoneInfo("UTC"))
+    text = f"{dateformat.format(local, MOMENT_FORMAT)} {zone} time"
+    if zone != "UTC":
+        text += f" ({dateformat.format(utc, 'H:i')} UTC)"
+    return text
+
+
+def span_text(starts: datetime, ends: datetime, zone: str) -> str:
+    """An activity's dates in its own time zone, the day written once when it is one day."""
+    tz = zoneinfo.ZoneInfo(zone)
+    start, end = timezone.localtime(starts, tz), timezone.localtime(ends, tz)
+    if start.date() == end.date():
+        return (
+            f"{dateformat.format(start, DAY_FORMAT)}, "
+            f"{dateformat.format(start, 'H:i')}–{dateformat.format(end, 'H:i')} ({zone})"
+        )
+    return (
+        f"{dateformat.format(start, MOMENT_FORMAT)} – "
+        f"{dateformat.format(end, MOMENT_FORMAT)} ({zone})"
+    )
+
+
+def duration_text(hours: int) -> str:
+    if hours >= 48 and hours % 24 == 0:
+        return f"{hours // 24} days"
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def activities_of(enrolment: Enrolment) -> list[ActivityPage]:
+    """The activities a place covers: the cohort's published ones in date order, or the one
+    activity of a registration."""
+    if enrolment.cohort_id:
+        return list(
+            ActivityPage.objects.live()
+            .filter(cohorts=enrolment.cohort)
+            .order_by("starts_at", "pk")
+            .distinct()
+        )
+    return [enrolment.activity]
+
+
+def time_zone_of(enrolment: Enrolment) -> str:
+    """The zone an enrolment's deadlines are shown in: the activity's, or for a cohort its first
+    activity's, else the presidency's."""
+    if enrolment.activity_id:
+        return enrolment.activity.time_zone
+    activity = (
+        ActivityPage.objects.live()
+        .filter(cohorts=enrolment.cohort)
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if activity is not None:
+        return activity.time_zone
+    return PRESIDENCY_ZONES.get(str(enrolment.cohort.presidency_country), settings.TIME_ZONE)
+
+
+def activity_item(activity: ActivityPage) -> dict:
+    return {
+        "title": activity.title,
+        "when": span_text(activity.starts_at, activity.ends_at, activity.time_zone),
+        "where": ", ".join(
+            part
+            for part in (
+                activity.venue_name,
+                activity.venue_city,
+                activity.venue_country.name if activity.venue_country else "",
+            )
+            if part
+        ),
+        "online_url": activity.online_url,
+        "url": absolute(activity.url or ""),
+    }
+
+
+def calendar_attachment(enrolment: Enrolment, activities: list[ActivityPage]) -> dict | None:
+    """One .ics with every activity of the place, each in its own time zone."""
+    if not activities:
+        return None
+    target = enrolment.target
+    events = [activity_calendar_event(a, url=absolute(a.url or "")) for a in activities]
+    slug = target.slug or f"enrolment-{enrolment.pk}"
+    return {
+        "filename": f"{slug}.ics",
+        "mimetype": "text/calendar",
+        "content": calendar_bytes(events, name=target.title).decode("utf-8"),
+    }
+
+
+def base_context(enrolment: Enrolment) -> dict:
+    target = enrolment.target
+    is_cohort = isinstance(target, Cohort)
+    return {
+        "name": person_name(enrolment.user),
+        "enrolment": enrolment,
+        "target_title": target.title,
+        "is_cohort": is_cohort,
+        "programme_title": target.programme.title if is_cohort else "",
+        "place_url": absolute(reverse("cohorts:place", args=[enrolment.pk])),
+        "my_learning_url": absolute(reverse("my_learning")),
+        "activities_url": absolute(reverse("activity_list")),
+    }
+
+
+def _queue(
+    verb: str,
+    enrolment: Enrolment,
+    *,
+    subject: str,
+    context: dict,
+    attachments: list[dict] | None = None,
+) -> OutgoingEmail:
+    return email_queue(
+        recipient=enrolment.user.email,
+        reason=reason_for(verb, enrolment),
+        subject=" ".join(subject.split()),
+        template=f"cohorts.enrolment.{verb}",
+        context={**base_context(enrolment), **context},
+        attachments=attachments,
+    )
+
+
+# --- one builder per event --------------------------------------------------------------------
+
+
+def submitted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
+    title = enrolment.target.title
+    return _queue(
+        "submitted", enrolment, subject=f"We received your application: {title}", context={}
+    )
+
+
+def accepted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
+    activities = activities_of(enrolment)
+    attachment = calendar_attachment(enrolment, activities)
+    target = enrolment.target
+    context = {"activities": [activity_item(a) for a in activities]}
+    if enrolment.activity_id:
+        context["location"] = activity_location(target)
+    subject = (
+        f"Your place in {target.title} is confirmed"
+        if enrolment.cohort_id
+        else f"Your registration for {target.title} is confirmed"
+    )
+    return _queue(
+        "accepted",
+        enrolment,
+        subject=subject,
+        context=context,
+        attachments=[attachment] if attachment else None,
+    )
+
+
+def waitlisted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
+    target = enrolment.target
+    return _queue(
+        "waitlisted",
+        enrolment,
+        subject=f"You are on the waitlist for {target.title}",
+        context={
+            "position": waitlist_position(enrolment),
+            "why": enrolment.skipped_reason.removeprefix("Skipped: "),
+            "offer_duration": duration_text(offer_hours(target)),
+        },
+    )
+
+
+def offered_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
+    target = enrolment.target
+    expires = enrolment.offer_expires_at
+    remaining = max(1, round((expires - timezone.now()).total_seconds() / 3600))
+    zone = time_zone_of(enrolment)
+    expires_text = moment_text(expires, zone)
+    return _queue(
+        "offered",
+        enrolment,
+        subject=f"A place is free for you in {target.title}",
+        context={
+            "offer_url": absolute(reverse("cohorts:offer", args=[token])),
+            "expires_text": expires_text,
+            "remaining": duration_text(remaining),
+        },
+    )
+
+
+def rejected_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
+    target = enrolment.target
+    return _queue(
+        "rejected",
+        enrolment,
+        subject=f"Your application to {target.title}",
+        context={"reason": enrolment.decision_reason.strip()},
+    )
+
+
+def withdrawn_email_queue(*, enrolment: Enrolment, freed: bool) -> OutgoingEmail:
+    title = enrolment.target.title
+    reason = enrolment.decision_reason.strip()
+    if reason == OFFER_EXPIRED:
+        kind, subject = "expired", f"Your offer of a place in {title} has expired"
+    elif reason == OFFER_DECLINED:
+        kind, subject = "declined", f"You declined the place in {title}"
+    elif reason == SUBSTITUTED:
+        kind, subject = "substituted", f"Your nomination for {title} has passed to someone else"
+    elif freed:
+        kind, subject = "place", f"Your place in {title} has been withdrawn"
+    else:
+        kind, subject = "application", f"Your application to {title} has been withdrawn"
+    return _queue(
+        "withdrawn",
+        enrolment,
+        subject=subject,
+        context={
+            "kind": kind,
+            "reason": "" if reason in (PLAIN_WITHDRAWAL, "") else reason,
+        },
+    )
+
+
+def completed_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
+    return _queue(
+        "completed",
+        enrolment,
+        subject=f"Congratulations: you have completed {enrolment.target.title}",
+        context={},
+    )
+
+
+def nominated_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
+    cohort = enrolment.cohort
+    nominator = enrolment.nominated_by
+    nominator_name = person_name(nominator) if nominator is not None else ""
+    by_focal_point = enrolment.source == EnrolmentSource.NOMINATION
+    country = enrolment.country.name if enrolment.country else ""
+    if by_focal_point and nominator_name:
+        subject = f"{nominator_name} has nominated you for {cohort.title}"
+    else:
+        subject = f"You have been nominated for {cohort.title}"
+    deadline = cohort.nomination_deadline
+    return _queue(
+        "nominated",
+        enrolment,
+        subject=subject,
+        context={
+            "nominator_name": nominator_name,
+            "by_focal_point": by_focal_point,
+            "country": country,
+            "nomination_url": absolute(reverse("cohorts:nomination", args=[token])),
+            "deadline_text": moment_text(deadline, time_zone_of(enrolment)) if deadline else "",
+        },
+    )

@@ -1,0 +1,139 @@
+"""CSV and XLSX exports of a cohort's enrolments for the cohort desk, safe to open in a
+spreadsheet: no cell is ever read as a formula, and every diacritic survives."""
+
+import csv
+import datetime as dt
+import io
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from cohorts.models import Cohort, EnrolmentState
+from cohorts.selectors import waitlist_of
+
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, “CSV
+# injection”); a leading apostrophe makes it text and is not shown.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def cell_safe(value):
+    """The value as a spreadsheet should show it: text that would start a formula gets a
+    leading apostrophe; numbers and dates stay what they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    # Spreadsheets have no time zones: show the time as staff read it on the desk.
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+
+
+def enrolment_table(cohort: Cohort, enrolments) -> tuple[list[str], list[list]]:
+    """The header and rows of an export: one row per enrolment, one column per question."""
+    enrolments = list(enrolments)
+    questions = [(str(q.pk), q.label) for q in cohort.questions.all()]
+    known = {key for key, _ in questions}
+    for enrolment in enrolments:
+        for key, item in (enrolment.answers or {}).items():
+            if key not in known:
+                known.add(key)
+                label = item.get("question") if isinstance(item, dict) else None
+                questions.append((key, str(label or f"Question {key}")))
+    positions = {
+        pk: number for number, pk in enumerate(waitlist_of(cohort).values_list("pk", flat=True), 1)
+    }
+    header = [
+        "Full name",
+        "E-mail",
+        "Country",
+        "Country code",
+        "Organisation",
+        "Sector",
+        "Level",
+        "State",
+        "Source",
+        "Submitted",
+        "Decided",
+        "Decision reason",
+        "Waitlist position",
+        "Skipped",
+        *(label for _, label in questions),
+    ]
+    rows = []
+    for enrolment in enrolments:
+        answers = enrolment.answers or {}
+        row = [
+            enrolment.user.get_full_name() or enrolment.user.email,
+            enrolment.user.email,
+            enrolment.country.name if enrolment.country else "",
+            enrolment.country.code if enrolment.country else "",
+            enrolment.organisation.name if enrolment.organisation else "",
+            enrolment.get_sector_display(),
+            enrolment.get_level_display(),
+            EnrolmentState(enrolment.state).label,
+            enrolment.get_source_display(),
+            _local(enrolment.submitted_at),
+            _local(enrolment.decided_at),
+            enrolment.decision_reason,
+            positions.get(enrolment.pk),
+            enrolment.skipped_reason,
+        ]
+        for key, _ in questions:
+            item = answers.get(key)
+            row.append(str(item.get("answer", "")) if isinstance(item, dict) else str(item or ""))
+        rows.append(row)
+    return header, rows
+
+
+def as_csv(header: list[str], rows: list[list]) -> bytes:
+    """UTF-8 with a byte-order mark, which is how Excel knows the file is UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in [header, *rows]:
+        writer.writerow([_csv_text(value) for value in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(cell_safe(value))
+
+
+def as_xlsx(header: list[str], rows: list[list], *, title: str = "Enrolments") -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for row in [header, *rows]:
+        sheet.append([_xlsx_value(value) for value in row])
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(header, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(len(name), 12), 40)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(value):
+    if isinstance(value, str):
+        # Control characters are not allowed in the XML of a workbook.
+        return cell_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def export_filename(cohort: Cohort, extension: str) -> str:
+    return f"{cohort.slug}-enrolments-{timezone.localdate():%Y-%m-%d}.{extension}"

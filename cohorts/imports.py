@@ -1,0 +1,294 @@
+"""CSV import of nominees for the cohort desk: read and check a file row by row, and preview the
+places each row would get; the write is `services.enrolments_import`."""
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django_countries import countries
+
+from cohorts.models import Cohort, Enrolment
+from cohorts.services import Nominee, PlaceDryRun
+from lms.models import Level, Organisation, Profile, Sector
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 5000
+COLUMNS = ("email", "full_name", "country", "organisation", "sector", "level")
+REQUIRED = ("email", "full_name", "country")
+ALIASES = {
+    "e_mail": "email",
+    "email_address": "email",
+    "e_mail_address": "email",
+    "name": "full_name",
+    "fullname": "full_name",
+    "organization": "organisation",
+}
+ENCODING_HELP = (
+    "Save it as UTF-8 and upload it again: in Excel choose “Save as” → “CSV UTF-8 (comma "
+    "delimited)”; in LibreOffice tick “Edit filter settings” and choose “Unicode (UTF-8)”."
+)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; `message` says why and what to do."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ImportRow:
+    """One data row, numbered as a spreadsheet shows it (the header is row 1)."""
+
+    number: int
+    email: str = ""
+    full_name: str = ""
+    country: str = ""
+    organisation: str = ""
+    sector: str = ""
+    level: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def country_name(self) -> str:
+        return countries.name(self.country) or self.country
+
+    def nominee(self) -> Nominee:
+        return Nominee(
+            email=self.email,
+            full_name=self.full_name,
+            country=self.country,
+            organisation_name=self.organisation,
+            sector=self.sector,
+            level=self.level,
+        )
+
+
+@dataclass
+class ParsedFile:
+    rows: list[ImportRow]
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def valid_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.ok]
+
+    @property
+    def invalid_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if not row.ok]
+
+
+# --- reading the file -------------------------------------------------------------------------
+
+
+def read_upload(uploaded) -> str:
+    """The uploaded file's text, or ImportFileError for a file too big or not in UTF-8."""
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > MAX_BYTES:
+        raise ImportFileError(
+            f"The file is {size / 1024 / 1024:.1f} MB; the limit is 10 MB. "
+            "Split it into smaller files and import them one after another."
+        )
+    data = uploaded.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ImportFileError("The file is larger than 10 MB; split it into smaller files.")
+    return decode(data)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without Excel's byte-order mark) or UTF-16 with its byte-order mark.
+    Nothing else is guessed: the region's single-byte code pages (Windows-1252, -1257, -1250)
+    share their byte values, so “Jānis” saved in one reads as another name in the next, and a
+    wrong guess would put misspelt names on certificates."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFileError("The file is damaged: it is not readable as UTF-16.") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"The file is not in UTF-8: line {line} has characters that cannot be read, so "
+            f"names with letters such as ā, ž or ø would be garbled. {ENCODING_HELP}"
+        ) from None
+
+
+def _column(name: str) -> str:
+    key = "_".join(name.strip().strip("\ufeff").lower().replace("-", "_").split())
+    return ALIASES.get(key, key)
+
+
+def parse(text: str) -> ParsedFile:
+    """Rows of the CSV text, each cleaned and checked on its own (no database). Cells are text
+    only: a cell such as “=HYPERLINK(...)” is kept as the characters it contains."""
+    if "\x00" in text:
+        raise ImportFileError("The file contains binary data; is it really a CSV file?")
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise ImportFileError("The file is empty, or its first line (the column names) is.")
+    header_line = lines[0]
+    # Excel writes semicolons or tabs in many European locales.
+    delimiter = max((",", ";", "\t"), key=header_line.count)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        records = list(reader)
+    except csv.Error as exc:
+        raise ImportFileError(f"The file is not a readable CSV file ({exc}).") from None
+    header = [_column(name) for name in records[0]]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise ImportFileError(
+            "The first line must name the columns: "
+            + ", ".join(COLUMNS)
+            + ". Missing: "
+            + ", ".join(missing)
+            + "."
+        )
+    ignored = [name for name in records[0] if _column(name) not in COLUMNS and name.strip()]
+    positions = {name: header.index(name) for name in COLUMNS if name in header}
+    data = records[1:]
+    if len(data) > MAX_ROWS:
+        raise ImportFileError(
+            f"The file has {len(data)} rows; at most {MAX_ROWS} can be imported at once."
+        )
+    rows = []
+    for index, record in enumerate(data, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        values = {
+            name: (record[pos] if pos < len(record) else "") for name, pos in positions.items()
+        }
+        rows.append(_row_clean(index, values))
+    if not rows:
+        raise ImportFileError("The file has column names but no rows to import.")
+    _duplicates_mark(rows)
+    return ParsedFile(rows=rows, ignored_columns=ignored)
+
+
+def _choice(value: str, choices) -> str | None:
+    wanted = value.strip().lower()
+    for key, label in choices:
+        if wanted in (key.lower(), str(label).lower()):
+            return key
+    return None
+
+
+def _row_clean(number: int, values: dict) -> ImportRow:
+    row = ImportRow(number=number)
+    email = " ".join(values.get("email", "").split())
+    if not email:
+        row.errors.append("the e-mail address is missing")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            row.errors.append(f"“{email[:80]}” is not a valid e-mail address")
+        else:
+            row.email = email.lower()
+    row.email = row.email or email[:254]
+    row.full_name = " ".join(values.get("full_name", "").split())[:200]
+    if not row.full_name:
+        row.errors.append("the full name is missing")
+    country = values.get("country", "").strip()
+    code = countries.alpha2(country) if 2 <= len(country) <= 3 else ""
+    if not code and country:
+        code = countries.by_name(country) or ""
+    if not country:
+        row.errors.append("the country is missing")
+    elif not code:
+        row.errors.append(f"unknown country “{country[:40]}” (use a two-letter code such as FI)")
+    row.country = code or country[:40]
+    row.organisation = " ".join(values.get("organisation", "").split())[:200]
+    for name, choices in (("sector", Sector.choices), ("level", Level.choices)):
+        value = values.get(name, "").strip()
+        if not value:
+            continue
+        key = _choice(value, choices)
+        if key is None:
+            known = ", ".join(key for key, _ in choices)
+            row.errors.append(f"unknown {name} “{value[:40]}” (one of: {known})")
+            setattr(row, name, value[:40])
+        else:
+            setattr(row, name, key)
+    return row
+
+
+def _duplicates_mark(rows: list[ImportRow]) -> None:
+    first: dict[str, int] = {}
+    for row in rows:
+        key = row.email.lower()
+        if not key:
+            continue
+        if key in first:
+            row.errors.append(f"the same e-mail address as row {first[key]}")
+        else:
+            first[key] = row.number
+
+
+# --- checking against the cohort --------------------------------------------------------------
+
+
+def check(cohort: Cohort, parsed: ParsedFile) -> ParsedFile:
+    """Mark rows whose person is already in the cohort, and rows for whom no place would be
+    left, taking the file's valid rows in order against the cohort's places as they are now."""
+    emails = [row.email for row in parsed.rows if row.email]
+    profiles = {
+        profile.user.email.lower(): profile
+        for profile in Profile.objects.filter(user__email__in=emails).select_related("user")
+    }
+    enrolled = {
+        email.lower(): state
+        for email, state in Enrolment.objects.filter(
+            cohort=cohort, user__email__in=emails
+        ).values_list("user__email", "state")
+    }
+    book = PlaceDryRun(cohort)
+    organisations: dict[tuple[str, str], Organisation] = {}
+    for row in parsed.rows:
+        if row.email in enrolled:
+            state = Enrolment(state=enrolled[row.email]).get_state_display().lower()
+            row.errors.append(f"already in this cohort ({state})")
+        if not row.ok:
+            continue
+        enrolment = _would_be(cohort, row, profiles.get(row.email), organisations)
+        blocked = book.take(enrolment)
+        if blocked:
+            row.errors.append(f"no place left: {blocked}")
+    return parsed
+
+
+def _would_be(cohort, row: ImportRow, profile, organisations) -> Enrolment:
+    """The enrolment `nominate` would make for this row, unsaved: a person who already has a
+    profile keeps what they wrote in it, except the country the nomination is for."""
+    enrolment = Enrolment(cohort=cohort, country=row.country)
+    if profile is not None:
+        enrolment.organisation_id = profile.organisation_id
+        enrolment.sector = profile.sector
+        enrolment.level = profile.level
+        enrolment.gender = profile.gender
+        return enrolment
+    enrolment.sector = row.sector
+    enrolment.level = row.level
+    if row.organisation:
+        key = (row.organisation.lower(), row.country)
+        if key not in organisations:
+            organisations[key] = Organisation.objects.filter(
+                name__iexact=row.organisation, country=row.country
+            ).first() or Organisation(
+                # Not created yet: a stand-in id, shared by the rows naming it.
+                pk=-(len(organisations) + 1),
+                name=row.organisation,
+                country=row.country,
+            )
+        enrolment.organisation = organisations[key]
+    return enrolment

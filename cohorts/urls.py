@@ -1,0 +1,29 @@
+"""Participant-side addresses of cohorts. The fixed prefixes come before the cohort's slug."""
+
+from django.urls import path
+
+from cohorts import views
+
+app_name = "cohorts"
+
+urlpatterns = [
+    path("places/<dbid:enrolment_id>/", views.place, name="place"),
+    path("places/<dbid:enrolment_id>/withdraw/", views.place_withdraw, name="withdraw"),
+    path("places/<dbid:enrolment_id>/offer/", views.place_offer, name="place_offer"),
+    path("places/<dbid:enrolment_id>/confirm/", views.place_confirm, name="place_confirm"),
+    path("offer/<str:token>/", views.offer_by_token, name="offer"),
+    path("nomination/<str:token>/", views.nomination_by_token, name="nomination"),
+    path(
+        "activities/<dbid:activity_id>/register/",
+        views.activity_register,
+        name="activity_register",
+    ),
+    path("<slug:slug>/", views.cohort_page, name="cohort"),
+    path("<slug:slug>/apply/", views.cohort_apply, name="apply"),
+    path("<slug:slug>/nominate/", views.nominate, name="nominate"),
+    path(
+        "<slug:slug>/nominate/<dbid:enrolment_id>/substitute/",
+        views.nomination_substitute_view,
+        name="substitute",
+    ),
+]

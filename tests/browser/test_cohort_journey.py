@@ -1,0 +1,98 @@
+"""A cohort's whole decision loop in a real browser: a participant applies on a phone, the
+presidency's staff member accepts the application in the cohort desk, and the participant sees
+the place accepted. axe-core checks every page on the way."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cohorts.models import ApplicationQuestion, Cohort, EnrolmentMode, PlaceRule
+from cohorts.services import cohort_staff_group_ensure
+from lms.models import Sector
+from tests.factories import OrganisationFactory, UserFactory
+from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def cohort():
+    from lms.models import HomePage
+
+    index = ProgrammeIndexPageFactory(parent=HomePage.objects.get())
+    programme = ProgrammePageFactory(parent=index, title="Baltic Excellence Programme")
+    today = timezone.localdate()
+    cohort = Cohort.objects.create(
+        programme=programme,
+        title="BEP 2026 — Finnish presidency",
+        slug="bep-2026",
+        presidency_country="FI",
+        starts_on=today + dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=200),
+        enrolment_mode=EnrolmentMode.APPROVAL,
+        capacity=20,
+    )
+    PlaceRule.objects.create(cohort=cohort, kind="cap", attribute="country", limit=2)
+    ApplicationQuestion.objects.create(
+        cohort=cohort, label="Why do you want to take part?", required=True
+    )
+    cohort_staff_group_ensure(cohort=cohort)
+    return cohort
+
+
+def log_in(page, visit, follow, *, email: str, next_url: str):
+    visit(page, f"/account/login/?next={next_url}")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill("Correct-Horse-42")
+    follow(page, page.get_by_role("button", name="Log in"))
+
+
+def test_apply_then_staff_accepts_in_the_desk_then_the_participant_sees_it(
+    new_page, visit, follow, cohort
+):
+    participant = UserFactory(
+        email="janis@example.lv",
+        profile__full_name="Jānis Bērziņš",
+        profile__country="LV",
+        profile__sector=Sector.FIRE_RESCUE,
+        profile__organisation=OrganisationFactory(name="Valsts ugunsdzēsības dienests"),
+    )
+    staff = UserFactory(email="helmi@presidency.fi", profile__full_name="Helmi Väänänen")
+    staff.groups.add(cohort.staff_group)
+
+    # The participant applies on a phone.
+    phone = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    log_in(phone, visit, follow, email=participant.email, next_url=f"/cohorts/{cohort.slug}/")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text(cohort.title)
+    follow(phone, phone.get_by_role("link", name="Apply"), tap=True)
+    phone.get_by_label("Why do you want to take part?").fill(
+        "Cross-border flood response between Latvia and Estonia."
+    )
+    follow(phone, phone.get_by_role("button", name="Send my application"), tap=True)
+    expect(phone.locator("main")).to_contain_text("Application received")
+
+    # The presidency's staff member accepts the application in the cohort desk.
+    desk = new_page()
+    visit(desk, "/admin/login/?next=/admin/cohorts/desk/")
+    desk.locator("#id_username").fill(staff.email)
+    desk.locator("#id_password").fill("Correct-Horse-42")
+    follow(desk, desk.get_by_role("button", name="Sign in"))
+    follow(desk, desk.get_by_role("link", name=cohort.title))
+    expect(desk.locator("main")).to_contain_text("Jānis Bērziņš")
+    desk.get_by_label("Select Jānis Bērziņš").check()
+    desk.get_by_label("Accept", exact=True).check()
+    desk.get_by_label("Reason (e-mailed to each person)").fill("A strong application.")
+    follow(desk, desk.get_by_role("button", name="Apply the decision"))
+    expect(desk.locator("body")).to_contain_text("Accepted 1")
+
+    # Back on the phone, the participant's place is accepted.
+    enrolment = participant.enrolments.get()
+    visit(phone, f"/cohorts/places/{enrolment.pk}/")
+    expect(phone.locator("main")).to_contain_text("You have a place.")
+    visit(phone, "/my-learning/")
+    expect(phone.locator("main")).to_contain_text(cohort.title)
