@@ -161,8 +161,28 @@ class PlaceRule(Orderable):
         ]
 
     def __str__(self) -> str:
-        value = self.value or f"each {self.get_attribute_display().lower()}"
-        return f"{self.get_kind_display()} {self.limit} — {value}"
+        """“at most 2 per country”, “at least 1 for Municipality”."""
+        if not self.value:
+            return f"at most {self.limit} per {self.get_attribute_display().lower()}"
+        label = self.value_label
+        if self.kind == RuleKind.MINIMUM:
+            return f"at least {self.limit} for {label}"
+        return f"at most {self.limit} for {label}"
+
+    @property
+    def value_label(self) -> str:
+        if self.attribute == RuleAttribute.COUNTRY:
+            from django_countries import countries
+
+            return countries.name(self.value) or self.value
+        choices = {
+            RuleAttribute.SECTOR: Sector,
+            RuleAttribute.LEVEL: Level,
+            RuleAttribute.GENDER: Gender,
+        }.get(self.attribute)
+        if choices is not None:
+            return dict(choices.choices).get(self.value, self.value)
+        return self.value
 
     def clean(self):
         if self.kind == RuleKind.MINIMUM and not self.value:

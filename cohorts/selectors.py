@@ -220,11 +220,9 @@ CONFIRMED = (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
 def cohort_public(*, slug: str) -> Cohort | None:
     """A cohort of a live programme, with its questions (the application form and the service
     share them, so they are read once)."""
+    # The programme page row is large (its StreamField body) and the apply POST never needs it.
     return (
-        Cohort.objects.select_related("programme")
-        .prefetch_related("questions")
-        .filter(slug=slug, programme__live=True)
-        .first()
+        Cohort.objects.prefetch_related("questions").filter(slug=slug, programme__live=True).first()
     )
 
 

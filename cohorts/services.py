@@ -79,22 +79,26 @@ def place_transaction():
         raise CohortsError("conflict", CONFLICT_MESSAGE) from exc
 
 
-def _lock(target) -> None:
+def _lock(target, *, shared: bool = False) -> None:
     """Take the target's row lock before any count. SQLite's immediate transactions already
-    serialise writers; on PostgreSQL the wait is bounded by COHORTS_LOCK_TIMEOUT_MS."""
+    serialise writers; on PostgreSQL the wait is bounded by COHORTS_LOCK_TIMEOUT_MS, and the
+    timeout and the lock go in one round trip (the lock is held for every application, so each
+    round trip inside it counts). A shared lock lets many "no place for you" decisions run side
+    by side while still excluding every path that takes or frees a place."""
     if not getattr(settings, "COHORTS_PLACE_LOCKING", True):
         return
-    if connection.vendor == "postgresql":
-        timeout = int(settings.COHORTS_LOCK_TIMEOUT_MS)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{timeout}ms'")
-    if isinstance(target, Cohort):
-        list(Cohort.objects.select_for_update().filter(pk=target.pk).values_list("pk"))
-    else:
-        list(
-            ActivityPage.objects.select_for_update(of=("self",))
-            .filter(pk=target.pk)
-            .values_list("pk")
+    if connection.vendor != "postgresql":
+        return
+    model = Cohort if isinstance(target, Cohort) else ActivityPage
+    quote = connection.ops.quote_name
+    timeout = int(settings.COHORTS_LOCK_TIMEOUT_MS)
+    with connection.cursor() as cursor:
+        # Only quoted identifiers and integers go into the text: nothing from outside.
+        cursor.execute(
+            f"SET LOCAL lock_timeout = '{timeout}ms'; "  # noqa: S608
+            f"SELECT 1 FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} = {int(target.pk)} "
+            f"FOR {'SHARE' if shared else 'UPDATE'}"
         )
 
 
@@ -143,11 +147,20 @@ class _PlaceBook:
         )
         for scope, number in claims.values_list("scope", "number"):
             self.used[scope].add(number)
-        self.holders = list(
-            self._enrolments()
-            .filter(state__in=HOLDING)
-            .only("id", "country", "organisation", "sector", "level", "gender")
-        )
+        # Reserved minimums need who holds the places; otherwise a count will do.
+        self.needs_holders = any(rule.kind == RuleKind.MINIMUM for rule in self.rules)
+        self.holders: list[Enrolment] = []
+        if self.needs_holders:
+            self.holders = list(
+                self._enrolments()
+                .filter(state__in=HOLDING)
+                .only("id", "country", "organisation", "sector", "level", "gender")
+            )
+            self.taken = len(self.holders)
+        elif self.capacity is not None:
+            self.taken = self._enrolments().filter(state__in=HOLDING).count()
+        else:
+            self.taken = 0  # no capacity: nothing to count against
 
     def _enrolments(self):
         if self.is_cohort:
@@ -157,10 +170,6 @@ class _PlaceBook:
     @property
     def capacity(self) -> int | None:
         return self.target.capacity
-
-    @property
-    def taken(self) -> int:
-        return len(self.holders)
 
     @property
     def full(self) -> bool:
@@ -238,6 +247,11 @@ class _PlaceBook:
         reason = self.blocked_by(enrolment)
         if reason:
             return reason
+        self.claim(enrolment)
+        return None
+
+    def claim(self, enrolment: Enrolment) -> None:
+        """Write the claims of an enrolment that `blocked_by` has just let through."""
         claims = []
         for limit in self.limits(enrolment):
             number = self._free_number(limit)
@@ -246,14 +260,20 @@ class _PlaceBook:
                 PlaceClaim(enrolment=enrolment, scope=limit.scope, number=number, limit=limit.limit)
             )
         PlaceClaim.objects.bulk_create(claims)
-        self.holders.append(enrolment)
-        return None
+        self._held(enrolment, +1)
+
+    def _held(self, enrolment: Enrolment, change: int) -> None:
+        self.taken += change
+        if change > 0:
+            self.holders.append(enrolment)
+        else:
+            self.holders = [h for h in self.holders if h.pk != enrolment.pk]
 
     def release(self, enrolment: Enrolment) -> None:
         for scope, number in enrolment.claims.values_list("scope", "number"):
             self.used[scope].discard(number)
         enrolment.claims.all().delete()
-        self.holders = [h for h in self.holders if h.pk != enrolment.pk]
+        self._held(enrolment, -1)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -279,11 +299,32 @@ def _audit(enrolment: Enrolment, action: str, actor, **data) -> None:
     )
 
 
+# How a refused change reads: “A rejected application cannot be accepted.”
+STATE_NOUNS = {
+    EnrolmentState.SUBMITTED: "An application under review",
+    EnrolmentState.NOMINATED: "A nomination awaiting confirmation",
+    EnrolmentState.WAITLISTED: "A place on the waitlist",
+    EnrolmentState.OFFERED: "An open offer",
+    EnrolmentState.ACCEPTED: "An accepted place",
+    EnrolmentState.REJECTED: "A rejected application",
+    EnrolmentState.WITHDRAWN: "A withdrawn place",
+    EnrolmentState.COMPLETED: "A completed place",
+}
+STATE_VERBS = {
+    EnrolmentState.ACCEPTED: "accepted",
+    EnrolmentState.WAITLISTED: "put on the waitlist",
+    EnrolmentState.OFFERED: "offered a place",
+    EnrolmentState.REJECTED: "rejected",
+    EnrolmentState.WITHDRAWN: "withdrawn",
+    EnrolmentState.COMPLETED: "completed",
+}
+
+
 def _transition(enrolment: Enrolment, state: str) -> None:
     if not enrolment.can_become(state):
-        current = EnrolmentState(enrolment.state).label.lower()
-        wanted = EnrolmentState(state).label.lower()
-        raise CohortsError("bad_transition", f"A place that is {current} cannot become {wanted}.")
+        noun = STATE_NOUNS[EnrolmentState(enrolment.state)]
+        verb = STATE_VERBS.get(EnrolmentState(state), EnrolmentState(state).label.lower())
+        raise CohortsError("bad_transition", f"{noun} cannot be {verb}.")
     enrolment.state = state
 
 
@@ -332,7 +373,9 @@ def offer_hours(target) -> int:
 # --- applying and registering -----------------------------------------------------------------
 
 
-def enrolment_apply(*, user, cohort: Cohort, answers: dict | None = None) -> Enrolment:
+def enrolment_apply(
+    *, user, cohort: Cohort, answers: dict | None = None, profile: Profile | None = None
+) -> Enrolment:
     """A person applies to a cohort. Open cohorts decide at once (a place, or the waitlist);
     approval cohorts keep the application for staff."""
     now = timezone.now()
@@ -343,26 +386,45 @@ def enrolment_apply(*, user, cohort: Cohort, answers: dict | None = None) -> Enr
                 "Places in this cohort are filled by national focal points' nominations.",
             )
         raise CohortsError("closed", "Applications for this cohort are not open.")
-    profile = _profile_of(user)
+    if profile is None or profile.user_id != user.pk:
+        profile = _profile_of(user)
     if profile is None or not profile.country:
         raise CohortsError(
             "profile_incomplete",
             "Please add your country to your profile first: places are shared between countries.",
         )
     answers = _answers_clean(cohort, answers or {})
-    with place_transaction():
-        if Enrolment.objects.filter(cohort=cohort, user=user).exists():
-            raise CohortsError("duplicate", "You have already applied to this cohort.")
+    if Enrolment.objects.filter(cohort=cohort, user=user).exists():
+        raise CohortsError("duplicate", "You have already applied to this cohort.")
+
+    def new_enrolment() -> Enrolment:
         enrolment = Enrolment(
             cohort=cohort, user=user, source=EnrolmentSource.APPLICATION, answers=answers
         )
         _snapshot(enrolment, profile)
-        if cohort.enrolment_mode == EnrolmentMode.APPROVAL:
+        return enrolment
+
+    if cohort.enrolment_mode == EnrolmentMode.APPROVAL:
+        with place_transaction():
+            enrolment = new_enrolment()
             enrolment.save()
             _emit(enrolment, "submitted")
-            return enrolment
+        return enrolment
+    if connection.vendor == "postgresql" and getattr(settings, "COHORTS_PLACE_LOCKING", True):
+        # Once a burst has filled a country, most applicants only need to hear "waitlist".
+        # Under a shared lock that answer cannot go stale (freeing a place needs the exclusive
+        # lock), so those applicants do not queue behind the ones who may get a place.
+        with place_transaction():
+            _lock(cohort, shared=True)
+            enrolment = new_enrolment()
+            book = _PlaceBook(cohort, now=now)
+            reason = book.blocked_by(enrolment)
+            if reason is not None:
+                _decide_open(enrolment, book, now=now)
+                return enrolment
+    with place_transaction():
         _lock(cohort)
-        enrolment.save()
+        enrolment = new_enrolment()
         _decide_open(enrolment, _PlaceBook(cohort, now=now), now=now)
     return enrolment
 
@@ -382,12 +444,14 @@ def _answers_clean(cohort: Cohort, answers: dict) -> dict:
 
 
 def _decide_open(enrolment: Enrolment, book: _PlaceBook, *, now) -> None:
-    """First come, first served: a place if there is one for this person, else the waitlist."""
-    reason = book.take(enrolment)
+    """First come, first served: a place if there is one for this person, else the waitlist.
+    The enrolment is decided before it is written, so it is written once."""
+    reason = book.blocked_by(enrolment)
     enrolment.decided_at = now
     if reason is None:
         _transition(enrolment, EnrolmentState.ACCEPTED)
         enrolment.save()
+        book.claim(enrolment)
         _emit(enrolment, "accepted")
     else:
         _waitlist(enrolment, reason)
@@ -422,7 +486,6 @@ def registration_create(*, user, activity: ActivityPage) -> Enrolment:
         _lock(activity)
         enrolment = Enrolment(activity=activity, user=user, source=EnrolmentSource.REGISTRATION)
         _snapshot(enrolment, profile)
-        enrolment.save()
         _decide_open(enrolment, _PlaceBook(activity, now=now), now=now)
     return enrolment
 
@@ -898,7 +961,7 @@ class PlaceDryRun(_PlaceBook):
             return reason
         for limit in self.limits(enrolment):
             self.used[limit.scope].add(self._free_number(limit))
-        self.holders.append(enrolment)
+        self._held(enrolment, +1)
         return None
 
 
@@ -981,7 +1044,6 @@ def cohort_activities_register_locked(*, enrolment: Enrolment) -> list[Enrolment
             level=enrolment.level,
             gender=enrolment.gender,
         )
-        registration.save()
         _decide_open(registration, _PlaceBook(activity, now=now), now=now)
         created.append(registration)
     return created

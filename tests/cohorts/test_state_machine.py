@@ -184,5 +184,5 @@ def test_transition(start, action, reach, staff, module):
     }.get(action, "refused")
     assert refused.code == expected_code
     if action in ("accept", "waitlist", "reject", "withdraw"):
-        assert "cannot become" in refused.message
+        assert "cannot be" in refused.message
     assert cohort_events.count() == event_count

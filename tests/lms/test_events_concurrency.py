@@ -17,7 +17,7 @@ pytestmark = [
 ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_dispatch_runs_the_handler_once():
     calls = []
     lock = threading.Lock()
