@@ -32,22 +32,25 @@ def activity_uid(activity_id: int) -> str:
     return f"activity-{activity_id}@{UID_DOMAIN}"
 
 
-def activity_location(activity) -> str:
-    """Venue, city and country of an activity page, and its online link when it has one."""
+def activity_location(activity, *, online_link: bool = True) -> str:
+    """Venue, city and country of an activity page, and its online link when it has one. The
+    link is for people with a confirmed place: anyone else learns only that the activity can be
+    joined online (`online_link=False`)."""
     place = [activity.venue_name, activity.venue_city]
     if activity.venue_country:
         place.append(activity.venue_country.name)
     location = ", ".join(part for part in place if part)
-    if activity.online_url:
-        return f"{location} / Online: {activity.online_url}" if location else activity.online_url
-    return location
+    if not activity.online_url:
+        return location
+    if not online_link:
+        return f"{location} / Online" if location else "Online"
+    return f"{location} / Online: {activity.online_url}" if location else activity.online_url
 
 
-def activity_calendar_event(activity, *, url: str = "") -> CalendarEvent:
-    """An activity page as a calendar event, for places that have no request (e-mails); `url`
-    is the page's absolute address."""
+def activity_calendar_event(activity, *, url: str = "", online_link: bool = True) -> CalendarEvent:
+    """An activity page as a calendar event; `url` is the page's absolute address."""
     description = [activity.summary]
-    if activity.online_url:
+    if activity.online_url and online_link:
         description.append(f"Join online: {activity.online_url}")
     if url:
         description.append(f"Details and agenda: {url}")
@@ -59,7 +62,7 @@ def activity_calendar_event(activity, *, url: str = "") -> CalendarEvent:
         starts_at=activity.starts_at,
         ends_at=activity.ends_at,
         time_zone=activity.time_zone,
-        location=activity_location(activity),
+        location=activity_location(activity, online_link=online_link),
         url=url,
         description="\n\n".join(part for part in description if part),
         modified_at=activity.last_published_at,

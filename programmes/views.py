@@ -12,12 +12,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
-from programmes.calendar import CalendarEvent, activity_uid, calendar_bytes
+from programmes.calendar import CalendarEvent, activity_calendar_event, calendar_bytes
 from programmes.models import ActivityKind, ActivityPage, CalendarFeed
 from programmes.selectors import (
     activities_listed,
@@ -135,39 +134,9 @@ def activity_list(request):
 # --- Calendars ----------------------------------------------------------------------------------
 
 
-def activity_location(activity: ActivityPage, *, online_link: bool = False) -> str:
-    place = [activity.venue_name, activity.venue_city]
-    if activity.venue_country:
-        place.append(activity.venue_country.name)
-    location = ", ".join(part for part in place if part)
-    if not activity.online_url:
-        return location
-    # The link is for people with a confirmed place; anyone else learns only that the activity
-    # can be joined online.
-    if not online_link:
-        return f"{location} / Online" if location else "Online"
-    return f"{location} / Online: {activity.online_url}" if location else activity.online_url
-
-
 def activity_event(activity: ActivityPage, request, *, online_link: bool = False) -> CalendarEvent:
-    url = activity.get_full_url(request) or ""
-    description = [activity.summary]
-    if activity.online_url and online_link:
-        description.append(f"Join online: {activity.online_url}")
-    if url:
-        description.append(f"Details and agenda: {url}")
-    if activity.description:
-        description.append(strip_tags(activity.description).strip())
-    return CalendarEvent(
-        uid=activity_uid(activity.pk),
-        summary=activity.title,
-        starts_at=activity.starts_at,
-        ends_at=activity.ends_at,
-        time_zone=activity.time_zone,
-        location=activity_location(activity, online_link=online_link),
-        url=url,
-        description="\n\n".join(part for part in description if part),
-        modified_at=activity.last_published_at,
+    return activity_calendar_event(
+        activity, url=activity.get_full_url(request) or "", online_link=online_link
     )
 
 

@@ -35,8 +35,9 @@ EXPECTED = {
 
 
 def load_demo() -> str:
+    # The programmes' own demo: the cohorts loader on top is tested in tests/cohorts.
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", only=["programmes"], stdout=out)
     return out.getvalue()
 
 
@@ -372,3 +373,13 @@ def test_demo_module_pages_render_for_anonymous_visitors(client):
 
         assert response.status_code == 200, module.slug
         assert module.title in visible_text(response)
+
+
+def test_load_demo_only_an_unknown_app_says_so_and_loads_nothing():
+    from django.core.management.base import CommandError
+
+    from programmes.models import ProgrammePage
+
+    with pytest.raises(CommandError, match="No demo content for: nope"):
+        call_command("load_demo", only=["nope"], stdout=StringIO())
+    assert not ProgrammePage.objects.exists()

@@ -1,15 +1,29 @@
 """Load the demo content of every app; running it again changes nothing."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from lms.demo import demo_loaders
 
 
 class Command(BaseCommand):
-    help = "Load demo programmes and pages (idempotent)."
+    help = "Load demo programmes, cohorts and pages (idempotent)."
 
-    def handle(self, *args, **options):
-        for name, loader in demo_loaders():
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only",
+            action="append",
+            metavar="APP",
+            help="Load only this app's demo (repeatable); the apps it builds on must be loaded.",
+        )
+
+    def handle(self, *args, only=None, **options):
+        loaders = demo_loaders()
+        if only:
+            unknown = set(only) - {name for name, _ in loaders}
+            if unknown:
+                raise CommandError(f"No demo content for: {', '.join(sorted(unknown))}.")
+            loaders = [(name, loader) for name, loader in loaders if name in only]
+        for name, loader in loaders:
             for line in loader():
                 self.stdout.write(f"[{name}] {line}")
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
