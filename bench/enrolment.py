@@ -25,22 +25,23 @@ import http.client
 import json
 import os
 import random
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
-from report import fmt, percentile
-
-ROOT = Path(__file__).resolve().parent.parent
+from harness import (
+    Gunicorn,
+    PostgresRedis,
+    bench_env,
+    run_backends,
+    run_child,
+    scratch_dir,
+    setup_django,
+)
+from report import fmt, percentile, print_table, print_targets
 
 CAPACITY = 30
 COUNTRY_CAP = 4
@@ -84,10 +85,7 @@ RUN_BUDGET = 540.0
 TARGET_P99 = 1.0
 TARGET_RATE = 100.0
 
-PG_HOST = "127.0.0.1"
-PG_PORT = 5432
-PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/7"
+POSTGRES = PostgresRedis("bench_enrolment_", "redis://127.0.0.1:6379/7")
 
 BACKENDS = {
     "postgres": "PostgreSQL + Redis",
@@ -109,14 +107,6 @@ def expected_accepted() -> int:
 
 
 # --- Child steps: Django in-process, against the back-end's database -----------------------------
-
-
-def _django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    import django
-
-    django.setup()
 
 
 def _cohort(programme, *, slug: str, title: str):
@@ -226,7 +216,7 @@ def _apply_path(slug: str) -> tuple[str | None, str | None]:
 def setup_main() -> None:
     """Migrate, create the programme, the burst and warm-up cohorts, the applicants and their
     sessions; write the requests the orchestrator will send as JSON."""
-    _django()
+    setup_django()
     from django.core.management import call_command
 
     from lms.models import HomePage
@@ -296,7 +286,7 @@ def setup_main() -> None:
 def verify_main() -> None:
     """Read the burst's outcome back from the database, then time and count the SQL queries of
     one more application (a full cohort, so the waitlist path most applicants took)."""
-    _django()
+    setup_django()
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -373,107 +363,10 @@ def verify_main() -> None:
 # --- Server and client ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_shape() -> tuple[int, int]:
     workers = int(os.environ.get("BENCH_WORKERS", max(2, os.cpu_count() or 2)))
     threads = int(os.environ.get("BENCH_THREADS", "8"))
     return workers, threads
-
-
-class Gunicorn:
-    """One gunicorn master (gthread workers) on 127.0.0.1, stopped by its own pid."""
-
-    def __init__(self, name: str, env: dict[str, str], work_dir: Path) -> None:
-        self.name = name
-        self.port = _free_port()
-        self.log_path = work_dir / f"gunicorn-{name}.log"
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        workers, threads = server_shape()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "lms.wsgi",
-                "-k",
-                "gthread",
-                "-w",
-                str(workers),
-                "--threads",
-                str(threads),
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "--keep-alive",
-                "30",
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.perf_counter() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn {self.name} exited:\n{self.tail()}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                try:
-                    conn.request("GET", "/account/login/")
-                    response = conn.getresponse()
-                    response.read()
-                finally:
-                    conn.close()
-                if response.status < 500:
-                    return
-            except OSError:
-                pass
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"gunicorn {self.name} not ready within {timeout:.0f} s")
-            time.sleep(0.2)
-
-    def cpu_seconds(self) -> float:
-        """CPU time used so far by the master and its workers (not PostgreSQL's or Redis's)."""
-        pids, todo = [], [self.proc.pid]
-        while todo:
-            pid = todo.pop()
-            pids.append(pid)
-            with contextlib.suppress(OSError, ValueError):
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    todo += [int(p) for p in (task / "children").read_text().split()]
-        ticks = 0
-        for pid in pids:
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        return ticks / os.sysconf("SC_CLK_TCK")
-
-    def tail(self, lines: int = 40) -> str:
-        self.log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        try:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait(timeout=10)
-        finally:
-            self.log.close()
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -596,90 +489,29 @@ def _pooled(runs: list[dict]) -> dict:
 
 
 def _env(work_dir: Path, backend: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "SQLITE_TEST_PATH"}
-    }
-    env.update(
+    env = bench_env(
+        work_dir,
         # BENCH_SETTINGS lets a proposed change be measured without editing the project.
-        DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SETTINGS", "bench.enrolment_settings"),
-        ENVIRONMENT="development",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        VAR_DIR=str(work_dir),
-        MEDIA_ROOT=str(work_dir / "media"),
-        CACHE_PREFIX=f"bsr-bench-enrolment-{os.getpid()}",
-        Q_NAME=f"bsr-bench-enrolment-{os.getpid()}",
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
+        settings=os.environ.get("BENCH_SETTINGS", "bench.enrolment_settings"),
+        prefix="bsr-bench-enrolment",
     )
     if backend == "sqlite":
         env["SQLITE_PATH"] = str(work_dir / "db.sqlite3")
     else:
-        env["DATABASE_URL"] = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{_pg_database()}"
-        env["REDIS_URL"] = REDIS_URL
+        env["DATABASE_URL"] = POSTGRES.url
+        env["REDIS_URL"] = POSTGRES.redis_url
     return env
 
 
 def _child(env: dict[str, str], step: str, timeout: float, **extra: str) -> dict:
     result = Path(env["VAR_DIR"]) / f"{step}.json"
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve())],
-        env={**env, **extra, "BENCH_ENROLMENT_STEP": step, "BENCH_RESULT": str(result)},
-        cwd=ROOT,
-        timeout=_within_budget(timeout),
-        capture_output=True,
-        text=True,
+    return run_child(
+        __file__,
+        {**env, **extra, "BENCH_ENROLMENT_STEP": step, "BENCH_RESULT": str(result)},
+        result,
+        _within_budget(timeout),
+        step,
     )
-    if proc.returncode != 0 or not result.exists():
-        raise RuntimeError(f"{step} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(result.read_text())
-
-
-def _pg_database() -> str:
-    return f"bench_enrolment_{os.getpid()}"
-
-
-def _pg_admin(statement: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL(statement).format(sql.Identifier(_pg_database())))
-
-
-def _redis_flush() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=5)
-    try:
-        client.flushdb()  # the bench's own db index only
-    finally:
-        client.close()
-
-
-def _prepare_postgres() -> str | None:
-    try:
-        _pg_admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        _pg_admin("CREATE DATABASE {}")
-    except Exception as exc:
-        return f"PostgreSQL at {PG_HOST}:{PG_PORT} not usable ({type(exc).__name__}: {exc})"
-    try:
-        _redis_flush()
-    except Exception as exc:
-        with contextlib.suppress(Exception):
-            _pg_admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        return f"Redis at {REDIS_URL} not usable ({type(exc).__name__}: {exc})"
-    return None
-
-
-def _cleanup_postgres() -> None:
-    for step in (lambda: _pg_admin("DROP DATABASE IF EXISTS {} WITH (FORCE)"), _redis_flush):
-        try:
-            step()
-        except Exception as exc:
-            print(f"  postgres: cleanup step failed: {exc}", flush=True)
 
 
 class LockSampler:
@@ -695,8 +527,7 @@ class LockSampler:
     def _run(self) -> None:
         import psycopg
 
-        url = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/{_pg_database()}"
-        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        with psycopg.connect(POSTGRES.url, autocommit=True, connect_timeout=5) as conn:
             while not self._stop.wait(0.02):
                 row = conn.execute(
                     "SELECT count(*) FROM pg_stat_activity "
@@ -735,12 +566,11 @@ def _burst_line(backend: str, label: str, measured: dict) -> str:
 
 
 def run_backend(backend: str) -> dict:
-    work_dir = Path(tempfile.mkdtemp(prefix=f"bsr-bench-enrolment-{backend}-"))
-    env = _env(work_dir, backend)
     result: dict = {}
-    try:
+    with scratch_dir(f"bsr-bench-enrolment-{backend}-") as work_dir:
+        env = _env(work_dir, backend)
         if backend == "postgres":
-            reason = _prepare_postgres()
+            reason = POSTGRES.prepare()
             if reason:
                 print(f"  {backend}: skipped: {reason}", flush=True)
                 return {"skipped": reason}
@@ -752,9 +582,17 @@ def run_backend(backend: str) -> dict:
                 f"with sessions; apply URL {setup['apply']['path'] or '—'}",
                 flush=True,
             )
-            server = Gunicorn(backend, env, work_dir)
+            workers, threads = server_shape()
+            server = Gunicorn(
+                backend,
+                env,
+                work_dir,
+                workers=workers,
+                threads=threads,
+                extra_args=("--keep-alive", "30"),
+            )
             try:
-                server.wait_ready(_within_budget(60.0))
+                server.wait_ready(_within_budget(60.0), path="/account/login/")
                 no_work = [burst(server, setup["no_work"])]
                 print(_burst_line(backend, "no-work (warm-up)", no_work[0]), flush=True)
                 if setup["apply_missing"]:
@@ -781,7 +619,7 @@ def run_backend(backend: str) -> dict:
                 print(_burst_line(backend, "no-work", no_work[1]), flush=True)
                 result["no_work"] = _pooled(no_work)
                 if applied["outcomes"].get("server error") or warm["outcomes"].get("server error"):
-                    print(f"  {backend}: gunicorn log tail:\n{server.tail()}", flush=True)
+                    print(f"  {backend}: gunicorn log tail:\n{server.tail(40)}", flush=True)
             finally:
                 server.stop()
             verify = _child(env, "verify", VERIFY_TIMEOUT, BENCH_SETUP=str(work_dir / "setup.json"))
@@ -798,9 +636,7 @@ def run_backend(backend: str) -> dict:
             print(f"  {backend}: failed: {result['error']}", flush=True)
         finally:
             if backend == "postgres":
-                _cleanup_postgres()
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
+                POSTGRES.cleanup()
     return result
 
 
@@ -840,11 +676,7 @@ def main() -> int:
         flush=True,
     )
     started = time.perf_counter()
-    chosen = os.environ.get("BENCH_BACKENDS", ",".join(BACKENDS)).split(",")
-    results = {
-        backend: run_backend(backend) if backend in chosen else {"skipped": "not chosen"}
-        for backend in BACKENDS
-    }
+    results = run_backends(BACKENDS, run_backend)
 
     sqlite_rate = results["sqlite"].get("apply", {}).get("rate")
     header = (
@@ -914,10 +746,7 @@ def main() -> int:
                     "",
                 )
             )
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    print()
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print_table(header, rows)
     print(
         f"\nExpected accepted = min({CAPACITY}, Σ min({COUNTRY_CAP}, applicants per country)) = "
         f"{expected_accepted()}; everyone else waitlisted. SQL/apply: queries of one more "
@@ -998,11 +827,7 @@ def main() -> int:
             tail = f" …{sql[where : where + 90]}" if where > 60 else sql[60:90]
             print(f"  {sql[:60]}{tail}")
         print()
-    met = 0
-    for name, value, ok in checks:
-        met += bool(ok)
-        print(f"target: {name}: {value} — {'met' if ok else 'NOT met'}")
-    print(f"targets: {met} of {len(checks)} met")
+    print_targets(checks)
     return 0
 
 

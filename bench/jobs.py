@@ -12,23 +12,18 @@ well below capacity, since in a burst it only measures the burst's own queue.
 BENCH_BACKENDS=sqlite (or postgres) runs one back-end; BENCH_SETTINGS=<module> measures a proposed
 settings change (a module that star-imports bench.settings) without editing lms/."""
 
-import contextlib
 import json
 import math
 import os
-import secrets
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from report import fmt, percentile
-
-ROOT = Path(__file__).resolve().parent.parent
+from harness import PostgresRedis, Service, bench_env, run_backends, scratch_dir, setup_django
+from report import fmt, percentile, print_table, print_targets
 
 N_TASKS = 400  # per throughput round
 PACED_EVENTS = 60  # per outbox round, for the latency figures
@@ -39,10 +34,7 @@ CHILD_TIMEOUT = 240.0  # seconds for one back-end, migrations included
 TARGET_RATIO = 0.75
 TARGET_P95 = 1.5
 
-PG_HOST = "127.0.0.1"
-PG_PORT = 5432
-PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/2"
+POSTGRES = PostgresRedis("bsr_bench_", "redis://127.0.0.1:6379/2")
 
 PING_EVENT = "bench.ping"
 
@@ -55,67 +47,14 @@ BACKENDS = {
 # --- Producer side: a child process per back-end, with Django set up ---------------------------
 
 
-class Cluster:
+def _cluster(log_path: Path) -> Service:
     """One `manage.py qcluster` subprocess, stopped by its own pid."""
-
-    def __init__(self, log_path: Path) -> None:
-        self.log_path = log_path
-        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-
-    def check_alive(self) -> None:
-        if self.proc.poll() is not None:
-            self.log.flush()
-            tail = self.log_path.read_text(errors="replace").splitlines()[-20:]
-            raise RuntimeError(f"qcluster exited with {self.proc.returncode}:\n" + "\n".join(tail))
-
-    def _descendants(self) -> list[int]:
-        found, todo = [], [self.proc.pid]
-        while todo:
-            pid = todo.pop()
-            try:
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    children = [int(p) for p in (task / "children").read_text().split()]
-                    found += children
-                    todo += children
-            except OSError:
-                continue
-        return found
-
-    def cpu_seconds(self) -> float:
-        """CPU time used so far by the qcluster process and all its descendants."""
-        ticks = 0
-        for pid in [self.proc.pid, *self._descendants()]:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                ticks += int(fields[11]) + int(fields[12])  # utime, stime
-            except (OSError, IndexError, ValueError):
-                continue
-        return ticks / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        try:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    for pid in self._descendants():
-                        with contextlib.suppress(ProcessLookupError):
-                            os.kill(pid, signal.SIGKILL)
-                    self.proc.kill()
-                    self.proc.wait(timeout=10)
-        finally:
-            self.log.close()
+    return Service(
+        "qcluster", [sys.executable, "manage.py", "qcluster"], log_path, stop_timeout=30.0
+    )
 
 
-def _wait_until(predicate, cluster: Cluster, timeout: float = ROUND_TIMEOUT) -> float:
+def _wait_until(predicate, cluster: Service, timeout: float = ROUND_TIMEOUT) -> float:
     deadline = time.perf_counter() + timeout
     while True:
         if predicate():
@@ -167,7 +106,7 @@ def _reset() -> None:
         finished_path(func).unlink(missing_ok=True)
 
 
-def _warm_up(cluster: Cluster, tag: str) -> None:
+def _warm_up(cluster: Service, tag: str) -> None:
     """Wait until the cluster has run both code paths once, so imports and connections are warm."""
     from bench.benchapp.tasks import DISPATCH_TASK, PING_TASK, finished_count
     from lms.jobs import enqueue
@@ -180,7 +119,7 @@ def _warm_up(cluster: Cluster, tag: str) -> None:
     _reset()
 
 
-def _round_plain(cluster: Cluster) -> dict:
+def _round_plain(cluster: Service) -> dict:
     from django_q.models import Task
 
     from bench.benchapp.tasks import PING_TASK, finished_count
@@ -202,7 +141,7 @@ def _round_plain(cluster: Cluster) -> dict:
     }
 
 
-def _round_outbox(cluster: Cluster, tag: str) -> dict:
+def _round_outbox(cluster: Service, tag: str) -> dict:
     from bench.benchapp.tasks import DISPATCH_TASK, finished_count
     from lms.models import Delivery
 
@@ -274,12 +213,7 @@ def child_main(backend: str) -> None:
         raise SystemExit(128 + signum)  # so the finally blocks stop the cluster
 
     signal.signal(signal.SIGTERM, _terminate)
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-
-    import django
-
-    django.setup()
+    setup_django()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
@@ -299,7 +233,7 @@ def child_main(backend: str) -> None:
         )
         for number, mode in enumerate(ROUNDS, start=1):
             tag = f"r{number}"
-            cluster = Cluster(work_dir / f"qcluster-{tag}.log")
+            cluster = _cluster(work_dir / f"qcluster-{tag}.log")
             try:
                 _warm_up(cluster, tag)
                 measured = _round_plain(cluster) if mode == "plain" else _round_outbox(cluster, tag)
@@ -325,92 +259,26 @@ def child_main(backend: str) -> None:
 # --- Orchestrator: prepares each back-end, runs its producer, prints the table -------------------
 
 
-def _base_env(work_dir: Path, backend: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "SQLITE_TEST_PATH"}
-    }
-    env.update(
-        # BENCH_SETTINGS lets a proposed settings change be measured without editing lms/.
-        DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SETTINGS", "bench.settings"),
-        ENVIRONMENT="development",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        VAR_DIR=str(work_dir),
-        MEDIA_ROOT=str(work_dir / "media"),
-        Q_NAME=f"bsr-bench-{os.getpid()}",
-        CACHE_PREFIX=f"bsr-bench-{os.getpid()}",
-        LOG_LEVEL="WARNING",
-        BENCH_CHILD=backend,
-        BENCH_DIR=str(work_dir),
-        BENCH_RESULT=str(work_dir / "result.json"),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _pg_database() -> str:
-    return f"bsr_bench_{os.getpid()}"
-
-
-def _pg_admin(statement: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL(statement).format(sql.Identifier(_pg_database())))
-
-
-def _redis_flush() -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=5)
-    try:
-        client.flushdb()  # the bench's own db index only
-    finally:
-        client.close()
-
-
-def _prepare_postgres(env: dict[str, str]) -> str | None:
-    """Create the bench database and empty the bench Redis db; a reason if either is unusable."""
-    try:
-        _pg_admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        _pg_admin("CREATE DATABASE {}")
-    except Exception as exc:
-        return f"PostgreSQL at {PG_HOST}:{PG_PORT} not usable ({type(exc).__name__}: {exc})"
-    try:
-        _redis_flush()
-    except Exception as exc:
-        with contextlib.suppress(Exception):
-            _pg_admin("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        return f"Redis at {REDIS_URL} not usable ({type(exc).__name__}: {exc})"
-    env["DATABASE_URL"] = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{_pg_database()}"
-    env["REDIS_URL"] = REDIS_URL
-    return None
-
-
-def _cleanup_postgres() -> None:
-    # The producer and the cluster have exited, so their connections are closed; FORCE is for
-    # anything a crash left behind.
-    for step in (lambda: _pg_admin("DROP DATABASE IF EXISTS {} WITH (FORCE)"), _redis_flush):
-        try:
-            step()
-        except Exception as exc:
-            print(f"  postgres: cleanup step failed: {exc}", flush=True)
-
-
 def run_backend(backend: str) -> dict:
-    work_dir = Path(tempfile.mkdtemp(prefix=f"bsr-bench-{backend}-"))
-    env = _base_env(work_dir, backend)
-    try:
+    with scratch_dir(f"bsr-bench-{backend}-") as work_dir:
+        env = bench_env(
+            work_dir,
+            # BENCH_SETTINGS lets a proposed settings change be measured without editing lms/.
+            settings=os.environ.get("BENCH_SETTINGS", "bench.settings"),
+            prefix="bsr-bench",
+            BENCH_CHILD=backend,
+            BENCH_DIR=str(work_dir),
+            BENCH_RESULT=str(work_dir / "result.json"),
+        )
         if backend == "sqlite":
             env["SQLITE_PATH"] = str(work_dir / "db.sqlite3")
         else:
-            reason = _prepare_postgres(env)
+            reason = POSTGRES.prepare()
             if reason:
                 print(f"  {backend}: skipped: {reason}", flush=True)
                 return {"skipped": reason}
+            env["DATABASE_URL"] = POSTGRES.url
+            env["REDIS_URL"] = POSTGRES.redis_url
         try:
             proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve())], env=env)
             try:
@@ -428,9 +296,8 @@ def run_backend(backend: str) -> dict:
             return {"rounds": [], "error": f"producer exited with {proc.returncode}, no result"}
         finally:
             if backend == "postgres":
-                _cleanup_postgres()
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
+                # The producer and the cluster have exited, so their connections are closed.
+                POSTGRES.cleanup()
 
 
 def summarise(result: dict) -> dict:
@@ -469,12 +336,7 @@ def main() -> int:
         flush=True,
     )
     started = time.perf_counter()
-    # BENCH_BACKENDS=sqlite runs one back-end only (the other then counts as skipped).
-    chosen = os.environ.get("BENCH_BACKENDS", ",".join(BACKENDS)).split(",")
-    results = {
-        backend: run_backend(backend) if backend in chosen else {"skipped": "not chosen"}
-        for backend in BACKENDS
-    }
+    results = run_backends(BACKENDS, run_backend)
     summaries = {backend: summarise(result) for backend, result in results.items()}
 
     header = ("backend", "plain tasks/s", "outbox events/s", "ratio", "p50 latency", "p95 latency")
@@ -494,10 +356,7 @@ def main() -> int:
                 fmt(s["p95"], "{:.3f} s"),
             )
         )
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    print()
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print_table(header, rows)
     print()
     for backend, label in BACKENDS.items():
         s = summaries[backend]
@@ -514,7 +373,7 @@ def main() -> int:
         f"{time.perf_counter() - started:.0f} s.\n"
     )
 
-    met = total = 0
+    checks = []
     for backend, label in BACKENDS.items():
         result, s = results[backend], summaries[backend]
         note = ""
@@ -522,23 +381,19 @@ def main() -> int:
             note = " (back-end skipped)"
         elif result.get("error"):
             note = f" (run failed: {result['error']})"
-        checks = (
+        checks += [
             (
                 f"{label}: outbox throughput ≥ {TARGET_RATIO:.0%} of plain tasks",
-                _percent(s["ratio"]),
+                _percent(s["ratio"]) + note,
                 s["complete"] and s["ratio"] is not None and s["ratio"] >= TARGET_RATIO,
             ),
             (
                 f"{label}: p95 commit → handler start ≤ {TARGET_P95} s",
-                fmt(s["p95"], "{:.3f} s"),
+                fmt(s["p95"], "{:.3f} s") + note,
                 s["complete"] and s["p95"] is not None and s["p95"] <= TARGET_P95,
             ),
-        )
-        for name, value, ok in checks:
-            total += 1
-            met += bool(ok)
-            print(f"target: {name}: {value}{note} — {'met' if ok else 'NOT met'}")
-    print(f"targets: {met} of {total} met")
+        ]
+    print_targets(checks)
     return 0
 
 

@@ -16,20 +16,14 @@ import http.client
 import json
 import os
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-from report import fmt, percentile
-
-ROOT = Path(__file__).resolve().parent.parent
+from harness import Gunicorn, bench_env, fetch, run_child, scratch_dir, setup_django
+from report import fmt, percentile, print_table, print_targets
 
 CONNECTIONS = 4
 ROUND_SECONDS = 5.0
@@ -54,11 +48,7 @@ CASES = {
 def setup_main() -> None:
     """Migrate, load the demo, give a participant progress on one module, log them in, count the
     queries of their module page; write what the orchestrator needs as JSON."""
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    import django
-
-    django.setup()
+    setup_django()
     from io import StringIO
 
     from django.conf import settings
@@ -141,83 +131,7 @@ def setup_main() -> None:
     )
 
 
-# --- Servers and client --------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    """One gunicorn master (2 sync workers) on 127.0.0.1, stopped by its own pid."""
-
-    def __init__(self, name: str, env: dict[str, str], work_dir: Path) -> None:
-        self.name = name
-        self.port = _free_port()
-        self.log_path = work_dir / f"gunicorn-{name}.log"
-        self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "lms.wsgi",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.perf_counter() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                self.log.flush()
-                tail = self.log_path.read_text(errors="replace").splitlines()[-20:]
-                raise RuntimeError(f"gunicorn {self.name} exited:\n" + "\n".join(tail))
-            try:
-                status, _, _ = fetch(self.port, "/")
-                if status < 500:
-                    return
-            except OSError:
-                pass
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"gunicorn {self.name} not ready within {timeout:.0f} s")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        try:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait(timeout=10)
-        finally:
-            self.log.close()
-
-
-def fetch(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
+# --- Client --------------------------------------------------------------------------------------
 
 
 def load(port: int, path: str, headers: dict, seconds: float) -> dict:
@@ -272,43 +186,25 @@ def load(port: int, path: str, headers: dict, seconds: float) -> dict:
 
 
 def _env(work_dir: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "SQLITE_PATH", "SQLITE_TEST_PATH"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.pages_settings",
-        ENVIRONMENT="development",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        VAR_DIR=str(work_dir),
+    return bench_env(
+        work_dir,
+        settings="bench.pages_settings",
+        prefix="bsr-bench-pages",
         SQLITE_PATH=str(work_dir / "db.sqlite3"),
-        MEDIA_ROOT=str(work_dir / "media"),
-        CACHE_PREFIX=f"bsr-bench-pages-{os.getpid()}",
-        Q_NAME=f"bsr-bench-pages-{os.getpid()}",
-        LOG_LEVEL="WARNING",
         PAGE_CACHE_ENABLED="1",
         BENCH_STATIC_BYTES=str(work_dir / "static-bytes.html"),
         BENCH_RESULT=str(work_dir / "setup.json"),
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 def _setup(env: dict[str, str]) -> dict:
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve())],
-        env={**env, "BENCH_PAGES_SETUP": "1"},
-        cwd=ROOT,
-        timeout=SETUP_TIMEOUT,
-        capture_output=True,
-        text=True,
+    return run_child(
+        __file__,
+        {**env, "BENCH_PAGES_SETUP": "1"},
+        Path(env["BENCH_RESULT"]),
+        SETUP_TIMEOUT,
+        "set-up",
     )
-    result = Path(env["BENCH_RESULT"])
-    if proc.returncode != 0 or not result.exists():
-        raise RuntimeError(f"set-up failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(result.read_text())
 
 
 def run(work_dir: Path) -> tuple[dict, dict]:
@@ -319,8 +215,8 @@ def run(work_dir: Path) -> tuple[dict, dict]:
         f"page {setup['module_url']} ({setup['steps_done']} of {setup['steps']} steps done).",
         flush=True,
     )
-    cached = Gunicorn("cache-on", env, work_dir)
-    uncached = Gunicorn("cache-off", {**env, "PAGE_CACHE_ENABLED": "0"}, work_dir)
+    cached = Gunicorn("cache-on", env, work_dir, workers=2)
+    uncached = Gunicorn("cache-off", {**env, "PAGE_CACHE_ENABLED": "0"}, work_dir, workers=2)
     try:
         cached.wait_ready()
         uncached.wait_ready()
@@ -389,18 +285,16 @@ def main() -> int:
         flush=True,
     )
     started = time.perf_counter()
-    work_dir = Path(tempfile.mkdtemp(prefix="bsr-bench-pages-"))
     setup: dict = {}
     summaries: dict[str, dict] = {}
     error = None
-    try:
-        setup, rounds = run(work_dir)
-        summaries = {case: summarise(rounds[case]) for case in CASES}
-    except Exception as exc:  # reported below; the targets then count as not met
-        error = f"{type(exc).__name__}: {exc}"
-        print(f"run failed: {error}", flush=True)
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
+    with scratch_dir("bsr-bench-pages-") as work_dir:
+        try:
+            setup, rounds = run(work_dir)
+            summaries = {case: summarise(rounds[case]) for case in CASES}
+        except Exception as exc:  # reported below; the targets then count as not met
+            error = f"{type(exc).__name__}: {exc}"
+            print(f"run failed: {error}", flush=True)
 
     queries = setup.get("queries", {})
     static_rate = summaries.get("c", {}).get("rate")
@@ -422,10 +316,7 @@ def main() -> int:
                 ", ".join(f"{k} {v}" for k, v in s["cache"].most_common()),
             )
         )
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    print()
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print_table(header, rows)
     print(
         f"\nLoad average at end: {os.getloadavg()[0]:.1f}; ran in "
         f"{time.perf_counter() - started:.0f} s.\n"
@@ -439,15 +330,16 @@ def main() -> int:
 
     a, b, c, d = (summaries.get(case, {}) for case in "abcd")
     ratio = a["rate"] / c["rate"] if a.get("rate") and c.get("rate") else None
+    note = f" (run failed: {error})" if error else ""
     checks = (
         (
             f"(a) anonymous programme page ≥ {TARGET_RATIO:.0%} of (c) static bytes",
-            fmt(ratio and ratio * 100, "{:.0f}%"),
+            fmt(ratio and ratio * 100, "{:.0f}%") + note,
             ratio is not None and ratio >= TARGET_RATIO and a["all_ok"] and c["all_ok"],
         ),
         (
             "(b) logged-in module page at least as fast as (d) stock uncached page",
-            f"{fmt(b.get('rate'), '{:.0f}')} vs {fmt(d.get('rate'), '{:.0f}')} req/s",
+            f"{fmt(b.get('rate'), '{:.0f}')} vs {fmt(d.get('rate'), '{:.0f}')} req/s{note}",
             bool(b.get("rate") and d.get("rate"))
             and b["rate"] >= d["rate"]
             and b["all_ok"]
@@ -455,16 +347,11 @@ def main() -> int:
         ),
         (
             f"module page SQL queries ≤ {MAX_QUERIES}",
-            str(queries.get("b", "—")),
+            str(queries.get("b", "—")) + note,
             "b" in queries and queries["b"] <= MAX_QUERIES,
         ),
     )
-    met = 0
-    note = f" (run failed: {error})" if error else ""
-    for name, value, ok in checks:
-        met += bool(ok)
-        print(f"target: {name}: {value}{note} — {'met' if ok else 'NOT met'}")
-    print(f"targets: {met} of {len(checks)} met")
+    print_targets(checks)
     return 0
 
 
