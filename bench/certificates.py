@@ -93,7 +93,7 @@ def batch_data(n: int) -> list:
                     Signatory("Aino Virtanen", "Programme Director"),
                     Signatory("Małgorzata Wąsowska", "Head of Secretariat, CBSS"),
                 ),
-                verification_url=f"https://academy.cbss.org/certificates/verify/{code}/",
+                verification_url=f"https://academy.example.org/certificates/verify/{code}/",
                 verification_code=code,
                 issued_on=dt.date(2026, 10, 1),
                 second_language="lv",

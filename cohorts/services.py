@@ -349,7 +349,7 @@ def _waitlist(enrolment: Enrolment, reason: str) -> None:
     enrolment.skipped_reason = reason[:300]
 
 
-def _reload_locked(enrolment_id: int) -> Enrolment:
+def _reload(enrolment_id: int) -> Enrolment:
     enrolment = (
         Enrolment.objects.select_related("cohort", "activity", "user", "organisation")
         .filter(pk=enrolment_id)
@@ -538,7 +538,7 @@ def enrolment_decide(
     for enrolment_id in enrolment_ids:
         try:
             with place_transaction():
-                enrolment = _reload_locked(enrolment_id)
+                enrolment = _reload(enrolment_id)
                 target = _target_locked(enrolment)
                 enrolment.refresh_from_db(fields=["state", "waitlist_seq"])
                 message = _decide_one(enrolment, target, decision, reason, actor)
@@ -591,7 +591,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, actor, reason: str = "") -> Enro
     """The participant (or staff) gives up a place or an application. A freed place goes to
     the waitlist by the `withdrawn` event's handler."""
     with place_transaction():
-        enrolment = _reload_locked(enrolment.pk)
+        enrolment = _reload(enrolment.pk)
         target = _target_locked(enrolment)
         enrolment.refresh_from_db(fields=["state"])
         _withdraw(enrolment, target, reason=reason or "withdrawn", actor=actor)
@@ -683,7 +683,7 @@ def enrolment_by_token(token: str) -> Enrolment | None:
 def offer_respond(*, enrolment: Enrolment, accept: bool, actor=None) -> Enrolment:
     """Accept or decline a waitlist offer (by the link in the e-mail or from the status page)."""
     with place_transaction():
-        enrolment = _reload_locked(enrolment.pk)
+        enrolment = _reload(enrolment.pk)
         target = _target_locked(enrolment)
         enrolment.refresh_from_db(fields=["state", "offer_expires_at"])
         if enrolment.state != EnrolmentState.OFFERED:
@@ -715,7 +715,7 @@ def offers_expire(*, now=None) -> int:
     for enrolment_id in expired_ids:
         try:
             with place_transaction():
-                enrolment = _reload_locked(enrolment_id)
+                enrolment = _reload(enrolment_id)
                 target = _target_locked(enrolment)
                 enrolment.refresh_from_db(fields=["state", "offer_expires_at"])
                 if enrolment.state != EnrolmentState.OFFERED or enrolment.offer_expires_at > now:
@@ -882,7 +882,7 @@ def nomination_substitute(*, actor, enrolment: Enrolment, nominee: Nominee) -> E
     _nomination_allowed(actor=actor, cohort=cohort, country=nominee.country)
     with place_transaction():
         _lock(cohort)
-        old = _reload_locked(enrolment.pk)
+        old = _reload(enrolment.pk)
         if old.state not in (EnrolmentState.NOMINATED, EnrolmentState.ACCEPTED):
             raise CohortsError("bad_transition", "Only a nominated or accepted place can pass.")
         book = _PlaceBook(cohort)
@@ -912,7 +912,7 @@ def nomination_token_issue(*, enrolment: Enrolment) -> str:
 def nomination_confirm(*, enrolment: Enrolment, user) -> Enrolment:
     """The nominee confirms their place (after completing their profile)."""
     with place_transaction():
-        enrolment = _reload_locked(enrolment.pk)
+        enrolment = _reload(enrolment.pk)
         _target_locked(enrolment)
         if enrolment.user_id != user.pk:
             raise CohortsError("forbidden", "This nomination is for someone else.")
