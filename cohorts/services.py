@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 BUSY_MESSAGE = "Many people are applying right now. Nothing was changed; please try again."
 CONFLICT_MESSAGE = "Someone took that place at the same moment. Nothing was changed; please retry."
 ACTIVITY_OFFER_HOURS = 48
+# The first key of the advisory place locks, one per kind of target.
+LOCK_NAMESPACE_COHORT = 7301
+LOCK_NAMESPACE_ACTIVITY = 7302
 
 
 class CohortsError(Exception):
@@ -80,25 +83,26 @@ def place_transaction():
 
 
 def _lock(target, *, shared: bool = False) -> None:
-    """Take the target's row lock before any count. SQLite's immediate transactions already
-    serialise writers; on PostgreSQL the wait is bounded by COHORTS_LOCK_TIMEOUT_MS, and the
-    timeout and the lock go in one round trip (the lock is held for every application, so each
-    round trip inside it counts). A shared lock lets many "no place for you" decisions run side
-    by side while still excluding every path that takes or frees a place."""
+    """Take the target's place lock before any count. SQLite's immediate transactions already
+    serialise writers; on PostgreSQL it is a transaction-scoped advisory lock whose wait is
+    bounded by COHORTS_LOCK_TIMEOUT_MS, the timeout and the lock in one round trip (the lock is
+    held for every application, so each round trip inside it counts). A shared lock lets many
+    "no place for you" decisions run side by side while still excluding every path that takes or
+    frees a place. Advisory locks queue fairly: a row lock taken FOR SHARE lets new sharers jump
+    ahead of a waiting FOR UPDATE, so a steady stream of waitlist answers could starve someone
+    about to get a place until their wait timed out."""
     if not getattr(settings, "COHORTS_PLACE_LOCKING", True):
         return
     if connection.vendor != "postgresql":
         return
-    model = Cohort if isinstance(target, Cohort) else ActivityPage
-    quote = connection.ops.quote_name
+    namespace = LOCK_NAMESPACE_COHORT if isinstance(target, Cohort) else LOCK_NAMESPACE_ACTIVITY
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     timeout = int(settings.COHORTS_LOCK_TIMEOUT_MS)
     with connection.cursor() as cursor:
-        # Only quoted identifiers and integers go into the text: nothing from outside.
+        # Only integers go into the text: nothing from outside.
         cursor.execute(
-            f"SET LOCAL lock_timeout = '{timeout}ms'; "  # noqa: S608
-            f"SELECT 1 FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(model._meta.pk.column)} = {int(target.pk)} "
-            f"FOR {'SHARE' if shared else 'UPDATE'}"
+            f"SET LOCAL lock_timeout = '{timeout}ms'; "
+            f"SELECT {function}({namespace}, {int(target.pk)})"
         )
 
 

@@ -104,6 +104,23 @@ def apply_job(user, cohort) -> Callable:
     return lambda: services.enrolment_apply(user=user, cohort=cohort)
 
 
+def patient_apply_job(user, cohort, busy: list) -> Callable:
+    """An applicant who, told "busy, please try again", tries again (up to three times), as
+    the page asks them to. Each busy answer is recorded, so the test can bound how often a
+    burst on a shared, noisy machine makes anyone wait beyond the lock timeout."""
+
+    def job():
+        for attempt in range(4):
+            try:
+                return services.enrolment_apply(user=user, cohort=cohort)
+            except services.CohortsError as exc:
+                if exc.code != "busy" or attempt == 3:
+                    raise
+                busy.append(user.pk)
+
+    return job
+
+
 def holding_by_country(cohort) -> Counter:
     holding = Enrolment.objects.filter(cohort=cohort, state__in=[S.ACCEPTED, S.OFFERED])
     return Counter(str(country) for country in holding.values_list("country", flat=True))
@@ -176,7 +193,7 @@ def applicants_per_country(round_number: int, total: int = 500) -> dict[str, int
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_500_simultaneous_applications_for_30_places_repeated(make_cohort, capsys):
     capacity, cap = 30, 4
-    timings = []
+    timings, busy = [], []
     for round_number in range(10):
         per_country = applicants_per_country(round_number)
         expected = min(capacity, sum(min(cap, n) for n in per_country.values()))
@@ -185,10 +202,12 @@ def test_500_simultaneous_applications_for_30_places_repeated(make_cohort, capsy
         random.Random(round_number).shuffle(applicants)
 
         started = time.perf_counter()
-        results, errors = at_once([apply_job(user, cohort) for user in applicants])
+        results, errors = at_once([patient_apply_job(user, cohort, busy) for user in applicants])
         timings.append(time.perf_counter() - started)
 
         assert errors == []
+        # A busy answer is friendly and changes nothing, but with fair locks it stays rare.
+        assert len(busy) <= 5
         assert len(results) == 500
         enrolments = Enrolment.objects.filter(cohort=cohort)
         by_state = Counter(enrolments.values_list("state", flat=True))
@@ -212,7 +231,8 @@ def test_500_simultaneous_applications_for_30_places_repeated(make_cohort, capsy
     with capsys.disabled():
         print(
             f"\n  500 applications x 10: {sum(timings):.1f} s in the bursts "
-            f"(slowest {max(timings):.1f} s, {5000 / sum(timings):.0f} applications/s)"
+            f"(slowest {max(timings):.1f} s, {5000 / sum(timings):.0f} applications/s, "
+            f"{len(busy)} busy answer(s) retried)"
         )
 
 
@@ -231,9 +251,9 @@ def test_200_simultaneous_withdrawals_promote_the_earliest_eligible(make_cohort,
     holders = people({c: CAP for c in COUNTRIES}, tag="holder")
     waiting = people(WAITING, tag="waiting")
     random.Random(7).shuffle(waiting)
-    _, errors = at_once([apply_job(user, cohort) for user in holders])
+    _, errors = at_once([patient_apply_job(user, cohort, []) for user in holders])
     assert errors == []
-    _, errors = at_once([apply_job(user, cohort) for user in waiting])
+    _, errors = at_once([patient_apply_job(user, cohort, []) for user in waiting])
     assert errors == []
     assert holding_by_country(cohort) == {c: CAP for c in COUNTRIES}
     assert Enrolment.objects.filter(cohort=cohort, state=S.WAITLISTED).count() == 300
