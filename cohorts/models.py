@@ -435,3 +435,208 @@ def token_new() -> tuple[str, str]:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- peer-group matching ----------------------------------------------------------------------
+
+
+class MatchingRunState(models.TextChoices):
+    REQUESTED = "requested", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class MatchingRun(models.Model):
+    """One matching of a cohort's accepted participants into peer groups: its parameters and
+    seed, the status row its page polls, and the result (groups of enrolment ids, score, bound,
+    gap, violations by rule, per-group explanation). Staff adjustments edit `groups` in place;
+    publishing copies them into PeerGroup rows."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="matching_runs")
+    number = models.PositiveIntegerField(help_text="Run 1, 2, … within the cohort.")
+    state = models.CharField(
+        max_length=16, choices=MatchingRunState.choices, default=MatchingRunState.REQUESTED
+    )
+    params = models.JSONField(default=dict, blank=True)
+    seed = models.BigIntegerField(default=0)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rematches"
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_note = models.CharField(max_length=200, blank=True)
+    participants = models.PositiveIntegerField(default=0)
+    groups = models.JSONField(default=list, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    upper_bound = models.FloatField(null=True, blank=True)
+    gap = models.FloatField(null=True, blank=True)
+    proven_optimal = models.BooleanField(default=False)
+    violations = models.JSONField(default=dict, blank=True)
+    explanation = models.JSONField(default=list, blank=True)
+    moves = models.PositiveIntegerField(null=True, blank=True)
+    adjustments = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "number"], name="cohorts_matching_run_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} — matching run {self.number}"
+
+
+class PeerGroup(models.Model):
+    """A published peer group; a cohort's groups are replaced whole when a run is published."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="peer_groups")
+    run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="peer_groups")
+    number = models.PositiveIntegerField()
+    explanation = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "number"], name="cohorts_peer_group_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} — peer group {self.number}"
+
+
+class PeerGroupMember(models.Model):
+    group = models.ForeignKey(PeerGroup, on_delete=models.CASCADE, related_name="members")
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="peer_group_membership"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} in {self.group}"
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+class AttendanceRule(models.TextChoices):
+    ALL_SESSIONS = "all", "Present at every session"
+    HOURS_PERCENT = "hours", "Present for a share of the hours"
+
+
+class ActivityAttendance(models.Model):
+    """How attendance of one activity is taken: who runs the check-in desk, and when a person
+    counts as having attended."""
+
+    activity = models.OneToOneField(
+        "programmes.ActivityPage", on_delete=models.CASCADE, related_name="attendance_setup"
+    )
+    staff_group = models.OneToOneField(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staffed_activity",
+        help_text="Members run this activity's check-in desk (besides its cohorts' staff).",
+    )
+    rule = models.CharField(
+        max_length=8, choices=AttendanceRule.choices, default=AttendanceRule.ALL_SESSIONS
+    )
+    min_percent = models.PositiveSmallIntegerField(
+        default=80, help_text="For the share-of-hours rule: the least share, in per cent."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_percent__gte=1, min_percent__lte=100),
+                name="cohorts_attendance_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attendance of {self.activity}"
+
+
+class ActivitySession(models.Model):
+    """A day or a session of an activity, with the hours it counts for."""
+
+    activity = models.ForeignKey(
+        "programmes.ActivityPage", on_delete=models.CASCADE, related_name="attendance_sessions"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="cohorts_session_dates"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="cohorts_session_hours"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.activity} — {self.starts_at:%Y-%m-%d}"
+
+
+class ParticipantPass(models.Model):
+    """The pass of one place at an activity: its QR code carries `token` (256 random bits,
+    used for nothing but check-in). A new pass replaces a revoked one."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="participant_pass"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pass of {self.enrolment}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    ABSENT = "absent", "Absent"
+    EXCUSED = "excused", "Excused"
+
+
+class AttendanceRecord(models.Model):
+    """One person's attendance at one session; corrections update it and go to the audit log."""
+
+    session = models.ForeignKey(ActivitySession, on_delete=models.CASCADE, related_name="records")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(max_length=8, choices=AttendanceStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=16, blank=True, help_text="scan, search or list")
+
+    class Meta:
+        ordering = ["session", "enrolment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrolment"], name="cohorts_attendance_once_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} — {self.session}: {self.get_status_display()}"

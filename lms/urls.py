@@ -59,6 +59,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("search/", include("programmes.search_urls")),
     path("cohorts/", include("cohorts.urls")),
+    path("certificates/", include("certificates.urls")),
     path("", include("programmes.urls")),
 ]
 

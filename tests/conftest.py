@@ -46,6 +46,22 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _file_roots(tmp_path_factory):
+    return tmp_path_factory.mktemp("media"), tmp_path_factory.mktemp("private")
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, _file_roots):
+    """Uploads and private files (certificate PDFs) go to a temporary folder, not var/."""
+    media, private = _file_roots
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": private}},
+    }
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     from django.core.cache import cache

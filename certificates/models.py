@@ -1,0 +1,314 @@
+"""Certificate templates (Wagtail snippets), issued certificates, and the status rows of bulk
+issues. One current certificate per person and cohort, activity or module is a database rule."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable, PreviewableMixin
+
+from lms.models import Language
+
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d3557.")
+
+
+class CertificateKind(models.TextChoices):
+    PROGRAMME = "programme", "Programme completion (a cohort)"
+    ACTIVITY = "activity", "Activity attendance"
+    MODULE = "module", "Module completion"
+
+
+class Border(models.TextChoices):
+    DOUBLE = "double", "Double line"
+    SINGLE = "single", "Single line"
+    NONE = "none", "None"
+
+
+class Paper(models.TextChoices):
+    A4 = "A4", "A4"
+    LETTER = "LETTER", "US Letter"
+
+
+PLACEHOLDERS = (
+    "name",
+    "programme",
+    "cohort",
+    "activity",
+    "module",
+    "date_start",
+    "date_end",
+    "dates",
+    "hours",
+    "place",
+)
+
+
+class CertificateTemplate(PreviewableMixin, ClusterableModel):
+    """How the certificates of one kind look and read. It applies to the cohorts, activities or
+    modules chosen here; with none chosen, to every one of its kind in its programme (or in every
+    programme when no programme is set)."""
+
+    name = models.CharField(max_length=200, help_text="For staff only, e.g. “BEP completion”.")
+    kind = models.CharField(max_length=16, choices=CertificateKind.choices)
+    programme = models.ForeignKey(
+        "programmes.ProgrammePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: any programme.",
+    )
+    cohorts = ParentalManyToManyField("cohorts.Cohort", blank=True, related_name="+")
+    activities = ParentalManyToManyField("programmes.ActivityPage", blank=True, related_name="+")
+    modules = ParentalManyToManyField("programmes.ModulePage", blank=True, related_name="+")
+    auto_issue = models.BooleanField(
+        default=True,
+        help_text="Issue automatically on completion or attendance. Off: staff issue by hand.",
+    )
+    active = models.BooleanField(default=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    title = models.CharField(max_length=200, default="Certificate of completion")
+    wording = models.TextField(
+        help_text=(
+            "One paragraph per line. Placeholders: {name}, {programme}, {cohort}, {activity}, "
+            "{module}, {date_start}, {date_end}, {dates}, {hours}, {place}."
+        )
+    )
+    hours = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, help_text="Printed as {hours}."
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    colour = models.CharField(max_length=7, default="#1d3557", validators=[HEX_COLOUR])
+    accent = models.CharField(max_length=7, default="#5c677d", validators=[HEX_COLOUR])
+    border = models.CharField(max_length=8, choices=Border.choices, default=Border.DOUBLE)
+    paper = models.CharField(max_length=8, choices=Paper.choices, default=Paper.A4)
+    landscape = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from certificates.wording import wording_errors
+
+        errors = {}
+        for field in ("title", "wording"):
+            if problems := wording_errors(getattr(self, field)):
+                errors[field] = problems
+        if errors:
+            raise ValidationError(errors)
+
+
+class CertificateTranslation(Orderable):
+    """The same certificate in a participant's language: printed under the main text when the
+    holder's preferred language has one (a bilingual certificate)."""
+
+    template = ParentalKey(
+        CertificateTemplate, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(max_length=8, choices=Language.choices)
+    title = models.CharField(max_length=200)
+    wording = models.TextField(help_text="The same placeholders as the main wording.")
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "language"], name="certificates_translation_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} ({self.get_language_display()})"
+
+
+class CertificateSignatory(Orderable):
+    template = ParentalKey(
+        CertificateTemplate, on_delete=models.CASCADE, related_name="signatories"
+    )
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=160)
+    signature = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.role}"
+
+
+class CertificateState(models.TextChoices):
+    PENDING = "pending", "Being issued"
+    ISSUED = "issued", "Valid"
+    REVOKED = "revoked", "Revoked"
+    REPLACED = "replaced", "Replaced"
+    WITHDRAWN = "withdrawn", "Withdrawn at the holder's request"
+
+
+class CertificateSource(models.TextChoices):
+    AUTOMATIC = "automatic", "Automatic"
+    MANUAL = "manual", "Issued by staff"
+    BULK = "bulk", "Bulk issue"
+    REISSUE = "reissue", "Reissue"
+
+
+def private_storage():
+    return storages["private"]
+
+
+def certificate_upload_to(instance: "Certificate", filename: str) -> str:
+    return f"certificates/{instance.issued_at:%Y/%m}/{filename}"
+
+
+class Certificate(models.Model):
+    """One certificate of one person for one cohort, activity or module. Rows in `pending` are
+    being rendered; a replaced certificate stays, pointing at its replacement, so its code still
+    verifies (as replaced)."""
+
+    kind = models.CharField(max_length=16, choices=CertificateKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates"
+    )
+    cohort = models.ForeignKey(
+        "cohorts.Cohort", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    activity = models.ForeignKey(
+        "programmes.ActivityPage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    module = models.ForeignKey(
+        "programmes.ModulePage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    template = models.ForeignKey(
+        CertificateTemplate, null=True, on_delete=models.SET_NULL, related_name="certificates"
+    )
+    state = models.CharField(
+        max_length=16, choices=CertificateState.choices, default=CertificateState.PENDING
+    )
+    source = models.CharField(max_length=16, choices=CertificateSource.choices)
+    # What was printed, kept as issued: a later profile or page edit does not change it.
+    holder_name = models.CharField(max_length=200)
+    holder_is_minor = models.BooleanField(default=False)
+    programme_title = models.CharField(max_length=255, blank=True)
+    context_title = models.CharField(max_length=255, blank=True)
+    date_start = models.DateField(null=True, blank=True)
+    date_end = models.DateField(null=True, blank=True)
+    hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    place = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    code = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    pdf = models.FileField(upload_to=certificate_upload_to, storage=private_storage, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(cohort__isnull=False, activity__isnull=True, module__isnull=True)
+                    | Q(cohort__isnull=True, activity__isnull=False, module__isnull=True)
+                    | Q(cohort__isnull=True, activity__isnull=True, module__isnull=False)
+                ),
+                name="certificates_certificate_one_target",
+            ),
+            # Exactly one current certificate per person and target: a duplicate event, a
+            # re-run or a second bulk issue cannot make another.
+            models.UniqueConstraint(
+                fields=["user", "cohort"],
+                condition=Q(cohort__isnull=False) & ~Q(state="replaced"),
+                name="certificates_one_per_cohort",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "activity"],
+                condition=Q(activity__isnull=False) & ~Q(state="replaced"),
+                name="certificates_one_per_activity",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "module"],
+                condition=Q(module__isnull=False) & ~Q(state="replaced"),
+                name="certificates_one_per_module",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending") | Q(code__isnull=False),
+                name="certificates_certificate_code_once_rendered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} — {self.context_title or self.programme_title}"
+
+    @property
+    def target(self):
+        return self.cohort or self.activity or self.module
+
+
+class BulkIssueState(models.TextChoices):
+    REQUESTED = "requested", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class BulkIssue(models.Model):
+    """A bulk issue for a cohort: the status row its page polls for progress."""
+
+    cohort = models.ForeignKey("cohorts.Cohort", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        max_length=16, choices=BulkIssueState.choices, default=BulkIssueState.REQUESTED
+    )
+    total = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Bulk issue for {self.cohort} ({self.get_state_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total:
+            return 100 if self.state == BulkIssueState.DONE else 0
+        return min(100, round(100 * (self.issued + self.skipped + self.failed) / self.total))

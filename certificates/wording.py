@@ -1,0 +1,33 @@
+"""Certificate wording with {placeholders}: which names are allowed, and filling them in."""
+
+import string
+
+from certificates.models import PLACEHOLDERS
+
+_FORMATTER = string.Formatter()
+
+
+def wording_errors(text: str) -> list[str]:
+    """What is wrong with the placeholders in `text`, in words an editor understands."""
+    try:
+        parsed = [(field, spec, conv) for _, field, spec, conv in _FORMATTER.parse(text)]
+    except ValueError:
+        return ["A “{” or “}” is unmatched. Write {{ or }} for a literal brace."]
+    fields = [field for field, _, _ in parsed if field is not None]
+    if any(spec or conv for field, spec, conv in parsed if field is not None):
+        return ["Write placeholders plainly, e.g. {name}, without “:” or “!”."]
+    unknown = sorted({field for field in fields if field not in PLACEHOLDERS})
+    if unknown:
+        allowed = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+        return [f"Unknown placeholder {', '.join('{' + f + '}' for f in unknown)}. Use {allowed}."]
+    return []
+
+
+def wording_fill(text: str, values: dict[str, str]) -> str:
+    """`text` with its placeholders filled; a placeholder with no value prints as nothing."""
+    filled = {name: values.get(name, "") or "" for name in PLACEHOLDERS}
+    return text.format_map(filled)
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
