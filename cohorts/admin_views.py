@@ -2,6 +2,7 @@
 against the rules, decide in bulk, run the waitlist, export and import — for their cohort only."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView, View
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
@@ -118,8 +120,29 @@ class DeskView(CohortDeskMixin, TemplateView):
             export_xlsx_url=_with_query(
                 reverse("cohorts_desk_export_xlsx", args=[cohort.pk]), filters
             ),
+            desk_links=desk_links(self.request, cohort),
         )
         return context
+
+
+# Other parts of the system (peer matching, certificates) add their pages to the desk with
+#   @hooks.register(DESK_LINKS_HOOK)
+#   def links(request, cohort): return [DeskLink(label=..., url=..., summary=...)]
+DESK_LINKS_HOOK = "bsr_cohort_desk_links"
+
+
+@dataclass(frozen=True)
+class DeskLink:
+    label: str
+    url: str
+    summary: str = ""
+
+
+def desk_links(request, cohort: Cohort) -> list[DeskLink]:
+    links: list[DeskLink] = []
+    for hook in hooks.get_hooks(DESK_LINKS_HOOK):
+        links += hook(request, cohort)
+    return links
 
 
 def _answers(answers) -> list[tuple[str, str]]:
