@@ -7,10 +7,15 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import certificates.hooks_participant  # noqa: F401 (registers the My learning panel)
         from certificates import handlers
         from certificates.demo import demo_load
+        from lms import jobs
         from lms.demo import register_demo
 
         handlers.register_all()
+        jobs.register_periodic(
+            name="certificates.sweep", func="certificates.tasks.certificates_sweep_task", minutes=10
+        )
         # After "cohorts" in INSTALLED_APPS: the demo cohorts and completions exist by then.
         register_demo("certificates", demo_load)

@@ -1,5 +1,6 @@
 """Verification codes: 140 random bits printed as seven groups of four Crockford base32 characters
-(no I, L, O or U), forgiving of how people type them, and stored only as a digest."""
+(no I, L, O or U), forgiving of how people type them. A certificate keeps its code (the holder's
+share link and e-mails need it); `code_digest` serves lookups that must not keep the code."""
 
 import hashlib
 import re

@@ -1,6 +1,72 @@
 """Handlers of the events that issue certificates and of certificates' own events, registered
-in CertificatesConfig.ready()."""
+in CertificatesConfig.ready(). Each one converges when run again: a second run finds the
+certificate (or the e-mail) already there and changes nothing."""
+
+from certificates import emails, services
+from certificates.models import Certificate, CertificateSource, CertificateState
+from cohorts.models import Enrolment, EnrolmentState
+from lms import events
+from lms.models import Event, User
+from programmes.models import ActivityPage, ModulePage
+
+
+def _user(event: Event) -> User | None:
+    return User.objects.select_related("profile").filter(pk=event.payload.get("user_id")).first()
+
+
+def programme_certificate_on_completion(event: Event) -> None:
+    """A completed cohort enrolment earns the programme certificate, when an automatic
+    template applies."""
+    enrolment = (
+        Enrolment.objects.select_related("cohort__programme", "user__profile")
+        .filter(pk=event.payload.get("enrolment_id"), cohort__isnull=False)
+        .first()
+    )
+    if enrolment is None or enrolment.state != EnrolmentState.COMPLETED:
+        return
+    services.certificate_issue(
+        user=enrolment.user, cohort=enrolment.cohort, source=CertificateSource.AUTOMATIC
+    )
+
+
+def activity_certificate_on_attendance(event: Event) -> None:
+    """Attending an activity earns its certificate, when an automatic template applies."""
+    user = _user(event)
+    activity_id = event.payload.get("activity_id") or (
+        Enrolment.objects.filter(pk=event.payload.get("enrolment_id"))
+        .values_list("activity_id", flat=True)
+        .first()
+    )
+    activity = ActivityPage.objects.filter(pk=activity_id).first()
+    if user is None or activity is None:
+        return
+    services.certificate_issue(user=user, activity=activity, source=CertificateSource.AUTOMATIC)
+
+
+def module_certificate_on_completion(event: Event) -> None:
+    """A completed module earns a certificate only where a template issues one automatically."""
+    user = _user(event)
+    module = ModulePage.objects.filter(pk=event.payload.get("module_id")).first()
+    if user is None or module is None:
+        return
+    services.certificate_issue(user=user, module=module, source=CertificateSource.AUTOMATIC)
+
+
+def issued_email_send(event: Event) -> None:
+    """The holder's e-mail with the links to download and to verify, once per certificate. A
+    certificate revoked or replaced before the e-mail went is not announced any more."""
+    certificate = (
+        Certificate.objects.select_related("user__profile", "template")
+        .filter(pk=event.payload.get("certificate_id"))
+        .first()
+    )
+    if certificate is None or certificate.state != CertificateState.ISSUED:
+        return
+    emails.issued_email_queue(certificate=certificate)
 
 
 def register_all() -> None:
-    pass
+    events.register("cohorts.enrolment.completed", programme_certificate_on_completion)
+    events.register("programmes.activity.attended", activity_certificate_on_attendance)
+    events.register("programmes.module.completed", module_certificate_on_completion)
+    events.register("certificates.certificate.issued", issued_email_send)

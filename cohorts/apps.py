@@ -20,3 +20,34 @@ class CohortsConfig(AppConfig):
         # Loaders run in INSTALLED_APPS order: "programmes" comes before "cohorts", so the
         # programme pages, modules and activities that the cohorts use exist by then.
         register_demo("cohorts", demo_load)
+
+        # Peer groups, attendance and surveys: their panels, handlers, jobs and demo loaders
+        # (the demo loaders after the cohorts' own, whose cohorts and places they use).
+        import cohorts.hooks_attendance  # noqa: F401 (passes and check-in desks on My learning)
+        import cohorts.hooks_peergroups  # noqa: F401 (the peer-group panel)
+        import cohorts.hooks_surveys  # noqa: F401 (surveys waiting on My learning)
+        from cohorts import (
+            demo_attendance,
+            demo_peergroups,
+            demo_surveys,
+            handlers_attendance,
+            handlers_peergroups,
+            handlers_surveys,
+        )
+
+        handlers_peergroups.register_all()
+        handlers_attendance.register_all()
+        handlers_surveys.register_all()
+        jobs.register_periodic(
+            name="cohorts.survey_invitations_send",
+            func="cohorts.tasks_surveys.survey_invitations_send_task",
+            minutes=5,
+        )
+        jobs.register_periodic(
+            name="cohorts.survey_reminders_send",
+            func="cohorts.tasks_surveys.survey_reminders_send_task",
+            minutes=30,
+        )
+        register_demo("peergroups", demo_peergroups.demo_load)
+        register_demo("attendance", demo_attendance.demo_load)
+        register_demo("surveys", demo_surveys.demo_load)

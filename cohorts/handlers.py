@@ -3,7 +3,7 @@ promotion, completion checks and the e-mails people get about their places."""
 
 from django.db import transaction
 
-from cohorts import emails, services
+from cohorts import attendance, emails, services
 from cohorts.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState
 from lms import events
 from lms.models import Event
@@ -86,7 +86,9 @@ def accepted_email_send(event: Event) -> None:
     enrolment = _enrolment(event)
     # A cohort member's activity places come with the cohort's own confirmation (and .ics).
     if enrolment is not None and enrolment.source != EnrolmentSource.COHORT:
-        emails.accepted_email_queue(enrolment=enrolment)
+        email = emails.accepted_email_queue(enrolment=enrolment)
+        if enrolment.activity_id:
+            attendance.pass_attach(email=email, enrolment=enrolment)
 
 
 def waitlisted_email_send(event: Event) -> None:

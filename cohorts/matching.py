@@ -7,7 +7,7 @@ import math
 import random
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 DIVERSITY_ATTRIBUTES = ("country", "sector", "level", "gender", "language")
@@ -24,6 +24,14 @@ EXACT_MAX_PARTICIPANTS = 40
 # Swaps evaluated per second of budget; the search stops on this count, not the clock, so the
 # same input and seed give the same groups on any machine.
 EVALS_PER_SECOND = 200_000
+
+# Told how far a run has come: (per cent 0-100, a short note). It only listens: the search never
+# waits on it or changes course, so the groups are the same with or without one.
+Progress = Callable[[int, str], None]
+
+
+def _quiet(_percent: int, _note: str) -> None:
+    pass
 
 
 class MatchingError(ValueError):
@@ -715,15 +723,28 @@ def _partners(state: _State, i: int, rng: random.Random) -> tuple[list[int], int
     return kept, len(kept) + draws // 8
 
 
-def _fast(p: _Problem, seed: int, time_limit: float, start: list[int] | None = None) -> list[int]:
+def _fast(
+    p: _Problem,
+    seed: int,
+    time_limit: float,
+    start: list[int] | None = None,
+    progress: Progress = _quiet,
+    share: tuple[int, int] = (0, 95),
+) -> list[int]:
     rng = random.Random(seed)
-    budget = max(20_000, int(time_limit * EVALS_PER_SECOND))
+    budget = total = max(20_000, int(time_limit * EVALS_PER_SECOND))
+    low, high = share
     deadline = time.perf_counter() + 3 * time_limit + 1
     best: list[int] | None = None
     best_cost = math.inf
     bound = _bound(p)
     attempt = 0
     while budget > 0:
+        used = total - budget
+        note = f"searching: restart {attempt + 1}"
+        if attempt and used:
+            note += f" of about {max(attempt + 1, round(total * attempt / used))}"
+        progress(low + int((high - low) * used / total), note)
         grp = list(start) if start is not None and attempt == 0 else _construct(p, rng, attempt > 0)
         state = _State(p, grp)
         budget -= _descend(state, rng, budget, deadline)
@@ -743,7 +764,7 @@ def _fast(p: _Problem, seed: int, time_limit: float, start: list[int] | None = N
 
 
 def _exact(
-    p: _Problem, seed: int, time_limit: float, hint: list[int]
+    p: _Problem, seed: int, time_limit: float, hint: list[int], progress: Progress = _quiet
 ) -> tuple[list[int], bool, int | None]:
     """CP-SAT: first the fewest violations, then the most diversity with that many. Returns
     the assignment, whether both stages were proven optimal, and the proven minimum."""
@@ -825,6 +846,7 @@ def _exact(
     proven = True
     minimum: int | None = 0
     if slacks:
+        progress(10, "proving the fewest rule breaks")
         model.minimize(sum(slacks))
         solver.parameters.max_time_in_seconds = max(0.5, time_limit / 2)
         status = solver.solve(model)
@@ -856,6 +878,7 @@ def _exact(
                 per_value.append(same)
             model.add(sum(per_value) >= even_split_pairs(len(mem), k))
             cost.append(int(round(w * scale)) * sum(per_value))
+    progress(50, "searching for the most diverse groups")
     if cost:
         model.minimize(sum(cost))
     else:
@@ -925,20 +948,25 @@ def match(
     seed: int = 0,
     time_limit: float = 2.0,
     mode: str = "auto",
+    progress: Progress | None = None,
 ) -> MatchResult:
     """Split participants into groups of about `group_size`. Mode "exact" proves the optimum
-    with CP-SAT (small pools), "fast" runs the local search, "auto" picks by pool size."""
+    with CP-SAT (small pools), "fast" runs the local search, "auto" picks by pool size.
+    `progress`, if given, is told how far the search has come."""
     started = time.perf_counter()
+    progress = progress or _quiet
     if mode not in ("auto", "exact", "fast"):
         raise MatchingError(f"unknown mode {mode!r}")
     p = _Problem(participants, group_count(len(participants), group_size), weights, rules)
     if mode == "auto":
         mode = "exact" if p.n <= EXACT_MAX_PARTICIPANTS else "fast"
     if mode == "exact":
-        hint = _fast(p, seed, min(0.2, time_limit / 10))
-        grp, proven, minimum = _exact(p, seed, time_limit, hint)
+        hint = _fast(p, seed, min(0.2, time_limit / 10), progress=progress, share=(0, 10))
+        grp, proven, minimum = _exact(p, seed, time_limit, hint, progress)
+        progress(95, "checking rules")
         return _result(p, grp, mode=mode, proven=proven, minimum=minimum, started=started)
-    grp = _fast(p, seed, time_limit)
+    grp = _fast(p, seed, time_limit, progress=progress)
+    progress(95, "checking rules")
     return _result(p, grp, mode=mode, proven=False, minimum=None, started=started)
 
 
@@ -974,11 +1002,14 @@ def rematch(
     weights: Mapping[str, float] | None = None,
     rules: Rules = Rules(),
     time_limit: float = 5.0,
+    progress: Progress | None = None,
 ) -> MatchResult:
     """Keep the previous groups (drop-outs are simply absent from `participants`, newcomers are
     absent from `previous`) and restore the rules moving as few people as possible. Greedy and
     deterministic: it never trades moves for diversity."""
     started = time.perf_counter()
+    progress = progress or _quiet
+    progress(0, "placing newcomers")
     p = _Problem(participants, len(previous), weights, rules)
     old = _assignment(p, previous)
     target = rematch_targets(p.n, [sum(1 for g in old if g == h) for h in range(p.k)])
@@ -1006,6 +1037,7 @@ def rematch(
         state.move(best[1], best[2])
     # Repair what is still broken with the cheapest change in moves, then in cost: a single move
     # from a larger to a smaller group (sizes stay within one), else a swap.
+    progress(30, "repairing broken rules")
     deadline = time.perf_counter() + time_limit
     while time.perf_counter() < deadline:
         _score, violations, relaxed = _evaluate(p, grp)
@@ -1053,6 +1085,7 @@ def rematch(
         else:
             state.swap(i, j)
     moved = [p.ids[i] for i in range(p.n) if old[i] >= 0 and grp[i] != old[i]]
+    progress(95, "checking rules")
     return _result(p, grp, mode="rematch", proven=False, minimum=None, started=started, moved=moved)
 
 

@@ -26,7 +26,7 @@ class EnrolmentMode(models.TextChoices):
 
 
 # Fixed addresses under /cohorts/ that a cohort's slug would shadow.
-RESERVED_SLUGS = {"places", "offer", "nomination", "activities"}
+RESERVED_SLUGS = {"places", "offer", "nomination", "activities", "pass", "surveys"}
 
 
 class Cohort(ClusterableModel):
@@ -640,3 +640,6 @@ class AttendanceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment} — {self.session}: {self.get_status_display()}"
+
+
+from cohorts.models_surveys import *  # noqa: E402, F403 (survey targets and invitations)

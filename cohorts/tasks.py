@@ -5,3 +5,9 @@ from cohorts import services
 
 def offers_expire_task() -> int:
     return services.offers_expire()
+
+
+def matching_run_task(run_id: int) -> None:
+    from cohorts import peergroups
+
+    peergroups.matching_run_execute(run_id=run_id)

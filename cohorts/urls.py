@@ -1,8 +1,9 @@
 """Participant-side addresses of cohorts. The fixed prefixes come before the cohort's slug."""
 
-from django.urls import path
+from django.urls import include, path
 
 from cohorts import views
+from cohorts.urls_attendance import urlpatterns as attendance_urlpatterns
 
 app_name = "cohorts"
 
@@ -18,6 +19,10 @@ urlpatterns = [
         views.activity_register,
         name="activity_register",
     ),
+    *attendance_urlpatterns,
+    path("surveys/", include("cohorts.urls_surveys")),
+    # A cohort's own addresses come last: its slug must not shadow the fixed ones above
+    # (cohorts.models.RESERVED_SLUGS keeps such slugs from being chosen).
     path("<slug:slug>/", views.cohort_page, name="cohort"),
     path("<slug:slug>/apply/", views.cohort_apply, name="apply"),
     path("<slug:slug>/nominate/", views.nominate, name="nominate"),

@@ -97,8 +97,10 @@ def _cohort_or_404(slug: str) -> Cohort:
 
 
 def _no_referrer(response):
-    # The token in the address must not travel to other sites in a Referer header.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token in the address must not travel to other sites in a Referer header. Not
+    # "no-referrer": under it browsers send "Origin: null" with the page's own forms, which
+    # Django's CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -11,6 +11,9 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+import cohorts.wagtail_hooks_attendance  # noqa: F401 (check-in desks and attendance)
+import cohorts.wagtail_hooks_matching  # noqa: F401 (peer-group matching in the desk)
+import cohorts.wagtail_hooks_surveys  # noqa: F401 (survey results and targets)
 from cohorts import admin_views, services
 from cohorts.models import Cohort, FocalPoint
 from cohorts.selectors import cohorts_managed_by

@@ -1,5 +1,6 @@
 """Write-side services of the kernel: registering people, editing profiles, the e-mail outbox."""
 
+import base64
 import logging
 from datetime import timedelta
 
@@ -132,7 +133,8 @@ def email_queue(
     """Put one e-mail in the outbox for (recipient, reason); a repeat is a no-op.
 
     `template` names a pair under templates/emails/: `<template>.txt` and `<template>.html`.
-    `attachments` are small text files: dicts with `filename`, `mimetype` and `content`.
+    `attachments` are small files: dicts with `filename`, `mimetype` and `content`; a binary
+    file has its content in base64 and `"encoding": "base64"`.
     """
     context = {"site_name": settings.WAGTAIL_SITE_NAME, "base_url": settings.BASE_URL, **context}
     existing = OutgoingEmail.objects.filter(recipient=recipient, reason=reason).first()
@@ -173,7 +175,10 @@ def email_send(*, email_id: int) -> None:
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
         for attachment in email.attachments or []:
-            message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+            content = attachment["content"]
+            if attachment.get("encoding") == "base64":  # a binary file, e.g. a PDF pass
+                content = base64.b64decode(content)
+            message.attach(attachment["filename"], content, attachment["mimetype"])
         try:
             message.send()
         except Exception as exc:

@@ -211,6 +211,18 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 COHORTS_PLACE_LOCKING = True
 COHORTS_LOCK_TIMEOUT_MS = int(os.environ.get("COHORTS_LOCK_TIMEOUT_MS", "5000"))
 
+# Public certificate verification: lookups (by code or uploaded PDF) allowed per client and
+# window, and the largest PDF accepted for checking. TRUSTED_PROXY_COUNT is how many reverse
+# proxies in front of the site append to X-Forwarded-For (0: trust only REMOTE_ADDR).
+CERTIFICATES_VERIFY_LIMIT = int(os.environ.get("CERTIFICATES_VERIFY_LIMIT", "30"))
+CERTIFICATES_VERIFY_WINDOW = int(os.environ.get("CERTIFICATES_VERIFY_WINDOW", "600"))
+CERTIFICATES_UPLOAD_MAX_BYTES = int(os.environ.get("CERTIFICATES_UPLOAD_MAX_BYTES", "5242880"))
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Certificates still being rendered after this long are queued again by the sweeper (a broker
+# can lose a task); a bulk issue renders this many certificates per job.
+CERTIFICATES_SWEEP_AFTER_SECONDS = int(os.environ.get("CERTIFICATES_SWEEP_AFTER_SECONDS", "300"))
+CERTIFICATES_BULK_CHUNK = int(os.environ.get("CERTIFICATES_BULK_CHUNK", "20"))
+
 # timeout < retry: the ORM broker hands a task to another worker once `retry` seconds pass
 # without an acknowledgement, so a task still running then would run twice.
 Q_TIMEOUT = int(os.environ.get("Q_TIMEOUT", "600"))
@@ -260,10 +272,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None},
-    },
+    "private": {"BACKEND": "lms.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

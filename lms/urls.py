@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -65,7 +64,7 @@ urlpatterns = [
 
 if not settings.PRODUCTION:
     # Uploaded media on the embedded default; production serves them from object storage.
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [path("media/<path:path>", views.media_serve)]
 
 urlpatterns += [path("", include(wagtail_urls))]
 

@@ -1,11 +1,14 @@
 """Public and personal views of the kernel: sign-up, profile, error pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import FormView
+from django.views.static import serve as static_serve
 
 from lms.forms import ProfileForm, SignupForm
 from lms.models import Profile
@@ -77,6 +80,15 @@ class ProfileView(LoginRequiredMixin, FormView):
         )
         messages.success(self.request, "Your profile has been saved.")
         return super().form_valid(form)
+
+
+def media_serve(request, path: str):
+    """Uploaded media on the embedded default. A name the file system cannot hold (too long,
+    odd bytes) is simply not there: a 404, not a server error."""
+    try:
+        return static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    except (OSError, ValueError) as exc:
+        raise Http404("No such file.") from exc
 
 
 def page_not_found(request, exception=None):

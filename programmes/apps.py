@@ -11,3 +11,4 @@ class ProgrammesConfig(AppConfig):
         from programmes.demo import demo_load
 
         register_demo("programmes", demo_load)
+        import programmes.surveys_hooks  # noqa: F401 (lessons learned on programme pages)

@@ -78,7 +78,12 @@ class ProgrammePage(Page):
         FieldPanel("contact"),
     ]
     parent_page_types = ["programmes.ProgrammeIndexPage"]
-    subpage_types = ["programmes.ModulePage", "programmes.ActivityPage"]
+    subpage_types = [
+        "programmes.ModulePage",
+        "programmes.ActivityPage",
+        "programmes.SurveyPage",
+        "programmes.LessonsLearnedPage",
+    ]
 
     def __str__(self) -> str:
         return self.title
@@ -410,3 +415,5 @@ class CalendarFeed(models.Model):
 
 
 new_feed_token = _feed_token
+
+from programmes.models_surveys import *  # noqa: E402, F403 (survey pages and answers)

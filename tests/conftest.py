@@ -56,10 +56,7 @@ def _files_in_tmp(settings, _file_roots):
     """Uploads and private files (certificate PDFs) go to a temporary folder, not var/."""
     media, private = _file_roots
     settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": private}},
-    }
+    settings.PRIVATE_ROOT = private
 
 
 @pytest.fixture(autouse=True)

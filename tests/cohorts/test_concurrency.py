@@ -3,14 +3,12 @@ first the race without the lock (the claim constraint still prevents over-alloca
 bursts of applications and of withdrawals with promotions. PostgreSQL only."""
 
 import random
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django_q.conf import Conf
 
 from cohorts import services
@@ -18,6 +16,7 @@ from cohorts.models import Enrolment, EnrolmentState, PlaceClaim
 from lms import events
 from lms.models import Delivery, Event, Organisation, Profile, Sector, User
 from tests.cohorts.conftest import COUNTRIES
+from tests.threads import at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -25,8 +24,6 @@ pytestmark = [
 ]
 
 S = EnrolmentState
-# PostgreSQL allows ~100 connections and each thread holds one.
-WORKERS = 40
 NAMES = ["Jānis Bērziņš", "Žydrūnas Šimkus", "Þórunn Guðmundsdóttir", "Małgorzata Wąsowska"]
 
 
@@ -61,43 +58,6 @@ def people(per_country: dict[str, int], *, tag: str) -> list[User]:
         for user, (country, i) in zip(users, profiles, strict=True)
     )
     return users
-
-
-def at_once(jobs: list[Callable], *, workers: int = WORKERS) -> tuple[list, list]:
-    """Run the jobs on `workers` threads released together by a barrier; return the results
-    and the exceptions. Each thread closes its own database connection."""
-    workers = min(workers, len(jobs))
-    pending = list(reversed(jobs))
-    lock = threading.Lock()
-    barrier = threading.Barrier(workers)
-    results, errors = [], []
-
-    def work():
-        try:
-            barrier.wait(timeout=60)
-            while True:
-                with lock:
-                    if not pending:
-                        return
-                    job = pending.pop()
-                try:
-                    result = job()
-                except Exception as exc:
-                    with lock:
-                        errors.append(exc)
-                else:
-                    with lock:
-                        results.append(result)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results, errors
 
 
 def apply_job(user, cohort) -> Callable:

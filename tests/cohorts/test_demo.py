@@ -172,7 +172,8 @@ def test_presidency_staff_manage_only_their_cohort_and_admins_see_all(client):
     admin = User.objects.create_superuser(email="admin@example.org", password="x")
 
     assert list(cohorts_managed_by(staff)) == [bep()]
-    assert set(cohorts_managed_by(admin)) == {bep(), needs()}
+    # Admins manage every cohort (other demos add editions of their own).
+    assert {bep(), needs()} <= set(cohorts_managed_by(admin))
     assert bep().staff_group.user_set.get() == staff
     assert not needs().staff_group.user_set.exists()
     assert client.login(username="presidency.fi@bsr-academy.local", password="baltic-staff")

@@ -211,7 +211,7 @@ def test_an_activity_registration_is_confirmed_with_the_activity_ics_and_its_onl
     assert "Dear Õie Täht" in email.body_text
     assert "Tuesday 5 March 2030, 10:00–11:00 (Europe/Copenhagen)" in email.body_text
     assert "Join online: https://meet.example.org/flood-warnings" in email.body_text
-    [attachment] = email.attachments
+    attachment, _pass_pdf = email.attachments  # the .ics, then the participant's pass
     [event] = icalendar.Calendar.from_ical(attachment["content"]).walk("VEVENT")
     assert str(event["uid"]) == activity_uid(webinar.pk)
     assert event.decoded("dtstart").astimezone(UTC) == datetime(2030, 3, 5, 9, tzinfo=UTC)

@@ -244,7 +244,7 @@ def test_a_new_nominee_completes_the_profile_sets_a_password_and_is_logged_in(
     assert "You are nominated for BEP 2026 — Lithuanian presidency" in text
     assert "for Latvia" in text
     assert "Choose a password" in text
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     enrolment.refresh_from_db()
     assert enrolment.state == EnrolmentState.ACCEPTED
     assert response["Location"] == reverse("cohorts:place", args=[enrolment.pk])

@@ -432,7 +432,7 @@ def test_the_offer_link_works_without_logging_in_and_accepts(client, offered):
 
     assert page.status_code == 200
     assert "it is offered to you" in visible_text(page)
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     waiting.refresh_from_db()
     assert waiting.state == EnrolmentState.ACCEPTED
     assert response.status_code == 302

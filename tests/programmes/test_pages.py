@@ -11,7 +11,14 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from lms.models import HomePage, User
 from programmes.demo import PROGRAMMES
-from programmes.models import ActivityPage, ModulePage, ProgrammeIndexPage, ProgrammePage
+from programmes.models import (
+    ActivityPage,
+    LessonsLearnedPage,
+    ModulePage,
+    ProgrammeIndexPage,
+    ProgrammePage,
+    SurveyPage,
+)
 from tests.factories import NAMES
 from tests.programmes.conftest import rich_text_items, visible_text
 
@@ -134,7 +141,9 @@ def test_programme_pages_may_only_be_created_under_the_programme_index(wagtail_p
     wagtail_page_asserts.assertCanNotCreateAt(Page, ProgrammePage)
     wagtail_page_asserts.assertAllowedParentPageTypes(ProgrammePage, {ProgrammeIndexPage})
     wagtail_page_asserts.assertAllowedSubpageTypes(ProgrammeIndexPage, {ProgrammePage})
-    wagtail_page_asserts.assertAllowedSubpageTypes(ProgrammePage, {ModulePage, ActivityPage})
+    wagtail_page_asserts.assertAllowedSubpageTypes(
+        ProgrammePage, {ModulePage, ActivityPage, SurveyPage, LessonsLearnedPage}
+    )
 
 
 def test_the_programme_index_may_only_be_created_under_the_home_page(wagtail_page_asserts):

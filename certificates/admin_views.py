@@ -1,0 +1,620 @@
+"""Certificates in the Wagtail admin: one issued certificate with revoke and reissue, a cohort's
+certificates on the cohort desk (issue by hand, bulk issue with a progress page), and the
+sample PDF of a template. Programme admins see every certificate; presidency staff only those
+of the cohorts they manage, and any other address is a 404."""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import TemplateView, View
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.models import ModelLogEntry
+
+from certificates import services
+from certificates.forms_admin import IssueForm, ReissueForm, RevokeForm
+from certificates.models import (
+    BulkIssue,
+    BulkIssueState,
+    Certificate,
+    CertificateKind,
+    CertificateSource,
+    CertificateState,
+    CertificateTemplate,
+)
+from certificates.selectors import certificate_is_admin
+from cohorts.admin_views import DeskLink, desk_url
+from cohorts.models import Cohort, Enrolment, EnrolmentState
+from cohorts.selectors import cohorts_managed_by
+
+# The people a cohort's certificates page lists: those who finished, and those still on the way.
+PARTICIPANTS = (EnrolmentState.COMPLETED, EnrolmentState.ACCEPTED)
+FINAL_BULK = (BulkIssueState.DONE, BulkIssueState.FAILED)
+# How often the progress page asks for the status (the script), or reloads (without one).
+POLL_SECONDS = 2
+REFRESH_SECONDS = 5
+
+
+# --- who sees what ----------------------------------------------------------------------------
+
+
+def certificates_visible_to(user) -> QuerySet[Certificate]:
+    """Every certificate for programme admins; for presidency staff those of their cohorts."""
+    qs = Certificate.objects.select_related(
+        "cohort", "activity", "module", "template", "user", "replaced_by"
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    if certificate_is_admin(user):
+        return qs
+    return qs.filter(cohort__in=cohorts_managed_by(user))
+
+
+def cohorts_for_certificates(user) -> QuerySet[Cohort]:
+    if user.is_authenticated and certificate_is_admin(user):
+        return Cohort.objects.select_related("programme", "staff_group")
+    return cohorts_managed_by(user)
+
+
+def template_may_be_previewed(user) -> bool:
+    return any(
+        user.has_perm(f"certificates.{action}_certificatetemplate")
+        for action in ("add", "change", "view")
+    )
+
+
+# --- a cohort's certificates --------------------------------------------------------------------
+
+
+@dataclass
+class ParticipantRow:
+    enrolment: Enrolment
+    certificate: Certificate | None
+
+    @property
+    def name(self) -> str:
+        user = self.enrolment.user
+        profile = getattr(user, "profile", None)
+        return (profile.full_name if profile else "") or user.get_full_name() or user.email
+
+    @property
+    def completed(self) -> bool:
+        return self.enrolment.state == EnrolmentState.COMPLETED
+
+    @property
+    def can_issue(self) -> bool:
+        return self.certificate is None
+
+    @property
+    def can_revoke(self) -> bool:
+        return self.certificate is not None and can_revoke(self.certificate)
+
+    @property
+    def can_reissue(self) -> bool:
+        return self.certificate is not None and can_reissue(self.certificate)
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    issued: int
+    pending: int
+    revoked: int
+    to_issue: int  # completed, without a certificate
+
+    def text(self) -> str:
+        parts = [f"{self.issued:,} issued"]
+        if self.pending:
+            parts.append(f"{self.pending:,} being issued")
+        if self.revoked:
+            parts.append(f"{self.revoked:,} revoked")
+        parts.append(f"{self.to_issue:,} to issue")
+        return " · ".join(parts)
+
+
+def _current_certificates(cohort: Cohort) -> dict[int, Certificate]:
+    rows = Certificate.objects.filter(cohort=cohort).exclude(state=CertificateState.REPLACED)
+    return {certificate.user_id: certificate for certificate in rows}
+
+
+def cohort_participants(cohort: Cohort) -> list[ParticipantRow]:
+    """Who completed (first) and who is still accepted, each with their current certificate."""
+    enrolments = (
+        Enrolment.objects.filter(cohort=cohort, state__in=PARTICIPANTS)
+        .select_related("user", "user__profile")
+        .order_by("user__profile__full_name", "pk")
+    )
+    current = _current_certificates(cohort)
+    rows = [ParticipantRow(e, current.get(e.user_id)) for e in enrolments]
+    return sorted(rows, key=lambda row: not row.completed)
+
+
+def cohort_summary(cohort: Cohort) -> CohortSummary:
+    current = _current_certificates(cohort)
+    states = [certificate.state for certificate in current.values()]
+    completed = Enrolment.objects.filter(cohort=cohort, state=EnrolmentState.COMPLETED)
+    to_issue = sum(
+        1 for user_id in completed.values_list("user_id", flat=True) if user_id not in current
+    )
+    return CohortSummary(
+        issued=states.count(CertificateState.ISSUED),
+        pending=states.count(CertificateState.PENDING),
+        revoked=states.count(CertificateState.REVOKED),
+        to_issue=to_issue,
+    )
+
+
+def certificates_desk_links(request, cohort: Cohort) -> list[DeskLink]:
+    """The "Certificates" button on the cohort desk, with the counts beside it."""
+    return [
+        DeskLink(
+            label="Certificates",
+            url=reverse("certificates_cohort", args=[cohort.pk]),
+            summary=cohort_summary(cohort).text(),
+        )
+    ]
+
+
+# --- one certificate ----------------------------------------------------------------------------
+
+
+def can_revoke(certificate: Certificate) -> bool:
+    return certificate.state == CertificateState.ISSUED
+
+
+def can_reissue(certificate: Certificate) -> bool:
+    return certificate.state in (CertificateState.ISSUED, CertificateState.REVOKED)
+
+
+def download_url(certificate: Certificate) -> str:
+    if not certificate.pdf or certificate.state in (
+        CertificateState.PENDING,
+        CertificateState.WITHDRAWN,
+    ):
+        return ""
+    try:
+        return reverse("certificates:download", kwargs={"pk": certificate.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def certificate_log_entries(certificate: Certificate, *, limit: int = 50):
+    return (
+        ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Certificate),
+            object_id=str(certificate.pk),
+        )
+        .select_related("user")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+
+
+class CertificateMixin(WagtailAdminTemplateMixin):
+    """The certificate in the address, only among those the user may see: any other is a 404."""
+
+    header_icon = "doc-full"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.certificate = get_object_or_404(certificates_visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.certificate.holder_name or "Certificate"
+
+    def get_page_subtitle(self):
+        return self.certificate.context_title or self.certificate.programme_title
+
+    def detail_url(self, certificate: Certificate | None = None) -> str:
+        return reverse("certificates_certificate", args=[(certificate or self.certificate).pk])
+
+    def get_breadcrumbs_items(self):
+        items = list(self.breadcrumbs_items)
+        cohort = self.certificate.cohort
+        if certificate_is_admin(self.request.user):
+            items.append({"url": reverse("certificates_issued:index"), "label": "Certificates"})
+        elif cohort is not None:
+            items += [
+                {"url": reverse("cohorts_desk_index"), "label": "Cohort desk"},
+                {"url": desk_url(cohort), "label": cohort.title},
+            ]
+        if cohort is not None:
+            items.append(
+                {
+                    "url": reverse("certificates_cohort", args=[cohort.pk]),
+                    "label": f"Certificates of {cohort.title}",
+                }
+            )
+        items.append({"url": self.detail_url(), "label": self.certificate.holder_name})
+        return items
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            certificate=self.certificate,
+            detail_url=self.detail_url(),
+            can_revoke=can_revoke(self.certificate),
+            can_reissue=can_reissue(self.certificate),
+        )
+        return context
+
+
+class CertificateDetailView(CertificateMixin, TemplateView):
+    template_name = "certificates/admin/certificate.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        certificate = self.certificate
+        replaces = Certificate.objects.filter(replaced_by=certificate).first()
+        holder = certificate.user
+        profile = getattr(holder, "profile", None)
+        current_name = (profile.full_name if profile else "") or holder.get_full_name()
+        context.update(
+            download_url=download_url(certificate),
+            replaces=replaces,
+            current_name=current_name,
+            name_differs=bool(current_name) and current_name != certificate.holder_name,
+            log_entries=certificate_log_entries(certificate),
+            verify_url=(
+                reverse("certificates:verify_code", kwargs={"code": certificate.code})
+                if certificate.code
+                else ""
+            ),
+        )
+        return context
+
+
+class RevokeView(CertificateMixin, TemplateView):
+    """Confirm with a reason, then revoke: the code verifies as revoked from then on."""
+
+    template_name = "certificates/admin/revoke.html"
+
+    def get_page_subtitle(self):
+        return "Revoke"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", RevokeForm())
+        return context
+
+    def get(self, request, *args, **kwargs):
+        if not can_revoke(self.certificate):
+            messages.warning(
+                request,
+                f"This certificate is {self.certificate.get_state_display().lower()}: "
+                "only a valid certificate can be revoked.",
+            )
+            return redirect(self.detail_url())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = RevokeForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            certificate = services.certificate_revoke(
+                certificate=self.certificate, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except services.CertificatesError as exc:
+            messages.error(request, exc.message)
+            return redirect(self.detail_url())
+        messages.success(
+            request,
+            f"Revoked the certificate of {certificate.holder_name}. Its code now verifies as "
+            "revoked, with your reason.",
+        )
+        return redirect(self.detail_url(certificate))
+
+
+class ReissueView(CertificateMixin, TemplateView):
+    """Confirm, then replace the certificate by a new one printed with the holder's current
+    name; the old code keeps verifying, as replaced."""
+
+    template_name = "certificates/admin/reissue.html"
+
+    def get_page_subtitle(self):
+        return "Reissue"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        holder = self.certificate.user
+        profile = getattr(holder, "profile", None)
+        context.setdefault("form", ReissueForm())
+        context["current_name"] = (profile.full_name if profile else "") or holder.get_full_name()
+        return context
+
+    def get(self, request, *args, **kwargs):
+        if not can_reissue(self.certificate):
+            messages.warning(
+                request,
+                f"This certificate is {self.certificate.get_state_display().lower()}: "
+                "only a valid or revoked certificate can be reissued.",
+            )
+            return redirect(self.detail_url())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = ReissueForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        old = self.certificate
+        try:
+            new = services.certificate_reissue(
+                certificate=old, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.CertificatesError as exc:
+            messages.error(request, exc.message)
+            return redirect(self.detail_url())
+        new.refresh_from_db()
+        done = f" ({new.code})." if new.code else "; it shows here as valid once printed."
+        messages.success(
+            request,
+            f"Reissued: {old.code or 'the old certificate'} is replaced by a new certificate "
+            f"for {new.holder_name}{done}",
+        )
+        return redirect(self.detail_url(new))
+
+
+# --- a cohort's certificates, issue by hand and in bulk ------------------------------------------
+
+
+class CohortCertificatesMixin(WagtailAdminTemplateMixin):
+    header_icon = "doc-full"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.cohort = get_object_or_404(cohorts_for_certificates(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def cohort_url(self) -> str:
+        return reverse("certificates_cohort", args=[self.cohort.pk])
+
+    def get_page_title(self):
+        return f"Certificates of {self.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        items = list(self.breadcrumbs_items)
+        if cohorts_managed_by(self.request.user).filter(pk=self.cohort.pk).exists():
+            items += [
+                {"url": reverse("cohorts_desk_index"), "label": "Cohort desk"},
+                {"url": desk_url(self.cohort), "label": self.cohort.title},
+            ]
+        else:
+            items.append({"url": reverse("certificates_issued:index"), "label": "Certificates"})
+        items.append({"url": self.cohort_url(), "label": "Certificates"})
+        return items
+
+
+class CohortCertificatesView(CohortCertificatesMixin, TemplateView):
+    template_name = "certificates/admin/cohort.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cohort = self.cohort
+        user = self.request.user
+        template = services.certificate_template_for(kind=CertificateKind.PROGRAMME, cohort=cohort)
+        bulks = list(BulkIssue.objects.filter(cohort=cohort).order_by("-created_at", "-pk")[:5])
+        rows = cohort_participants(cohort)
+        context.update(
+            cohort=cohort,
+            rows=rows,
+            summary=cohort_summary(cohort),
+            template=template,
+            template_edit_url=(
+                reverse("wagtailsnippets_certificates_certificatetemplate:edit", args=[template.pk])
+                if template is not None and user.has_perm("certificates.change_certificatetemplate")
+                else ""
+            ),
+            bulks=bulks,
+            running=next((b for b in bulks if b.state not in FINAL_BULK), None),
+            desk_url=desk_url(cohort),
+            on_desk=cohorts_managed_by(user).filter(pk=cohort.pk).exists(),
+        )
+        return context
+
+
+class IssueView(CohortCertificatesMixin, View):
+    """Issue one participant's certificate by hand."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        ids = Enrolment.objects.filter(cohort=self.cohort, state__in=PARTICIPANTS).values_list(
+            "pk", flat=True
+        )
+        form = IssueForm(request.POST, enrolment_ids=list(ids))
+        back = redirect(self.cohort_url())
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return back
+        enrolment = Enrolment.objects.select_related("user", "user__profile").get(
+            pk=form.cleaned_data["enrolment"]
+        )
+        before = Certificate.objects.filter(cohort=self.cohort, user=enrolment.user).exclude(
+            state=CertificateState.REPLACED
+        )
+        existed = before.exists()
+        try:
+            certificate = services.certificate_issue(
+                user=enrolment.user,
+                cohort=self.cohort,
+                source=CertificateSource.MANUAL,
+                requested_by=request.user,
+            )
+        except services.CertificatesError as exc:
+            messages.error(request, exc.message)
+            return back
+        if certificate is None:
+            messages.error(request, "No certificate was issued: no template applies.")
+        elif existed:
+            messages.info(
+                request,
+                f"{certificate.holder_name} already has a certificate "
+                f"({certificate.get_state_display().lower()}); nothing was changed.",
+            )
+        else:
+            certificate.refresh_from_db()
+            if certificate.state == CertificateState.ISSUED:
+                done = f" ({certificate.code})."
+            else:
+                done = "; it is being printed and shows here as valid in a moment."
+            messages.success(request, f"Issued the certificate of {certificate.holder_name}{done}")
+        return back
+
+
+class BulkRequestView(CohortCertificatesMixin, View):
+    """Issue certificates to everyone who completed: the work runs as jobs, the progress page
+    follows it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            bulk = services.certificates_bulk_request(cohort=self.cohort, actor=request.user)
+        except services.CertificatesError as exc:
+            messages.error(request, exc.message)
+            return redirect(self.cohort_url())
+        return redirect("certificates_bulk", pk=bulk.pk)
+
+
+@dataclass(frozen=True)
+class BulkStatus:
+    bulk: BulkIssue
+
+    @property
+    def processed(self) -> int:
+        return self.bulk.issued + self.bulk.skipped + self.bulk.failed
+
+    @property
+    def final(self) -> bool:
+        return self.bulk.state in FINAL_BULK
+
+    @property
+    def text(self) -> str:
+        """“412 of 1,000 issued”, with what was skipped or failed."""
+        bulk = self.bulk
+        if bulk.state == BulkIssueState.DONE and not bulk.total:
+            return "Nobody had completed the cohort: nothing to issue."
+        text = f"{bulk.issued:,} of {bulk.total:,} issued"
+        if bulk.skipped:
+            text += f", {bulk.skipped:,} skipped (they already had one)"
+        if bulk.failed:
+            text += f", {bulk.failed:,} failed"
+        return text
+
+    @property
+    def headline(self) -> str:
+        bulk = self.bulk
+        if bulk.state == BulkIssueState.DONE:
+            return "Done" if not bulk.failed else "Done, with failures"
+        if bulk.state == BulkIssueState.FAILED:
+            return "Failed"
+        return bulk.get_state_display()
+
+    def as_json(self) -> dict:
+        bulk = self.bulk
+        return {
+            "state": bulk.state,
+            "headline": self.headline,
+            "total": bulk.total,
+            "issued": bulk.issued,
+            "skipped": bulk.skipped,
+            "failed": bulk.failed,
+            "processed": self.processed,
+            "percent": bulk.progress_percent,
+            "text": self.text,
+            "final": self.final,
+            "error": _error_text(bulk) if bulk.state == BulkIssueState.FAILED else "",
+        }
+
+
+def _error_text(bulk: BulkIssue) -> str:
+    # Failure lines start with the certificate's id in brackets, for the service's own counting.
+    lines = [line.split("] ", 1)[-1] for line in bulk.error.splitlines() if line.strip()]
+    return "; ".join(lines[:5])
+
+
+class BulkMixin(WagtailAdminTemplateMixin):
+    header_icon = "doc-full"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.bulk = get_object_or_404(
+            BulkIssue.objects.select_related("cohort", "requested_by").filter(
+                cohort__in=cohorts_for_certificates(request.user)
+            ),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class BulkProgressView(BulkMixin, TemplateView):
+    """A progress bar that a small script keeps current from the status below; without
+    scripts the page reloads itself until the work is over."""
+
+    template_name = "certificates/admin/bulk.html"
+
+    def get_page_title(self):
+        return f"Issuing certificates: {self.bulk.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        cohort = self.bulk.cohort
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("certificates_cohort", args=[cohort.pk]),
+                "label": f"Certificates of {cohort.title}",
+            },
+            {"url": "", "label": "Bulk issue"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = BulkStatus(self.bulk)
+        context.update(
+            bulk=self.bulk,
+            status=status,
+            status_url=reverse("certificates_bulk_status", args=[self.bulk.pk]),
+            cohort_url=reverse("certificates_cohort", args=[self.bulk.cohort_id]),
+            poll_ms=POLL_SECONDS * 1000,
+            refresh_seconds=REFRESH_SECONDS,
+            error_text=_error_text(self.bulk),
+        )
+        return context
+
+
+class BulkStatusView(BulkMixin, View):
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(BulkStatus(self.bulk).as_json())
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+# --- a template's sample ------------------------------------------------------------------------
+
+
+class TemplateSampleView(View):
+    """The sample certificate of a saved template as a PDF download (the editor's preview panel
+    shows the same, with unsaved edits)."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, pk: int):
+        if not template_may_be_previewed(request.user):
+            raise PermissionDenied
+        template = get_object_or_404(CertificateTemplate, pk=pk)
+        mode = request.GET.get("mode", "")
+        if mode not in dict(template.preview_modes):
+            mode = ""
+        response = HttpResponse(template.preview_pdf(mode), content_type="application/pdf")
+        suffix = "-bilingual" if mode else ""
+        response["Content-Disposition"] = (
+            f'attachment; filename="certificate-template-{template.pk}-sample{suffix}.pdf"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response

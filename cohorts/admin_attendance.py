@@ -1,0 +1,98 @@
+"""Attendance in the Wagtail admin: the list of check-in desks a person runs (the desks
+themselves are site pages, made for a phone at the door), and the set-up of an activity's
+attendance (its rule and its desk staff group) for programme admins."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.generic import TemplateView
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from cohorts import attendance
+from cohorts.models import ActivityAttendance
+from cohorts.selectors import cohort_is_admin
+from cohorts.selectors_attendance import desk_activities_for
+
+
+class CheckInIndexView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "cohorts/attendance/admin_index.html"
+    page_title = "Check-in desks"
+    header_icon = "tick-inverse"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.activities = desk_activities_for(request.user)
+        if not self.activities and not cohort_is_admin(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": "Check-in desks"}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        setups = {
+            setup.activity_id: setup
+            for setup in ActivityAttendance.objects.filter(
+                activity_id__in=[a.pk for a in self.activities]
+            )
+        }
+        context["rows"] = [(activity, setups.get(activity.pk)) for activity in self.activities]
+        context["is_admin"] = cohort_is_admin(self.request.user)
+        return context
+
+
+class _SetupSaveMixin:
+    def save_instance(self):
+        setup = super().save_instance()
+        # Every activity that takes attendance gets its own desk staff group: staff are added to
+        # it. A changed rule applies at once to what was already recorded.
+        attendance.activity_staff_group_ensure(setup=setup)
+        attendance.attendance_rule_apply(activity=setup.activity)
+        return setup
+
+
+class SetupCreateView(_SetupSaveMixin, CreateView):
+    pass
+
+
+class SetupEditView(_SetupSaveMixin, EditView):
+    pass
+
+
+class DeskColumn(Column):
+    def get_value(self, instance):
+        return format_html(
+            '<a href="{}">Open the desk</a>',
+            reverse("cohorts:check_in_desk", args=[instance.activity_id]),
+        )
+
+
+class ActivityAttendanceViewSet(ModelViewSet):
+    model = ActivityAttendance
+    icon = "tick-inverse"
+    menu_label = "Attendance set-up"
+    menu_order = 246
+    add_to_admin_menu = True
+    add_view_class = SetupCreateView
+    edit_view_class = SetupEditView
+    copy_view_enabled = False
+    list_display = [
+        "activity",
+        "rule",
+        "min_percent",
+        "staff_group",
+        DeskColumn("desk", label="Desk"),
+    ]
+    search_fields = ["activity__title"]
+    panels = [
+        FieldPanel("activity"),
+        MultiFieldPanel(
+            [FieldPanel("rule"), FieldPanel("min_percent")],
+            heading="When a person has attended",
+        ),
+        FieldPanel("staff_group"),
+    ]

@@ -1,0 +1,653 @@
+"""Peer-group matching in the cohort desk: start runs, follow a run's progress, compare runs side
+by side, move people between groups, re-match after drop-outs and publish — for the cohorts the
+member of staff manages only (any other cohort is a 404)."""
+
+import re
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView, View
+from wagtail.admin import messages
+
+from cohorts import peergroups
+from cohorts.admin_views import CohortDeskMixin, desk_url
+from cohorts.matching import DEFAULT_WEIGHTS, EXACT_MAX_PARTICIPANTS
+from cohorts.models import MatchingRun, MatchingRunState
+from cohorts.services import CohortsError
+
+# A requested run still waiting after this long has probably lost its job.
+REQUEUE_AFTER = timedelta(seconds=60)
+MAX_COMPARED = 6
+WORKING = (MatchingRunState.REQUESTED, MatchingRunState.RUNNING)
+
+
+def matching_url(cohort) -> str:
+    return reverse("cohorts_matching", args=[cohort.pk])
+
+
+def run_url(run: MatchingRun) -> str:
+    return reverse("cohorts_matching_run", args=[run.cohort_id, run.number])
+
+
+# --- the form that starts a run ---------------------------------------------------------------
+
+
+class MatchingRunForm(forms.Form):
+    group_size = forms.IntegerField(
+        label="Group size",
+        min_value=peergroups.MIN_GROUP_SIZE,
+        max_value=peergroups.MAX_GROUP_SIZE,
+        initial=5,
+        help_text="People per group; sizes then differ by at most one.",
+    )
+    min_countries = forms.IntegerField(
+        label="Countries per group, at least",
+        min_value=0,
+        max_value=11,
+        initial=3,
+        help_text="0: no minimum.",
+    )
+    separate_organisations = forms.BooleanField(
+        label="No two people from one organisation in a group", required=False, initial=True
+    )
+    no_lone_youth = forms.BooleanField(
+        label="No young participant (under 18) alone among adults", required=False, initial=True
+    )
+    no_lone = forms.MultipleChoiceField(
+        label="Nobody may be the only one of these in a group",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    together = forms.CharField(
+        label="Must be in the same group",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One pair per line: two e-mail addresses, separated by a comma.",
+    )
+    apart = forms.CharField(
+        label="Must be in different groups",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One pair per line: two e-mail addresses, separated by a comma.",
+    )
+    mode = forms.ChoiceField(
+        label="Search",
+        choices=list(peergroups.MODES.items()),
+        initial="auto",
+        widget=forms.RadioSelect,
+    )
+    time_limit = forms.IntegerField(
+        label="Time limit (seconds)",
+        min_value=1,
+        max_value=peergroups.MAX_TIME_LIMIT,
+        initial=peergroups.DEFAULT_TIME_LIMIT,
+    )
+    seed = forms.IntegerField(
+        label="Seed",
+        required=False,
+        min_value=0,
+        max_value=peergroups.SEED_MAX,
+        help_text="Empty: a new random seed. The same seed and settings give the same groups.",
+    )
+
+    def __init__(self, data=None, *, pool, initial=None):
+        super().__init__(data, initial=initial, auto_id="matching-%s")
+        self.pool = pool
+        self.by_email = {e.user.email.lower(): e for e in pool}
+        for attribute, label in peergroups.WEIGHTED_ATTRIBUTES.items():
+            self.fields[f"weight_{attribute}"] = forms.FloatField(
+                label=label,
+                min_value=0,
+                max_value=peergroups.MAX_WEIGHT,
+                initial=DEFAULT_WEIGHTS.get(attribute, 0),
+            )
+        self.fields["no_lone"].choices = self._lone_choices()
+
+    def weight_fields(self):
+        return [self[f"weight_{attribute}"] for attribute in peergroups.WEIGHTED_ATTRIBUTES]
+
+    def _lone_choices(self) -> list[tuple[str, str]]:
+        choices = []
+        for attribute in peergroups.LONE_ATTRIBUTES:
+            values = sorted({str(getattr(e, attribute) or "") for e in self.pool} - {""})
+            label = attribute.capitalize()
+            choices += [
+                (f"{attribute}:{v}", f"{label}: {peergroups.value_label(attribute, v)}")
+                for v in values
+            ]
+        return choices
+
+    def _pairs(self, name: str) -> list[list[int]]:
+        pairs, problems = [], []
+        for number, line in enumerate(self.cleaned_data.get(name, "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part for part in re.split(r"[,;\s]+", line.strip()) if part]
+            if len(parts) != 2:
+                problems.append(f"Line {number}: write two e-mail addresses.")
+                continue
+            found = [self.by_email.get(part.lower()) for part in parts]
+            missing = [part for part, e in zip(parts, found, strict=True) if e is None]
+            if missing:
+                problems.append(
+                    f"Line {number}: no accepted participant has the e-mail {missing[0]}."
+                )
+            elif found[0].pk == found[1].pk:
+                problems.append(f"Line {number}: the same person twice.")
+            else:
+                pairs.append([found[0].pk, found[1].pk])
+        if problems:
+            raise forms.ValidationError(problems)
+        return pairs
+
+    def clean_together(self):
+        return self._pairs("together")
+
+    def clean_apart(self):
+        return self._pairs("apart")
+
+    def clean(self):
+        cleaned = super().clean()
+        weights = [cleaned.get(f"weight_{a}") for a in peergroups.WEIGHTED_ATTRIBUTES]
+        if all(w is not None for w in weights) and not any(weights):
+            raise forms.ValidationError("Give at least one attribute a weight above 0.")
+        mode = cleaned.get("mode")
+        if mode == "exact" and len(self.pool) > EXACT_MAX_PARTICIPANTS:
+            self.add_error(
+                "mode",
+                f"The exact search is for up to {EXACT_MAX_PARTICIPANTS} people; this cohort "
+                f"has {len(self.pool)}. Choose fast or automatic.",
+            )
+        together = {tuple(sorted(p)) for p in cleaned.get("together") or []}
+        apart = {tuple(sorted(p)) for p in cleaned.get("apart") or []}
+        if together & apart:
+            raise forms.ValidationError("A pair cannot be both together and apart.")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "group_size": data["group_size"],
+            "weights": {a: data[f"weight_{a}"] for a in peergroups.WEIGHTED_ATTRIBUTES},
+            "min_countries": data["min_countries"],
+            "separate_organisations": data["separate_organisations"],
+            "no_lone_youth": data["no_lone_youth"],
+            "no_lone": [choice.split(":", 1) for choice in data["no_lone"]],
+            "pinned": data["together"],
+            "forbidden": data["apart"],
+            "seed": data["seed"],
+            "mode": data["mode"],
+            "time_limit": data["time_limit"],
+        }
+
+
+def initial_from(run: MatchingRun, pool) -> dict:
+    """The form filled in as `run` was started, to repeat or vary it."""
+    params = run.params or {}
+    emails = {e.pk: e.user.email for e in pool}
+
+    def lines(key: str) -> str:
+        return "\n".join(
+            f"{emails[a]}, {emails[b]}"
+            for a, b in params.get(key, [])
+            if a in emails and b in emails
+        )
+
+    initial = {
+        "group_size": params.get("group_size"),
+        "min_countries": params.get("min_countries", 0),
+        "separate_organisations": params.get("separate_organisations", True),
+        "no_lone_youth": params.get("no_lone_youth", True),
+        "no_lone": [f"{a}:{v}" for a, v in params.get("no_lone", [])],
+        "together": lines("pinned"),
+        "apart": lines("forbidden"),
+        "mode": params.get("mode", "auto"),
+        "time_limit": int(params.get("time_limit", peergroups.DEFAULT_TIME_LIMIT)),
+        "seed": run.seed,
+    }
+    for attribute, weight in (params.get("weights") or {}).items():
+        initial[f"weight_{attribute}"] = weight
+    return initial
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def _number(value) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 10**9 else None
+
+
+class MatchingMixin(CohortDeskMixin):
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": matching_url(self.cohort), "label": "Peer groups"},
+        ]
+
+    def run_or_404(self, number: int) -> MatchingRun:
+        run = peergroups.run_of(self.cohort, number)
+        if run is None:
+            raise Http404
+        return run
+
+
+def run_row(run: MatchingRun) -> dict:
+    """What the comparison shows of one run."""
+    params = run.params or {}
+    violations = peergroups.run_violations(run)
+    return {
+        "run": run,
+        "url": run_url(run),
+        "mode": (run.violations or {}).get("mode") or params.get("mode", ""),
+        "params": params,
+        "gap_percent": None if run.gap is None else round(run.gap * 100, 1),
+        "gap_text": _gap_text(run.gap),
+        "score": _num(run.score),
+        # Groups made uneven by hand can hold more pairs than the bound (for even sizes) counts.
+        "above_bound": run.gap is not None and run.gap < 0,
+        "violations": [(rule, violations[rule]) for rule in peergroups.RULE_LABELS],
+        "total_violations": sum(violations.values()),
+        "sizes": peergroups.run_sizes(run),
+        "seconds": peergroups.run_seconds(run),
+        "weights": ", ".join(
+            f"{peergroups.WEIGHTED_ATTRIBUTES.get(a, a).lower()} {w:g}"
+            for a, w in (params.get("weights") or {}).items()
+        ),
+    }
+
+
+def _dash(value) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+def comparison(rows: list[dict]) -> list[tuple[str, list[str], bool]]:
+    """(measure, one cell per run, whether a non-zero cell is a problem), for the side-by-side
+    table."""
+    table = [
+        ("Status", [row["run"].get_state_display() for row in rows], False),
+        (
+            "Search",
+            [row["mode"] + (", proven best" if row["run"].proven_optimal else "") for row in rows],
+            False,
+        ),
+        ("Group size asked", [_dash(row["params"].get("group_size")) for row in rows], False),
+        ("Groups (count × size)", [_dash(row["sizes"]) for row in rows], False),
+        ("People", [_dash(row["run"].participants or None) for row in rows], False),
+        ("Diversity score", [_dash(_num(row["run"].score)) for row in rows], False),
+        ("Upper bound", [_dash(_num(row["run"].upper_bound)) for row in rows], False),
+        (
+            "Gap to the bound",
+            [row["gap_text"] for row in rows],
+            False,
+        ),
+    ]
+    for index, label in enumerate(peergroups.RULE_LABELS.values()):
+        cells = [
+            str(row["violations"][index][1]) if row["run"].state == "done" else "—" for row in rows
+        ]
+        table.append((f"Broken: {label.lower()}", cells, True))
+    table += [
+        (
+            "Countries per group, at least",
+            [_dash(row["params"].get("min_countries") or None) for row in rows],
+            False,
+        ),
+        ("Weights", [_dash(row["weights"]) for row in rows], False),
+        ("Seed", [str(row["run"].seed) for row in rows], False),
+        (
+            "Seconds",
+            [_dash(None if row["seconds"] is None else f"{row['seconds']:.1f}") for row in rows],
+            False,
+        ),
+        ("Moves by hand", [str(row["run"].adjustments) for row in rows], False),
+    ]
+    return table
+
+
+def _gap_text(gap: float | None) -> str:
+    if gap is None:
+        return "—"
+    if gap < 0:
+        return "above the bound (uneven sizes)"
+    return f"{round(gap * 100, 1)} %"
+
+
+def _num(value) -> str | None:
+    return None if value is None else f"{value:g}"
+
+
+class MatchingIndexView(MatchingMixin, TemplateView):
+    template_name = "cohorts/admin/matching_index.html"
+
+    def get_page_title(self):
+        return f"Peer groups: {self.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        return CohortDeskMixin.get_breadcrumbs_items(self) + [{"url": "", "label": "Peer groups"}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        runs = peergroups.runs_of(self.cohort)
+        rows = [run_row(run) for run in runs]
+        wanted = [_number(v) for v in self.request.GET.getlist("compare")]
+        compared = sorted(
+            (row for row in rows if row["run"].number in wanted), key=lambda r: r["run"].number
+        )[:MAX_COMPARED]
+        published_id = peergroups.published_run_id(self.cohort)
+        compared = compared if len(compared) >= 2 else []
+        context.update(
+            cohort=self.cohort,
+            rows=rows,
+            compared=compared,
+            comparison=comparison(compared),
+            compare_asked=bool(wanted),
+            rule_columns=[
+                (peergroups.RULE_SHORT[rule], label)
+                for rule, label in peergroups.RULE_LABELS.items()
+            ],
+            published=next((r for r in runs if r.pk == published_id), None),
+            pool_size=len(peergroups.pool_of(self.cohort)),
+            desk_url=desk_url(self.cohort),
+            start_url=reverse("cohorts_matching_start", args=[self.cohort.pk]),
+            working=any(run.state in WORKING for run in runs),
+        )
+        return context
+
+
+class MatchingStartView(MatchingMixin, TemplateView):
+    template_name = "cohorts/admin/matching_start.html"
+
+    def get_page_title(self):
+        return f"Start a matching run: {self.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": "Start a run"}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pool = peergroups.pool_of(self.cohort)
+        if "form" not in kwargs:
+            initial = None
+            source = _number(self.request.GET.get("from"))
+            run = peergroups.run_of(self.cohort, source) if source else None
+            if run is not None:
+                initial = initial_from(run, pool)
+                context["repeating"] = run
+            kwargs["form"] = MatchingRunForm(pool=pool, initial=initial)
+        context.update(
+            cohort=self.cohort,
+            form=kwargs["form"],
+            pool_size=len(pool),
+            exact_max=EXACT_MAX_PARTICIPANTS,
+            matching_url=matching_url(self.cohort),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        pool = peergroups.pool_of(self.cohort)
+        form = MatchingRunForm(request.POST, pool=pool)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            run = peergroups.matching_run_request(
+                cohort=self.cohort, actor=request.user, **form.service_kwargs()
+            )
+        except CohortsError as exc:
+            form.add_error(None, exc.message)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, f"Matching run {run.number} has started.")
+        return redirect(run_url(run))
+
+
+class MatchingRunView(MatchingMixin, TemplateView):
+    template_name = "cohorts/admin/matching_run.html"
+
+    def get_page_title(self):
+        return f"Matching run {self.kwargs['number']}: {self.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": "", "label": f"Run {self.kwargs['number']}"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = self.run_or_404(self.kwargs["number"])
+        context.update(run_context(run))
+        context.update(cohort=self.cohort, matching_url=matching_url(self.cohort))
+        return context
+
+
+def run_context(run: MatchingRun) -> dict:
+    now = timezone.now()
+    working = run.state in WORKING
+    context = {
+        "run": run,
+        "row": run_row(run),
+        "working": working,
+        "status_url": reverse("cohorts_matching_status", args=[run.cohort_id, run.number]),
+        "repeat_url": reverse("cohorts_matching_start", args=[run.cohort_id])
+        + f"?from={run.number}",
+        "requeue": (
+            run.state == MatchingRunState.REQUESTED and now - run.created_at > REQUEUE_AFTER
+        )
+        or (
+            run.state == MatchingRunState.RUNNING
+            and run.started_at is not None
+            and now - run.started_at
+            > timedelta(seconds=int(settings.Q_CLUSTER.get("timeout") or 600))
+        ),
+    }
+    if run.state != MatchingRunState.DONE:
+        return context
+    people = peergroups.people_of_run(run)
+    explanations = {entry.get("number"): entry for entry in run.explanation or []}
+    groups = []
+    for number, members in enumerate(run.groups, start=1):
+        entry = explanations.get(number, {})
+        relaxed = entry.get("relaxed", {})
+        groups.append(
+            {
+                "number": number,
+                "members": [people[eid] for eid in members if eid in people],
+                "sentences": peergroups.explanation_sentences(entry, run.params),
+                "relaxed": [
+                    (peergroups.RULE_LABELS.get(rule, rule), n) for rule, n in relaxed.items()
+                ],
+            }
+        )
+    violations = peergroups.run_violations(run)
+    unavoidable = (run.violations or {}).get("unavoidable", {})
+    checks = [
+        {
+            "rule": rule,
+            "label": label,
+            "count": violations[rule],
+            "unavoidable": int(unavoidable.get(rule, 0)),
+        }
+        for rule, label in peergroups.RULE_LABELS.items()
+    ]
+    published_id = peergroups.published_run_id(run.cohort)
+    is_published = published_id == run.pk
+    changed_since = is_published and sorted(
+        sorted(group) for group in run.groups if group
+    ) != sorted(sorted(g) for g in peergroups.published_groups(run.cohort))
+    move_choices = [
+        (
+            f"Group {group['number']}",
+            [
+                (p.enrolment_id, f"{p.name} — {p.country_name or 'no country'}")
+                for p in group["members"]
+            ],
+        )
+        for group in groups
+    ]
+    context.update(
+        groups=groups,
+        checks=checks,
+        broken=sum(violations.values()),
+        notes=(run.violations or {}).get("notes", []),
+        changes=peergroups.pool_changes(run, people),
+        is_published=is_published,
+        changed_since=changed_since,
+        other_published=published_id is not None and not is_published,
+        move_choices=move_choices,
+        group_numbers=[group["number"] for group in groups],
+        publish_url=reverse("cohorts_matching_publish", args=[run.cohort_id, run.number]),
+    )
+    return context
+
+
+class MatchingStatusView(MatchingMixin, View):
+    """The status row as JSON, for the run page's progress bar."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        run = self.run_or_404(kwargs["number"])
+        response = JsonResponse(
+            {
+                "state": run.state,
+                "label": run.get_state_display(),
+                "progress": run.progress,
+                "note": run.progress_note,
+                "finished": run.state not in WORKING,
+                "error": run.error,
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class _RunActionView(MatchingMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        run = self.run_or_404(kwargs["number"])
+        try:
+            return self.act(request, run)
+        except CohortsError as exc:
+            messages.error(request, exc.message)
+            return redirect(run_url(run) + self.anchor)
+
+    anchor = ""
+
+    def act(self, request, run):
+        raise NotImplementedError
+
+
+class MatchingMoveView(_RunActionView):
+    anchor = "#groups"
+
+    def act(self, request, run):
+        enrolment_id = _number(request.POST.get("enrolment"))
+        to_group = _number(request.POST.get("to_group"))
+        if enrolment_id is None or to_group is None:
+            messages.error(request, "Choose a person and the group to move them to.")
+            return redirect(run_url(run) + self.anchor)
+        before = peergroups.run_total_violations(run)
+        score_before = run.score
+        run = peergroups.matching_run_move(
+            run=run, enrolment_id=enrolment_id, to_group=to_group, actor=request.user
+        )
+        person = peergroups.people_of_run(run).get(enrolment_id)
+        name = person.name if person else "The person"
+        after = peergroups.run_total_violations(run)
+        text = f"Moved {name} to group {to_group}. Score {run.score:g} (was {score_before:g}). "
+        if after:
+            broken = [
+                peergroups.RULE_LABELS[rule].lower()
+                for rule, n in peergroups.run_violations(run).items()
+                if n
+            ]
+            text += f"Rule checks: {after} broken ({'; '.join(broken)})."
+            messages.warning(request, text)
+        else:
+            text += "Every rule check passes." if before else "Every rule check still passes."
+            messages.success(request, text)
+        return redirect(run_url(run) + self.anchor)
+
+
+class MatchingRematchView(_RunActionView):
+    def act(self, request, run):
+        new = peergroups.matching_rematch(run=run, actor=request.user)
+        messages.success(
+            request, f"Re-matching run {run.number} as run {new.number}, moving as few as possible."
+        )
+        return redirect(run_url(new))
+
+
+class MatchingRequeueView(_RunActionView):
+    def act(self, request, run):
+        if peergroups.matching_run_requeue(run=run, actor=request.user):
+            messages.info(request, f"The job of run {run.number} was queued again.")
+        return redirect(run_url(run))
+
+
+class MatchingPublishView(MatchingMixin, TemplateView):
+    """A confirmation page, then the publication; groups that break rules need an explicit
+    tick."""
+
+    template_name = "cohorts/admin/matching_publish.html"
+
+    def get_page_title(self):
+        return f"Publish run {self.kwargs['number']}: {self.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        number = self.kwargs["number"]
+        return [
+            *super().get_breadcrumbs_items(),
+            {
+                "url": reverse("cohorts_matching_run", args=[self.cohort.pk, number]),
+                "label": f"Run {number}",
+            },
+            {"url": "", "label": "Publish"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run = self.run_or_404(self.kwargs["number"])
+        people = peergroups.people_of_run(run)
+        violations = peergroups.run_violations(run)
+        context.update(
+            cohort=self.cohort,
+            run=run,
+            run_url=run_url(run),
+            people=sum(len(group) for group in run.groups),
+            group_count=len([g for g in run.groups if g]),
+            broken=[(peergroups.RULE_LABELS[rule], n) for rule, n in violations.items() if n],
+            changes=peergroups.pool_changes(run, people) if run.state == "done" else None,
+            replaces=peergroups.published_run_id(self.cohort) is not None,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        run = self.run_or_404(kwargs["number"])
+        try:
+            peergroups.matching_run_publish(
+                run=run,
+                actor=request.user,
+                accept_violations=request.POST.get("accept_violations") == "yes",
+            )
+        except CohortsError as exc:
+            context = self.get_context_data()
+            context["error"] = exc.message
+            return self.render_to_response(context)
+        messages.success(
+            request,
+            f"Published the peer groups of run {run.number}. Participants whose group is new or "
+            "changed get an e-mail, and everyone sees their group on My learning.",
+        )
+        return redirect(run_url(run))

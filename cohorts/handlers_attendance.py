@@ -1,0 +1,36 @@
+"""Handlers of attendance, registered from CohortsConfig.ready(): a confirmed activity place
+gets its pass, a withdrawn one loses it. Both converge when run again."""
+
+from cohorts import attendance
+from cohorts.models import Enrolment
+from lms import events
+from lms.models import Event
+
+
+def _activity_place(event: Event) -> Enrolment | None:
+    if not event.payload.get("activity_id"):
+        return None
+    return (
+        Enrolment.objects.select_related("activity")
+        .filter(pk=event.payload.get("enrolment_id"))
+        .first()
+    )
+
+
+def pass_issue(event: Event) -> None:
+    """`cohorts.enrolment.accepted` for an activity place: issue its pass."""
+    enrolment = _activity_place(event)
+    if enrolment is not None:
+        attendance.pass_ensure(enrolment=enrolment)
+
+
+def pass_revoke(event: Event) -> None:
+    """`cohorts.enrolment.withdrawn` for an activity place: the pass stops working."""
+    enrolment = _activity_place(event)
+    if enrolment is not None:
+        attendance.pass_revoke(enrolment=enrolment)
+
+
+def register_all() -> None:
+    events.register("cohorts.enrolment.accepted", pass_issue)
+    events.register("cohorts.enrolment.withdrawn", pass_revoke)

@@ -1,0 +1,25 @@
+"""Handlers that invite people to surveys when a trigger's event happens, registered in
+CohortsConfig.ready(). A second run finds the invitation made and sends nothing."""
+
+from cohorts import surveys
+from lms import events
+from lms.models import Event
+
+
+def survey_invite_on_accepted(event: Event) -> None:
+    """A place accepted: the cohort's (or activity's) pre-programme surveys."""
+    enrolment_id = event.payload.get("enrolment_id")
+    if enrolment_id:
+        surveys.survey_invite_on_accepted(enrolment_id=enrolment_id)
+
+
+def survey_invite_on_module_completed(event: Event) -> None:
+    """A module completed: its feedback surveys."""
+    user_id, module_id = event.payload.get("user_id"), event.payload.get("module_id")
+    if user_id and module_id:
+        surveys.survey_invite_on_module_completed(user_id=user_id, module_id=module_id)
+
+
+def register_all() -> None:
+    events.register("cohorts.enrolment.accepted", survey_invite_on_accepted)
+    events.register("programmes.module.completed", survey_invite_on_module_completed)

@@ -1,0 +1,166 @@
+"""Who is asked to answer a survey, and when: a survey's targets (a cohort, an activity or a
+module, with a trigger) and the invitations they create, each with a single-use token, its
+reminders and, while unfinished, the person's draft answers."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+from cohorts.models import Cohort
+from lms.models import Sector
+
+
+class SurveyTrigger(models.TextChoices):
+    ACCEPTED = "accepted", "When a place is accepted (before the programme)"
+    ACTIVITY_ENDED = "activity_ended", "Some days after the activity ends (feedback)"
+    MODULE_COMPLETED = "module_completed", "When the module is completed"
+    MANUAL = "manual", "Sent by hand"
+
+
+class SurveyTarget(models.Model):
+    """A survey attached to a cohort, an activity or a module, with the trigger that invites
+    people and how often non-respondents are reminded. With a cohort and an activity or module,
+    only the cohort's members are invited, and the answers count as the cohort's."""
+
+    survey = models.ForeignKey(
+        "programmes.SurveyPage", on_delete=models.CASCADE, related_name="targets"
+    )
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="survey_targets"
+    )
+    activity = models.ForeignKey(
+        "programmes.ActivityPage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey_targets",
+    )
+    module = models.ForeignKey(
+        "programmes.ModulePage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey_targets",
+    )
+    trigger = models.CharField(max_length=20, choices=SurveyTrigger.choices)
+    days_after = models.PositiveSmallIntegerField(
+        default=1, help_text="For “after the activity ends”: how many days after."
+    )
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days between the invitation and each reminder."
+    )
+    max_reminders = models.PositiveSmallIntegerField(
+        default=2, help_text="Most reminders one person gets; 0: none."
+    )
+    active = models.BooleanField(default=True, help_text="Inactive: nobody new is invited.")
+    fired_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the activity trigger fired."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["survey", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(trigger="activity_ended") | Q(activity__isnull=False),
+                name="cohorts_survey_target_activity_trigger",
+            ),
+            models.CheckConstraint(
+                condition=~Q(trigger="module_completed") | Q(module__isnull=False),
+                name="cohorts_survey_target_module_trigger",
+            ),
+            models.CheckConstraint(
+                condition=~Q(trigger__in=["accepted", "manual"])
+                | Q(cohort__isnull=False)
+                | Q(activity__isnull=False),
+                name="cohorts_survey_target_has_people",
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_interval_days__gte=1), name="cohorts_survey_reminder_days"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        about = self.cohort or self.activity or self.module
+        return f"{self.survey} — {about} ({self.get_trigger_display().lower()})"
+
+    def clean(self):
+        errors = {}
+        if self.trigger == SurveyTrigger.ACTIVITY_ENDED and not self.activity_id:
+            errors["activity"] = "Choose the activity whose end triggers the survey."
+        if self.trigger == SurveyTrigger.MODULE_COMPLETED and not self.module_id:
+            errors["module"] = "Choose the module whose completion triggers the survey."
+        if self.trigger in (SurveyTrigger.ACCEPTED, SurveyTrigger.MANUAL):
+            if not (self.cohort_id or self.activity_id):
+                errors["cohort"] = "Choose the cohort (or the activity) whose people are invited."
+            if self.module_id:
+                errors["module"] = "A module is used only with the “module completed” trigger."
+        if self.trigger != SurveyTrigger.MODULE_COMPLETED and self.activity_id and self.module_id:
+            errors["module"] = "Choose an activity or a module, not both."
+        if self.reminder_interval_days is not None and self.reminder_interval_days < 1:
+            errors["reminder_interval_days"] = "At least one day between reminders."
+        if errors:
+            raise ValidationError(errors)
+
+
+class SurveyInvitation(models.Model):
+    """One person asked to answer one survey through one target: sent once, reminded up to the
+    target's maximum, answered once. Only a digest of the link's token is stored; the token is
+    re-derived from `token_salt` with the site's secret key for reminders.
+
+    For an anonymous survey the invitation records only *that* it was answered: `response`
+    stays empty and the draft is emptied when the answers are sent."""
+
+    target = models.ForeignKey(SurveyTarget, on_delete=models.CASCADE, related_name="invitations")
+    survey = models.ForeignKey(
+        "programmes.SurveyPage", on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_invitations",
+    )
+    country = CountryField(blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+    token_salt = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    due_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    next_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    draft = models.JSONField(default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    response = models.OneToOneField(
+        "programmes.SurveyResponse",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitation",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "user"], name="cohorts_invitation_once"),
+        ]
+        indexes = [models.Index(fields=["survey", "cohort"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.user}"
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
+
+
+__all__ = ["SurveyInvitation", "SurveyTarget", "SurveyTrigger"]

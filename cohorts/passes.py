@@ -1,0 +1,282 @@
+"""PDFs of attendance with reportlab: participant passes (one A6 page each, with a vector QR
+code) and the printable sign-in sheet of one day. Plain data in, PDF bytes out; every letter of
+the region is printed with the project's embedded DejaVu Sans."""
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import segno
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, A6, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import KeepTogether
+
+from lms.pdf_fonts import FONT, FONT_BOLD, register_fonts
+
+INK = colors.HexColor("#14213d")
+ACCENT = colors.HexColor("#0b5394")
+MUTED = colors.HexColor("#4a5568")
+ISSUER = "BSR Academy"
+QR_QUIET = 4  # modules of white around the symbol (ISO/IEC 18004)
+
+
+@dataclass(frozen=True, slots=True)
+class PassData:
+    """Everything printed on one participant pass."""
+
+    holder_name: str
+    activity_title: str
+    when: str
+    venue: str
+    qr_text: str  # what the QR code carries: the pass's address
+    code: str  # the token, printed small for typing at the desk
+    country: str = ""
+    organisation: str = ""
+    programme: str = ""
+
+
+def qr_matrix(text: str) -> tuple[tuple[int, ...], ...]:
+    """Dark (1) and light (0) modules of a QR symbol for `text`, without the quiet zone."""
+    # Error correction M, fixed mask: any mask gives a valid symbol and the search costs time.
+    symbol = segno.make(text, error="m", mask=0, micro=False)
+    return tuple(tuple(row) for row in symbol.matrix)
+
+
+def _draw_qr(canvas: Canvas, matrix, x: float, y: float, size: float) -> None:
+    """The symbol as one filled path of horizontal runs, quiet zone included in `size`."""
+    modules = len(matrix) + 2 * QR_QUIET
+    unit = size / modules
+    ops = []
+    for r, row in enumerate(matrix):
+        c, n = 0, len(row)
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                ops.append(f"{start} {r} {c - start} 1 re")
+            else:
+                c += 1
+    canvas.saveState()
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    # Origin at the symbol's top left module, y downwards, one unit per module.
+    canvas.transform(unit, 0, 0, -unit, x + QR_QUIET * unit, y + size - QR_QUIET * unit)
+    canvas.addLiteral("\n".join(ops) + "\nf")
+    canvas.restoreState()
+
+
+def _fit(text: str, font: str, size: float, width: float, minimum: float = 7.0) -> float:
+    text_width = pdfmetrics.stringWidth(text, font, size)
+    return size if text_width <= width else max(minimum, size * width / text_width)
+
+
+def _lines(
+    canvas: Canvas,
+    text: str,
+    font: str,
+    size: float,
+    x: float,
+    y: float,
+    width: float,
+    *,
+    max_lines: int = 3,
+    leading: float | None = None,
+) -> float:
+    """Wrapped text from `y` downwards; returns the y below it."""
+    leading = leading or size * 1.25
+    lines = simpleSplit(text, font, size, width) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip() + "…"
+    canvas.setFont(font, size)
+    for line in lines:
+        canvas.drawString(x, y, line)
+        y -= leading
+    return y
+
+
+def passes_pdf(passes: list[PassData], *, title: str = "Participant pass") -> bytes:
+    """One A6 page per pass (a group's passes come as one file)."""
+    register_fonts()
+    width, height = A6
+    out = io.BytesIO()
+    canvas = Canvas(
+        out, pagesize=A6, invariant=1, pageCompression=1, lang="en-GB", initialFontName=FONT
+    )
+    canvas.setTitle(title if len(passes) != 1 else f"{title} — {passes[0].holder_name}")
+    canvas.setAuthor(ISSUER)
+    canvas.setCreator(ISSUER)
+    canvas.setSubject(passes[0].activity_title if passes else title)
+    for data in passes:
+        _draw_pass(canvas, data, width, height)
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _draw_pass(canvas: Canvas, data: PassData, width: float, height: float) -> None:
+    margin = 9 * mm
+    inner = width - 2 * margin
+    # A coloured band with the issuer: a pass is recognisable across the room.
+    canvas.setFillColor(ACCENT)
+    canvas.rect(0, height - 15 * mm, width, 15 * mm, stroke=0, fill=1)
+    canvas.setFillColor(colors.white)
+    canvas.setFont(FONT_BOLD, 11)
+    canvas.drawString(margin, height - 9.5 * mm, ISSUER)
+    canvas.setFont(FONT, 9)
+    canvas.drawRightString(width - margin, height - 9.5 * mm, "Participant pass")
+
+    y = height - 15 * mm - 8 * mm
+    canvas.setFillColor(INK)
+    size = _fit(data.holder_name, FONT_BOLD, 17, inner, minimum=10)
+    y = _lines(canvas, data.holder_name, FONT_BOLD, size, margin, y, inner, max_lines=2)
+    who = " · ".join(part for part in (data.country, data.organisation) if part)
+    if who:
+        canvas.setFillColor(MUTED)
+        y = _lines(canvas, who, FONT, 8.5, margin, y + 1, inner, max_lines=2)
+    y -= 3
+    canvas.setFillColor(INK)
+    y = _lines(canvas, data.activity_title, FONT_BOLD, 10.5, margin, y, inner, max_lines=3)
+    canvas.setFillColor(MUTED)
+    if data.programme:
+        y = _lines(canvas, data.programme, FONT, 8, margin, y, inner, max_lines=1)
+    y = _lines(canvas, data.when, FONT, 8, margin, y, inner, max_lines=2)
+    if data.venue:
+        y = _lines(canvas, data.venue, FONT, 8, margin, y, inner, max_lines=2)
+
+    # The QR code as large as the space left allows, between 38 and 58 mm.
+    footer = 17 * mm
+    room = y - footer - 3 * mm
+    size = max(38 * mm, min(58 * mm, room))
+    bottom = footer + max(0.0, (room - size) / 2)
+    _draw_qr(canvas, qr_matrix(data.qr_text), (width - size) / 2, bottom, size)
+
+    canvas.setFillColor(INK)
+    canvas.setFont(FONT, 7.5)
+    canvas.drawCentredString(width / 2, footer - 4 * mm, "Show this pass at the check-in desk.")
+    canvas.setFillColor(MUTED)
+    canvas.setFont(FONT, 6)
+    canvas.drawCentredString(width / 2, footer - 8 * mm, f"Pass code: {data.code}")
+    canvas.drawCentredString(
+        width / 2, footer - 11.5 * mm, "This pass is personal: please do not share it."
+    )
+
+
+# --- the sign-in sheet ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SheetPerson:
+    name: str
+    country: str
+    organisation: str
+    recorded: tuple[str, ...]  # per session: "" or what the desk already recorded
+
+
+@dataclass(frozen=True, slots=True)
+class SheetData:
+    activity_title: str
+    day: dt.date
+    day_text: str
+    venue: str
+    sessions: tuple[str, ...]  # column headings, e.g. "Day 2, 09:00–17:00"
+    people: tuple[SheetPerson, ...]
+    printed_at: str = ""
+
+
+def sign_in_sheet_pdf(sheet: SheetData) -> bytes:
+    """A4 landscape: one line per person with a signature box per session of the day; the header
+    row repeats on every page, and what the desk already recorded is printed small in the box."""
+    register_fonts()
+    out = io.BytesIO()
+    pagesize = landscape(A4)
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=pagesize,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=14 * mm,
+        title=f"Sign-in sheet — {sheet.activity_title} — {sheet.day.isoformat()}",
+        author=ISSUER,
+        creator=ISSUER,
+        lang="en-GB",
+        invariant=1,
+    )
+    heading = ParagraphStyle("heading", fontName=FONT_BOLD, fontSize=14, leading=17, textColor=INK)
+    sub = ParagraphStyle("sub", fontName=FONT, fontSize=9.5, leading=12, textColor=MUTED)
+    cell = ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=11, textColor=INK)
+    head = ParagraphStyle("head", fontName=FONT_BOLD, fontSize=8.5, leading=10.5, textColor=INK)
+    small = ParagraphStyle("small", fontName=FONT, fontSize=7, leading=8.5, textColor=MUTED)
+
+    def para(text: str, style=cell) -> Paragraph:
+        return Paragraph(_escape(text), style)
+
+    story = [
+        para(f"Sign-in sheet: {sheet.activity_title}", heading),
+        para(" · ".join(part for part in (sheet.day_text, sheet.venue) if part), sub),
+        para(
+            "Please sign in the box of each session you attend. Staff enter the sheet into the "
+            "attendance list afterwards.",
+            sub,
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    columns = ["No.", "Name", "Country", "Organisation", *sheet.sessions]
+    data = [[para(text, head) for text in columns]]
+    for number, person in enumerate(sheet.people, 1):
+        data.append(
+            [
+                para(str(number)),
+                para(person.name),
+                para(person.country),
+                para(person.organisation),
+                *(para(text, small) for text in person.recorded),
+            ]
+        )
+    if not sheet.people:
+        data.append(
+            [para(""), para("No confirmed places."), para(""), para("")]
+            + [para("") for _ in sheet.sessions]
+        )
+    available = pagesize[0] - 24 * mm
+    fixed = [10 * mm, 62 * mm, 30 * mm, 58 * mm]
+    rest = max(30 * mm, (available - sum(fixed)) / max(1, len(sheet.sessions)))
+    table = Table(data, colWidths=fixed + [rest] * len(sheet.sessions), repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, MUTED),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f7f7f4")]),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 9),
+                ("TOPPADDING", (0, 1), (-1, -1), 5),
+            ]
+        )
+    )
+    story.append(table)
+    story.append(KeepTogether([Spacer(1, 4 * mm), para(sheet.printed_at, small)]))
+
+    def footer(canvas, document):
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(12 * mm, 8 * mm, f"{sheet.activity_title} — {sheet.day_text}")
+        canvas.drawRightString(pagesize[0] - 12 * mm, 8 * mm, f"Page {document.page}")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return out.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,367 @@
+"""Read-side queries of attendance: who may run an activity's desk, the desk's list and counts
+(with a search that ignores diacritics), the attendance grid and its export."""
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+from wagtail.models import ModelLogEntry
+
+from cohorts.attendance import person_name, rule_met, session_local_date
+from cohorts.models import (
+    ActivityAttendance,
+    ActivitySession,
+    AttendanceRecord,
+    AttendanceStatus,
+    Enrolment,
+    ParticipantPass,
+)
+from cohorts.selectors import CONFIRMED, cohort_is_admin, cohorts_managed_by
+from programmes.models import ActivityPage
+
+# Letters that Unicode's decomposition leaves whole, spelled as people type them without the
+# region's keyboard: "Sorensen" finds "Sørensen", "Thorunn" finds "Þórunn".
+_FOLD = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "æ": "ae",
+        "ß": "ss",
+        "þ": "th",
+        "ð": "d",
+        "đ": "d",
+        "ħ": "h",
+        "ı": "i",
+        "œ": "oe",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: "Bērziņš" and "Berzins" fold alike, on any database."""
+    text = unicodedata.normalize("NFKD", (text or "").casefold().translate(_FOLD))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.translate(_FOLD).split())
+
+
+# --- who runs the desk ------------------------------------------------------------------------
+
+
+def desk_can_use(user, activity: ActivityPage) -> bool:
+    """The activity's staff: its desk staff group, the staff of a cohort that includes it (while
+    their rights last), and programme admins."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if cohort_is_admin(user):
+        return True
+    if ActivityAttendance.objects.filter(
+        activity_id=activity.pk, staff_group__in=user.groups.all()
+    ).exists():
+        return True
+    return cohorts_managed_by(user).filter(activities=activity.pk).exists()
+
+
+def desk_activities_for(user, *, now=None, as_admin: bool = True) -> list[ActivityPage]:
+    """Activities whose desk `user` runs, from a month ago on, in date order, in one query.
+    Programme admins get every activity in that time, unless `as_admin` is off (My learning
+    lists only the desks someone staffs through a group)."""
+    if not user.is_authenticated:
+        return []
+    now = now or timezone.now()
+    recent = ActivityPage.objects.filter(ends_at__gte=now - dt.timedelta(days=30))
+    if not (as_admin and cohort_is_admin(user)):
+        today = timezone.localdate(now)
+        # The same rights as cohorts_managed_by: until `staff_access_until`, else 90 days after.
+        cohort_rights = Q(cohorts__staff_access_until__gte=today) | Q(
+            cohorts__staff_access_until__isnull=True,
+            cohorts__ends_on__gte=today - dt.timedelta(days=90),
+        )
+        recent = recent.filter(
+            Q(attendance_setup__staff_group__user=user)
+            | (Q(cohorts__staff_group__user=user) & cohort_rights)
+        ).distinct()
+    return list(recent.order_by("starts_at", "pk"))
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+
+@dataclass
+class DeskRow:
+    enrolment: Enrolment
+    name: str
+    country: str
+    country_code: str
+    organisation: str
+    record: AttendanceRecord | None = None
+    folded: str = ""
+
+    @property
+    def status(self) -> str:
+        return self.record.status if self.record else ""
+
+    @property
+    def present(self) -> bool:
+        return self.status == AttendanceStatus.PRESENT
+
+
+def _places(activity: ActivityPage):
+    return (
+        Enrolment.objects.filter(activity_id=activity.pk, state__in=CONFIRMED)
+        .select_related("user__profile", "organisation")
+        .order_by()
+    )
+
+
+def _row(enrolment: Enrolment) -> DeskRow:
+    name = person_name(enrolment.user)
+    country = enrolment.country.name if enrolment.country else ""
+    code = enrolment.country.code if enrolment.country else ""
+    organisation = enrolment.organisation.name if enrolment.organisation else ""
+    row = DeskRow(enrolment, name, country, code, organisation)
+    row.folded = fold(" ".join((name, country, code, organisation)))
+    return row
+
+
+def desk_rows(
+    activity: ActivityPage, session: ActivitySession | None, *, q: str = ""
+) -> list[DeskRow]:
+    """The confirmed places with their status for `session`, by name; `q` narrows them to the
+    people whose name, organisation or country contains every word of it, diacritics ignored.
+    An activity has at most a few hundred places, so folding happens here, not in SQL."""
+    rows = [_row(enrolment) for enrolment in _places(activity)]
+    words = fold(q[:200]).split()
+    if words:
+        rows = [row for row in rows if all(word in row.folded for word in words)]
+    if session is not None:
+        records = {
+            record.enrolment_id: record
+            for record in AttendanceRecord.objects.filter(
+                session=session, enrolment_id__in=[row.enrolment.pk for row in rows]
+            ).select_related("recorded_by__profile")
+        }
+        for row in rows:
+            row.record = records.get(row.enrolment.pk)
+    return sorted(rows, key=lambda row: (fold(row.name), row.enrolment.pk))
+
+
+def desk_row(activity: ActivityPage, session: ActivitySession | None, enrolment_id: int):
+    enrolment = _places(activity).filter(pk=enrolment_id).first()
+    if enrolment is None:
+        return None
+    row = _row(enrolment)
+    if session is not None:
+        row.record = AttendanceRecord.objects.filter(session=session, enrolment=enrolment).first()
+    return row
+
+
+def desk_counts(activity: ActivityPage, session: ActivitySession | None) -> dict:
+    """Expected (confirmed places), checked in (present at the session) and missing."""
+    expected = Enrolment.objects.filter(activity_id=activity.pk, state__in=CONFIRMED).count()
+    checked_in = 0
+    if session is not None:
+        checked_in = AttendanceRecord.objects.filter(
+            session=session,
+            status=AttendanceStatus.PRESENT,
+            enrolment__activity_id=activity.pk,
+            enrolment__state__in=CONFIRMED,
+        ).count()
+    return {"expected": expected, "checked_in": checked_in, "missing": expected - checked_in}
+
+
+def desk_place(activity: ActivityPage, enrolment_id: int) -> Enrolment | None:
+    """One place at this activity (any state: the desk explains why a withdrawn one is refused)."""
+    return (
+        Enrolment.objects.select_related("activity", "user__profile", "organisation")
+        .filter(activity_id=activity.pk, pk=enrolment_id)
+        .first()
+    )
+
+
+def session_of(activity: ActivityPage, session_id) -> ActivitySession | None:
+    try:
+        session_id = int(session_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < session_id < 2**63:
+        return None
+    return ActivitySession.objects.filter(activity_id=activity.pk, pk=session_id).first()
+
+
+# --- the attendance grid and its export -------------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    row: DeskRow
+    statuses: dict[int, AttendanceRecord] = field(default_factory=dict)
+    present_hours: Decimal = Decimal(0)
+    attended: bool = False
+    cells: list[tuple] = field(default_factory=list)  # (session, record or None) in order
+
+
+@dataclass
+class Grid:
+    activity: ActivityPage
+    setup: ActivityAttendance | None
+    sessions: list[ActivitySession]
+    rows: list[GridRow]
+
+    @property
+    def total_hours(self) -> Decimal:
+        return sum((s.hours for s in self.sessions), Decimal(0))
+
+
+def attendance_grid(activity: ActivityPage, *, q: str = "") -> Grid:
+    """Every confirmed place against every session, with hours present and whether the rule is
+    met as recorded now."""
+    setup = ActivityAttendance.objects.filter(activity_id=activity.pk).first()
+    sessions = list(ActivitySession.objects.filter(activity_id=activity.pk))
+    rows = desk_rows(activity, None, q=q)
+    records = AttendanceRecord.objects.filter(
+        enrolment_id__in=[row.enrolment.pk for row in rows], session__in=sessions
+    ).select_related("recorded_by__profile")
+    by_enrolment: dict[int, dict[int, AttendanceRecord]] = {}
+    for record in records:
+        by_enrolment.setdefault(record.enrolment_id, {})[record.session_id] = record
+    hours = {s.pk: s.hours for s in sessions}
+    grid_rows = []
+    for row in rows:
+        statuses = by_enrolment.get(row.enrolment.pk, {})
+        present = sum(
+            (hours[sid] for sid, r in statuses.items() if r.status == AttendanceStatus.PRESENT),
+            Decimal(0),
+        )
+        met = rule_met(setup, sessions, {sid: r.status for sid, r in statuses.items()})
+        cells = [(session, statuses.get(session.pk)) for session in sessions]
+        grid_rows.append(GridRow(row, statuses, present, met, cells))
+    return Grid(activity, setup, sessions, grid_rows)
+
+
+def attendance_table(activity: ActivityPage) -> tuple[list[str], list[list]]:
+    """One row per person: each session's status, hours present, share, whether attended."""
+    grid = attendance_grid(activity)
+    tz = activity.tz
+    header = ["Full name", "E-mail", "Country", "Organisation"]
+    for session in grid.sessions:
+        local = timezone.localtime(session.starts_at, tz)
+        header.append(f"{session.title or 'Session'} ({local:%Y-%m-%d %H:%M}, {session.hours} h)")
+    header += ["Hours present", "Hours in all", "Share (%)", "Rule met", "Counted as attended"]
+    rows = []
+    total = grid.total_hours
+    for grid_row in grid.rows:
+        row = grid_row.row
+        line = [row.name, row.enrolment.user.email, row.country, row.organisation]
+        for _session, record in grid_row.cells:
+            line.append(AttendanceStatus(record.status).label if record else "")
+        share = (grid_row.present_hours * 100 / total).quantize(Decimal("0.1")) if total else 0
+        attended_at = row.enrolment.attended_at
+        line += [
+            float(grid_row.present_hours),
+            float(total),
+            float(share),
+            "yes" if grid_row.attended else "no",
+            timezone.localtime(attended_at, tz).replace(tzinfo=None, microsecond=0)
+            if attended_at
+            else "",
+        ]
+        rows.append(line)
+    return header, rows
+
+
+def records_table(activity: ActivityPage) -> tuple[list[str], list[list]]:
+    """Every record: who recorded it, when and how (the desk's own trail)."""
+    tz = activity.tz
+    header = ["Session", "Full name", "Status", "Recorded by", "Recorded at", "How"]
+    records = (
+        AttendanceRecord.objects.filter(session__activity_id=activity.pk)
+        .select_related("session", "enrolment__user__profile", "recorded_by__profile")
+        .order_by("session__starts_at", "recorded_at", "pk")
+    )
+    rows = [
+        [
+            record.session.title or "Session",
+            person_name(record.enrolment.user),
+            AttendanceStatus(record.status).label,
+            person_name(record.recorded_by) if record.recorded_by else "",
+            timezone.localtime(record.recorded_at, tz).replace(tzinfo=None, microsecond=0),
+            record.method,
+        ]
+        for record in records
+    ]
+    return header, rows
+
+
+# --- sign-in sheets ---------------------------------------------------------------------------
+
+
+def days_of(activity: ActivityPage, sessions: list[ActivitySession]) -> list[dt.date]:
+    return sorted({session_local_date(s, activity) for s in sessions})
+
+
+def sheet_rows(activity: ActivityPage, sessions: list[ActivitySession]) -> list[tuple]:
+    """(row, {session id: status}) for the sign-in sheet of one day."""
+    rows = desk_rows(activity, None)
+    statuses: dict[int, dict[int, str]] = {}
+    for enrolment_id, session_id, status in AttendanceRecord.objects.filter(
+        session__in=sessions, enrolment_id__in=[r.enrolment.pk for r in rows]
+    ).values_list("enrolment_id", "session_id", "status"):
+        statuses.setdefault(enrolment_id, {})[session_id] = status
+    return [(row, statuses.get(row.enrolment.pk, {})) for row in rows]
+
+
+# --- the audit trail and passes ---------------------------------------------------------------
+
+
+def corrections_of(activity: ActivityPage, *, limit: int = 50):
+    """The newest corrections and session changes of the activity's attendance."""
+    record_ids = (
+        AttendanceRecord.objects.filter(session__activity_id=activity.pk)
+        .annotate(sid=Cast("pk", output_field=CharField()))
+        .values("sid")
+    )
+    session_ids = (
+        ActivitySession.objects.filter(activity_id=activity.pk)
+        .annotate(sid=Cast("pk", output_field=CharField()))
+        .values("sid")
+    )
+    return (
+        ModelLogEntry.objects.filter(
+            Q(
+                content_type=ContentType.objects.get_for_model(AttendanceRecord),
+                object_id__in=record_ids,
+            )
+            | Q(
+                content_type=ContentType.objects.get_for_model(ActivitySession),
+                object_id__in=session_ids,
+            )
+            | Q(action="cohorts.attendance.session_delete", data__activity_id=activity.pk)
+        )
+        .select_related("user")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+
+
+def passes_of(*, user) -> list[Enrolment]:
+    """`user`'s confirmed places at live activities that have not ended, with their passes."""
+    now = timezone.now()
+    return list(
+        Enrolment.objects.filter(
+            user=user,
+            activity__isnull=False,
+            state__in=CONFIRMED,
+            activity__live=True,
+            activity__ends_at__gte=now,
+        )
+        .select_related("activity")
+        .order_by("activity__starts_at", "pk")
+    )
+
+
+def pass_of(enrolment: Enrolment) -> ParticipantPass | None:
+    return ParticipantPass.objects.filter(enrolment_id=enrolment.pk).first()

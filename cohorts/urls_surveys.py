@@ -1,0 +1,10 @@
+"""Addresses of survey answering, included under /cohorts/surveys/."""
+
+from django.urls import path
+
+from cohorts import views_surveys
+
+urlpatterns = [
+    path("<str:token>/", views_surveys.survey_answer, name="survey_answer"),
+    path("<str:token>/thanks/", views_surveys.survey_thanks, name="survey_thanks"),
+]

@@ -1,0 +1,62 @@
+"""Admin registrations of attendance (imported by cohorts.wagtail_hooks): the audit-log actions,
+the *Check-in desks* menu, the attendance set-up, and links from a cohort desk to the check-in
+desks of the cohort's activities."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from cohorts.admin_attendance import ActivityAttendanceViewSet, CheckInIndexView
+from cohorts.admin_views import DESK_LINKS_HOOK, DeskLink
+from cohorts.selectors_attendance import desk_activities_for
+
+ATTENDANCE_ACTIONS = {
+    "correct": ("Correct attendance", "Corrected an attendance record"),
+    "unmet": ("Attendance rule no longer met", "No longer counted as having attended"),
+    "session_add": ("Add session", "Added an attendance session"),
+    "session_edit": ("Change session", "Changed an attendance session"),
+    "session_delete": ("Remove session", "Removed an attendance session"),
+    "export": ("Export attendance", "Exported the attendance"),
+}
+
+
+@hooks.register("register_log_actions")
+def register_attendance_actions(actions):
+    for action, (label, message) in ATTENDANCE_ACTIONS.items():
+        actions.register_action(f"cohorts.attendance.{action}", label, message)
+
+
+@hooks.register("register_admin_urls")
+def register_check_in_urls():
+    return [
+        path("attendance/desks/", CheckInIndexView.as_view(), name="cohorts_check_in_index"),
+    ]
+
+
+class CheckInMenuItem(MenuItem):
+    def is_shown(self, request):
+        return bool(desk_activities_for(request.user))
+
+
+@hooks.register("register_admin_menu_item")
+def register_check_in_menu_item():
+    return CheckInMenuItem(
+        "Check-in desks", reverse("cohorts_check_in_index"), icon_name="tick-inverse", order=242
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_attendance_setup():
+    return ActivityAttendanceViewSet("cohorts_attendance_setup", url_prefix="attendance/setup")
+
+
+@hooks.register(DESK_LINKS_HOOK)
+def cohort_check_in_links(request, cohort):
+    return [
+        DeskLink(
+            label=f"Check-in: {activity.title}",
+            url=reverse("cohorts:check_in_desk", args=[activity.pk]),
+            summary=f"{activity.local_starts_at:%d %b %Y}",
+        )
+        for activity in cohort.activities.order_by("starts_at")
+    ]

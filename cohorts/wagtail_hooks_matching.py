@@ -1,0 +1,61 @@
+"""Peer-group matching in the cohort desk: its admin addresses, its link on the desk and its
+audit-log actions. Imported from cohorts/wagtail_hooks.py."""
+
+from django.urls import path
+from wagtail import hooks
+
+from cohorts import admin_matching as views
+from cohorts import peergroups
+from cohorts.admin_views import DESK_LINKS_HOOK, DeskLink
+
+MATCHING_ACTIONS = {
+    "request": ("Start matching", "Started a peer-group matching run"),
+    "rematch": ("Re-match", "Started a re-match of the peer groups"),
+    "move": ("Move in peer groups", "Moved a person to another peer group"),
+    "publish": ("Publish peer groups", "Published the peer groups"),
+}
+
+
+@hooks.register("register_log_actions")
+def register_matching_actions(actions):
+    for action, (label, message) in MATCHING_ACTIONS.items():
+        actions.register_action(f"cohorts.matching.{action}", label, message)
+
+
+@hooks.register("register_admin_urls")
+def register_matching_urls():
+    base = "cohorts/desk/<dbid:pk>/peer-groups/"
+    run = base + "runs/<dbid:number>/"
+    return [
+        path(base, views.MatchingIndexView.as_view(), name="cohorts_matching"),
+        path(base + "start/", views.MatchingStartView.as_view(), name="cohorts_matching_start"),
+        path(run, views.MatchingRunView.as_view(), name="cohorts_matching_run"),
+        path(run + "status/", views.MatchingStatusView.as_view(), name="cohorts_matching_status"),
+        path(run + "move/", views.MatchingMoveView.as_view(), name="cohorts_matching_move"),
+        path(
+            run + "rematch/", views.MatchingRematchView.as_view(), name="cohorts_matching_rematch"
+        ),
+        path(
+            run + "requeue/", views.MatchingRequeueView.as_view(), name="cohorts_matching_requeue"
+        ),
+        path(
+            run + "publish/", views.MatchingPublishView.as_view(), name="cohorts_matching_publish"
+        ),
+    ]
+
+
+@hooks.register(DESK_LINKS_HOOK)
+def matching_desk_link(request, cohort) -> list[DeskLink]:
+    runs = peergroups.runs_of(cohort)
+    published = peergroups.published_run_id(cohort)
+    if not runs:
+        summary = "Match the accepted participants into peer groups."
+    else:
+        summary = f"{len(runs)} run{'s' if len(runs) != 1 else ''}"
+        run = next((r for r in runs if r.pk == published), None)
+        summary += (
+            f"; run {run.number} published {run.published_at:%d %b %Y}."
+            if run is not None and run.published_at
+            else "; nothing published yet."
+        )
+    return [DeskLink(label="Peer groups", url=views.matching_url(cohort), summary=summary)]

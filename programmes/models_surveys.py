@@ -1,0 +1,385 @@
+"""Survey pages built on Wagtail's form builder (with Likert, 0–10 rating, ranking, matrix and
+section fields), the answers stored one row per response × question × item so that results are
+aggregated in the database, and the lessons-learned pages that publish a survey's aggregates.
+
+Identified and anonymous responses live in two tables. An anonymous response has a random id,
+no timestamp and no link to a person or an invitation; see docs/surveys.md."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_countries.fields import CountryField
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from lms.models import Sector
+from programmes.surveys_forms import SurveyFormBuilder, SurveyPageForm
+
+SURVEY_FIELD_CHOICES = (
+    ("section", "Section heading (not a question)"),
+    ("likert", "Likert scale (agree – disagree)"),
+    ("rating", "Rating 0–10"),
+    ("matrix", "Matrix of Likert rows"),
+    ("ranking", "Ranking"),
+    ("radio", "Radio buttons (one choice)"),
+    ("checkboxes", "Checkboxes (several choices)"),
+    ("dropdown", "Drop-down (one choice)"),
+    ("singleline", "Short text"),
+    ("multiline", "Long text"),
+    ("number", "Number"),
+    ("checkbox", "Yes / no checkbox"),
+    ("email", "E-mail address"),
+    ("date", "Date"),
+)
+
+# Field types whose answers are free text, listed rather than counted.
+TEXT_TYPES = {"singleline", "multiline", "email", "date"}
+# Field types with a numeric value whose mean is meaningful.
+SCALE_TYPES = {"likert", "rating", "matrix", "ranking", "number"}
+
+
+class AnonymousBreakdown(models.TextChoices):
+    NONE = "", "Nothing: no breakdown of anonymous answers"
+    COUNTRY = "country", "The respondent's country"
+    SECTOR = "sector", "The respondent's sector"
+
+
+class SurveyPage(AbstractForm):
+    """A survey: questions built in the admin like any Wagtail form, answered through a
+    personal invitation link (see cohorts.surveys)."""
+
+    intro = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link", "ul", "ol"],
+        help_text="Shown above the questions: why the survey is run and who reads the results.",
+    )
+    estimated_minutes = models.PositiveSmallIntegerField(
+        default=10, help_text="About how long answering takes, in minutes."
+    )
+    anonymous = models.BooleanField(
+        default=False,
+        help_text="Answers are stored without any link to the person or the invitation. "
+        "Cannot be changed once the survey has answers.",
+    )
+    anonymous_breakdown = models.CharField(
+        "keep with anonymous answers",
+        max_length=16,
+        choices=AnonymousBreakdown.choices,
+        blank=True,
+        default=AnonymousBreakdown.NONE,
+        help_text="For anonymous surveys only: one attribute kept with each answer for the "
+        "breakdown. Groups of fewer than 5 respondents are never shown.",
+    )
+    thank_you_text = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text="Shown after the answers are sent.",
+    )
+    closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="No answers, invitations or reminders after this."
+    )
+
+    base_form_class = SurveyPageForm
+    form_builder = SurveyFormBuilder
+
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    content_panels = AbstractForm.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("estimated_minutes"),
+        InlinePanel("form_fields", heading="Questions", label="Question or section"),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("anonymous"), FieldPanel("anonymous_breakdown")]),
+                FieldPanel("closes_at"),
+            ],
+            heading="Anonymity and closing",
+        ),
+    ]
+    parent_page_types = ["programmes.ProgrammePage"]
+    subpage_types: list[str] = []
+    preview_modes = [("form", "Questions")]
+
+    class Meta:
+        verbose_name = "survey page"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if not self.anonymous and self.anonymous_breakdown:
+            self.anonymous_breakdown = AnonymousBreakdown.NONE
+        if self.pk:
+            stored = SurveyPage.objects.filter(pk=self.pk).values_list("anonymous", flat=True)
+            before = next(iter(stored), self.anonymous)
+            if before != self.anonymous and self.has_answers():
+                raise ValidationError(
+                    {
+                        "anonymous": "This survey already has answers: whether it is anonymous "
+                        "cannot change any more. Copy the page to run it differently."
+                    }
+                )
+
+    def has_answers(self) -> bool:
+        return (
+            SurveyResponse.objects.filter(survey_id=self.pk).exists()
+            or AnonymousSurveyResponse.objects.filter(survey_id=self.pk).exists()
+        )
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.live and not (self.closes_at and now >= self.closes_at)
+
+    def questions(self) -> list["SurveyField"]:
+        return [field for field in self.get_form_fields() if field.field_type != "section"]
+
+    def get_data_fields(self):
+        return [(field.clean_name, field.label) for field in self.questions()]
+
+    def process_form_submission(self, form):
+        # Answers are recorded through an invitation only (cohorts.surveys), never here.
+        raise NotImplementedError
+
+    def serve(self, request, *args, **kwargs):
+        """The survey's public address introduces it; answering needs the personal link from
+        the invitation e-mail. An editor's preview shows the questions."""
+        from django.template.response import TemplateResponse
+
+        context = self.get_context(request)
+        context["questions_count"] = len(self.questions())
+        return TemplateResponse(request, self.get_template(request), context)
+
+    def serve_preview(self, request, mode_name):
+        from django.template.response import TemplateResponse
+
+        from programmes.surveys import survey_form, survey_items
+
+        context = self.get_context(request)
+        form = survey_form(self)
+        context.update(form=form, items=survey_items(self, form), preview=True)
+        return TemplateResponse(request, "programmes/survey_preview.html", context)
+
+
+class SurveyField(AbstractFormField):
+    """One question (or a section heading) of a survey."""
+
+    page = ParentalKey(SurveyPage, on_delete=models.CASCADE, related_name="form_fields")
+    field_type = models.CharField(
+        verbose_name="field type", max_length=16, choices=SURVEY_FIELD_CHOICES
+    )
+    field_type.required_on_save = True
+    scale_points = models.PositiveSmallIntegerField(
+        "points on the scale",
+        choices=[(5, "5 points"), (7, "7 points")],
+        default=5,
+        help_text="Likert and matrix questions.",
+    )
+    scale_labels = models.TextField(
+        blank=True,
+        help_text="Likert and matrix: one label per point, one per line (empty: Strongly "
+        "disagree … Strongly agree). Rating: the labels of 0 and of 10, one per line.",
+    )
+    rows = models.TextField(
+        "matrix rows",
+        blank=True,
+        help_text="Matrix questions: one statement per line, each answered on the scale.",
+    )
+
+    panels = [
+        FieldPanel("label"),
+        FieldPanel("help_text"),
+        FieldPanel("required"),
+        FieldPanel("field_type", required_on_save=True),
+        FieldPanel("choices"),
+        FieldRowPanel([FieldPanel("scale_points"), FieldPanel("scale_labels")]),
+        FieldPanel("rows"),
+    ]
+
+    class Meta(AbstractFormField.Meta):
+        verbose_name = "survey question"
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self):
+        from programmes.surveys_forms import field_definition_errors
+
+        errors = field_definition_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+
+class SurveyResponse(models.Model):
+    """An identified response: who answered (kept while the account exists), the country and
+    sector they had when invited, and the cohort the invitation came through."""
+
+    survey = models.ForeignKey(SurveyPage, on_delete=models.CASCADE, related_name="responses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_responses",
+    )
+    # The id of a cohorts.Cohort: a plain number, because programmes never imports cohorts.
+    cohort_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    country = CountryField(blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"response {self.pk} to {self.survey}"
+
+
+class AnonymousSurveyResponse(models.Model):
+    """An anonymous response: a random id (no order to join on), no timestamp, no person and no
+    invitation; the country or sector only when the survey keeps it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(
+        SurveyPage, on_delete=models.CASCADE, related_name="anonymous_responses"
+    )
+    cohort_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    country = CountryField(blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"anonymous response to {self.survey}"
+
+
+class SurveyAnswer(models.Model):
+    """One answer: one row per response × question × item (the option ticked, the item ranked,
+    the matrix row), with a numeric `value` for scales so that means are SQL averages. The
+    response's cohort, country and sector are copied here so a breakdown needs no join."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(SurveyPage, on_delete=models.CASCADE, related_name="answers")
+    field = models.ForeignKey(SurveyField, on_delete=models.CASCADE, related_name="answers")
+    response = models.ForeignKey(
+        SurveyResponse, null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
+    )
+    anonymous_response = models.ForeignKey(
+        AnonymousSurveyResponse,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="answers",
+    )
+    cohort_id = models.PositiveBigIntegerField(null=True, blank=True)
+    country = CountryField(blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+    item = models.CharField(max_length=255, blank=True)
+    value = models.FloatField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    lead = models.BooleanField(
+        default=True,
+        help_text="The one row of a response × question that counts the respondent (a matrix "
+        "or a ranking has a row per item), so “how many answered” needs no COUNT DISTINCT.",
+    )
+
+    class Meta:
+        ordering = ["field", "item"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(response__isnull=False) & Q(anonymous_response__isnull=True))
+                | (Q(response__isnull=True) & Q(anonymous_response__isnull=False)),
+                name="programmes_answer_one_response",
+            ),
+        ]
+        # Covering indexes: every results query (for everyone or for some cohorts, overall or
+        # by country or sector) reads an index only, never the table.
+        indexes = [
+            models.Index(
+                fields=["survey", "field", "item", "value", "lead", "cohort_id"],
+                name="programmes_answer_agg",
+            ),
+            models.Index(
+                fields=["survey", "country", "field", "item", "value", "lead", "cohort_id"],
+                name="programmes_answer_country",
+            ),
+            models.Index(
+                fields=["survey", "sector", "field", "item", "value", "lead", "cohort_id"],
+                name="programmes_answer_sector",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"answer to {self.field}"
+
+
+class LessonsLearnedPage(Page):
+    """A short public summary of a survey's results for the next presidency and policymakers:
+    the staff's own words and the aggregates as they stood when published (never a single
+    person's answer)."""
+
+    survey = models.ForeignKey(
+        SurveyPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
+    )
+    summary = models.TextField(help_text="One or two sentences shown in listings.")
+    findings = RichTextField(
+        blank=True,
+        features=["h3", "bold", "italic", "link", "ul", "ol"],
+        help_text="What was learned, and what should change.",
+    )
+    scope = models.CharField(
+        max_length=200, blank=True, help_text="Whose answers, e.g. “BEP 2026 — Finnish presidency”."
+    )
+    results = models.JSONField(default=dict, blank=True, editable=False)
+    results_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("findings"),
+    ]
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("findings"),
+        FieldPanel("scope"),
+        FieldPanel("survey", read_only=True),
+    ]
+    parent_page_types = ["programmes.ProgrammePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "lessons learned page"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_context(self, request, *args, **kwargs):
+        import copy
+
+        from programmes.surveys_results import with_charts
+
+        context = super().get_context(request, *args, **kwargs)
+        context["results"] = with_charts(copy.deepcopy(self.results)) if self.results else None
+        return context
+
+
+__all__ = [
+    "SURVEY_FIELD_CHOICES",
+    "SCALE_TYPES",
+    "TEXT_TYPES",
+    "AnonymousBreakdown",
+    "AnonymousSurveyResponse",
+    "LessonsLearnedPage",
+    "SurveyAnswer",
+    "SurveyField",
+    "SurveyPage",
+    "SurveyResponse",
+]

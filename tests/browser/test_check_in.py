@@ -1,0 +1,256 @@
+"""The check-in desk in a real browser on a phone-sized screen: staff open the desk, search a name
+without its diacritics, check the person in with one tap and watch the counts change; a typed
+pass code and a forged one; the QR reader that is served from this site (and only from it)
+reads a pass; a participant opens their pass. axe-core checks every page and state on the way."""
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import urlparse
+
+import axe_playwright_python
+import pytest
+import segno
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cohorts import attendance
+from cohorts.models import AttendanceRecord
+from cohorts.passes import qr_matrix
+from cohorts.services import registration_create
+from programmes.models import ActivityPage
+from tests.browser.conftest import CHROMIUM_ARGS, PHONE, TIMEOUT_MS
+from tests.conftest import chromium_path
+from tests.factories import OrganisationFactory, UserFactory
+from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PEOPLE = [
+    ("Jānis Bērziņš", "LV", "Valsts ugunsdzēsības dienests"),
+    ("Þórunn Guðmundsdóttir", "IS", "Almannavarnir"),
+    ("Małgorzata Wąsowska", "PL", "Państwowa Straż Pożarna"),
+]
+
+
+@pytest.fixture
+def exercise():
+    """A table-top exercise under way now (it began an hour ago and runs two more days), three
+    people with places, and a member of its check-in staff."""
+    from lms.models import HomePage
+
+    index = ProgrammeIndexPageFactory(parent=HomePage.objects.get())
+    programme = ProgrammePageFactory(parent=index, title="Baltic Excellence Programme")
+    now = timezone.now()
+    activity = ActivityPage(
+        title="Table-top exercise: storm surge in the Gulf of Rīga",
+        slug="storm-surge-gulf-of-riga",
+        kind="tabletop",
+        summary="Rescue services rehearse a cross-border storm surge.",
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(days=2),
+        registration_closes_at=now + dt.timedelta(days=1),
+        time_zone="Europe/Riga",
+        venue_name="Fire and rescue training centre",
+        venue_city="Rīga",
+        venue_country="LV",
+    )
+    programme.add_child(instance=activity)
+    places = {}
+    for name, country, organisation in PEOPLE:
+        user = UserFactory(
+            profile__full_name=name,
+            profile__country=country,
+            profile__organisation=OrganisationFactory(name=organisation, country=country),
+        )
+        places[name] = registration_create(user=user, activity=activity)
+    staff = UserFactory(email="kristine@vugd.example.lv", profile__full_name="Kristīne Ozoliņa")
+    setup = attendance.attendance_setup_ensure(activity=activity)
+    staff.groups.add(attendance.activity_staff_group_ensure(setup=setup))
+    return activity, places, staff
+
+
+def log_in(page, visit, follow, *, email: str, next_url: str):
+    visit(page, f"/account/login/?next={next_url}")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill("Correct-Horse-42")
+    follow(page, page.get_by_role("button", name="Log in"), tap=True)
+
+
+def counts(page) -> tuple[str, str, str]:
+    box = page.locator("#desk-counts")
+    return tuple(
+        box.locator(f'[data-count="{key}"]').inner_text()
+        for key in ("expected", "checked_in", "missing")
+    )
+
+
+def test_staff_search_and_check_in_on_a_phone_and_the_counts_update(
+    phone_page, visit, follow, check_accessibility, exercise
+):
+    activity, places, staff = exercise
+    page = phone_page
+    desk = f"/cohorts/activities/{activity.pk}/check-in/"
+
+    log_in(page, visit, follow, email=staff.email, next_url=desk)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Check-in: {activity.title}")
+    assert counts(page) == ("3", "0", "3")
+
+    # The search narrows as staff type, without the name's diacritics.
+    page.get_by_label("Search by name, organisation or country").fill("Berzins")
+    expect(page.locator("#roster li")).to_have_count(1)
+    expect(page.locator("#roster")).to_contain_text("Jānis Bērziņš")
+    check_accessibility(page)
+
+    page.get_by_role("button", name="Check in Jānis Bērziņš").tap()
+    expect(page.get_by_role("status").first).to_have_text("Jānis Bērziņš is checked in.")
+    expect(page.locator("#desk-counts [data-count=checked_in]")).to_have_text("1")
+    expect(page.locator("#desk-counts [data-count=missing]")).to_have_text("2")
+    expect(page.locator("#roster")).to_contain_text("✓ Checked in at")
+    check_accessibility(page)
+
+    # A typed pass code: the person is shown first, one tap checks them in.
+    token = places["Þórunn Guðmundsdóttir"].participant_pass.token
+    page.get_by_label("Or type the pass code").fill(token)
+    page.get_by_role("button", name="Read the code").tap()
+    expect(page.locator("#pass-result")).to_contain_text("Þórunn Guðmundsdóttir")
+    expect(page.locator("#pass-result")).to_contain_text("Iceland")
+    check_accessibility(page)
+    page.locator("#pass-result").get_by_role("button", name="Check in Þórunn Guðmundsdóttir").tap()
+    expect(page.locator("#desk-counts [data-count=checked_in]")).to_have_text("2")
+    expect(page.locator("#desk-counts [data-count=missing]")).to_have_text("1")
+
+    # A forged code is refused with a clear message, and nothing changes.
+    page.get_by_label("Or type the pass code").fill("F" * 43)
+    page.get_by_role("button", name="Read the code").tap()
+    expect(page.get_by_role("alert")).to_contain_text("This pass is not valid")
+    check_accessibility(page)
+    assert AttendanceRecord.objects.count() == 2
+
+    # Reloaded, the desk shows the same counts from the server.
+    visit(page, desk)
+    assert counts(page) == ("3", "2", "1")
+
+
+def test_the_qr_reader_is_served_from_this_site_and_reads_a_pass(
+    phone_page, visit, follow, check_accessibility, exercise, live_server
+):
+    activity, places, staff = exercise
+    page = phone_page
+    outside: list[str] = []
+    local_host = urlparse(live_server.url).netloc
+
+    def only_this_site(route):
+        if urlparse(route.request.url).netloc not in (local_host, ""):
+            outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", only_this_site)
+    log_in(
+        page,
+        visit,
+        follow,
+        email=staff.email,
+        next_url=f"/cohorts/activities/{activity.pk}/check-in/",
+    )
+    place = places["Małgorzata Wąsowska"]
+    address = attendance.pass_address(place.participant_pass.token)
+    picture = segno.make(address, error="m").png_data_uri(scale=6, border=4)
+
+    read = page.evaluate(
+        """async (src) => {
+            const img = new Image();
+            img.src = src;
+            await img.decode();
+            return document.querySelector("[data-desk]").readQrFrom(img);
+        }""",
+        picture,
+    )
+
+    assert read == address
+    assert outside == []
+    check_accessibility(page)
+
+
+def test_a_participant_opens_their_pass_on_a_phone(phone_page, visit, follow, exercise):
+    activity, places, _staff = exercise
+    place = places["Jānis Bērziņš"]
+    page = phone_page
+
+    log_in(page, visit, follow, email=place.user.email, next_url="/my-learning/")
+    follow(page, page.get_by_role("link", name=f"Pass for {activity.title}", exact=True), tap=True)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"My pass for {activity.title}")
+    expect(page.get_by_role("img", name="QR code of the pass of Jānis Bērziņš")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(place.participant_pass.token)
+
+
+# --- a real camera, faked: Chromium plays a video file of a pass as its camera ----------------
+
+
+def _y4m(path, matrix, *, size: int = 480, frames: int = 10) -> None:
+    """A grey-scale YUV4MPEG2 video of a QR symbol on white, for Chromium's fake camera."""
+    modules = len(matrix) + 8
+    scale = size // modules
+    offset = (size - scale * len(matrix)) // 2
+    luma = bytearray(b"\xeb" * size * size)
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                for y in range(offset + r * scale, offset + (r + 1) * scale):
+                    start = y * size + offset + c * scale
+                    luma[start : start + scale] = b"\x10" * scale
+    chroma = b"\x80" * (size // 2) * (size // 2)
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{size} H{size} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + bytes(luma) + chroma + chroma)
+
+
+def test_scanning_a_pass_with_the_camera_checks_the_person_in(
+    playwright, check_accessibility, exercise, live_server, tmp_path
+):
+    activity, places, staff = exercise
+    place = places["Jānis Bērziņš"]
+    video = tmp_path / "pass.y4m"
+    _y4m(video, qr_matrix(attendance.pass_address(place.participant_pass.token)))
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path(),
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", **PHONE)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.grant_permissions(["camera"], origin=live_server.url)
+        page = context.new_page()
+        page.goto("/account/login/?next=/my-learning/")
+        page.get_by_label("E-mail address").fill(staff.email)
+        page.get_by_label("Password").fill("Correct-Horse-42")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Log in").tap()
+        page.goto(f"/cohorts/activities/{activity.pk}/check-in/")
+        page.add_script_tag(path=_axe_path())
+
+        page.get_by_role("button", name="Scan a pass with the camera").tap()
+        expect(page.locator("#pass-result")).to_contain_text("Jānis Bērziņš", timeout=20_000)
+        check_accessibility(page)
+        page.locator("#pass-result").get_by_role("button", name="Check in Jānis Bērziņš").tap()
+
+        expect(page.locator("#desk-counts [data-count=checked_in]")).to_have_text("1")
+        assert AttendanceRecord.objects.get().method == "scan"
+    finally:
+        browser.close()
+
+
+def _axe_path() -> Path:
+    return Path(axe_playwright_python.__file__).with_name("axe.min.js")
