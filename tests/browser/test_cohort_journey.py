@@ -84,6 +84,12 @@ def test_apply_then_staff_accepts_in_the_desk_then_the_participant_sees_it(
     follow(desk, desk.get_by_role("button", name="Sign in"))
     follow(desk, desk.get_by_role("link", name=cohort.title))
     expect(desk.locator("main")).to_contain_text("Jānis Bērziņš")
+    # "Select everyone on this page" ticks every application, and clears them again.
+    select_all = desk.get_by_role("button", name="Select everyone on this page")
+    select_all.click()
+    expect(desk.get_by_label("Select Jānis Bērziņš")).to_be_checked()
+    desk.get_by_role("button", name="Clear the selection").click()
+    expect(desk.get_by_label("Select Jānis Bērziņš")).not_to_be_checked()
     desk.get_by_label("Select Jānis Bērziņš").check()
     desk.get_by_label("Accept", exact=True).check()
     desk.get_by_label("Reason (e-mailed to each person)").fill("A strong application.")
@@ -96,3 +102,34 @@ def test_apply_then_staff_accepts_in_the_desk_then_the_participant_sees_it(
     expect(phone.locator("main")).to_contain_text("You have a place.")
     visit(phone, "/my-learning/")
     expect(phone.locator("main")).to_contain_text(cohort.title)
+
+
+def test_a_waitlisted_person_accepts_an_offer_by_the_link_in_the_e_mail(
+    new_page, visit, follow, cohort
+):
+    """The offer page keeps its token out of Referer headers without breaking its own form: a
+    real browser's POST must pass the CSRF origin check."""
+    from cohorts import services
+    from cohorts.models import Enrolment, EnrolmentState
+
+    cohort.enrolment_mode = EnrolmentMode.OPEN
+    cohort.capacity = 1
+    cohort.save()
+    cohort.questions.all().delete()
+    holder = UserFactory(profile__full_name="Søren Ærø", profile__country="DK")
+    waiting = UserFactory(profile__full_name="Õie Täht", profile__country="EE")
+    held = services.enrolment_apply(user=holder, cohort=cohort)
+    place = services.enrolment_apply(user=waiting, cohort=cohort)
+    assert (held.state, place.state) == (EnrolmentState.ACCEPTED, EnrolmentState.WAITLISTED)
+    services.enrolment_withdraw(enrolment=held, actor=holder)
+    services.waitlist_promote(target=cohort)
+    token = services.offer_token_issue(enrolment=Enrolment.objects.get(pk=place.pk))
+
+    phone = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    visit(phone, f"/cohorts/offer/{token}/")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text(cohort.title)
+    follow(phone, phone.get_by_role("button", name="Accept the place"), tap=True)
+
+    expect(phone.locator("body")).not_to_contain_text("CSRF")
+    place.refresh_from_db()
+    assert place.state == EnrolmentState.ACCEPTED
