@@ -75,6 +75,7 @@ def template_may_be_previewed(user) -> bool:
 class ParticipantRow:
     enrolment: Enrolment
     certificate: Certificate | None
+    user: object = None  # who looks at the row: decides which actions it offers
 
     @property
     def name(self) -> str:
@@ -96,7 +97,7 @@ class ParticipantRow:
 
     @property
     def can_reissue(self) -> bool:
-        return self.certificate is not None and can_reissue(self.certificate)
+        return self.certificate is not None and can_reissue(self.certificate, self.user)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def _current_certificates(cohort: Cohort) -> dict[int, Certificate]:
     return {certificate.user_id: certificate for certificate in rows}
 
 
-def cohort_participants(cohort: Cohort) -> list[ParticipantRow]:
+def cohort_participants(cohort: Cohort, user=None) -> list[ParticipantRow]:
     """Who completed (first) and who is still accepted, each with their current certificate."""
     enrolments = (
         Enrolment.objects.filter(cohort=cohort, state__in=PARTICIPANTS)
@@ -129,7 +130,7 @@ def cohort_participants(cohort: Cohort) -> list[ParticipantRow]:
         .order_by("user__profile__full_name", "pk")
     )
     current = _current_certificates(cohort)
-    rows = [ParticipantRow(e, current.get(e.user_id)) for e in enrolments]
+    rows = [ParticipantRow(e, current.get(e.user_id), user) for e in enrolments]
     return sorted(rows, key=lambda row: not row.completed)
 
 
@@ -166,8 +167,12 @@ def can_revoke(certificate: Certificate) -> bool:
     return certificate.state == CertificateState.ISSUED
 
 
-def can_reissue(certificate: Certificate) -> bool:
-    return certificate.state in (CertificateState.ISSUED, CertificateState.REVOKED)
+def can_reissue(certificate: Certificate, user) -> bool:
+    """Valid ones by anyone who manages them; revoked ones only by programme admins (reissuing
+    undoes the revocation)."""
+    if certificate.state == CertificateState.ISSUED:
+        return True
+    return certificate.state == CertificateState.REVOKED and certificate_is_admin(user)
 
 
 def download_url(certificate: Certificate) -> str:
@@ -237,7 +242,7 @@ class CertificateMixin(WagtailAdminTemplateMixin):
             certificate=self.certificate,
             detail_url=self.detail_url(),
             can_revoke=can_revoke(self.certificate),
-            can_reissue=can_reissue(self.certificate),
+            can_reissue=can_reissue(self.certificate, self.request.user),
         )
         return context
 
@@ -327,11 +332,11 @@ class ReissueView(CertificateMixin, TemplateView):
         return context
 
     def get(self, request, *args, **kwargs):
-        if not can_reissue(self.certificate):
+        if not can_reissue(self.certificate, request.user):
             messages.warning(
                 request,
                 f"This certificate is {self.certificate.get_state_display().lower()}: "
-                "only a valid or revoked certificate can be reissued.",
+                "only a valid certificate can be reissued (a revoked one by programme admins).",
             )
             return redirect(self.detail_url())
         return super().get(request, *args, **kwargs)
@@ -396,7 +401,7 @@ class CohortCertificatesView(CohortCertificatesMixin, TemplateView):
         user = self.request.user
         template = services.certificate_template_for(kind=CertificateKind.PROGRAMME, cohort=cohort)
         bulks = list(BulkIssue.objects.filter(cohort=cohort).order_by("-created_at", "-pk")[:5])
-        rows = cohort_participants(cohort)
+        rows = cohort_participants(cohort, self.request.user)
         context.update(
             cohort=cohort,
             rows=rows,

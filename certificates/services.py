@@ -194,7 +194,9 @@ def _eligible(user, target: _Target) -> bool:
 def _holder_name(user) -> str:
     profile = getattr(user, "profile", None)
     name = profile.full_name if profile is not None else ""
-    return " ".join((name or user.get_full_name() or "").split())
+    name = " ".join((name or user.get_full_name() or "").split())
+    # The profile keeps at most 200 characters; a longer account name is cut to fit.
+    return name[: Certificate._meta.get_field("holder_name").max_length]
 
 
 def _age_on(born: dt.date, day: dt.date) -> int:
@@ -562,6 +564,13 @@ def certificate_revoke(*, certificate: Certificate, reason: str, actor) -> Certi
     return certificate
 
 
+def _may_undo_revocation(actor) -> bool:
+    return actor is None or bool(
+        getattr(actor, "is_authenticated", False)
+        and (actor.is_superuser or actor.has_perm("certificates.change_certificate"))
+    )
+
+
 def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
     """Replace a valid or revoked certificate by a new one with the holder's current profile
     name (a name correction). The old row stays, marked replaced and pointing at the new one,
@@ -571,6 +580,13 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") ->
         old = _locked(certificate)
         if old.state not in (CertificateState.ISSUED, CertificateState.REVOKED):
             raise _refuse(old, "reissued")
+        if old.state == CertificateState.REVOKED and not _may_undo_revocation(actor):
+            # Reissuing a revoked certificate makes a valid one again: that is the revoking
+            # authority's decision, not the cohort staff's.
+            raise CertificatesError(
+                "revoked",
+                "Only programme admins can reissue a revoked certificate.",
+            )
         target = _Target(*next((f, o) for f, o in _target_fields(old) if o is not None))
         template = CertificateTemplate.objects.filter(
             pk=old.template_id

@@ -357,10 +357,12 @@ def pass_ensure(*, enrolment: Enrolment) -> ParticipantPass | None:
     if existing is not None and existing.revoked_at is None:
         return existing
     if existing is not None:
-        existing.token = pass_token_new()
-        existing.revoked_at = None
-        existing.created_at = timezone.now()
-        existing.save(update_fields=["token", "revoked_at", "created_at"])
+        # Only one of two requests renewing the same revoked pass at once wins; the other reads
+        # the winner's token back, so an e-mailed PDF never carries a token already replaced.
+        ParticipantPass.objects.filter(pk=existing.pk, revoked_at__isnull=False).update(
+            token=pass_token_new(), revoked_at=None, created_at=timezone.now()
+        )
+        existing.refresh_from_db()
         return existing
     try:
         with transaction.atomic():

@@ -257,7 +257,12 @@ def pool_of(cohort: Cohort) -> list[Enrolment]:
 
 def person_of(enrolment: Enrolment, day: date) -> PoolPerson:
     profile = getattr(enrolment.user, "profile", None)
-    name = (profile.full_name if profile is not None else "") or enrolment.user.email
+    # Peers see this name: never fall back to an e-mail address.
+    name = (
+        (profile.full_name if profile is not None else "")
+        or enrolment.user.get_full_name()
+        or "A participant"
+    )
     code = str(enrolment.country or "")
     return PoolPerson(
         enrolment_id=enrolment.pk,

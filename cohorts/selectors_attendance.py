@@ -18,6 +18,7 @@ from cohorts.models import (
     ActivitySession,
     AttendanceRecord,
     AttendanceStatus,
+    Cohort,
     Enrolment,
     ParticipantPass,
 )
@@ -63,7 +64,14 @@ def desk_can_use(user, activity: ActivityPage) -> bool:
         activity_id=activity.pk, staff_group__in=user.groups.all()
     ).exists():
         return True
-    return cohorts_managed_by(user).filter(activities=activity.pk).exists()
+    # Presidency staff run the desk of their own cohort's activity. An activity shared with a
+    # cohort they do not manage is run by its desk group or programme admins: its desk lists
+    # every place, and the other cohort's members are not theirs to see or mark.
+    including = set(Cohort.objects.filter(activities=activity.pk).values_list("pk", flat=True))
+    if not including:
+        return False
+    managed = set(cohorts_managed_by(user).filter(pk__in=including).values_list("pk", flat=True))
+    return managed == including
 
 
 def desk_activities_for(user, *, now=None, as_admin: bool = True) -> list[ActivityPage]:
@@ -85,7 +93,10 @@ def desk_activities_for(user, *, now=None, as_admin: bool = True) -> list[Activi
             Q(attendance_setup__staff_group__user=user)
             | (Q(cohorts__staff_group__user=user) & cohort_rights)
         ).distinct()
-    return list(recent.order_by("starts_at", "pk"))
+    activities = list(recent.order_by("starts_at", "pk"))
+    if as_admin and cohort_is_admin(user):
+        return activities
+    return [activity for activity in activities if desk_can_use(user, activity)]
 
 
 # --- the desk ---------------------------------------------------------------------------------

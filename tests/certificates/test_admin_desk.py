@@ -16,7 +16,7 @@ from certificates.admin_views import BulkStatus
 from certificates.models import BulkIssue, BulkIssueState, Certificate, CertificateState
 from cohorts import services as cohort_services
 from cohorts.models import EnrolmentState
-from lms.models import Event
+from lms.models import Event, User
 from lms.services import profile_update
 from tests.certificates.issuing import (
     LATVIAN,
@@ -307,6 +307,30 @@ def test_revoking_asks_for_a_reason_and_is_logged(presidency, issued):
         ).count()
         == 1
     )
+
+
+def test_only_programme_admins_reissue_a_revoked_certificate(presidency, issued, client):
+    """Reissuing a revoked certificate makes a valid one again: presidency staff cannot undo a
+    revocation, programme admins can."""
+    revoke = reverse("certificates_certificate_revoke", args=[issued.pk])
+    reissue = reverse("certificates_certificate_reissue", args=[issued.pk])
+    presidency.post(revoke, {"reason": "Did not complete the final module."})
+
+    page = presidency.get(detail(issued)).content.decode()
+    refused = presidency.post(reissue, {"reason": "Please"})
+    issued.refresh_from_db()
+
+    assert reissue not in page
+    assert any("Only programme admins" in m for m in messages_of(refused))
+    assert issued.state == CertificateState.REVOKED
+    assert Certificate.objects.filter(user=issued.user, cohort=issued.cohort).count() == 1
+
+    admin = User.objects.create_superuser(email="admin@example.org", password="x")
+    client.force_login(admin)
+    assert reissue in client.get(detail(issued)).content.decode()
+    client.post(reissue, {"reason": "Completed after all."})
+    issued.refresh_from_db()
+    assert issued.state == CertificateState.REPLACED
 
 
 def test_reissue_after_a_name_correction_replaces_the_old_certificate(

@@ -2,6 +2,7 @@
 QR code, the check-in desk (search, one tap, scanned and typed passes, bad input), the
 attendance list with corrections, days and sessions, sign-in sheets and the Excel export."""
 
+import datetime as dt
 import io
 import re
 from html import unescape
@@ -331,6 +332,34 @@ def test_only_the_activitys_staff_open_its_desk_and_lists(tabletop, register, cl
     assert participant == [404] * len(urls)
     assert tap.status_code == 404
     assert AttendanceRecord.objects.count() == 0
+
+
+def test_presidency_staff_run_the_desk_only_of_an_activity_no_other_cohort_shares(
+    tabletop, register, make_cohort, client
+):
+    """A desk lists every place at the activity: when another cohort shares the activity, its
+    members are not the first presidency's to see or mark, so only the activity's own desk
+    group and programme admins run it."""
+    from tests.cohorts.test_desk import staff_of
+
+    register(tabletop)
+    ours = make_cohort(title="BEP 2026", starts_on=dt.date(2029, 9, 1), ends_on=dt.date(2030, 6, 1))
+    ours.activities.add(tabletop)
+    ours.save()
+    presidency = staff_of(ours)
+    export = reverse("cohorts:attendance_export", args=[tabletop.pk])
+    client.force_login(presidency)
+    alone = client.get(export).status_code
+
+    theirs = make_cohort(
+        title="NEEDS 2030", starts_on=dt.date(2029, 9, 1), ends_on=dt.date(2030, 6, 1)
+    )
+    theirs.activities.add(tabletop)
+    theirs.save()
+    shared = [client.get(url).status_code for url in (desk_url(tabletop), export)]
+
+    assert alone == 200
+    assert shared == [404, 404]
 
 
 # --- the attendance list, sessions, paper and export ------------------------------------------
