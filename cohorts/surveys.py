@@ -334,6 +334,24 @@ def _send(invitation: SurveyInvitation, *, now) -> None:
     )
 
 
+_TAKING_PART = (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
+
+
+def _still_taking_part(invitation: SurveyInvitation) -> bool:
+    """Whether the person still holds the place the survey asks about: someone who withdrew
+    from the cohort or activity is neither invited nor reminded any more."""
+    target = invitation.target
+    if target.cohort_id:
+        where = {"cohort_id": target.cohort_id}
+    elif target.activity_id:
+        where = {"activity_id": target.activity_id}
+    else:
+        return True  # a module's survey: finishing the module is what counted
+    return Enrolment.objects.filter(
+        user_id=invitation.user_id, state__in=_TAKING_PART, **where
+    ).exists()
+
+
 def survey_invitations_send(*, now=None) -> int:
     """The scheduled job: fire due activity triggers, then send every invitation that is due
     and not yet sent. Returns how many invitations were sent."""
@@ -353,6 +371,10 @@ def survey_invitations_send(*, now=None) -> int:
                 .first()
             )
             if invitation is None or not _survey_open(invitation.survey, now):
+                continue
+            if not _still_taking_part(invitation):
+                # Never sent, never answered: nothing to keep.
+                invitation.delete()
                 continue
             _send(invitation, now=now)
             sent += 1
@@ -382,8 +404,10 @@ def survey_reminders_send(*, now=None) -> int:
             if invitation is None:
                 continue
             target = invitation.target
-            if invitation.reminders_sent >= target.max_reminders or not _survey_open(
-                invitation.survey, now
+            if (
+                invitation.reminders_sent >= target.max_reminders
+                or not _survey_open(invitation.survey, now)
+                or not _still_taking_part(invitation)
             ):
                 invitation.next_reminder_at = None
                 invitation.save(update_fields=["next_reminder_at"])

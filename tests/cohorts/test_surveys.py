@@ -9,7 +9,7 @@ from django.core import mail
 from django.http import QueryDict
 
 from cohorts import handlers_surveys, services, surveys
-from cohorts.models import EnrolmentState
+from cohorts.models import Enrolment, EnrolmentState
 from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
 from cohorts.services import CohortsError
 from lms.events import event_dispatch
@@ -258,6 +258,18 @@ def test_no_reminders_after_the_survey_closes(run, invited, survey, clock):
     clock.advance(days=8)
     assert run(surveys.survey_reminders_send) == 0
     assert all(reminder_count(invitation) == 0 for invitation in invited)
+
+
+def test_someone_who_withdrew_is_not_reminded(run, invited, clock):
+    leaving, staying = invited
+    place = Enrolment.objects.get(user=leaving.user, cohort=leaving.target.cohort)
+    run(services.enrolment_withdraw, enrolment=place, actor=leaving.user)
+
+    clock.advance(days=7, minutes=1)
+    assert run(surveys.survey_reminders_send) == 1
+    assert reminder_count(leaving) == 0 and reminder_count(staying) == 1
+    leaving.refresh_from_db()
+    assert leaving.next_reminder_at is None
 
 
 # --- answering --------------------------------------------------------------------------------
