@@ -540,7 +540,9 @@ def run_variant(variant: str, work: Path, pythonpath: str) -> dict:
     try:
         return run_child(__file__, env, result, CHILD_TIMEOUT, variant)
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
-        return {"unavailable": str(exc).splitlines()[0]}
+        # The first line names the step; the last says what went wrong.
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        return {"unavailable": " … ".join(dict.fromkeys([lines[0], lines[-1]])) if lines else ""}
 
 
 def run_bulk() -> dict:
@@ -682,6 +684,7 @@ def main() -> None:
         r = results[variant]
         if "unavailable" in r:
             rows.append((label, "not available", *["—"] * 8))
+            print(f"{label}: {r['unavailable']}")
             continue
         ms = [t * 1000 for t in r["times"]]
         peaks = r["peaks"]
