@@ -60,7 +60,16 @@ class SetupCreateView(_SetupSaveMixin, CreateView):
 
 
 class SetupEditView(_SetupSaveMixin, EditView):
-    pass
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        # A set-up belongs to its activity: moving it would hand this desk's staff group the
+        # desk of another activity. A disabled field keeps its value whatever is posted.
+        if "activity" in form.fields:
+            form.fields["activity"].disabled = True
+            form.fields[
+                "activity"
+            ].help_text = "A set-up stays with its activity; create a new one for another activity."
+        return form
 
 
 class DeskColumn(Column):

@@ -544,3 +544,20 @@ def test_a_programme_admin_changes_the_rule_and_it_applies_to_what_was_recorded(
     janis.refresh_from_db()
     assert janis.attended_at is not None  # 14 of 21 hours
     assert Event.objects.filter(name="programmes.activity.attended").count() == 1
+
+
+def test_a_set_up_cannot_be_moved_to_another_activity(tabletop, make_activity, client, staff):
+    setup = attendance.attendance_setup_ensure(activity=tabletop)
+    other = make_activity(title="Study visit: Gdańsk port", slug="study-visit-gdansk")
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("cohorts_attendance_setup:edit", args=[setup.pk]),
+        {"activity": other.pk, "rule": "all", "min_percent": 80, "staff_group": ""},
+    )
+
+    assert response.status_code == 302  # saved, with the activity it had
+    setup.refresh_from_db()
+    assert setup.activity_id == tabletop.pk
+    page = client.get(reverse("cohorts_attendance_setup:edit", args=[setup.pk]))
+    assert "A set-up stays with its activity" in page.content.decode()
