@@ -3,6 +3,7 @@ kept as a draft, and recording a response as normalised answer rows (identified 
 Who may answer, and when, is decided by cohorts.surveys (invitations); nothing here knows them."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.http import QueryDict
@@ -351,6 +352,21 @@ def lessons_learned_publish(
         raise SurveysError("no_title", "Give the page a title.")
     programme = survey.get_parent().specific
     with transaction.atomic(durable=True):
+        # A double-click (or a resent form) must not publish the same page twice: the survey's
+        # row serialises publishers, and the same title and scope within minutes is a repeat.
+        SurveyPage.objects.select_for_update().filter(pk=survey.pk).exists()
+        repeat = (
+            LessonsLearnedPage.objects.filter(
+                survey=survey,
+                title=title,
+                scope=scope[:200],
+                results_taken_at__gte=timezone.now() - timedelta(minutes=10),
+            )
+            .order_by("-results_taken_at")
+            .first()
+        )
+        if repeat is not None:
+            return repeat
         base = slugify(title)[:70] or "lessons-learned"
         slug, number = base, 1
         while programme.get_children().filter(slug=slug).exists():

@@ -182,16 +182,16 @@ def test_staff_publish_lessons_learned_with_aggregates_only(client, world):
     client.force_login(staff)
     url = reverse("cohorts_survey_lessons", args=[survey.pk])
     assert client.get(url).status_code == 200
-    response = client.post(
-        url,
-        {
-            "title": "What BEP 2026 taught us",
-            "summary": "Participants want more cross-border scenarios.",
-            "findings": "Shorter days.\n\nMore scenarios — ask Jānis Bērziņš's team.",
-        },
-    )
+    form = {
+        "title": "What BEP 2026 taught us",
+        "summary": "Participants want more cross-border scenarios.",
+        "findings": "Shorter days.\n\nMore scenarios — ask Jānis Bērziņš's team.",
+    }
+    response = client.post(url, form)
+    double_click = client.post(url, form)
     assert response.status_code == 302, visible_text(response)[-3000:]
-    page = LessonsLearnedPage.objects.get()
+    assert double_click.status_code == 302
+    page = LessonsLearnedPage.objects.get()  # one page, not two
     assert page.live and page.get_parent().specific == survey.get_parent().specific
     assert page.scope == "BEP 2026 — Finnish presidency"
     public = client.get(page.url)
