@@ -492,9 +492,13 @@ def survey_invitation_submit(*, invitation_id: int, data, user) -> SubmitOutcome
         form = survey_form(survey, data)
         now = timezone.now()
         if not form.is_valid():
-            invitation.draft = survey_draft_from(survey, data)
-            invitation.draft_saved_at = now
-            invitation.save(update_fields=["draft", "draft_saved_at"])
+            # The page shows the answers again with the messages. A named survey also keeps
+            # them as the draft; an anonymous one stores answers beside the person only when
+            # they choose "save and come back" (which the page explains).
+            if not survey.anonymous:
+                invitation.draft = survey_draft_from(survey, data)
+                invitation.draft_saved_at = now
+                invitation.save(update_fields=["draft", "draft_saved_at"])
             return SubmitOutcome(ok=False, form=form, invitation=invitation)
         response = survey_response_record(
             survey=survey,

@@ -133,6 +133,25 @@ def test_bad_input_gets_a_clear_message_and_keeps_the_answers(client, setup, cas
     assert response.content.decode().count(" checked") >= 3
 
 
+def test_bad_input_to_an_anonymous_survey_keeps_the_answers_on_the_page_only(
+    client, programme, cohort, make_person
+):
+    survey = make_survey(programme, title="Knowledge needs", anonymous=True)
+    invitation = invite(survey, cohort, make_person("DK"))
+    url = reverse("cohorts:survey_answer", args=[surveys.survey_token(invitation)])
+    n = names(survey)
+    data = {**full_answers(survey), n["Your role"]: "", "action": "submit"}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Some answers need attention" in visible_text(response)
+    assert "More cross-border scenarios" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.draft == {}  # nothing stored beside the person without being asked
+    assert not AnonymousSurveyResponse.objects.exists()
+
+
 def test_someone_elses_link_and_junk_links(client, setup, make_person):
     survey, _, _, url = setup
     client.force_login(make_person("PL"))
