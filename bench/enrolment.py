@@ -516,8 +516,8 @@ def _child(env: dict[str, str], step: str, timeout: float, **extra: str) -> dict
 
 class LockSampler:
     """Samples, every 20 ms during a burst, how many of the bench database's sessions wait for
-    a lock (the cohort row's, in practice): a queue that never empties means the serial section
-    under that lock, not CPU, sets the pace."""
+    a lock (the cohort's advisory place lock, in practice): a queue that never empties means
+    the serial section under that lock, not CPU, sets the pace."""
 
     def __init__(self) -> None:
         self.samples: list[int] = []
