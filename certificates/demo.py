@@ -25,16 +25,15 @@ from certificates.models import (
 )
 from cohorts import services as cohort_services
 from cohorts.demo import (
-    LANGUAGES,
     PARTICIPANT_PASSWORD,
     STAFF_DOMAIN,
     STAFF_PASSWORD,
     Person,
     email_of,
+    person_ensure,
 )
 from cohorts.models import Cohort, Enrolment, EnrolmentMode, EnrolmentState
 from lms.models import Gender, Level, Sector, User
-from lms.services import profile_update, user_register
 from programmes import services as programme_services
 from programmes.models import ModulePage, ModuleProgress, ProgrammePage
 
@@ -235,33 +234,6 @@ def _templates_load(*, bep, needs, lines: list[str]) -> None:
 # --- BEP 2025: a finished edition ---------------------------------------------------------------
 
 
-def _person_ensure(person: Person, *, email: str, password_hash: str) -> tuple[User, bool]:
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        return user, False
-    language = LANGUAGES.get(person.country, "en")
-    user = user_register(
-        email=email,
-        password=None,
-        full_name=person.name,
-        country=person.country,
-        preferred_language=language,
-    )
-    profile_update(
-        user=user,
-        full_name=person.name,
-        preferred_language=language,
-        country=person.country,
-        organisation_name=person.organisation,
-        sector=person.sector,
-        level=person.level,
-        gender=person.gender,
-    )
-    # Hashed once per load and shared: the production hasher is deliberately slow.
-    User.objects.filter(pk=user.pk).update(password=password_hash)
-    return user, True
-
-
 def _cohort_ensure(programme, *, lines: list[str]) -> tuple[Cohort, bool]:
     cohort = Cohort.objects.filter(slug=BEP_2025["slug"]).first()
     if cohort is not None:
@@ -294,7 +266,7 @@ def _noon(day: dt.date) -> dt.datetime:
 def _edition_load(programme, *, lines: list[str]) -> Cohort:
     cohort, _ = _cohort_ensure(programme, lines=lines)
     staff_email = f"presidency.lv@{STAFF_DOMAIN}"
-    staff, made = _person_ensure(
+    staff, made = person_ensure(
         PRESIDENCY_STAFF, email=staff_email, password_hash=make_password(STAFF_PASSWORD)
     )
     if made:
@@ -310,7 +282,7 @@ def _edition_load(programme, *, lines: list[str]) -> Cohort:
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             participant_hash = participant_hash or make_password(PARTICIPANT_PASSWORD)
-            user, _ = _person_ensure(alumnus.person, email=email, password_hash=participant_hash)
+            user, _ = person_ensure(alumnus.person, email=email, password_hash=participant_hash)
         people.append((alumnus, user))
 
     _participants_load(cohort, people=people, staff=staff, lines=lines)

@@ -545,7 +545,8 @@ class _RunActionView(MatchingMixin, View):
     anchor = ""
 
     def act(self, request, run):
-        raise NotImplementedError
+        """What the action does; each subclass below defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define act()")
 
 
 class MatchingMoveView(_RunActionView):

@@ -403,7 +403,9 @@ class _Passwords:
         return self._hashes[password]
 
 
-def _person_ensure(person: Person, *, email: str, password_hash: str) -> tuple[User, bool]:
+def person_ensure(person: Person, *, email: str, password_hash: str) -> tuple[User, bool]:
+    """A demo person with a filled-in profile (once); the password hash is computed once per
+    load and shared, because the production hasher is deliberately slow."""
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user, False
@@ -480,7 +482,7 @@ def demo_load() -> list[str]:
 
 def _staff_ensure(cohort: Cohort, *, passwords: _Passwords, lines: list[str]) -> User:
     email = f"presidency.fi@{STAFF_DOMAIN}"
-    staff, created = _person_ensure(
+    staff, created = person_ensure(
         PRESIDENCY_STAFF, email=email, password_hash=passwords.hash(STAFF_PASSWORD)
     )
     if created:
@@ -527,7 +529,7 @@ def _bep_load(programme, *, passwords, now, lines) -> tuple[Cohort, dict[str, Us
     applied = 0
     password_hash = passwords.hash(PARTICIPANT_PASSWORD)
     for index, person in enumerate(APPLICANTS):
-        user, _ = _person_ensure(person, email=email_of(person), password_hash=password_hash)
+        user, _ = person_ensure(person, email=email_of(person), password_hash=password_hash)
         people[person.name] = user
         if Enrolment.objects.filter(cohort=cohort, user=user).exists():
             continue
@@ -614,7 +616,7 @@ def _needs_load(programme, *, passwords, now, lines) -> Cohort:
     focal_points: dict[str, User] = {}
     for country, person in FOCAL_POINTS.items():
         email = f"focal.{country.lower()}@{STAFF_DOMAIN}"
-        user, made = _person_ensure(
+        user, made = person_ensure(
             person, email=email, password_hash=passwords.hash(STAFF_PASSWORD)
         )
         _, added = FocalPoint.objects.get_or_create(user=user, country=country, programme=None)

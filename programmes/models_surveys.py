@@ -146,8 +146,9 @@ class SurveyPage(AbstractForm):
         return [(field.clean_name, field.label) for field in self.questions()]
 
     def process_form_submission(self, form):
-        # Answers are recorded through an invitation only (cohorts.surveys), never here.
-        raise NotImplementedError
+        # Answers are recorded through an invitation only (cohorts.surveys). `serve` below never
+        # processes a form, so reaching this is a programming error, loudly.
+        raise RuntimeError("Survey answers are recorded through invitations, not the page.")
 
     def serve(self, request, *args, **kwargs):
         """The survey's public address introduces it; answering needs the personal link from
