@@ -221,6 +221,7 @@ class EnrolmentState(models.TextChoices):
     NOMINATED = "nominated", "Nominated, awaiting confirmation"
     WAITLISTED = "waitlisted", "Waitlisted"
     OFFERED = "offered", "Offered a place"
+    PENDING_CONSENT = "pending_consent", "Place held, waiting for a guardian's consent"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Not accepted"
     WITHDRAWN = "withdrawn", "Withdrawn"
@@ -231,6 +232,7 @@ class EnrolmentState(models.TextChoices):
 HOLDING = (
     EnrolmentState.NOMINATED,
     EnrolmentState.OFFERED,
+    EnrolmentState.PENDING_CONSENT,
     EnrolmentState.ACCEPTED,
     EnrolmentState.COMPLETED,
 )
@@ -251,6 +253,7 @@ TRANSITIONS = {
         EnrolmentState.WITHDRAWN,
     },
     EnrolmentState.OFFERED: {EnrolmentState.ACCEPTED, EnrolmentState.WITHDRAWN},
+    EnrolmentState.PENDING_CONSENT: {EnrolmentState.ACCEPTED, EnrolmentState.WITHDRAWN},
     EnrolmentState.ACCEPTED: {EnrolmentState.WITHDRAWN, EnrolmentState.COMPLETED},
     EnrolmentState.REJECTED: set(),
     EnrolmentState.WITHDRAWN: set(),
@@ -265,6 +268,7 @@ class EnrolmentSource(models.TextChoices):
     IMPORT = "import", "CSV import"
     NOMINATION = "nomination", "Nomination"
     COHORT = "cohort", "Place in the cohort"
+    GROUP = "group", "Group booking"
 
 
 class Enrolment(models.Model):
@@ -311,6 +315,20 @@ class Enrolment(models.Model):
         on_delete=models.SET_NULL,
         related_name="nominations",
     )
+    group = models.ForeignKey(
+        "cohorts.YouthGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+        help_text="The youth or volunteer group whose leader booked this place.",
+    )
+    care_notes = models.TextField(
+        "dietary or medical notes",
+        blank=True,
+        help_text="Deleted automatically a set number of days after the activity ends.",
+    )
+    care_notes_purged_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     attended_at = models.DateTimeField(null=True, blank=True)
@@ -642,4 +660,5 @@ class AttendanceRecord(models.Model):
         return f"{self.enrolment} — {self.session}: {self.get_status_display()}"
 
 
+from cohorts.models_groups import *  # noqa: E402, F403 (youth and volunteer groups)
 from cohorts.models_surveys import *  # noqa: E402, F403 (survey targets and invitations)

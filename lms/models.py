@@ -3,6 +3,7 @@ deliveries, the e-mail outbox, and the site's home page."""
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models.functions import Lower
 from django.http import Http404
@@ -89,6 +90,10 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("e-mail address", unique=True)
 
+    # Set when the person's account was erased at their request: the row stays (with nothing
+    # personal in it) so that counts and statistics that refer to it stay right.
+    erased_at = models.DateTimeField(null=True, blank=True)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -126,6 +131,12 @@ class Organisation(models.Model):
         return f"{self.name} ({self.country.code})" if self.country else self.name
 
 
+class GuardianApproval(models.TextChoices):
+    NOT_NEEDED = "", "Not needed"
+    PENDING = "pending", "Waiting for a guardian's approval"
+    APPROVED = "approved", "Approved by a guardian"
+
+
 class Profile(models.Model):
     """What a participant tells us about themselves; the full name is printed on certificates."""
 
@@ -146,10 +157,20 @@ class Profile(models.Model):
     level = models.CharField(max_length=32, choices=Level.choices, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    guardian_email = models.EmailField(
+        blank=True, help_text="Young people under their country's age of digital consent only."
+    )
+    guardian_approval = models.CharField(
+        max_length=16, choices=GuardianApproval.choices, default=GuardianApproval.NOT_NEEDED
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def awaiting_guardian(self) -> bool:
+        return self.guardian_approval == GuardianApproval.PENDING
 
 
 class Event(models.Model):
@@ -211,6 +232,7 @@ class OutgoingEmail(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed, will retry"
         DEAD = "dead", "Failed, gave up"
+        SUPPRESSED = "suppressed", "Not sent: the person has no e-mail address"
 
     recipient = models.EmailField()
     reason = models.CharField(max_length=200)
@@ -235,6 +257,167 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipient}"
+
+
+# Group members without an account, and erased people, get an address under this reserved
+# top-level domain (RFC 2606): it can never receive mail, and the outbox suppresses it.
+UNDELIVERABLE_DOMAIN = ".invalid"
+
+
+def undeliverable(address: str) -> bool:
+    return address.lower().endswith(UNDELIVERABLE_DOMAIN)
+
+
+class DigitalConsentAge(models.Model):
+    """The age below which a young person's own consent to data processing is not enough in a
+    country (GDPR art. 8), valid from a date: the law changes, and history must stay."""
+
+    country = CountryField()
+    age = models.PositiveSmallIntegerField()
+    valid_from = models.DateField()
+
+    class Meta:
+        ordering = ["country", "-valid_from"]
+        verbose_name = "age of digital consent"
+        verbose_name_plural = "ages of digital consent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "valid_from"], name="lms_consent_age_once_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age__gte=13) & models.Q(age__lte=16),
+                name="lms_consent_age_between_13_and_16",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.name}: {self.age} from {self.valid_from:%Y-%m-%d}"
+
+
+class PrivacyNotice(models.Model):
+    """The plain-language notice a guardian reads before consenting; each consent records the
+    version it was given under, so a later edit makes a new version instead."""
+
+    version = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain language. Blank lines separate paragraphs.")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class ConsentPurpose(models.TextChoices):
+    ACCOUNT = "account", "A young person's own account"
+    ACTIVITY = "activity", "Taking part in an activity or cohort"
+
+
+class ConsentState(models.TextChoices):
+    PENDING = "pending", "Waiting for the guardian"
+    GIVEN = "given", "Given"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CANCELLED = "cancelled", "No longer needed"
+
+
+class GuardianConsent(models.Model):
+    """A guardian's consent for one minor and one subject (their own account, or a place in an
+    activity or cohort, named by `subject_key` such as "enrolment:42" so that the kernel needs
+    no link to the apps that ask for it): who gave it, when, and under which notice."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardian_consents")
+    purpose = models.CharField(max_length=16, choices=ConsentPurpose.choices)
+    subject_key = models.CharField(max_length=64, db_index=True)
+    subject_title = models.CharField(max_length=300)
+    guardian_email = models.EmailField()
+    guardian_name = models.CharField(max_length=200, blank=True)
+    state = models.CharField(
+        max_length=16, choices=ConsentState.choices, default=ConsentState.PENDING
+    )
+    notice = models.ForeignKey(
+        PrivacyNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="consents"
+    )
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_name = models.CharField(
+        max_length=200, blank=True, help_text="The name the guardian typed when deciding."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_key"],
+                condition=models.Q(state__in=["pending", "given"]),
+                name="lms_consent_one_open_per_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.subject_title} ({self.get_state_display()})"
+
+
+class ConsentToken(models.Model):
+    """A single-use link for a guardian: only the SHA-256 of the 256-bit token is stored."""
+
+    class Action(models.TextChoices):
+        DECIDE = "decide", "Give or refuse consent"
+        WITHDRAW = "withdraw", "Withdraw consent"
+
+    consent = models.ForeignKey(GuardianConsent, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} link for consent {self.consent_id}"
+
+
+def private_storage():
+    return storages["private"]
+
+
+class DataExportState(models.TextChoices):
+    REQUESTED = "requested", "Waiting to start"
+    RUNNING = "running", "Being prepared"
+    DONE = "done", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+class DataExport(models.Model):
+    """A person's "download my data": the status row its page polls, and the archive (JSON plus
+    the person's files) in private storage once a background job has built it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    state = models.CharField(
+        max_length=16, choices=DataExportState.choices, default=DataExportState.REQUESTED
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    step = models.CharField(max_length=200, blank=True)
+    file = models.FileField(upload_to="data-exports/", storage=private_storage, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"data export {self.pk} of user {self.user_id} ({self.state})"
 
 
 class HomePage(Page):

@@ -217,6 +217,12 @@ class ActivityPage(Page):
     registration_closes_at = models.DateTimeField(null=True, blank=True)
     min_age = models.PositiveSmallIntegerField(null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    minors_per_adult = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Group bookings: at most this many minors per accompanying adult "
+        "(e.g. 8). Empty: no ratio.",
+    )
     sectors = models.JSONField(
         default=list, blank=True, help_text="Sectors that may take part; empty: all sectors."
     )
@@ -258,6 +264,7 @@ class ActivityPage(Page):
                     [FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")]
                 ),
                 FieldRowPanel([FieldPanel("min_age"), FieldPanel("max_age")]),
+                FieldPanel("minors_per_adult"),
                 FieldPanel("sectors"),
             ],
             heading="Places and eligibility",
