@@ -14,6 +14,9 @@ class CertificatesConfig(AppConfig):
         from lms.demo import register_demo
 
         handlers.register_all()
+        from certificates import privacy
+
+        privacy.register_all()  # personal data: export, erasure (withdrawn)
         jobs.register_periodic(
             name="certificates.sweep", func="certificates.tasks.certificates_sweep_task", minutes=10
         )

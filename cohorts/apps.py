@@ -14,6 +14,12 @@ class CohortsConfig(AppConfig):
         from lms.demo import register_demo
 
         handlers.register_all()
+        from cohorts import privacy
+
+        privacy.register_all()  # personal data: export, erasure, care-notes retention
+        from cohorts import consent  # the "enrolment" subject of guardian consent
+
+        consent.register()
         jobs.register_periodic(
             name="cohorts.offers_expire", func="cohorts.tasks.offers_expire_task", minutes=5
         )
@@ -51,3 +57,9 @@ class CohortsConfig(AppConfig):
         register_demo("peergroups", demo_peergroups.demo_load)
         register_demo("attendance", demo_attendance.demo_load)
         register_demo("surveys", demo_surveys.demo_load)
+
+        # Youth and volunteer groups: the leader's My learning panel and the demo groups.
+        import cohorts.hooks_groups  # noqa: F401
+        from cohorts import demo_groups
+
+        register_demo("groups", demo_groups.demo_load)

@@ -17,6 +17,7 @@ from django.utils import dateformat, timezone
 from wagtail.log_actions import log
 
 from cohorts import emails, passes
+from cohorts.consent import consent_blocked_reason
 from cohorts.models import (
     ActivityAttendance,
     ActivitySession,
@@ -423,11 +424,12 @@ def check_in_window_reason(activity: ActivityPage, *, now=None) -> str | None:
 
 
 def presence_blocked_reason(enrolment: Enrolment) -> str | None:
-    """Why this person cannot be recorded present at all, or None.
-
-    Guardian consent joins here when youth groups arrive (issue 5): a minor whose guardian
-    consent is not complete is refused with a message that says so."""
+    """Why this person cannot be recorded present at all, or None. A minor whose guardian's
+    consent is not complete (issue 5) is refused with a message that says so."""
     name = person_name(enrolment.user)
+    consent_reason = consent_blocked_reason(enrolment, name)
+    if consent_reason and enrolment.state != EnrolmentState.WITHDRAWN:
+        return consent_reason
     if enrolment.state == EnrolmentState.WITHDRAWN:
         when = (
             f" on {day_text(timezone.localtime(enrolment.decided_at))}"

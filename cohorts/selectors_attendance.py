@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cohorts.attendance import person_name, rule_met, session_local_date
+from cohorts.consent import ConsentStatus, consent_statuses
 from cohorts.models import (
     ActivityAttendance,
     ActivitySession,
@@ -20,6 +21,7 @@ from cohorts.models import (
     AttendanceStatus,
     Cohort,
     Enrolment,
+    EnrolmentState,
     ParticipantPass,
 )
 from cohorts.selectors import CONFIRMED, cohort_is_admin, cohorts_managed_by
@@ -111,6 +113,8 @@ class DeskRow:
     organisation: str
     record: AttendanceRecord | None = None
     folded: str = ""
+    # A minor's guardian consent (cohorts.consent.ConsentStatus), None when none is needed.
+    consent: ConsentStatus | None = None
 
     @property
     def status(self) -> str:
@@ -119,6 +123,11 @@ class DeskRow:
     @property
     def present(self) -> bool:
         return self.status == AttendanceStatus.PRESENT
+
+    @property
+    def consent_ok(self) -> bool:
+        """No guardian's consent is needed, or it is complete."""
+        return self.consent is None or self.consent.complete
 
 
 def _places(activity: ActivityPage):
@@ -140,15 +149,29 @@ def _row(enrolment: Enrolment) -> DeskRow:
 
 
 def desk_rows(
-    activity: ActivityPage, session: ActivitySession | None, *, q: str = ""
+    activity: ActivityPage,
+    session: ActivitySession | None,
+    *,
+    q: str = "",
+    pending_consent: bool = False,
 ) -> list[DeskRow]:
     """The confirmed places with their status for `session`, by name; `q` narrows them to the
     people whose name, organisation or country contains every word of it, diacritics ignored.
-    An activity has at most a few hundred places, so folding happens here, not in SQL."""
-    rows = [_row(enrolment) for enrolment in _places(activity)]
+    An activity has at most a few hundred places, so folding happens here, not in SQL. With
+    `pending_consent` (the desk), places held for a minor's guardian consent are listed too, so
+    that staff see why such a person cannot be checked in."""
+    places = _places(activity)
+    if pending_consent:
+        places = Enrolment.objects.filter(
+            activity_id=activity.pk, state__in=(*CONFIRMED, EnrolmentState.PENDING_CONSENT)
+        ).select_related("user__profile", "organisation")
+    rows = [_row(enrolment) for enrolment in places.order_by()]
     words = fold(q[:200]).split()
     if words:
         rows = [row for row in rows if all(word in row.folded for word in words)]
+    consents = consent_statuses([row.enrolment for row in rows])
+    for row in rows:
+        row.consent = consents.get(row.enrolment.pk)
     if session is not None:
         records = {
             record.enrolment_id: record
@@ -166,6 +189,7 @@ def desk_row(activity: ActivityPage, session: ActivitySession | None, enrolment_
     if enrolment is None:
         return None
     row = _row(enrolment)
+    row.consent = consent_statuses([enrolment]).get(enrolment.pk)
     if session is not None:
         row.record = AttendanceRecord.objects.filter(session=session, enrolment=enrolment).first()
     return row

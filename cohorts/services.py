@@ -309,6 +309,7 @@ STATE_NOUNS = {
     EnrolmentState.NOMINATED: "A nomination awaiting confirmation",
     EnrolmentState.WAITLISTED: "A place on the waitlist",
     EnrolmentState.OFFERED: "An open offer",
+    EnrolmentState.PENDING_CONSENT: "A place waiting for a guardian's consent",
     EnrolmentState.ACCEPTED: "An accepted place",
     EnrolmentState.REJECTED: "A rejected application",
     EnrolmentState.WITHDRAWN: "A withdrawn place",
@@ -344,6 +345,18 @@ def _snapshot(enrolment: Enrolment, profile: Profile | None) -> None:
 
 def _profile_of(user) -> Profile | None:
     return Profile.objects.filter(user=user).first()
+
+
+GUARDIAN_PENDING = (
+    "Your account is waiting for your guardian's approval; you can register once they have "
+    "approved it."
+)
+
+
+def _guardian_check(profile: Profile | None) -> None:
+    """A young person's own account takes no place until a guardian has approved it."""
+    if profile is not None and profile.awaiting_guardian:
+        raise CohortsError("guardian_pending", GUARDIAN_PENDING)
 
 
 def _waitlist(enrolment: Enrolment, reason: str) -> None:
@@ -392,6 +405,7 @@ def enrolment_apply(
         raise CohortsError("closed", "Applications for this cohort are not open.")
     if profile is None or profile.user_id != user.pk:
         profile = _profile_of(user)
+    _guardian_check(profile)
     if profile is None or not profile.country:
         raise CohortsError(
             "profile_incomplete",
@@ -479,6 +493,7 @@ def registration_create(*, user, activity: ActivityPage) -> Enrolment:
     if status != "open":
         raise CohortsError("closed", REGISTRATION_CLOSED[status])
     profile = _profile_of(user)
+    _guardian_check(profile)
     if profile is None or not profile.country:
         raise CohortsError(
             "profile_incomplete", "Please add your country to your profile before registering."
@@ -561,6 +576,13 @@ def _decide_one(enrolment, target, decision, reason, actor) -> str:
     if decision == "accept":
         if enrolment.state == EnrolmentState.ACCEPTED:
             return "already accepted"
+        if enrolment.state == EnrolmentState.PENDING_CONSENT:
+            # Only the guardian's consent confirms a minor's place, never staff.
+            raise CohortsError(
+                "refused",
+                "A place waiting for a guardian's consent cannot be accepted by staff: "
+                "it is confirmed when the guardian consents.",
+            )
         # An offer or a nomination already holds its place: claiming again would take two.
         holding = enrolment.holds_place
         _transition(enrolment, EnrolmentState.ACCEPTED)
@@ -915,6 +937,7 @@ def nomination_token_issue(*, enrolment: Enrolment) -> str:
 
 def nomination_confirm(*, enrolment: Enrolment, user) -> Enrolment:
     """The nominee confirms their place (after completing their profile)."""
+    _guardian_check(_profile_of(user))
     with place_transaction():
         enrolment = _reload(enrolment.pk)
         _target_locked(enrolment)

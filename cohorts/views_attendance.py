@@ -202,7 +202,7 @@ def desk(request, activity_id: int):
     session = _session(activity, request.GET.get("session"), sessions)
     q = request.GET.get("q", "")[:200]
     context = _desk_context(request, activity, sessions, session, q)
-    context["rows"] = desk_rows(activity, session, q=q)
+    context["rows"] = desk_rows(activity, session, q=q, pending_consent=True)
     if request.GET.get("fragment") == "roster":
         return _private(render(request, "cohorts/attendance/_roster.html", context))
     days = days_of(activity, sessions)

@@ -20,8 +20,19 @@ class LmsConfig(AppConfig):
         from lms import events, handlers, jobs, page_cache
 
         events.register("lms.user.registered", handlers.welcome_email_send)
+        from lms import privacy_providers
+
+        privacy_providers.register_all()  # personal data: export, erasure
+        from lms import consent_account
+
+        consent_account.register()  # a young person's own account waits for a guardian
         jobs.register_periodic(name="lms.event_sweep", func="lms.tasks.event_sweep_task", minutes=1)
         jobs.register_periodic(name="lms.email_sweep", func="lms.tasks.email_sweep_task", minutes=1)
+        jobs.register_periodic(
+            name="lms.consent_reminders_send",
+            func="lms.tasks.consent_reminders_send_task",
+            minutes=60,
+        )
         # Schedules are (re)created after every migrate, so each deployment has them once.
         post_migrate.connect(jobs.schedules_ensure, sender=self)
         # Any change to what the page tree shows anonymous visitors purges the page cache.

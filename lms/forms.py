@@ -8,9 +8,31 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone
 from django_countries import countries
 
-from lms.models import Gender, Language, Level, Organisation, Profile, Sector, User
+from lms.consent_age import DEFAULT_CONSENT_AGE, age_on, digital_consent_age
+from lms.models import (
+    Gender,
+    Language,
+    Level,
+    Organisation,
+    Profile,
+    Sector,
+    User,
+    undeliverable,
+)
 
 COUNTRY_CHOICES = [("", "— choose —"), *countries]
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+
+
+def date_of_birth_check(value: datetime.date | None) -> datetime.date | None:
+    """A date of birth a living person can have: not in the future, not before 1900."""
+    if value is None:
+        return value
+    if value > timezone.localdate():
+        raise forms.ValidationError("The date of birth cannot be in the future.")
+    if value < EARLIEST_BIRTH:
+        raise forms.ValidationError("Please check the year of the date of birth.")
+    return value
 
 
 class SignupForm(forms.Form):
@@ -25,7 +47,20 @@ class SignupForm(forms.Form):
         help_text="Exactly as it should appear on your certificates, with every accent.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        help_text="Young people under their country's age of digital consent (13 to 16) need "
+        "a parent's or guardian's approval for their account.",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
     country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES, required=False)
+    guardian_email = forms.EmailField(
+        label="Parent's or guardian's e-mail",
+        max_length=254,
+        required=False,
+        help_text="Only if you are under your country's age of digital consent: we ask them to "
+        "approve your account.",
+    )
     preferred_language = forms.ChoiceField(
         label="Preferred language", choices=Language.choices, initial=Language.ENGLISH
     )
@@ -57,8 +92,20 @@ class SignupForm(forms.Form):
             raise forms.ValidationError("Please enter your name.")
         return name
 
+    def clean_date_of_birth(self):
+        return date_of_birth_check(self.cleaned_data.get("date_of_birth"))
+
+    def clean_guardian_email(self) -> str:
+        address = self.cleaned_data.get("guardian_email", "").strip().lower()
+        if address and undeliverable(address):
+            raise forms.ValidationError(
+                "This address cannot receive e-mail: enter your parent's or guardian's own address."
+            )
+        return address
+
     def clean(self):
         cleaned = super().clean()
+        self._guardian_clean(cleaned)
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords do not match.")
@@ -69,6 +116,60 @@ class SignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+    # Set by clean(): whether the account waits for a guardian, and the age that decided it.
+    needs_guardian = False
+    consent_age = DEFAULT_CONSENT_AGE
+
+    def _guardian_clean(self, cleaned: dict) -> None:
+        """Under the country's age of digital consent on the day of sign-up, a guardian's
+        e-mail (not the young person's own) is required; above it, none is kept."""
+        born = cleaned.get("date_of_birth")
+        if born is None or "country" in self.errors:
+            return
+        today = timezone.localdate()
+        country = cleaned.get("country") or ""
+        self.consent_age = digital_consent_age(country=country, on=today)
+        self.needs_guardian = age_on(date_of_birth=born, on=today) < self.consent_age
+        if not self.needs_guardian:
+            # The field does not apply: neither kept nor allowed to block the sign-up.
+            self._errors.pop("guardian_email", None)
+            cleaned["guardian_email"] = ""
+            return
+        where = (
+            f"in {countries.name(country)}" if country else "that applies when no country is chosen"
+        )
+        guardian = cleaned.get("guardian_email")
+        if "guardian_email" in self.errors:
+            return
+        if not guardian:
+            self.add_error(
+                "guardian_email",
+                forms.ValidationError(
+                    f"You are under {self.consent_age}, the age of digital consent {where}. "
+                    "Enter the e-mail address of a parent or guardian: we will ask them to "
+                    "approve your account.",
+                    code="guardian_required",
+                ),
+            )
+        elif guardian == cleaned.get("email"):
+            self.add_error(
+                "guardian_email",
+                forms.ValidationError(
+                    "Enter your parent's or guardian's own e-mail address, not yours.",
+                    code="guardian_is_self",
+                ),
+            )
+
+
+PENDING_HIDDEN_FIELDS = (
+    "country",
+    "organisation_name",
+    "sector",
+    "level",
+    "date_of_birth",
+    "gender",
+)
 
 
 class ProfileForm(forms.ModelForm):
@@ -105,6 +206,13 @@ class ProfileForm(forms.ModelForm):
         self.fields["sector"].choices = [("", "— choose —"), *Sector.choices]
         self.fields["level"].choices = [("", "— choose —"), *Level.choices]
         self.fields["gender"].choices = [("", "— not given —"), *Gender.choices]
+        # An account waiting for a guardian keeps only the minimum: the name and language can
+        # be corrected; country and date of birth (which decided the approval) are shown, not
+        # edited; nothing more can be added until a guardian has approved.
+        self.awaiting_guardian = bool(self.instance and self.instance.awaiting_guardian)
+        if self.awaiting_guardian:
+            for name in PENDING_HIDDEN_FIELDS:
+                del self.fields[name]
 
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -113,18 +221,19 @@ class ProfileForm(forms.ModelForm):
         return name
 
     def clean_date_of_birth(self):
-        value = self.cleaned_data.get("date_of_birth")
-        if value is None:
-            return value
-        if value > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if value < datetime.date(1900, 1, 1):
-            raise forms.ValidationError("Please check the year of the date of birth.")
-        return value
+        return date_of_birth_check(self.cleaned_data.get("date_of_birth"))
 
     @staticmethod
     def organisation_options():
         return Organisation.objects.order_by("name").values_list("name", flat=True)[:500]
+
+
+class GuardianResendForm(forms.Form):
+    guardian_email = forms.EmailField(
+        label="Parent's or guardian's e-mail",
+        max_length=254,
+        help_text="Correct it if it was mistyped; the earlier request then stops working.",
+    )
 
 
 class OutboxPasswordResetForm(PasswordResetForm):

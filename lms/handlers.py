@@ -5,6 +5,8 @@ from lms.services import email_queue
 
 
 def welcome_email_send(event: Event) -> None:
+    if event.payload.get("awaiting_guardian"):
+        return  # the guardian is asked first; approval sends its own e-mail (consent_account)
     user = User.objects.select_related("profile").filter(pk=event.payload.get("user_id")).first()
     if user is None:
         return

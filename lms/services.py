@@ -2,7 +2,7 @@
 
 import base64
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from lms.events import emit, failure_keep
 from lms.jobs import enqueue
-from lms.models import Organisation, OutgoingEmail, Profile, User
+from lms.models import GuardianApproval, Organisation, OutgoingEmail, Profile, User, undeliverable
 
 logger = logging.getLogger(__name__)
 
 EMAIL_MAX_ATTEMPTS = 6
 EMAIL_SWEEP_GRACE = timedelta(seconds=30)
+# Rows that are never (again) handed to the mail server.
+SEND_FINAL = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.DEAD, OutgoingEmail.Status.SUPPRESSED)
 
 
 class LmsError(Exception):
@@ -43,11 +45,32 @@ def user_register(
     full_name: str,
     country: str = "",
     preferred_language: str = "en",
+    date_of_birth: date | None = None,
+    guardian_email: str = "",
 ) -> User:
-    """Create an account with its profile and announce it (`lms.user.registered`)."""
+    """Create an account with its profile and announce it (`lms.user.registered`).
+
+    Someone under their country's age of digital consent on the day (lms.consent_age) gets an
+    account pending a guardian's approval: only the minimum is stored (e-mail, password, name,
+    country, date of birth, language and the guardian's e-mail) and the guardian is asked
+    (lms.consent_account). Above that age no guardian e-mail is kept."""
+    from lms.consent_age import needs_guardian
+
     email = User.objects.normalize_email(email).strip().lower()
     full_name = " ".join(full_name.split())
     first, last = _split_name(full_name)
+    minor = needs_guardian(country=country, date_of_birth=date_of_birth)
+    guardian_email = guardian_email.strip().lower() if minor else ""
+    if minor and not guardian_email:
+        raise LmsError(
+            "guardian_required",
+            "A parent's or guardian's e-mail address is needed to approve this account.",
+        )
+    if minor and guardian_email == email:
+        raise LmsError(
+            "guardian_is_self",
+            "Enter your parent's or guardian's own e-mail address, not yours.",
+        )
     try:
         with transaction.atomic(durable=True):
             if User.objects.filter(email__iexact=email).exists():
@@ -60,17 +83,37 @@ def user_register(
                 full_name=full_name,
                 country=country,
                 preferred_language=preferred_language,
+                date_of_birth=date_of_birth,
+                guardian_email=guardian_email,
+                guardian_approval=(
+                    GuardianApproval.PENDING if minor else GuardianApproval.NOT_NEEDED
+                ),
             )
-            emit(
-                "lms.user.registered",
-                key=f"lms.user.registered:{user.pk}",
-                payload={"user_id": user.pk},
-            )
+            payload = {"user_id": user.pk}
+            if minor:
+                payload["awaiting_guardian"] = True
+                _account_consent_request(user=user, guardian=guardian_email)
+            emit("lms.user.registered", key=f"lms.user.registered:{user.pk}", payload=payload)
     except IntegrityError as exc:
         raise LmsError(
             "email_taken", "An account with this e-mail address already exists."
         ) from exc
     return user
+
+
+def _account_consent_request(*, user: User, guardian: str) -> None:
+    from lms.consent import consent_request
+    from lms.consent_account import SUBJECT_TITLE, subject_key
+    from lms.models import ConsentPurpose
+
+    consent_request(
+        person=user,
+        purpose=ConsentPurpose.ACCOUNT,
+        subject_key=subject_key(user),
+        subject_title=SUBJECT_TITLE,
+        guardian_email=guardian,
+        requested_by=user,
+    )
 
 
 def organisation_resolve(*, name: str, country: str, sector: str) -> Organisation | None:
@@ -100,13 +143,20 @@ def profile_update(
     date_of_birth=None,
     gender: str = "",
 ) -> Profile:
-    """Save what a person says about themselves; only ever their own profile."""
+    """Save what a person says about themselves; only ever their own profile. An account that
+    waits for a guardian's approval keeps only the minimum: its name and language change,
+    nothing else is stored."""
     with transaction.atomic(durable=True):
         profile, _ = Profile.objects.select_for_update().get_or_create(
             user=user, defaults={"full_name": full_name}
         )
         profile.full_name = " ".join(full_name.split())
         profile.preferred_language = preferred_language
+        if profile.awaiting_guardian:
+            profile.save()
+            user.first_name, user.last_name = _split_name(profile.full_name)
+            user.save(update_fields=["first_name", "last_name"])
+            return profile
         profile.country = country
         profile.organisation = organisation_resolve(
             name=organisation_name, country=country, sector=sector
@@ -134,12 +184,14 @@ def email_queue(
 
     `template` names a pair under templates/emails/: `<template>.txt` and `<template>.html`.
     `attachments` are small files: dicts with `filename`, `mimetype` and `content`; a binary
-    file has its content in base64 and `"encoding": "base64"`.
+    file has its content in base64 and `"encoding": "base64"`. An address that can never receive
+    mail (a group member without an account, an erased person) is kept as SUPPRESSED, never sent.
     """
     context = {"site_name": settings.WAGTAIL_SITE_NAME, "base_url": settings.BASE_URL, **context}
     existing = OutgoingEmail.objects.filter(recipient=recipient, reason=reason).first()
     if existing:
         return existing
+    suppressed = undeliverable(recipient)
     try:
         with transaction.atomic():
             email = OutgoingEmail.objects.create(
@@ -149,10 +201,14 @@ def email_queue(
                 body_text=render_to_string(f"emails/{template}.txt", context),
                 body_html=render_to_string(f"emails/{template}.html", context),
                 attachments=attachments or [],
+                status=OutgoingEmail.Status.SUPPRESSED
+                if suppressed
+                else OutgoingEmail.Status.PENDING,
             )
     except IntegrityError:
         return OutgoingEmail.objects.get(recipient=recipient, reason=reason)
-    transaction.on_commit(lambda: enqueue("lms.tasks.email_send_task", email.pk))
+    if not suppressed:
+        transaction.on_commit(lambda: enqueue("lms.tasks.email_send_task", email.pk))
     return email
 
 
@@ -160,7 +216,12 @@ def email_send(*, email_id: int) -> None:
     """Send one outbox e-mail: lock the row, skip it when already final, record the outcome."""
     with transaction.atomic(durable=True):
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.status in (OutgoingEmail.Status.SENT, OutgoingEmail.Status.DEAD):
+        if email is None or email.status in SEND_FINAL:
+            return
+        if undeliverable(email.recipient):
+            email.status = OutgoingEmail.Status.SUPPRESSED
+            email.next_attempt_at = None
+            email.save(update_fields=["status", "next_attempt_at"])
             return
         now = timezone.now()
         if email.next_attempt_at and email.next_attempt_at > now:

@@ -223,6 +223,19 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 CERTIFICATES_SWEEP_AFTER_SECONDS = int(os.environ.get("CERTIFICATES_SWEEP_AFTER_SECONDS", "300"))
 CERTIFICATES_BULK_CHUNK = int(os.environ.get("CERTIFICATES_BULK_CHUNK", "20"))
 
+# Personal data: days a "download my data" archive stays available before it is deleted, and
+# days after an activity (or cohort) ends before its dietary and medical notes are deleted.
+DATA_EXPORT_DAYS = int(os.environ.get("DATA_EXPORT_DAYS", "7"))
+CARE_NOTES_RETENTION_DAYS = int(os.environ.get("CARE_NOTES_RETENTION_DAYS", "30"))
+
+# Guardian consent: how long a link to give or refuse consent works (days), how long the
+# withdrawal link in the confirmation e-mail works, days between reminders to a guardian who has
+# not answered, and how many reminders at most.
+CONSENT_LINK_DAYS = int(os.environ.get("CONSENT_LINK_DAYS", "14"))
+CONSENT_WITHDRAW_LINK_DAYS = int(os.environ.get("CONSENT_WITHDRAW_LINK_DAYS", "365"))
+CONSENT_REMINDER_DAYS = int(os.environ.get("CONSENT_REMINDER_DAYS", "3"))
+CONSENT_REMINDERS_MAX = int(os.environ.get("CONSENT_REMINDERS_MAX", "2"))
+
 # timeout < retry: the ORM broker hands a task to another worker once `retry` seconds pass
 # without an acknowledgement, so a task still running then would run twice.
 Q_TIMEOUT = int(os.environ.get("Q_TIMEOUT", "600"))

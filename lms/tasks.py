@@ -1,6 +1,6 @@
 """Thin django-q2 tasks of the kernel: load by id, call the service."""
 
-from lms import events, services
+from lms import consent, events, services
 
 
 def event_dispatch_task(event_id: int) -> None:
@@ -17,3 +17,19 @@ def email_send_task(email_id: int) -> None:
 
 def email_sweep_task() -> int:
     return services.email_sweep()
+
+
+def consent_reminders_send_task() -> int:
+    return consent.consent_reminders_send()
+
+
+def data_export_task(export_id: int) -> None:
+    from lms import privacy
+
+    privacy.data_export_build(export_id=export_id)
+
+
+def data_exports_expire_task() -> int:
+    from lms import privacy
+
+    return privacy.data_exports_expire()

@@ -22,6 +22,7 @@ account_patterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("profile/guardian/", views.guardian_resend, name="guardian_resend"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
@@ -55,10 +56,13 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include(account_patterns)),
+    path("account/", include("lms.urls_privacy")),
     path("api/v2/", api_router.urls),
     path("search/", include("programmes.search_urls")),
     path("cohorts/", include("cohorts.urls")),
+    path("groups/", include("cohorts.urls_groups")),
     path("certificates/", include("certificates.urls")),
+    path("consent/", include("lms.urls_consent")),
     path("", include("programmes.urls")),
 ]
 

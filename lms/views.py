@@ -3,14 +3,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 from django.views.static import serve as static_serve
 
-from lms.forms import ProfileForm, SignupForm
+from lms.consent_account import account_guardian_resend
+from lms.forms import GuardianResendForm, ProfileForm, SignupForm
 from lms.models import Profile
 from lms.services import LmsError, profile_update, user_register
 
@@ -34,17 +37,34 @@ class SignupView(FormView):
                 full_name=data["full_name"],
                 country=data["country"],
                 preferred_language=data["preferred_language"],
+                date_of_birth=data["date_of_birth"],
+                guardian_email=data["guardian_email"],
             )
         except LmsError as error:
-            form.add_error("email" if error.code == "email_taken" else None, error.message)
+            form.add_error(SIGNUP_ERROR_FIELDS.get(error.code), error.message)
             return self.form_invalid(form)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            self.request,
-            f"Welcome, {user.profile.full_name}. We have sent a welcome e-mail to {user.email}. "
-            "Tell us a little more about yourself below.",
-        )
+        if user.profile.awaiting_guardian:
+            messages.info(
+                self.request,
+                f"Welcome, {user.profile.full_name}. Your account is waiting for your guardian's "
+                f"approval; we e-mailed {user.profile.guardian_email}. Until they approve it you "
+                "cannot register for activities or apply to programmes.",
+            )
+        else:
+            messages.success(
+                self.request,
+                f"Welcome, {user.profile.full_name}. We have sent a welcome e-mail to "
+                f"{user.email}. Tell us a little more about yourself below.",
+            )
         return super().form_valid(form)
+
+
+SIGNUP_ERROR_FIELDS = {
+    "email_taken": "email",
+    "guardian_required": "guardian_email",
+    "guardian_is_self": "guardian_email",
+}
 
 
 class ProfileView(LoginRequiredMixin, FormView):
@@ -63,10 +83,27 @@ class ProfileView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["organisation_options"] = ProfileForm.organisation_options()
+        context["profile"] = profile = context["form"].instance
+        if profile.awaiting_guardian:
+            context["guardian_form"] = GuardianResendForm(
+                initial={"guardian_email": profile.guardian_email}
+            )
         return context
 
     def form_valid(self, form):
         data = form.cleaned_data
+        if form.awaiting_guardian:
+            # Only the name and language are on the form; the rest stays as it is.
+            profile = form.instance
+            data = {
+                **data,
+                "country": str(profile.country),
+                "organisation_name": "",
+                "sector": "",
+                "level": "",
+                "date_of_birth": profile.date_of_birth,
+                "gender": "",
+            }
         profile_update(
             user=self.request.user,
             full_name=data["full_name"],
@@ -80,6 +117,31 @@ class ProfileView(LoginRequiredMixin, FormView):
         )
         messages.success(self.request, "Your profile has been saved.")
         return super().form_valid(form)
+
+
+@require_POST
+@login_required
+def guardian_resend(request):
+    """A young person sends the approval request to their guardian again, or to a corrected
+    address."""
+    form = GuardianResendForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("guardian_email", []):
+            messages.error(request, error)
+        return redirect("profile")
+    try:
+        account_guardian_resend(
+            user=request.user, guardian_email=form.cleaned_data["guardian_email"]
+        )
+    except LmsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"We have e-mailed {form.cleaned_data['guardian_email'].lower()} again to ask "
+            "for their approval.",
+        )
+    return redirect("profile")
 
 
 def media_serve(request, path: str):

@@ -9,6 +9,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+import lms.wagtail_hooks_consent  # noqa: F401 (guardian consents, their audit log)
+import lms.wagtail_hooks_privacy  # noqa: F401 (ages of digital consent, privacy notices)
 from lms.models import Organisation, OutgoingEmail
 from lms.selectors import emails_recent, events_recent
 

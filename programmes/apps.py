@@ -12,3 +12,6 @@ class ProgrammesConfig(AppConfig):
 
         register_demo("programmes", demo_load)
         import programmes.surveys_hooks  # noqa: F401 (lessons learned on programme pages)
+        from programmes import privacy
+
+        privacy.register_all()  # personal data: export, erasure

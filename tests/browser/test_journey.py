@@ -52,6 +52,7 @@ def field(page, label: str):
 def fill_signup(page, *, email: str, name: str, country: str, password: str, again: str):
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Full name").fill(name)
+    page.get_by_label("Date of birth").fill("1988-04-17")
     page.get_by_label("Country").select_option(label=country)
     page.get_by_label(FIRST_PASSWORD).fill(password)
     page.get_by_label("Password again").fill(again)

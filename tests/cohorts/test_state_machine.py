@@ -2,13 +2,15 @@
 machine allows happen (with their event), the others are refused and change nothing."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 
-from cohorts import services
+from cohorts import groups, services
 from cohorts.models import TRANSITIONS, EnrolmentMode, EnrolmentState
 from lms.models import Event
+from lms.services import LmsError
 from programmes.services import progress_step_complete
 from tests.cohorts.conftest import claims_of, events_of
 from tests.programmes.builders import ModulePageFactory
@@ -32,6 +34,8 @@ def reach(make_cohort, make_person, make_focal_point, module, staff):
         cohort.modules.add(module)
         cohort.save()
         person = make_person("LV")
+        if state == S.PENDING_CONSENT:
+            return held_for_consent(cohort)
         if state == S.NOMINATED:
             cohort.enrolment_mode = EnrolmentMode.NOMINATION
             cohort.nomination_deadline = timezone.now() + dt.timedelta(days=7)
@@ -67,6 +71,65 @@ def reach(make_cohort, make_person, make_focal_point, module, staff):
     return reach
 
 
+def held_for_consent(cohort):
+    """A minor's place booked by their group's leader: held until the guardian consents."""
+    cohort.enrolment_mode = EnrolmentMode.OPEN
+    cohort.starts_on = timezone.localdate() + dt.timedelta(days=30)
+    cohort.ends_on = cohort.starts_on + dt.timedelta(days=3)
+    cohort.save()
+    leader = make_leader()
+    group = groups.group_create(
+        actor=leader,
+        data=groups.GroupData(
+            name="Cēsu jaunie glābēji", organisation="VUGD", country="LV", kind="rescue_youth"
+        ),
+    )
+    member = groups.member_add(
+        actor=leader,
+        group=group,
+        data=groups.MemberData(
+            first_name="Līva",
+            family_name="Ozoliņa",
+            birth_year=timezone.localdate().year - 12,
+            birth_date=None,
+            guardian_name="Inese Ozoliņa",
+            guardian_email="inese.ozolina@example.lv",
+        ),
+    )
+    groups.group_book(actor=leader, group=group, target=cohort, member_ids=[member.pk], mode="all")
+    enrolment = cohort.enrolments.get(user=member.person)
+    assert enrolment.state == S.PENDING_CONSENT
+    return enrolment
+
+
+def make_leader():
+    from tests.factories import UserFactory
+
+    return UserFactory(profile__full_name="Agnese Bērziņa", profile__country="LV")
+
+
+def guardian_consents(enrolment) -> None:
+    """The guardian gives consent by the link e-mailed to them."""
+    from lms.consent import consent_give, notice_current, token_digest
+    from lms.models import ConsentToken, GuardianConsent, OutgoingEmail
+
+    consent = GuardianConsent.objects.filter(subject_key=f"enrolment:{enrolment.pk}").first()
+    if consent is None:
+        raise services.CohortsError("refused", "No guardian was asked about this place.")
+    email = OutgoingEmail.objects.filter(recipient=consent.guardian_email).order_by("-pk").first()
+    token = re.search(r"/consent/([A-Za-z0-9_-]{43})/", email.body_text).group(1)
+    assert ConsentToken.objects.get(digest=token_digest(token)).consent_id == consent.pk
+    try:
+        consent_give(
+            token=token,
+            consent_id=consent.pk,
+            guardian_name="Inese Ozoliņa",
+            notice_version=notice_current().version,
+        )
+    except LmsError as exc:
+        raise services.CohortsError("refused", exc.message) from exc
+
+
 def complete_module(user, module) -> None:
     for step in module.lessons:
         progress_step_complete(user=user, module=module, step_id=step.id)
@@ -84,18 +147,20 @@ ACTIONS = {
     "decline_offer": S.WITHDRAWN,
     "confirm": S.ACCEPTED,
     "complete": S.COMPLETED,
+    "consent": S.ACCEPTED,
 }
 # Which states each action starts from (the rest must be refused or leave it alone).
 ALLOWED_FROM = {
     "accept": {S.SUBMITTED, S.NOMINATED, S.WAITLISTED, S.OFFERED},
     "waitlist": {S.SUBMITTED},
     "reject": {S.SUBMITTED, S.WAITLISTED},
-    "withdraw": {S.SUBMITTED, S.NOMINATED, S.WAITLISTED, S.OFFERED, S.ACCEPTED},
+    "withdraw": {S.SUBMITTED, S.NOMINATED, S.WAITLISTED, S.OFFERED, S.PENDING_CONSENT, S.ACCEPTED},
     "offer": {S.WAITLISTED},
     "accept_offer": {S.OFFERED},
     "decline_offer": {S.OFFERED},
     "confirm": {S.NOMINATED},
     "complete": {S.ACCEPTED},
+    "consent": {S.PENDING_CONSENT},
 }
 EVENT = {
     "accept": "accepted",
@@ -107,6 +172,7 @@ EVENT = {
     "decline_offer": "withdrawn",
     "confirm": "accepted",
     "complete": "completed",
+    "consent": "accepted",
 }
 
 
@@ -136,6 +202,8 @@ def act(action: str, enrolment, staff, module) -> None:
         services.nomination_confirm(enrolment=enrolment, user=enrolment.user)
     elif action == "complete":
         complete_module(enrolment.user, module)
+    elif action == "consent":
+        guardian_consents(enrolment)
 
 
 @pytest.mark.parametrize("action", list(ACTIONS))

@@ -14,6 +14,7 @@ SIGNUP = {
     "email": "thorunn@example.is",
     "full_name": "Þórunn Guðmundsdóttir",
     "country": "IS",
+    "date_of_birth": "1988-04-17",
     "preferred_language": "is",
     "password1": "Correct-Horse-42",
     "password2": "Correct-Horse-42",

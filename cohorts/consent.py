@@ -1,0 +1,303 @@
+"""Guardian consent for a minor's place (the "enrolment" consent subject): a place booked for a
+minor of a youth group is held in PENDING_CONSENT until a guardian gives consent by the e-mailed
+link, then accepted; refusal or withdrawal frees the place for the waitlist. Also what leaders'
+pages and the check-in desk show about a minor's consent."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import dateformat, timezone
+
+from cohorts import emails
+from cohorts.models import Cohort, Enrolment, EnrolmentState, GroupMember
+from cohorts.services import (
+    CohortsError,
+    _audit,
+    _emit,
+    _lock,
+    _reload,
+    _target_locked,
+    _transition,
+    _withdraw,
+)
+from lms.consent import (
+    ConsentSubject,
+    consent_request,
+    consent_states,
+    consent_subject_register,
+)
+from lms.models import ConsentPurpose, ConsentState, GuardianConsent
+from lms.services import LmsError
+
+PREFIX = "enrolment"
+
+
+def subject_key(enrolment: Enrolment | int) -> str:
+    return f"{PREFIX}:{getattr(enrolment, 'pk', enrolment)}"
+
+
+def _enrolment_id(consent: GuardianConsent) -> int | None:
+    prefix, _, value = consent.subject_key.partition(":")
+    if prefix != PREFIX or not value.isdigit():
+        return None
+    return int(value)
+
+
+def _target_title(enrolment: Enrolment) -> str:
+    target = enrolment.target
+    return target.title if target is not None else ""
+
+
+def enrolment_consent_request(
+    *, enrolment: Enrolment, member: GroupMember, actor
+) -> GuardianConsent:
+    """Inside the booking's place transaction: ask the member's guardian to consent to the
+    place (held in PENDING_CONSENT meanwhile). Raises LmsError when the member has no guardian
+    e-mail address."""
+    return consent_request(
+        person=enrolment.user,
+        purpose=ConsentPurpose.ACTIVITY,
+        subject_key=subject_key(enrolment),
+        subject_title=_target_title(enrolment),
+        guardian_email=member.guardian_email,
+        guardian_name=member.guardian_name,
+        requested_by=actor,
+    )
+
+
+# --- the subject's callbacks (inside the consent's transaction) -------------------------------
+
+
+def _describe(consent: GuardianConsent) -> dict | None:
+    """Plain-language facts for the guardian: what, when, where, who organises, which group."""
+    enrolment_id = _enrolment_id(consent)
+    enrolment = (
+        Enrolment.objects.select_related("cohort__programme", "activity", "group")
+        .filter(pk=enrolment_id)
+        .first()
+        if enrolment_id
+        else None
+    )
+    if enrolment is None or enrolment.state in (EnrolmentState.WITHDRAWN, EnrolmentState.REJECTED):
+        return None
+    group = ""
+    if enrolment.group_id:
+        group = f"{enrolment.group.name} ({enrolment.group.organisation})"
+    if enrolment.activity_id:
+        activity = enrolment.activity.specific
+        item = emails.activity_item(activity)
+        programme = activity.get_parent()
+        where = item["where"] or ("Online" if activity.online_url else "")
+        if item["where"] and activity.online_url:
+            where += " (also online)"
+        what = f"{activity.get_kind_display()}. {activity.summary}".strip()
+        return {
+            "title": activity.title,
+            "what": what,
+            "when": item["when"],
+            "where": where,
+            "organiser": programme.title if programme is not None else "",
+            "group": group,
+        }
+    cohort: Cohort = enrolment.cohort
+    when = (
+        f"{dateformat.format(cohort.starts_on, emails.DAY_FORMAT)} to "
+        f"{dateformat.format(cohort.ends_on, emails.DAY_FORMAT)}"
+    )
+    organiser = cohort.programme.title if cohort.programme_id else ""
+    if cohort.presidency_country:
+        organiser += f", under the presidency of {cohort.presidency_country.name}"
+    return {
+        "title": cohort.title,
+        "what": cohort.summary,
+        "when": when,
+        "where": "",
+        "organiser": organiser,
+        "group": group,
+    }
+
+
+def _lock_place(consent: GuardianConsent) -> None:
+    """Before the consent row is locked: the place lock of the enrolment's cohort or activity
+    (the order the booking and cancelling paths use too)."""
+    enrolment_id = _enrolment_id(consent)
+    enrolment = (
+        Enrolment.objects.select_related("cohort", "activity").filter(pk=enrolment_id).first()
+        if enrolment_id
+        else None
+    )
+    if enrolment is not None:
+        _lock(enrolment.cohort if enrolment.cohort_id else enrolment.activity.specific)
+
+
+def _locked_enrolment(consent: GuardianConsent) -> tuple[Enrolment, object] | None:
+    enrolment_id = _enrolment_id(consent)
+    if enrolment_id is None:
+        return None
+    try:
+        enrolment = _reload(enrolment_id)
+        target = _target_locked(enrolment)
+    except CohortsError as exc:
+        raise LmsError(exc.code, exc.message) from exc
+    enrolment.refresh_from_db(fields=["state"])
+    return enrolment, target
+
+
+def _on_given(consent: GuardianConsent) -> None:
+    """The held place is confirmed: PENDING_CONSENT -> ACCEPTED under the place lock."""
+    found = _locked_enrolment(consent)
+    if found is None:
+        raise LmsError("subject_gone", "The place this consent was for no longer exists.")
+    enrolment, _target = found
+    if enrolment.state in (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED):
+        return
+    if enrolment.state != EnrolmentState.PENDING_CONSENT:
+        raise LmsError(
+            "subject_gone",
+            f"The place at {_target_title(enrolment)} is no longer held "
+            f"({EnrolmentState(enrolment.state).label.lower()}), so consent cannot be given for "
+            "it. Nothing was changed.",
+        )
+    try:
+        _transition(enrolment, EnrolmentState.ACCEPTED)
+    except CohortsError as exc:
+        raise LmsError(exc.code, exc.message) from exc
+    enrolment.decided_at = timezone.now()
+    enrolment.save()
+    _emit(enrolment, "accepted")
+    _audit(enrolment, "accept", None, reason="guardian consent given", consent_id=consent.pk)
+
+
+def _on_ended(consent: GuardianConsent) -> None:
+    """Refused or withdrawn: the place is withdrawn and freed (the `withdrawn` event's handler
+    offers it to the next person on the waitlist)."""
+    found = _locked_enrolment(consent)
+    if found is None:
+        return
+    enrolment, target = found
+    if enrolment.is_final or enrolment.state not in (
+        EnrolmentState.PENDING_CONSENT,
+        EnrolmentState.ACCEPTED,
+    ):
+        return
+    reason = (
+        "guardian refused consent"
+        if consent.state == ConsentState.REFUSED
+        else "guardian withdrew consent"
+    )
+    _withdraw(enrolment, target, reason=reason, actor=None)
+
+
+def register() -> None:
+    """From CohortsConfig.ready()."""
+    consent_subject_register(
+        ConsentSubject(
+            prefix=PREFIX,
+            describe=_describe,
+            on_given=_on_given,
+            on_ended=_on_ended,
+            lock=_lock_place,
+        )
+    )
+
+
+# --- what leaders and the desk see ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    """A minor's guardian consent for one place: `complete` only when consent is given."""
+
+    complete: bool
+    state: str  # the latest GuardianConsent's state, "" when none was asked for
+
+    @property
+    def text(self) -> str:
+        if self.complete:
+            return "Guardian consent: complete"
+        detail = {
+            "": "not requested",
+            ConsentState.PENDING: "waiting for the guardian",
+            ConsentState.REFUSED: "refused",
+            ConsentState.WITHDRAWN: "withdrawn",
+            ConsentState.CANCELLED: "cancelled",
+        }.get(self.state, "")
+        return f"Guardian consent: missing ({detail})" if detail else "Guardian consent: missing"
+
+
+def _first_days(enrolments: list[Enrolment]) -> dict[tuple[str, int], dt.date]:
+    """The first day of each place's activity (in its own time zone) or cohort, one query per
+    kind of target: the age that counts is the age on that day."""
+    from programmes.models import ActivityPage
+
+    days: dict[tuple[str, int], dt.date] = {}
+    activity_ids = {e.activity_id for e in enrolments if e.activity_id}
+    for activity in ActivityPage.objects.filter(pk__in=activity_ids):
+        days[("a", activity.pk)] = timezone.localtime(activity.starts_at, activity.tz).date()
+    cohort_ids = {e.cohort_id for e in enrolments if e.cohort_id}
+    for pk, starts_on in Cohort.objects.filter(pk__in=cohort_ids).values_list("pk", "starts_on"):
+        days[("c", pk)] = starts_on
+    return days
+
+
+def _day_of(enrolment: Enrolment, days: dict[tuple[str, int], dt.date]) -> dt.date:
+    key = ("a", enrolment.activity_id) if enrolment.activity_id else ("c", enrolment.cohort_id)
+    return days.get(key) or timezone.localdate()
+
+
+def consent_statuses(enrolments: list[Enrolment]) -> dict[int, ConsentStatus]:
+    """For each place that needs a guardian's consent — held pending consent, with consent
+    asked for, or of a group member who is a minor on the activity's (cohort's) first day —
+    whether it is complete. Places that need none are left out. A few queries in all."""
+    enrolments = [e for e in enrolments if e is not None]
+    if not enrolments:
+        return {}
+    members = {}
+    grouped = [e for e in enrolments if e.group_id]
+    if grouped:
+        rows = GroupMember.objects.filter(
+            group_id__in={e.group_id for e in grouped},
+            person_id__in={e.user_id for e in grouped},
+        )
+        members = {(m.group_id, m.person_id): m for m in rows}
+    days = _first_days([e for e in enrolments if e.group_id]) if members else {}
+    latest = consent_states([subject_key(e) for e in enrolments])
+    statuses = {}
+    for enrolment in enrolments:
+        consent = latest.get(subject_key(enrolment))
+        member = members.get((enrolment.group_id, enrolment.user_id))
+        needed = (
+            enrolment.state == EnrolmentState.PENDING_CONSENT
+            or consent is not None
+            or (member is not None and member.is_minor_on(_day_of(enrolment, days)))
+        )
+        if not needed:
+            continue
+        given = consent is not None and consent.state == ConsentState.GIVEN
+        complete = given and enrolment.state != EnrolmentState.PENDING_CONSENT
+        statuses[enrolment.pk] = ConsentStatus(
+            complete=complete, state=consent.state if consent is not None else ""
+        )
+    return statuses
+
+
+def consent_status(enrolment: Enrolment) -> ConsentStatus | None:
+    """The place's consent status, or None when it needs no guardian's consent."""
+    return consent_statuses([enrolment]).get(enrolment.pk)
+
+
+def consent_complete(enrolment: Enrolment) -> bool:
+    """True when the place needs no guardian's consent or has it."""
+    status = consent_status(enrolment)
+    return status is None or status.complete
+
+
+def consent_blocked_reason(enrolment: Enrolment, name: str) -> str | None:
+    """The desk's refusal for a minor without their guardian's consent, or None."""
+    status = consent_status(enrolment)
+    if status is None or status.complete:
+        return None
+    return (
+        f"{name} is a minor and their guardian's consent has not been received — they cannot be "
+        "checked in. Nothing was recorded."
+    )

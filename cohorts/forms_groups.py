@@ -1,0 +1,183 @@
+"""Forms of the group leader's pages: the group, a co-leader, a member, and a booking for chosen
+members. The services check everything again; the forms catch what a person mistyped."""
+
+from django import forms
+from django_countries import countries
+
+from cohorts.groups import ALL, NOTE_MAX, PARTIAL, GroupData, MemberData
+from cohorts.models import GroupKind
+
+# The member states first: nearly every group comes from one of them.
+CBSS = ("DK", "EE", "FI", "DE", "IS", "LV", "LT", "NO", "PL", "SE")
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    first = sorted(((code, countries.name(code)) for code in CBSS), key=lambda c: c[1])
+    rest = [(code, name) for code, name in countries if code not in CBSS]
+    return [("", "— choose —"), *first, *rest]
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the group", max_length=200, help_text="For example “Jaunie glābēji Cēsis”."
+    )
+    organisation = forms.CharField(label="Organisation", max_length=200)
+    country = forms.ChoiceField(
+        label="Country",
+        help_text="The group's places count against this country's share.",
+        error_messages={"required": "Please choose the group's country."},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of group",
+        choices=[("", "— choose —"), *GroupKind.choices],
+        error_messages={"required": "Please choose what kind of group it is."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _country_choices()
+
+    def data_object(self) -> GroupData:
+        data = self.cleaned_data
+        return GroupData(
+            name=data["name"],
+            organisation=data["organisation"],
+            country=data["country"],
+            kind=data["kind"],
+        )
+
+
+class LeaderForm(forms.Form):
+    email = forms.EmailField(
+        label="Co-leader's e-mail address",
+        max_length=254,
+        help_text="They need an account on BSR Academy already.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class MemberForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=150)
+    family_name = forms.CharField(label="Family name", max_length=150)
+    birth_year = forms.IntegerField(
+        label="Year of birth",
+        error_messages={"invalid": "Enter the year of birth as four digits, e.g. 2011."},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    birth_date = forms.DateField(
+        label="Date of birth (optional)",
+        required=False,
+        help_text="Only if you know it: it decides exactly when the member turns 18. "
+        "Leaders see the age band only.",
+        error_messages={
+            "invalid": "That date does not exist (for example 31 February); please check the "
+            "day, month and year."
+        },
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    guardian_name = forms.CharField(
+        label="Parent or guardian's name", max_length=200, required=False
+    )
+    guardian_email = forms.EmailField(
+        label="Parent or guardian's e-mail address",
+        max_length=254,
+        required=False,
+        help_text="Needed for members under 18: the consent request goes to this address.",
+    )
+    guardian_phone = forms.CharField(
+        label="Parent or guardian's phone (optional)",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    account_email = forms.EmailField(
+        label="The member's own account (optional)",
+        max_length=254,
+        required=False,
+        help_text="If the member has an account on BSR Academy, its e-mail address. Leave "
+        "empty for a member without an account or an e-mail address.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, with_account: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_account:
+            del self.fields["account_email"]
+
+    def clean_birth_year(self) -> int:
+        year = self.cleaned_data["birth_year"]
+        if year is not None and not 1000 <= year <= 9999:
+            raise forms.ValidationError("Enter the year of birth as four digits, e.g. 2011.")
+        return year
+
+    def data_object(self) -> MemberData:
+        data = self.cleaned_data
+        return MemberData(
+            first_name=data["first_name"],
+            family_name=data["family_name"],
+            birth_year=data["birth_year"],
+            birth_date=data.get("birth_date"),
+            guardian_name=data.get("guardian_name", ""),
+            guardian_email=data.get("guardian_email", ""),
+            guardian_phone=data.get("guardian_phone", ""),
+            account_email=data.get("account_email", ""),
+        )
+
+
+MODE_CHOICES = [
+    (ALL, "Everyone or nobody: if not all the chosen members can have a place, book nobody"),
+    (PARTIAL, "As many as fit: book the chosen members in list order while places last"),
+]
+
+
+class BookingForm(forms.Form):
+    """Choose an activity or cohort, the members, and all-or-nothing or partial; a note per
+    member (dietary or medical) goes in a `note_<member id>` field."""
+
+    target = forms.ChoiceField(label="Activity or cohort")
+    members = forms.MultipleChoiceField(
+        label="Members to book",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one member to book."},
+    )
+    mode = forms.ChoiceField(
+        label="If there are not enough places",
+        choices=MODE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what to do if there are not enough places."},
+    )
+
+    def __init__(self, *args, targets, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("", "— choose —")] + [(t.value, t.label) for t in targets]
+        self.fields["members"].choices = [(str(m.pk), m.full_name) for m in members]
+        self.member_list = list(members)
+        for member in self.member_list:
+            self.fields[f"note_{member.pk}"] = forms.CharField(
+                label=f"Dietary or medical notes for {member.full_name} (optional)",
+                required=False,
+                max_length=NOTE_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean_target(self) -> str:
+        value = self.cleaned_data["target"]
+        if not value:
+            raise forms.ValidationError("Choose the activity or cohort to book.")
+        return value
+
+    def member_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data["members"]]
+
+    def notes(self) -> dict[int, str]:
+        chosen = set(self.member_ids())
+        return {
+            member.pk: self.cleaned_data.get(f"note_{member.pk}", "")
+            for member in self.member_list
+            if member.pk in chosen and self.cleaned_data.get(f"note_{member.pk}")
+        }
+
+    def rows(self):
+        """(member, checkbox, note field) per member, for the template."""
+        boxes = {str(box.data["value"]): box for box in self["members"]}
+        return [(m, boxes.get(str(m.pk)), self[f"note_{m.pk}"]) for m in self.member_list]

@@ -1,0 +1,39 @@
+"""Addresses of the group leader's pages, mounted at /groups/ by lms.urls."""
+
+from django.urls import path
+
+from cohorts import views_groups as views
+
+app_name = "groups"
+
+urlpatterns = [
+    path("", views.my_groups, name="mine"),
+    path("new/", views.group_new, name="new"),
+    path("<dbid:group_id>/", views.group_page, name="group"),
+    path("<dbid:group_id>/edit/", views.group_edit, name="edit"),
+    path("<dbid:group_id>/leaders/", views.leader_add_view, name="leader_add"),
+    path("<dbid:group_id>/members/new/", views.member_new, name="member_new"),
+    path("<dbid:group_id>/members/<dbid:member_id>/", views.member_edit, name="member_edit"),
+    path(
+        "<dbid:group_id>/members/<dbid:member_id>/remove/",
+        views.member_remove_view,
+        name="member_remove",
+    ),
+    path("<dbid:group_id>/book/", views.booking_new, name="book"),
+    path(
+        "<dbid:group_id>/bookings/<dbid:enrolment_id>/cancel/",
+        views.booking_cancel,
+        name="booking_cancel",
+    ),
+    path(
+        "<dbid:group_id>/bookings/<dbid:enrolment_id>/resend/",
+        views.consent_resend,
+        name="consent_resend",
+    ),
+    path(
+        "<dbid:group_id>/activities/<dbid:activity_id>/passes.pdf",
+        views.group_passes,
+        name="passes",
+    ),
+    path("activities/<dbid:activity_id>/care-notes/", views.care_notes, name="care_notes"),
+]

@@ -1,0 +1,375 @@
+"""The group leader's pages under /groups/: my groups, a group with its members, co-leaders and
+bookings (with each minor's consent), member and booking forms, and the group's passes as one
+PDF. Only a group's leaders see anything of it: for anyone else it does not exist (404)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from cohorts import attendance, passes
+from cohorts.forms_groups import BookingForm, GroupForm, LeaderForm, MemberForm
+from cohorts.groups import (
+    GroupBookingRefused,
+    group_book,
+    group_booking_cancel,
+    group_consent_resend,
+    group_create,
+    group_update,
+    leader_add,
+    leader_refusal,
+    member_add,
+    member_remove,
+    member_update,
+)
+from cohorts.selectors_attendance import desk_can_use
+from cohorts.selectors_groups import (
+    bookable_targets,
+    bookings_of,
+    care_notes_of,
+    group_activity_places,
+    group_for_leader,
+    groups_led_by,
+    member_for_leader,
+    member_rows,
+    target_by_value,
+)
+from cohorts.services import CohortsError
+from programmes.models import ActivityPage
+
+PDF_CONTENT_TYPE = "application/pdf"
+
+
+def _private(response):
+    # Members' names, age bands and guardians' addresses: never cached or sent to other sites.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    return _private(render(request, f"cohorts/groups/{template}", context, status=status))
+
+
+def _group_or_404(request, group_id: int):
+    group = group_for_leader(request.user, group_id)
+    if group is None:
+        raise Http404("No such group.")
+    return group
+
+
+def _to_group(group, anchor: str = ""):
+    return redirect(reverse("groups:group", args=[group.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+# --- my groups and the group itself -----------------------------------------------------------
+
+
+@never_cache
+@login_required
+def my_groups(request):
+    return _render(
+        request,
+        "my_groups.html",
+        {"groups": groups_led_by(request.user), "refusal": leader_refusal(request.user)},
+    )
+
+
+@never_cache
+@login_required
+def group_new(request):
+    refusal = leader_refusal(request.user)
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            group = group_create(actor=request.user, data=form.data_object())
+        except CohortsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, f"{group.name} is registered. Add its members, then book places."
+            )
+            return _to_group(group)
+    return _render(request, "group_form.html", {"form": form, "group": None, "refusal": refusal})
+
+
+@never_cache
+@login_required
+def group_edit(request, group_id: int):
+    group = _group_or_404(request, group_id)
+    initial = {
+        "name": group.name,
+        "organisation": group.organisation,
+        "country": group.country.code,
+        "kind": group.kind,
+    }
+    form = GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = group_update(actor=request.user, group=group, data=form.data_object())
+        except CohortsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"The details of {group.name} are saved.")
+            return _to_group(group)
+    return _render(request, "group_form.html", {"form": form, "group": group, "refusal": None})
+
+
+@never_cache
+@login_required
+def group_page(request, group_id: int):
+    group = _group_or_404(request, group_id)
+    return _render(request, "group.html", _group_context(request, group))
+
+
+def _group_context(request, group, **extra) -> dict:
+    return {
+        "group": group,
+        "leaders": list(group.leaders.all()),
+        "members": member_rows(group, today=timezone.localdate()),
+        "bookings": bookings_of(group),
+        "leader_form": extra.pop("leader_form", None) or LeaderForm(),
+        "can_book": bool(group.members.exists()),
+        **extra,
+    }
+
+
+@require_POST
+@login_required
+def leader_add_view(request, group_id: int):
+    group = _group_or_404(request, group_id)
+    form = LeaderForm(request.POST)
+    if form.is_valid():
+        try:
+            leader = leader_add(actor=request.user, group=group, email=form.cleaned_data["email"])
+        except CohortsError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, f"{leader} now leads {group.name} with you.")
+            return _to_group(group, "leaders")
+    context = _group_context(request, group, leader_form=form)
+    return _render(request, "group.html", context, status=400)
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def member_new(request, group_id: int):
+    group = _group_or_404(request, group_id)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = member_add(actor=request.user, group=group, data=form.data_object())
+        except CohortsError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{member.full_name} is now a member of {group.name}.")
+            if "another" in request.POST:
+                return redirect("groups:member_new", group.pk)
+            return _to_group(group, "members")
+    return _render(request, "member_form.html", {"form": form, "group": group, "member": None})
+
+
+@never_cache
+@login_required
+def member_edit(request, group_id: int, member_id: int):
+    group = _group_or_404(request, group_id)
+    member = member_for_leader(group, member_id)
+    if member is None:
+        raise Http404("No such member.")
+    # The full date of birth is never shown to leaders, not even here: left empty, the date on
+    # record stays (unless the year is corrected).
+    initial = {
+        "first_name": member.first_name,
+        "family_name": member.family_name,
+        "birth_year": member.birth_year,
+        "guardian_name": member.guardian_name,
+        "guardian_email": member.guardian_email,
+        "guardian_phone": member.guardian_phone,
+    }
+    form = MemberForm(request.POST or None, initial=initial, with_account=False)
+    form.fields["birth_date"].help_text = (
+        "A date of birth is on record; it is not shown. Enter one only to correct it."
+        if member.birth_date
+        else form.fields["birth_date"].help_text
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.data_object()
+        if data.birth_date is None and data.birth_year == member.birth_year:
+            data.birth_date = member.birth_date
+        try:
+            member = member_update(actor=request.user, group=group, member_id=member.pk, data=data)
+        except CohortsError as error:
+            form.add_error(None, error.message)
+        else:
+            text = f"The details of {member.full_name} are saved."
+            renewed = getattr(member, "consent_requests_renewed", 0)
+            if renewed:
+                text += " The consent request went to the new guardian's address."
+            messages.success(request, text)
+            return _to_group(group, "members")
+    return _render(request, "member_form.html", {"form": form, "group": group, "member": member})
+
+
+@never_cache
+@login_required
+def member_remove_view(request, group_id: int, member_id: int):
+    group = _group_or_404(request, group_id)
+    member = member_for_leader(group, member_id)
+    if member is None:
+        raise Http404("No such member.")
+    error = None
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            text = member_remove(actor=request.user, group=group, member_id=member.pk)
+        except CohortsError as exc:
+            error = exc.message
+        else:
+            messages.success(request, text)
+            return _to_group(group, "members")
+    return _render(
+        request,
+        "member_remove.html",
+        {"group": group, "member": member, "error": error},
+        status=400 if error else 200,
+    )
+
+
+# --- bookings --------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def booking_new(request, group_id: int):
+    group = _group_or_404(request, group_id)
+    members = list(group.members.all())
+    targets = bookable_targets()
+    initial = {"mode": "all"}
+    if request.GET.get("target"):
+        initial["target"] = request.GET["target"]
+    form = BookingForm(request.POST or None, targets=targets, members=members, initial=initial)
+    outcomes = []
+    if request.method == "POST" and form.is_valid():
+        target = target_by_value(form.cleaned_data["target"])
+        if target is None:
+            form.add_error("target", "That activity or cohort cannot be booked.")
+        else:
+            try:
+                result = group_book(
+                    actor=request.user,
+                    group=group,
+                    target=target,
+                    member_ids=form.member_ids(),
+                    mode=form.cleaned_data["mode"],
+                    care_notes=form.notes(),
+                )
+            except GroupBookingRefused as error:
+                form.add_error(None, error.message)
+                outcomes = error.outcomes
+            except CohortsError as error:
+                form.add_error(None, error.message)
+            else:
+                if result.booked:
+                    messages.success(request, result.summary())
+                else:
+                    messages.info(request, result.summary())
+                return _to_group(group, "bookings")
+    return _render(
+        request,
+        "booking_form.html",
+        {"group": group, "form": form, "targets": targets, "outcomes": outcomes},
+        status=400 if form.errors else 200,
+    )
+
+
+def _booking_row(group, enrolment_id: int):
+    for block in bookings_of(group):
+        for row in block.rows:
+            if row.enrolment.pk == enrolment_id:
+                return block, row
+    raise Http404("No such booking.")
+
+
+@never_cache
+@login_required
+def booking_cancel(request, group_id: int, enrolment_id: int):
+    group = _group_or_404(request, group_id)
+    block, row = _booking_row(group, enrolment_id)
+    error = None
+    if not row.live:
+        messages.info(request, f"The booking of {row.name} is already cancelled.")
+        return _to_group(group, "bookings")
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            text = group_booking_cancel(actor=request.user, group=group, enrolment_id=enrolment_id)
+        except CohortsError as exc:
+            error = exc.message
+        else:
+            messages.success(request, text)
+            return _to_group(group, "bookings")
+    return _render(
+        request,
+        "booking_cancel.html",
+        {"group": group, "block": block, "row": row, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+@login_required
+def consent_resend(request, group_id: int, enrolment_id: int):
+    group = _group_or_404(request, group_id)
+    _booking_row(group, enrolment_id)
+    try:
+        text = group_consent_resend(actor=request.user, group=group, enrolment_id=enrolment_id)
+    except CohortsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, text)
+    return _to_group(group, "bookings")
+
+
+@require_GET
+@login_required
+def group_passes(request, group_id: int, activity_id: int):
+    """One PDF with a pass for every confirmed member of the group at the activity, members
+    without an account included (a minor's pass comes once the guardian has consented)."""
+    group = _group_or_404(request, group_id)
+    places = group_activity_places(group, activity_id)
+    if not places:
+        raise Http404("The group has no confirmed places at this activity.")
+    with transaction.atomic():
+        data = []
+        for place in places:
+            ticket = attendance.pass_ensure(enrolment=place)
+            if ticket is not None:
+                data.append(attendance.pass_data(enrolment=place, ticket=ticket))
+    activity = places[0].activity
+    pdf = passes.passes_pdf(data, title=f"Passes of {group.name}")
+    response = HttpResponse(pdf, content_type=PDF_CONTENT_TYPE)
+    slug = activity.slug or activity.pk
+    response["Content-Disposition"] = f'inline; filename="passes-{slug}-group-{group.pk}.pdf"'
+    return _private(response)
+
+
+# --- activity staff ---------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def care_notes(request, activity_id: int):
+    """The dietary and medical notes group leaders gave for an activity: its staff only."""
+    activity = ActivityPage.objects.filter(pk=activity_id).first()
+    if activity is None or not desk_can_use(request.user, activity):
+        raise Http404("No such activity.")
+    return _render(
+        request, "care_notes.html", {"activity": activity, "notes": care_notes_of(activity)}
+    )

@@ -1,0 +1,693 @@
+"""Guardian consent for minors: a registry of the subjects that ask for it (a place in an activity
+or cohort, a young person's own account), the single-use links e-mailed to guardians, and the
+services that record a guardian's answer — given, refused or withdrawn — with who, when and under
+which privacy notice. The kernel knows subjects only by their key ("enrolment:42"); each app
+registers what happens to its subject when consent is given or ends."""
+
+import contextlib
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, OperationalError, transaction
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from wagtail.log_actions import log
+
+from lms.events import emit
+from lms.models import (
+    ConsentPurpose,
+    ConsentState,
+    ConsentToken,
+    GuardianConsent,
+    PrivacyNotice,
+    undeliverable,
+)
+from lms.services import LmsError, email_queue
+
+logger = logging.getLogger(__name__)
+
+OPEN = (ConsentState.PENDING, ConsentState.GIVEN)
+# secrets.token_urlsafe(32): 256 random bits, 43 URL-safe characters without padding.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
+NAME_MAX = 200
+DAY_FORMAT = "l j F Y"
+BUSY_MESSAGE = "Many answers are being recorded right now. Nothing was changed; please try again."
+
+
+# --- subjects ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentSubject:
+    """What asks for consent. `describe` returns the plain-language facts the guardian reads
+    ({"title", "what", "when", "where", "organiser", "group"}, any may be "") or None when the
+    subject is gone; `on_given` and `on_ended` (refused or withdrawn) run inside the consent's
+    transaction and may raise LmsError to refuse (then nothing is changed)."""
+
+    prefix: str
+    describe: Callable[[GuardianConsent], dict | None]
+    on_given: Callable[[GuardianConsent], None]
+    on_ended: Callable[[GuardianConsent], None]
+    # Optional: take the subject's own locks (e.g. a place lock) before the consent row is
+    # locked, so that every path locks in one order — subject, then consent — and a guardian
+    # answering while a leader cancels the booking cannot deadlock.
+    lock: Callable[[GuardianConsent], None] | None = None
+
+
+_subjects: dict[str, ConsentSubject] = {}
+
+DESCRIPTION_KEYS = ("title", "what", "when", "where", "organiser", "group")
+
+
+def consent_subject_register(subject: ConsentSubject) -> None:
+    """Register a subject by its key prefix; call from an AppConfig.ready()."""
+    _subjects[subject.prefix] = subject
+
+
+def consent_subject_of(consent: GuardianConsent) -> ConsentSubject | None:
+    return _subjects.get(consent.subject_key.split(":", 1)[0])
+
+
+def consent_describe(consent: GuardianConsent) -> dict | None:
+    """The subject's facts for the guardian, every key present; None when the subject is gone."""
+    subject = consent_subject_of(consent)
+    if subject is None:
+        facts = {"title": consent.subject_title}
+    else:
+        facts = subject.describe(consent)
+        if facts is None:
+            return None
+    described = {key: str(facts.get(key) or "") for key in DESCRIPTION_KEYS}
+    described["title"] = described["title"] or consent.subject_title
+    return described
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_well_formed(token: str | None) -> bool:
+    return bool(token) and len(token) == 43 and TOKEN_RE.fullmatch(token) is not None
+
+
+def _link_days(action: str) -> int:
+    if action == ConsentToken.Action.WITHDRAW:
+        return int(getattr(settings, "CONSENT_WITHDRAW_LINK_DAYS", 365))
+    return int(getattr(settings, "CONSENT_LINK_DAYS", 14))
+
+
+def _token_issue(
+    consent: GuardianConsent, action: str, *, now: datetime
+) -> tuple[str, ConsentToken]:
+    """A fresh 256-bit token; only its SHA-256 is stored."""
+    token = secrets.token_urlsafe(32)
+    row = ConsentToken.objects.create(
+        consent=consent,
+        digest=token_digest(token),
+        action=action,
+        created_at=now,
+        expires_at=now + timedelta(days=_link_days(action)),
+    )
+    return token, row
+
+
+def consent_url(token: str) -> str:
+    return settings.BASE_URL.rstrip("/") + reverse("consent:page", args=[token])
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def notice_current() -> PrivacyNotice | None:
+    """The notice in force: the latest published one."""
+    return PrivacyNotice.objects.order_by("-published_at", "-id").first()
+
+
+def consent_states(subject_keys: list[str]) -> dict[str, GuardianConsent]:
+    """The latest consent per subject key, in one query (leaders' pages, the check-in desk)."""
+    keys = [key for key in dict.fromkeys(subject_keys) if key]
+    latest: dict[str, GuardianConsent] = {}
+    if not keys:
+        return latest
+    rows = (
+        GuardianConsent.objects.filter(subject_key__in=keys)
+        .select_related("notice")
+        .order_by("subject_key", "-requested_at", "-id")
+    )
+    for consent in rows:
+        latest.setdefault(consent.subject_key, consent)
+    return latest
+
+
+def person_name(user) -> str:
+    """The young person's name as the guardian knows it (never their placeholder address)."""
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.full_name:
+        return profile.full_name
+    return user.get_full_name() or "the young person"
+
+
+def day_text(moment: datetime) -> str:
+    return dateformat.format(timezone.localtime(moment), DAY_FORMAT)
+
+
+def moment_text(moment: datetime) -> str:
+    return dateformat.format(timezone.localtime(moment), "l j F Y, H:i T")
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+MALFORMED = (
+    "This consent link is incomplete or damaged. Please open the link in the e-mail again, or "
+    "copy the whole address into your browser. Nothing was changed."
+)
+UNKNOWN = (
+    "This consent link is not valid: no consent request has this link. It may have been "
+    "mistyped. Nothing was changed."
+)
+OTHER_CONSENT = (
+    "This link belongs to a different consent request than the form that was sent. Nothing was "
+    "changed; please open the link in the e-mail again."
+)
+
+
+def _used_message(row: ConsentToken) -> str:
+    return (
+        f"This link has already been used, on {moment_text(row.used_at)}. Each link works only "
+        "once. Nothing was changed."
+    )
+
+
+def _expired_message(row: ConsentToken) -> str:
+    newer = (
+        ConsentToken.objects.filter(
+            consent_id=row.consent_id, action=row.action, created_at__gt=row.created_at
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if newer is not None and row.expires_at <= newer.created_at:
+        return (
+            f"This link was replaced by a newer one, e-mailed on {day_text(newer.created_at)}. "
+            "Please use the newest e-mail. Nothing was changed."
+        )
+    ask = (
+        "Ask the group's leader to send you a new one."
+        if row.action == ConsentToken.Action.DECIDE
+        else "To withdraw consent now, please write to the group's leader or the organiser."
+    )
+    return f"This link expired on {moment_text(row.expires_at)}. {ask} Nothing was changed."
+
+
+def _not_open_message(consent: GuardianConsent, action: str) -> str:
+    state = consent.state
+    if state == ConsentState.CANCELLED:
+        return (
+            "This consent request is no longer needed: what it was for has been cancelled. "
+            "Nothing was changed."
+        )
+    if state == ConsentState.WITHDRAWN:
+        when = f" on {moment_text(consent.withdrawn_at)}" if consent.withdrawn_at else ""
+        return f"Consent was withdrawn{when}. Nothing was changed."
+    if state == ConsentState.REFUSED:
+        when = f" on {moment_text(consent.decided_at)}" if consent.decided_at else ""
+        return f"Consent was refused{when}; that answer is final. Nothing was changed."
+    if state == ConsentState.GIVEN and action == ConsentToken.Action.DECIDE:
+        when = f" on {moment_text(consent.decided_at)}" if consent.decided_at else ""
+        return (
+            f"Consent was already given{when}. To withdraw it, use the link in the confirmation "
+            "e-mail. Nothing was changed."
+        )
+    # A withdrawal link for consent that was never given (or is still pending).
+    return "There is no consent in force to withdraw. Nothing was changed."
+
+
+def _wrong_link_message(row: ConsentToken) -> str:
+    if row.action == ConsentToken.Action.WITHDRAW:
+        return "This link is for withdrawing consent, not for giving it. Nothing was changed."
+    return (
+        "This link is for giving or refusing consent, not for withdrawing it. Nothing was changed."
+    )
+
+
+@dataclass
+class ConsentLink:
+    """A checked link: the consent it is for, the token row, and the subject's facts."""
+
+    consent: GuardianConsent
+    token: ConsentToken
+    facts: dict
+
+    @property
+    def action(self) -> str:
+        return self.token.action
+
+
+def consent_link_check(
+    *, token: str | None, consent_id=None, action: str | None = None, now=None, lock: bool = False
+) -> ConsentLink:
+    """The consent a link is for, or LmsError with a message that says what is wrong with it:
+    malformed, unknown, for another consent, for another action, already used, no longer open,
+    expired. With `lock`, the consent row and then the token row are locked (inside the caller's
+    transaction): the subject's own lock first, then the consent row, then the token row."""
+    now = now or timezone.now()
+    if not token_well_formed(token):
+        raise LmsError("malformed", MALFORMED)
+    digest = token_digest(token)
+    row = ConsentToken.objects.filter(digest=digest).first()
+    if row is None:
+        raise LmsError("unknown", UNKNOWN)
+    if consent_id is not None and str(consent_id) != str(row.consent_id):
+        raise LmsError("other_consent", OTHER_CONSENT)
+    consents = GuardianConsent.objects.select_related("person__profile", "notice")
+    consent = consents.get(pk=row.consent_id)
+    if lock:
+        subject = consent_subject_of(consent)
+        if subject is not None and subject.lock is not None:
+            subject.lock(consent)
+        consent = consents.select_for_update(of=("self",)).get(pk=row.consent_id)
+        row = ConsentToken.objects.select_for_update().get(pk=row.pk)
+    if action is not None and row.action != action:
+        raise LmsError("wrong_link", _wrong_link_message(row))
+    if row.used_at is not None:
+        raise LmsError("used", _used_message(row))
+    wanted = (
+        ConsentState.PENDING if row.action == ConsentToken.Action.DECIDE else ConsentState.GIVEN
+    )
+    if consent.state != wanted:
+        raise LmsError("not_open", _not_open_message(consent, row.action))
+    if row.expires_at <= now:
+        raise LmsError("expired", _expired_message(row))
+    facts = consent_describe(consent)
+    if facts is None:
+        raise LmsError(
+            "subject_gone",
+            "What this consent was for no longer exists (the place may have been cancelled). "
+            "Nothing was changed.",
+        )
+    return ConsentLink(consent=consent, token=row, facts=facts)
+
+
+# --- e-mails ----------------------------------------------------------------------------------
+
+
+def _email_context(consent: GuardianConsent, *, facts: dict | None = None, **extra) -> dict:
+    facts = facts if facts is not None else (consent_describe(consent) or {})
+    return {
+        "guardian_name": consent.guardian_name,
+        "person_name": person_name(consent.person),
+        "purpose": consent.purpose,
+        "facts": facts,
+        "title": facts.get("title") or consent.subject_title,
+        **extra,
+    }
+
+
+def _link_email(consent: GuardianConsent, *, kind: str, number: int, now: datetime) -> str:
+    """Queue an e-mail with a fresh decide link; `kind` is request, reminder or resend."""
+    token, row = _token_issue(consent, ConsentToken.Action.DECIDE, now=now)
+    facts = consent_describe(consent) or {"title": consent.subject_title}
+    name = person_name(consent.person)
+    subjects = {
+        "request": f"Your consent is needed: {name} — {facts['title']}",
+        "reminder": f"Reminder: your consent is needed for {name} — {facts['title']}",
+        "resend": f"A new link: your consent is needed for {name} — {facts['title']}",
+    }
+    email_queue(
+        recipient=consent.guardian_email,
+        reason=f"lms.consent.{kind}:{consent.pk}:{number}"[:200],
+        subject=subjects[kind][:300],
+        template="consent_reminder" if kind == "reminder" else "consent_request",
+        context=_email_context(
+            consent,
+            facts=facts,
+            url=consent_url(token),
+            expires_text=moment_text(row.expires_at),
+            kind=kind,
+            number=number,
+        ),
+    )
+    return token
+
+
+# --- requesting, cancelling, resending (inside the caller's transaction) ----------------------
+
+
+def _clean_email(address: str) -> str:
+    address = (address or "").strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        return ""
+    return address
+
+
+def consent_request(
+    *,
+    person,
+    purpose: str,
+    subject_key: str,
+    subject_title: str,
+    guardian_email: str,
+    guardian_name: str = "",
+    requested_by=None,
+) -> GuardianConsent:
+    """Ask a guardian for consent, inside the caller's transaction: a pending GuardianConsent
+    and an e-mail with a single-use link (sent when the caller commits). An open (pending or
+    given) consent for the key is returned as it is."""
+    if purpose not in ConsentPurpose.values:
+        raise LmsError("bad_purpose", "Unknown purpose of consent.")
+    subject_key = str(subject_key)[:64]
+    with transaction.atomic():
+        existing = (
+            GuardianConsent.objects.select_for_update()
+            .filter(subject_key=subject_key, state__in=OPEN)
+            .first()
+        )
+        if existing is not None:
+            return existing
+        email = _clean_email(guardian_email)
+        if not email or undeliverable(email):
+            raise LmsError(
+                "guardian_email_missing",
+                f"{person_name(person)} is a minor and has no guardian e-mail address to ask "
+                "for consent: add the guardian's address first.",
+            )
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                consent = GuardianConsent.objects.create(
+                    person=person,
+                    purpose=purpose,
+                    subject_key=subject_key,
+                    subject_title=" ".join(str(subject_title).split())[:300],
+                    guardian_email=email,
+                    guardian_name=" ".join(str(guardian_name).split())[:NAME_MAX],
+                    requested_by=requested_by
+                    if requested_by is not None and requested_by.is_authenticated
+                    else None,
+                    requested_at=now,
+                    # The notice in force when asked (an admin cannot edit a notice in use);
+                    # giving consent records the version the guardian actually read.
+                    notice=notice_current(),
+                )
+        except IntegrityError:
+            # Requested at the same moment by another transaction: theirs is the one.
+            return GuardianConsent.objects.get(subject_key=subject_key, state__in=OPEN)
+        _link_email(consent, kind="request", number=1, now=now)
+        log(
+            instance=consent,
+            action="lms.consent.request",
+            user=consent.requested_by,
+            data={"subject_key": subject_key, "purpose": purpose},
+        )
+        emit(
+            "lms.consent.requested",
+            key=f"lms.consent.requested:{consent.pk}",
+            payload={"consent_id": consent.pk, "subject_key": subject_key},
+        )
+    return consent
+
+
+def consent_cancel(*, subject_key: str) -> int:
+    """Inside the caller's transaction: open consents for the key are no longer needed (e.g. the
+    booking was withdrawn). Their links stop working; no subject callback runs."""
+    now = timezone.now()
+    cancelled = 0
+    with transaction.atomic():
+        for consent in GuardianConsent.objects.select_for_update().filter(
+            subject_key=str(subject_key)[:64], state__in=OPEN
+        ):
+            before = consent.state
+            consent.state = ConsentState.CANCELLED
+            consent.save(update_fields=["state"])
+            log(
+                instance=consent,
+                action="lms.consent.cancel",
+                user=None,
+                data={"subject_key": consent.subject_key, "was": before, "at": now.isoformat()},
+            )
+            emit(
+                "lms.consent.cancelled",
+                key=f"lms.consent.cancelled:{consent.pk}",
+                payload={"consent_id": consent.pk, "subject_key": consent.subject_key},
+            )
+            cancelled += 1
+    return cancelled
+
+
+def consent_resend(*, consent: GuardianConsent, actor) -> None:
+    """E-mail the guardian a fresh link; earlier unused links of the consent stop working."""
+    now = timezone.now()
+    with transaction.atomic():
+        consent = (
+            GuardianConsent.objects.select_for_update(of=("self",))
+            .select_related("person__profile")
+            .filter(pk=consent.pk)
+            .first()
+        )
+        if consent is None or consent.state != ConsentState.PENDING:
+            raise LmsError(
+                "not_pending",
+                "Only a consent that is still waiting for the guardian can be resent.",
+            )
+        ConsentToken.objects.filter(
+            consent=consent,
+            action=ConsentToken.Action.DECIDE,
+            used_at__isnull=True,
+            expires_at__gt=now,
+        ).update(expires_at=now)
+        number = consent.tokens.filter(action=ConsentToken.Action.DECIDE).count() + 1
+        _link_email(consent, kind="resend", number=number, now=now)
+        log(
+            instance=consent,
+            action="lms.consent.resend",
+            user=actor if actor is not None and actor.is_authenticated else None,
+            data={"subject_key": consent.subject_key},
+        )
+
+
+# --- the guardian's answer (entry points: durable transactions) -------------------------------
+
+
+@contextlib.contextmanager
+def consent_transaction():
+    """A durable transaction for a guardian's answer: a lock wait that runs out, or a collision
+    with another writer, becomes a friendly LmsError and nothing is changed."""
+    try:
+        with transaction.atomic(durable=True):
+            yield
+    except OperationalError as exc:
+        cause = exc.__cause__
+        # 55P03: a lock wait ran out; 40P01: a deadlock was broken by aborting this side.
+        if getattr(cause, "sqlstate", None) in ("55P03", "40P01") or "database is locked" in str(
+            exc
+        ):
+            raise LmsError("busy", BUSY_MESSAGE) from exc
+        raise
+    except IntegrityError as exc:
+        raise LmsError("busy", BUSY_MESSAGE) from exc
+
+
+def clean_name(value: str | None) -> str:
+    """A typed name: whitespace collapsed, control characters dropped, at most 200 characters."""
+    text = "".join(ch for ch in str(value or "") if ch.isprintable() or ch == " ")
+    return " ".join(text.split())[:NAME_MAX]
+
+
+def _audit(consent: GuardianConsent, action: str, **data) -> None:
+    log(
+        instance=consent,
+        action=f"lms.consent.{action}",
+        user=None,
+        data={"subject_key": consent.subject_key, "state": consent.state, **data},
+    )
+
+
+def _emit(consent: GuardianConsent, verb: str) -> None:
+    emit(
+        f"lms.consent.{verb}",
+        key=f"lms.consent.{verb}:{consent.pk}",
+        payload={"consent_id": consent.pk, "subject_key": consent.subject_key},
+    )
+
+
+def consent_give(
+    *, token: str, consent_id, guardian_name: str, notice_version: str
+) -> GuardianConsent:
+    """The guardian gives consent by the link's form: records the typed name, the moment and the
+    notice version they read (refused when a newer notice was published meanwhile), runs the
+    subject's `on_given` and e-mails a confirmation with a withdrawal link."""
+    name = clean_name(guardian_name)
+    with consent_transaction():
+        link = consent_link_check(
+            token=token, consent_id=consent_id, action=ConsentToken.Action.DECIDE, lock=True
+        )
+        consent = link.consent
+        notice = notice_current()
+        if notice is None:
+            raise LmsError(
+                "no_notice",
+                "Consent cannot be recorded now: no privacy notice is published. Please write to "
+                "the organiser. Nothing was changed.",
+            )
+        if str(notice_version or "") != notice.version:
+            raise LmsError(
+                "notice_changed",
+                "The privacy notice was updated while this page was open. Please read the new "
+                "version below and answer again. Nothing was changed.",
+            )
+        if not name:
+            raise LmsError(
+                "name_missing", "Please type your full name to give consent. Nothing was changed."
+            )
+        now = timezone.now()
+        link.token.used_at = now
+        link.token.save(update_fields=["used_at"])
+        consent.state = ConsentState.GIVEN
+        consent.notice = notice
+        consent.decided_at = now
+        consent.decided_by_name = name
+        consent.save(update_fields=["state", "notice", "decided_at", "decided_by_name"])
+        subject = consent_subject_of(consent)
+        if subject is not None:
+            subject.on_given(consent)
+        withdraw_token, withdraw_row = _token_issue(consent, ConsentToken.Action.WITHDRAW, now=now)
+        email_queue(
+            recipient=consent.guardian_email,
+            reason=f"lms.consent.given:{consent.pk}",
+            subject=f"Consent given: {person_name(consent.person)} — {link.facts['title']}"[:300],
+            template="consent_given",
+            context=_email_context(
+                consent,
+                facts=link.facts,
+                decided_by_name=name,
+                decided_text=moment_text(now),
+                notice_title=notice.title,
+                notice_version=notice.version,
+                withdraw_url=consent_url(withdraw_token),
+                withdraw_expires_text=day_text(withdraw_row.expires_at),
+            ),
+        )
+        _audit(consent, "give", name=name, notice_version=notice.version, at=now.isoformat())
+        _emit(consent, "given")
+    return consent
+
+
+def consent_refuse(*, token: str, consent_id, guardian_name: str = "") -> GuardianConsent:
+    """The guardian does not consent: the answer is recorded (with their name when typed) and
+    the subject's `on_ended` runs (a held place is freed)."""
+    name = clean_name(guardian_name)
+    with consent_transaction():
+        link = consent_link_check(
+            token=token, consent_id=consent_id, action=ConsentToken.Action.DECIDE, lock=True
+        )
+        consent = link.consent
+        now = timezone.now()
+        link.token.used_at = now
+        link.token.save(update_fields=["used_at"])
+        consent.state = ConsentState.REFUSED
+        consent.decided_at = now
+        consent.decided_by_name = name
+        consent.save(update_fields=["state", "decided_at", "decided_by_name"])
+        subject = consent_subject_of(consent)
+        if subject is not None:
+            subject.on_ended(consent)
+        email_queue(
+            recipient=consent.guardian_email,
+            reason=f"lms.consent.refused:{consent.pk}",
+            subject=f"Consent not given: {person_name(consent.person)} — {link.facts['title']}"[
+                :300
+            ],
+            template="consent_refused",
+            context=_email_context(consent, facts=link.facts, decided_text=moment_text(now)),
+        )
+        _audit(consent, "refuse", name=name, at=now.isoformat())
+        _emit(consent, "refused")
+    return consent
+
+
+def consent_withdraw(*, token: str, consent_id) -> GuardianConsent:
+    """The guardian withdraws consent by the link in the confirmation e-mail (one POST): the
+    subject's `on_ended` runs (the place is freed)."""
+    with consent_transaction():
+        link = consent_link_check(
+            token=token, consent_id=consent_id, action=ConsentToken.Action.WITHDRAW, lock=True
+        )
+        consent = link.consent
+        now = timezone.now()
+        link.token.used_at = now
+        link.token.save(update_fields=["used_at"])
+        consent.state = ConsentState.WITHDRAWN
+        consent.withdrawn_at = now
+        consent.save(update_fields=["state", "withdrawn_at"])
+        subject = consent_subject_of(consent)
+        if subject is not None:
+            subject.on_ended(consent)
+        email_queue(
+            recipient=consent.guardian_email,
+            reason=f"lms.consent.withdrawn:{consent.pk}",
+            subject=f"Consent withdrawn: {person_name(consent.person)} — {link.facts['title']}"[
+                :300
+            ],
+            template="consent_withdrawn",
+            context=_email_context(consent, facts=link.facts, withdrawn_text=moment_text(now)),
+        )
+        _audit(consent, "withdraw", at=now.isoformat())
+        _emit(consent, "withdrawn")
+    return consent
+
+
+# --- reminders (the periodic job) ---------------------------------------------------------------
+
+
+def consent_reminders_send(*, now=None, limit: int = 500) -> int:
+    """Remind guardians who have not answered: CONSENT_REMINDER_DAYS after the request (and
+    after each reminder), at most CONSENT_REMINDERS_MAX times, each with a fresh link. Only
+    pending consents; a second run in the same period sends nothing more."""
+    now = now or timezone.now()
+    every = timedelta(days=int(getattr(settings, "CONSENT_REMINDER_DAYS", 3)))
+    most = int(getattr(settings, "CONSENT_REMINDERS_MAX", 2))
+    if most <= 0:
+        return 0
+    due = GuardianConsent.objects.filter(
+        state=ConsentState.PENDING, reminders_sent__lt=most, requested_at__lte=now - every
+    ).exclude(last_reminded_at__gt=now - every)
+    ids = list(due.order_by("requested_at", "pk").values_list("pk", flat=True)[:limit])
+    reminded = 0
+    for consent_id in ids:
+        try:
+            with consent_transaction():
+                consent = (
+                    GuardianConsent.objects.select_for_update(of=("self",))
+                    .select_related("person__profile")
+                    .filter(pk=consent_id, state=ConsentState.PENDING, reminders_sent__lt=most)
+                    .first()
+                )
+                if consent is None or (
+                    consent.last_reminded_at is not None and consent.last_reminded_at > now - every
+                ):
+                    continue
+                if consent_describe(consent) is None:
+                    continue  # the subject is gone; its app cancels the consent
+                number = consent.reminders_sent + 1
+                _link_email(consent, kind="reminder", number=number, now=now)
+                consent.reminders_sent = number
+                consent.last_reminded_at = now
+                consent.save(update_fields=["reminders_sent", "last_reminded_at"])
+                _audit(consent, "remind", number=number)
+                reminded += 1
+        except LmsError:
+            logger.warning("consent %s not reminded now (busy); the next run retries", consent_id)
+    return reminded

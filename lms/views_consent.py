@@ -1,0 +1,164 @@
+"""The guardian's pages, opened from the e-mailed link: read what the activity is and what data
+is kept, then give or refuse consent (a POST — opening the link never decides); withdraw
+consent from the link in the confirmation e-mail. The token in the address is the authority."""
+
+from django.core import signing
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from lms import consent as consent_service
+from lms.consent import ConsentLink, consent_link_check, notice_current, person_name
+from lms.models import ConsentState, ConsentToken, GuardianConsent
+from lms.services import LmsError
+
+DONE_SALT = "lms.consent.done"
+DONE_MAX_AGE = 3600
+# How each kind of bad link answers; the page always says what is wrong in words.
+STATUS = {
+    "malformed": 400,
+    "unknown": 404,
+    "other_consent": 400,
+    "wrong_link": 400,
+    "used": 410,
+    "expired": 410,
+    "not_open": 410,
+    "subject_gone": 410,
+    "busy": 503,
+}
+# Failures after which the guardian stays on the page to answer again.
+ANSWER_AGAIN = {"notice_changed", "name_missing", "no_notice", "busy"}
+
+
+def _private(response):
+    # The token in the address must not travel to other sites in a Referer header. Not
+    # "no-referrer": under it browsers send "Origin: null" with the page's own forms, which
+    # Django's CSRF check refuses.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _invalid(request, error: LmsError):
+    response = render(
+        request,
+        "lms/consent/invalid.html",
+        {"message": error.message, "code": error.code},
+        status=STATUS.get(error.code, 400),
+    )
+    return _private(response)
+
+
+def _page(request, link: ConsentLink, *, error: str = "", name: str = "", status: int = 200):
+    consent = link.consent
+    if link.action == ConsentToken.Action.WITHDRAW:
+        template = "lms/consent/withdraw.html"
+    else:
+        template = "lms/consent/decide.html"
+    context = {
+        "consent": consent,
+        "facts": link.facts,
+        "person_name": person_name(consent.person),
+        "notice": notice_current(),
+        "link": link.token,
+        "expires_text": consent_service.moment_text(link.token.expires_at),
+        "decided_text": consent_service.moment_text(consent.decided_at)
+        if consent.decided_at
+        else "",
+        "error": error,
+        "name": name,
+        "is_account": consent.purpose == "account",
+    }
+    return _private(render(request, template, context, status=status))
+
+
+@never_cache
+def consent_page(request, token: str):
+    """GET shows the page for the link; POST records the answer the buttons send."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if request.method != "POST":
+        try:
+            link = consent_link_check(token=token)
+        except LmsError as exc:
+            return _invalid(request, exc)
+        return _page(request, link)
+    decision = str(request.POST.get("decision", ""))
+    # The form names the consent it was shown for; without it the token alone decides.
+    consent_id = str(request.POST.get("consent", ""))[:20] or None
+    name = consent_service.clean_name(request.POST.get("guardian_name"))
+    try:
+        if decision == "give":
+            consent = consent_service.consent_give(
+                token=token,
+                consent_id=consent_id,
+                guardian_name=name,
+                notice_version=str(request.POST.get("notice_version", ""))[:20],
+            )
+        elif decision == "refuse":
+            consent = consent_service.consent_refuse(
+                token=token, consent_id=consent_id, guardian_name=name
+            )
+        elif decision == "withdraw":
+            consent = consent_service.consent_withdraw(token=token, consent_id=consent_id)
+        else:
+            raise LmsError("no_decision", "Choose one of the buttons below. Nothing was changed.")
+    except LmsError as exc:
+        if exc.code not in ANSWER_AGAIN and exc.code != "no_decision":
+            return _invalid(request, exc)
+        try:
+            link = consent_link_check(token=token, consent_id=consent_id)
+        except LmsError as again:
+            return _invalid(request, again)
+        status = 409 if exc.code == "notice_changed" else 400
+        return _page(request, link, error=exc.message, name=name, status=status)
+    done = signing.dumps({"c": consent.pk, "s": consent.state}, salt=DONE_SALT)
+    return _private(redirect(f"{reverse('consent:done')}?r={done}"))
+
+
+@never_cache
+def consent_done(request):
+    """After the answer: what was recorded, and what happens next."""
+    try:
+        value = signing.loads(
+            str(request.GET.get("r", ""))[:500], salt=DONE_SALT, max_age=DONE_MAX_AGE
+        )
+        consent = GuardianConsent.objects.select_related("person__profile", "notice").get(
+            pk=int(value["c"])
+        )
+        state = str(value["s"])
+    except (signing.BadSignature, GuardianConsent.DoesNotExist, KeyError, TypeError, ValueError):
+        return _invalid(
+            request,
+            LmsError(
+                "malformed",
+                "This confirmation page has expired or its address is incomplete. The answer "
+                "you gave is recorded either way; the confirmation e-mail has the details.",
+            ),
+        )
+    facts = consent_service.consent_describe(consent) or {"title": consent.subject_title}
+    context = {
+        "consent": consent,
+        "state": state,
+        "given": state == ConsentState.GIVEN,
+        "refused": state == ConsentState.REFUSED,
+        "withdrawn": state == ConsentState.WITHDRAWN,
+        "facts": facts,
+        "person_name": person_name(consent.person),
+        "decided_text": consent_service.moment_text(consent.decided_at)
+        if consent.decided_at
+        else "",
+        "withdrawn_text": consent_service.moment_text(consent.withdrawn_at)
+        if consent.withdrawn_at
+        else "",
+        "is_account": consent.purpose == "account",
+    }
+    return _private(render(request, "lms/consent/done.html", context))
+
+
+@never_cache
+def consent_blank(request, token: str = ""):
+    """An address under /consent/ that cannot be a link (empty, or with extra parts)."""
+    return _invalid(request, LmsError("malformed", consent_service.MALFORMED))

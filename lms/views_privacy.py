@@ -1,0 +1,166 @@
+"""A person's own data: the "My data" page with "download my data" (request, progress, download)
+and "erase my account" (a confirmation by POST only)."""
+
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lms.models import DataExportState
+from lms.privacy import (
+    ACTIVE_EXPORTS,
+    data_export_downloadable,
+    data_export_latest,
+    data_export_of_owner,
+    data_export_request,
+    export_file_name,
+    person_erase,
+)
+from lms.services import LmsError
+
+POLL_MS = 1500
+CONFIRM_WRONG = (
+    "That is neither your e-mail address nor your password. Nothing was erased; type one of "
+    "them exactly to confirm."
+)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _status(export) -> dict:
+    finished = export.state not in ACTIVE_EXPORTS
+    return {
+        "state": export.state,
+        "label": export.get_state_display(),
+        "progress": 100 if export.state == DataExportState.DONE else export.progress,
+        "step": export.step,
+        "finished": finished,
+        "download_url": reverse("my_data_download", args=[export.pk])
+        if data_export_downloadable(export)
+        else "",
+    }
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    export = data_export_latest(user=request.user)
+    context = {
+        "export": export,
+        "status": _status(export) if export else None,
+        "working": export is not None and export.state in ACTIVE_EXPORTS,
+        "downloadable": data_export_downloadable(export),
+        "expired": export is not None
+        and export.state == DataExportState.DONE
+        and not data_export_downloadable(export),
+        "poll_ms": POLL_MS,
+        "days": int(getattr(settings, "DATA_EXPORT_DAYS", 7)),
+    }
+    if export is not None:
+        context["status_url"] = reverse("my_data_status", args=[export.pk])
+    return _private(render(request, "lms/my_data.html", context))
+
+
+@login_required
+@require_POST
+def my_data_export(request: HttpRequest) -> HttpResponse:
+    try:
+        data_export_request(user=request.user)
+    except LmsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            "We are preparing a copy of your data. It takes a moment; this page shows how far "
+            "it has got.",
+        )
+    return redirect("my_data")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_data_status(request: HttpRequest, pk: int) -> HttpResponse:
+    export = data_export_of_owner(user=request.user, pk=pk)
+    if export is None:
+        raise Http404("No such export.")
+    return _private(JsonResponse(_status(export)))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def my_data_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The archive, for its owner only; anyone else gets a 404, so that the address does not
+    even say whether it exists."""
+    export = data_export_of_owner(user=request.user, pk=pk)
+    if not data_export_downloadable(export, now=timezone.now()):
+        raise Http404("No such export.")
+    try:
+        handle = export.file.open("rb")
+    except OSError:
+        raise Http404("The archive is missing.") from None
+    name = export_file_name(export)
+    response = FileResponse(handle, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return _private(response)
+
+
+class EraseForm(forms.Form):
+    confirmation = forms.CharField(
+        label="Your e-mail address or your password",
+        max_length=254,
+        strip=False,
+        help_text="Type one of them to confirm that you want to erase your account.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_confirmation(self):
+        typed = self.cleaned_data["confirmation"]
+        if typed.strip().lower() == self.user.email.lower():
+            return typed
+        if self.user.has_usable_password() and self.user.check_password(typed):
+            return typed
+        raise forms.ValidationError(CONFIRM_WRONG)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_erase(request: HttpRequest) -> HttpResponse:
+    """GET explains and asks; only a POST with the right confirmation erases."""
+    form = EraseForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_erase(user=request.user, actor=request.user)
+        except LmsError as error:
+            form.add_error(None, error.message)
+        else:
+            logout(request)
+            return redirect("account_erased")
+    return _private(render(request, "lms/account_erase.html", {"form": form}))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def account_erased(request: HttpRequest) -> HttpResponse:
+    return _private(render(request, "lms/account_erased.html"))

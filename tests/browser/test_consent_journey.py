@@ -1,0 +1,92 @@
+"""A guardian on a phone: opens the consent link from the e-mail, reads the page, types their name
+and gives consent with the keyboard alone; the place is confirmed. Then withdraws from the
+confirmation e-mail's link with one press. axe-core checks every page, the refusals included."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cohorts.models import EnrolmentState
+from lms.models import ConsentState, GuardianConsent
+from programmes.models import ActivityPage
+from tests.cohorts.consent_builders import hold_for_consent, latest_link, member_of, youth_group
+from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+GUARDIAN = "anna.berzina@example.lv"
+
+
+@pytest.fixture
+def held():
+    from lms.models import HomePage
+
+    index = ProgrammeIndexPageFactory(parent=HomePage.objects.get())
+    programme = ProgrammePageFactory(parent=index, title="Baltic Youth for a Resilient Society")
+    starts = timezone.now() + dt.timedelta(days=30)
+    activity = ActivityPage(
+        title="Baltic Youth Exchange: Liepāja",
+        slug="baltic-youth-exchange-liepaja",
+        kind="workshop",
+        summary="Young rescuers from Latvia and Lithuania practise first aid and evacuation.",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(days=3),
+        time_zone="Europe/Riga",
+        venue_name="Liepāja Olympic Centre",
+        venue_city="Liepāja",
+        venue_country="LV",
+        capacity=20,
+    )
+    programme.add_child(instance=activity)
+    minor = member_of(youth_group())
+    return hold_for_consent(activity, minor)
+
+
+def test_a_guardian_gives_consent_on_a_phone_and_withdraws_it_with_one_press(
+    phone_page, visit, follow, check_accessibility, held
+):
+    page = phone_page
+    visit(page, f"/consent/{latest_link(GUARDIAN)}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your consent for Jānis Bērziņš")
+    expect(page.get_by_text("Liepāja Olympic Centre")).to_be_visible()
+    expect(page.get_by_role("heading", name="What data we keep")).to_be_visible()
+
+    # Keyboard only: the name field, then Tab to "Give consent", then Enter.
+    name = page.get_by_label("Your full name")
+    name.focus()
+    page.keyboard.type("Anna Bērziņa")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Give consent")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    check_accessibility(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: consent is given")
+
+    held.refresh_from_db()
+    assert held.state == EnrolmentState.ACCEPTED
+    consent = GuardianConsent.objects.get(subject_key=f"enrolment:{held.pk}")
+    assert (consent.state, consent.decided_by_name) == (ConsentState.GIVEN, "Anna Bērziņa")
+
+    # The link again: it was used, and the page says so.
+    page.goto(f"/consent/{latest_link(GUARDIAN, 'lms.consent.request')}/")
+    check_accessibility(page)
+    expect(page.get_by_role("alert")).to_contain_text("already been used")
+
+    visit(page, f"/consent/{latest_link(GUARDIAN, 'lms.consent.given')}/")
+    follow(page, page.get_by_role("button", name="Withdraw consent"), tap=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consent withdrawn")
+    held.refresh_from_db()
+    assert held.state == EnrolmentState.WITHDRAWN
+
+
+def test_a_damaged_link_page_is_accessible(phone_page, check_accessibility, held):
+    page = phone_page
+    response = page.goto("/consent/not-a-whole-link/")
+    assert response.status == 400
+    check_accessibility(page)
+    expect(page.get_by_role("alert")).to_contain_text("incomplete or damaged")

@@ -1,0 +1,78 @@
+"""A person's own data in a real browser: My data from the profile page, the progress bar that
+follows the job by itself, the download, and erasing the account (a wrong confirmation first).
+axe-core checks every page on the way."""
+
+import pytest
+from playwright.sync_api import expect
+
+from lms import privacy
+from lms.models import DataExport, DataExportState, User
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "Correct-Horse-42"
+EMAIL = "thorunn@example.is"
+
+
+@pytest.fixture
+def person():
+    return UserFactory(email=EMAIL, profile__full_name="Þórunn Guðmundsdóttir")
+
+
+def log_in(page, visit, follow):
+    visit(page, "/account/login/")
+    page.get_by_label("E-mail address").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    follow(page, page.get_by_role("button", name="Log in"))
+
+
+def test_the_progress_bar_follows_the_job_and_then_offers_the_download(
+    page, visit, follow, check_accessibility, person
+):
+    log_in(page, visit, follow)
+    visit(page, "/account/profile/")
+    # Asked before, its job not started yet (as while a queue is busy).
+    export = DataExport.objects.create(user=person, step="Waiting to start")
+    follow(page, page.get_by_role("link", name="My data: download a copy or erase my account"))
+
+    bar = page.get_by_role("progressbar", name="Preparing your data")
+    expect(bar).to_have_attribute("aria-valuenow", "0")
+    DataExport.objects.filter(pk=export.pk).update(
+        state=DataExportState.RUNNING, progress=40, step="Collecting: your certificates"
+    )
+    expect(bar).to_have_attribute("aria-valuenow", "40")
+    expect(page.get_by_role("status")).to_contain_text("Collecting: your certificates")
+    check_accessibility(page)
+
+    with page.expect_navigation():  # the page reloads itself when the job is done
+        privacy.data_export_build(export_id=export.pk)
+    check_accessibility(page)
+    link = page.get_by_role("link", name="Download my data (ZIP)")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.startswith("bsr-academy-my-data-")
+
+
+def test_erasing_asks_for_a_confirmation_then_logs_out(page, visit, follow, person, live_server):
+    log_in(page, visit, follow)
+    visit(page, "/account/data/")
+    follow(page, page.get_by_role("link", name="Erase my account…"))
+
+    page.get_by_label("Your e-mail address or your password").fill("not-my-address@example.is")
+    follow(page, page.get_by_role("button", name="Erase my account"))
+    expect(page.get_by_text("Nothing was erased")).to_be_visible()
+    assert User.objects.get(pk=person.pk).erased_at is None
+
+    page.get_by_label("Your e-mail address or your password").fill(PASSWORD)
+    follow(page, page.get_by_role("button", name="Erase my account"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account has been erased")
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    erased = User.objects.get(pk=person.pk)
+    assert erased.erased_at is not None and erased.email.endswith("@erased.invalid")
+
+    log_in(page, visit, follow)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
