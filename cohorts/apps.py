@@ -23,6 +23,11 @@ class CohortsConfig(AppConfig):
         jobs.register_periodic(
             name="cohorts.offers_expire", func="cohorts.tasks.offers_expire_task", minutes=5
         )
+        jobs.register_periodic(
+            name="cohorts.pending_consents_release",
+            func="cohorts.tasks.pending_consents_release_task",
+            minutes=15,
+        )
         # Loaders run in INSTALLED_APPS order: "programmes" comes before "cohorts", so the
         # programme pages, modules and activities that the cohorts use exist by then.
         register_demo("cohorts", demo_load)

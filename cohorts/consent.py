@@ -4,8 +4,10 @@ link, then accepted; refusal or withdrawal frees the place for the waitlist. Als
 pages and the check-in desk show about a minor's consent."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import dateformat, timezone
 
 from cohorts import emails
@@ -19,15 +21,19 @@ from cohorts.services import (
     _target_locked,
     _transition,
     _withdraw,
+    place_transaction,
 )
 from lms.consent import (
     ConsentSubject,
+    consent_cancel,
     consent_request,
     consent_states,
     consent_subject_register,
 )
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
 from lms.services import LmsError
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "enrolment"
 
@@ -186,6 +192,41 @@ def _on_ended(consent: GuardianConsent) -> None:
         else "guardian withdrew consent"
     )
     _withdraw(enrolment, target, reason=reason, actor=None)
+
+
+RELEASE_REASON = "the guardian's consent had not been received when it began"
+
+
+def pending_consents_release(*, now=None) -> int:
+    """Scheduled: a place still waiting for a guardian's consent when its activity or cohort
+    begins is given up (the minor could not be checked in anyway), its consent request is
+    cancelled, and the place goes to the waitlist like any freed place."""
+    now = now or timezone.now()
+    ids = list(
+        Enrolment.objects.filter(state=EnrolmentState.PENDING_CONSENT)
+        .filter(
+            Q(activity__isnull=False, activity__starts_at__lte=now)
+            | Q(cohort__isnull=False, cohort__starts_on__lte=timezone.localdate(now))
+        )
+        .values_list("pk", flat=True)[:500]
+    )
+    released = 0
+    for enrolment_id in ids:
+        try:
+            with place_transaction():
+                enrolment = _reload(enrolment_id)
+                target = _target_locked(enrolment)
+                enrolment.refresh_from_db(fields=["state"])
+                if enrolment.state != EnrolmentState.PENDING_CONSENT:
+                    continue
+                consent_cancel(subject_key=subject_key(enrolment))
+                _withdraw(enrolment, target, reason=RELEASE_REASON, actor=None)
+                released += 1
+        except CohortsError:
+            logger.warning("place %s not released now (busy); the next run retries", enrolment_id)
+    if released:
+        logger.info("released %s places whose guardian consent never came", released)
+    return released
 
 
 def register() -> None:

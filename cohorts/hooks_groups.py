@@ -4,6 +4,7 @@ vocabulary. Imported from CohortsConfig.ready()."""
 from django.template.loader import render_to_string
 from wagtail import hooks
 
+from cohorts.groups import leader_refusal
 from cohorts.selectors_groups import groups_led_by
 from programmes.selectors import MY_LEARNING_PANELS_HOOK
 
@@ -21,7 +22,10 @@ GROUP_ACTIONS = {
 def my_groups_panel(request) -> str:
     groups = groups_led_by(request.user)
     if not groups:
-        return ""
+        if leader_refusal(request.user):
+            return ""
+        # An adult who leads no group yet: how to start one.
+        return render_to_string("cohorts/groups/panel_start.html", {}, request=request)
     return render_to_string(
         "cohorts/groups/panel_my_learning.html", {"groups": groups}, request=request
     )

@@ -202,11 +202,19 @@ def _expired_message(row: ConsentToken) -> str:
             f"This link was replaced by a newer one, e-mailed on {day_text(newer.created_at)}. "
             "Please use the newest e-mail. Nothing was changed."
         )
-    ask = (
-        "Ask the group's leader to send you a new one."
-        if row.action == ConsentToken.Action.DECIDE
-        else "To withdraw consent now, please write to the group's leader or the organiser."
-    )
+    account = row.consent.purpose == ConsentPurpose.ACCOUNT
+    if row.action == ConsentToken.Action.DECIDE:
+        ask = (
+            "The young person can send you a new one from their profile page."
+            if account
+            else "Ask the group's leader to send you a new one."
+        )
+    else:
+        ask = (
+            "To withdraw consent now, please write to the organiser."
+            if account
+            else "To withdraw consent now, please write to the group's leader or the organiser."
+        )
     return f"This link expired on {moment_text(row.expires_at)}. {ask} Nothing was changed."
 
 

@@ -122,6 +122,16 @@ def check_accessibility():
 
     def check(page) -> None:
         page.wait_for_load_state("load")
+        # Colours are checked as they end up, not half way through a fade-in (the admin's
+        # messages animate in, and a loaded machine can catch one mid-way).
+        page.evaluate(
+            """() => Promise.race([
+                Promise.all(document.getAnimations()
+                    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+                    .map(a => a.finished.catch(() => null))),
+                new Promise(resolve => setTimeout(resolve, 3000)),
+            ])"""
+        )
         results = page.evaluate(
             "options => axe.run(document, options)",
             {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},

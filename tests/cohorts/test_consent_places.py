@@ -385,3 +385,35 @@ def test_a_member_who_turns_18_before_the_activity_needs_no_consent(tabletop, gr
     enrolment.user = younger.person
     enrolment.save()
     assert consent_status(enrolment).complete is False
+
+
+# --- places still waiting when the activity begins --------------------------------------------
+
+
+def test_a_place_still_waiting_for_consent_when_the_activity_begins_is_given_up(
+    client, full_with_waitlist, small_exchange, django_capture_on_commit_callbacks
+):
+    from cohorts.consent import pending_consents_release
+
+    held, waiting = full_with_waitlist
+    link = latest_link(GUARDIAN)
+    before_start = small_exchange.starts_at - dt.timedelta(minutes=1)
+    assert pending_consents_release(now=before_start) == 0
+    held.refresh_from_db()
+    assert held.state == EnrolmentState.PENDING_CONSENT
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pending_consents_release(now=small_exchange.starts_at) == 1
+    held.refresh_from_db()
+    waiting.refresh_from_db()
+    assert held.state == EnrolmentState.WITHDRAWN and held.claims.count() == 0
+    assert "consent had not been received" in held.decision_reason
+    assert consent_of(held).state == ConsentState.CANCELLED
+    assert waiting.state == EnrolmentState.OFFERED
+    # The guardian's link now says so instead of confirming a place that is gone.
+    response = answer(client, link, "give")
+    assert "no longer needed" in response.content.decode()
+    held.refresh_from_db()
+    assert held.state == EnrolmentState.WITHDRAWN
+    # A second run finds nothing more to do.
+    assert pending_consents_release(now=small_exchange.starts_at) == 0

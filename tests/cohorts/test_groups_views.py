@@ -142,6 +142,25 @@ def test_my_groups_and_my_learning_link_a_leader_to_their_groups(client, group, 
     assert group_url(group) in my_learning.content.decode()
 
 
+def test_my_learning_shows_an_adult_without_a_group_how_to_register_one(client, other_leader):
+    client.force_login(other_leader)
+    text = main_text(client.get(reverse("my_learning")))
+    assert "Register a group" in text
+    assert "My groups" not in text
+
+
+def test_my_learning_does_not_invite_a_young_person_to_lead_a_group(client):
+    from tests.factories import UserFactory
+
+    young = UserFactory(
+        profile__full_name="Õie Täht",
+        profile__country="EE",
+        profile__date_of_birth=dt.date.today().replace(year=dt.date.today().year - 15, day=1),
+    )
+    client.force_login(young)
+    assert "Register a group" not in main_text(client.get(reverse("my_learning")))
+
+
 def test_a_leader_registers_a_group_and_adds_members_through_the_forms(client, leader):
     client.force_login(leader)
     response = client.post(
