@@ -91,11 +91,11 @@ class MemberForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     account_email = forms.EmailField(
-        label="The member's own account (optional)",
+        label="Leader's own account (optional)",
         max_length=254,
         required=False,
-        help_text="If the member has an account on BSR Academy, its e-mail address. Leave "
-        "empty for a member without an account or an e-mail address.",
+        help_text="To count one of this group's leaders as an accompanying adult, their "
+        "account's e-mail address. Leave empty for a member without an account.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 

@@ -193,6 +193,38 @@ def leader_add(*, actor, group: YouthGroup, email: str) -> User:
     return user
 
 
+def leader_remove(*, actor, group: YouthGroup, leader_id: int) -> str:
+    """A leader removes a co-leader, or leaves the group themselves; a group always keeps at
+    least one leader (someone must be able to see and erase the children's data)."""
+    _leader_check(actor, group)
+    with transaction.atomic(durable=True):
+        YouthGroup.objects.select_for_update().filter(pk=group.pk).first()
+        leader = group.leaders.filter(pk=leader_id).first()
+        if leader is None:
+            raise CohortsError("not_a_leader", "That person does not lead this group.")
+        if group.leaders.count() <= 1:
+            raise CohortsError(
+                "last_leader",
+                f"{group.name} needs at least one leader. Add another leader first, or remove "
+                "the members and ask the programme's administrators to close the group.",
+            )
+        group.leaders.remove(leader)
+        _log(group, "leader_remove", actor, leader_id=leader.pk)
+    if leader.pk == actor.pk:
+        return f"You no longer lead {group.name}."
+    return f"{leader} no longer leads {group.name}."
+
+
+def sole_leader_groups(user) -> list[YouthGroup]:
+    """The groups `user` is the only leader of (their account cannot be erased before someone
+    else takes these over)."""
+    return [
+        group
+        for group in YouthGroup.objects.filter(leaders=user).prefetch_related("leaders")
+        if len(group.leaders.all()) == 1
+    ]
+
+
 # --- members -----------------------------------------------------------------------------------
 
 
@@ -276,19 +308,39 @@ def member_person_create(*, group: YouthGroup, data: MemberData) -> User:
     return user
 
 
-def _linked_account(email: str) -> User:
+def _linked_account(email: str, group: YouthGroup) -> User:
+    """Only the group's own leaders can be linked as members (so that they count as the adults
+    of a booking): linking anyone else's account would let a leader book and see a person who
+    never agreed to it."""
     user = (
-        User.objects.filter(email__iexact=email, is_active=True).first()
+        group.leaders.filter(email__iexact=email, is_active=True).first()
         if not undeliverable(email)
         else None
     )
     if user is None:
         raise CohortsError(
-            "no_account",
-            f"No account uses {email}. Leave the account address empty to add the member "
-            "without an account.",
+            "not_a_leader",
+            f"Only the group's own leaders can be linked by their account; {email} is not one "
+            "of them. Leave the account address empty to add the member without an account "
+            "(people with an account of their own register themselves).",
         )
     return user
+
+
+def _same_member(group: YouthGroup, data: MemberData) -> GroupMember | None:
+    """A member of the group with the same names, year of birth and guardian address: the same
+    person added again (twins differ in first name)."""
+    if data.account_email:
+        return None  # an account is found by its own address (checked below)
+    for member in GroupMember.objects.filter(
+        group=group,
+        first_name__iexact=data.first_name,
+        family_name__iexact=data.family_name,
+        birth_year=data.birth_year,
+    ):
+        if member.guardian_email.lower() == data.guardian_email.lower():
+            return member
+    return None
 
 
 def member_add(*, actor, group: YouthGroup, data: MemberData) -> GroupMember:
@@ -296,8 +348,19 @@ def member_add(*, actor, group: YouthGroup, data: MemberData) -> GroupMember:
     _leader_check(actor, group)
     data = _member_clean(data, today=timezone.localdate())
     with transaction.atomic(durable=True):
+        # One member added at a time per group, so that a form sent twice (a double tap, the
+        # back button) is seen as the duplicate it is.
+        YouthGroup.objects.select_for_update().filter(pk=group.pk).first()
+        twin = _same_member(group, data)
+        if twin is not None:
+            raise CohortsError(
+                "duplicate_member",
+                f"{twin.full_name}, born in {twin.birth_year}, is already a member of "
+                f"{group.name}{', with the same guardian' if twin.guardian_email else ''}. "
+                "Nothing was added.",
+            )
         if data.account_email:
-            person = _linked_account(data.account_email)
+            person = _linked_account(data.account_email, group)
             if GroupMember.objects.filter(group=group, person=person).exists():
                 raise CohortsError(
                     "duplicate_member", f"The account {data.account_email} is already a member."
@@ -536,6 +599,14 @@ def booking_closed_reason(target, *, now=None) -> str | None:
 def _member_refusal(target, member: GroupMember, start: dt.date) -> str | None:
     age = member.age_on(start)
     name = member.full_name
+    profile = getattr(member.person, "profile", None)
+    if profile is not None and profile.awaiting_guardian:
+        # A young person's own account takes no place before a guardian approves it, whoever
+        # books it and whatever year of birth the member record gives.
+        return (
+            f"{name}'s own account is waiting for a guardian's approval; they can be booked "
+            "once it is approved."
+        )
     if isinstance(target, ActivityPage):
         if target.min_age and age < target.min_age:
             return (

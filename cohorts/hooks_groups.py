@@ -12,6 +12,7 @@ GROUP_ACTIONS = {
     "create": ("Register group", "Registered the group"),
     "update": ("Edit group", "Edited the group"),
     "leader_add": ("Add co-leader", "Added a co-leader"),
+    "leader_remove": ("Remove leader", "Removed a leader"),
     "member_add": ("Add member", "Added a member"),
     "member_update": ("Edit member", "Edited a member"),
     "member_remove": ("Remove member", "Removed a member"),

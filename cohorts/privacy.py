@@ -27,6 +27,7 @@ from cohorts.models import (
 )
 from lms.consent import consent_cancel
 from lms.privacy import Erasure, personal_data_register
+from lms.services import LmsError
 
 # Under the kernel's logger, so that the purge count shows at the default log level.
 logger = logging.getLogger("lms.retention")
@@ -274,6 +275,21 @@ def places_erase(user, erasure: Erasure) -> None:
         # A new random token too: a copy of the old QR code finds nothing at all.
         ParticipantPass.objects.filter(pk=ticket.pk).update(
             token=pass_token_new(), revoked_at=ticket.revoked_at or erasure.now
+        )
+    sole = [
+        group.name
+        for group in YouthGroup.objects.filter(leaders=user).prefetch_related("leaders")
+        if len(group.leaders.all()) == 1
+    ]
+    if sole:
+        # Nobody would be left to see, book for or erase those children's data.
+        raise LmsError(
+            "last_leader",
+            "You are the only leader of "
+            + ", ".join(sole)
+            + ". Add another leader to "
+            + ("it" if len(sole) == 1 else "each")
+            + " (or remove its members) before erasing your account. Nothing was erased.",
         )
     GroupMember.objects.filter(person=user).delete()
     for group in YouthGroup.objects.filter(leaders=user):

@@ -12,6 +12,11 @@ urlpatterns = [
     path("<dbid:group_id>/", views.group_page, name="group"),
     path("<dbid:group_id>/edit/", views.group_edit, name="edit"),
     path("<dbid:group_id>/leaders/", views.leader_add_view, name="leader_add"),
+    path(
+        "<dbid:group_id>/leaders/<dbid:leader_id>/remove/",
+        views.leader_remove_view,
+        name="leader_remove",
+    ),
     path("<dbid:group_id>/members/new/", views.member_new, name="member_new"),
     path("<dbid:group_id>/members/<dbid:member_id>/", views.member_edit, name="member_edit"),
     path(

@@ -23,6 +23,7 @@ from cohorts.groups import (
     group_update,
     leader_add,
     leader_refusal,
+    leader_remove,
     member_add,
     member_remove,
     member_update,
@@ -155,6 +156,21 @@ def leader_add_view(request, group_id: int):
             return _to_group(group, "leaders")
     context = _group_context(request, group, leader_form=form)
     return _render(request, "group.html", context, status=400)
+
+
+@require_POST
+@login_required
+def leader_remove_view(request, group_id: int, leader_id: int):
+    group = _group_or_404(request, group_id)
+    try:
+        message = leader_remove(actor=request.user, group=group, leader_id=leader_id)
+    except CohortsError as error:
+        messages.error(request, error.message)
+        return _to_group(group, "leaders")
+    messages.success(request, message)
+    if leader_id == request.user.pk:
+        return redirect("groups:mine")
+    return _to_group(group, "leaders")
 
 
 # --- members ---------------------------------------------------------------------------------

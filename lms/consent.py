@@ -27,6 +27,7 @@ from lms.models import (
     ConsentState,
     ConsentToken,
     GuardianConsent,
+    OutgoingEmail,
     PrivacyNotice,
     undeliverable,
 )
@@ -40,6 +41,10 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 NAME_MAX = 200
 DAY_FORMAT = "l j F Y"
 BUSY_MESSAGE = "Many answers are being recorded right now. Nothing was changed; please try again."
+# A resent link is for a guardian who lost the e-mail, not a way to flood their mailbox: a pause
+# between resends of one request, and a limit in all (a corrected address starts a new request).
+RESEND_PAUSE = timedelta(minutes=10)
+RESENDS_MAX = 5
 
 
 # --- subjects ---------------------------------------------------------------------------------
@@ -469,6 +474,22 @@ def consent_resend(*, consent: GuardianConsent, actor) -> None:
             raise LmsError(
                 "not_pending",
                 "Only a consent that is still waiting for the guardian can be resent.",
+            )
+        resent = OutgoingEmail.objects.filter(
+            reason__startswith=f"lms.consent.resend:{consent.pk}:"
+        )
+        if resent.count() >= RESENDS_MAX:
+            raise LmsError(
+                "too_many",
+                f"The consent e-mail has been sent again {RESENDS_MAX} times already, so we will "
+                "not send it again. Please check the guardian's e-mail address: a corrected "
+                "address gets a new request.",
+            )
+        if resent.filter(created_at__gt=now - RESEND_PAUSE).exists():
+            raise LmsError(
+                "too_soon",
+                "We sent the guardian a new link only a few minutes ago. Please wait ten "
+                "minutes before sending it again.",
             )
         ConsentToken.objects.filter(
             consent=consent,

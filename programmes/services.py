@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lms.events import emit
+from lms.models import GuardianApproval, Profile
 from programmes.models import (
     CalendarFeed,
     ModulePage,
@@ -40,7 +41,23 @@ def _find_step(module: ModulePage, step_id: str):
     raise ProgrammesError("unknown_step", "This step is not part of the module any more.")
 
 
+GUARDIAN_PENDING = (
+    "Your account is waiting for your guardian's approval. You can read the lessons now; your "
+    "progress, answers and reflections can be saved once they have approved it."
+)
+
+
+def _awaiting_guardian(user) -> bool:
+    """A young person's own account before a guardian approved it keeps only the minimum:
+    no learning progress, answers or reflections."""
+    return Profile.objects.filter(
+        user_id=user.pk, guardian_approval=GuardianApproval.PENDING
+    ).exists()
+
+
 def _check_access(*, user, module: ModulePage) -> None:
+    if _awaiting_guardian(user):
+        raise ProgrammesError("guardian_pending", GUARDIAN_PENDING)
     missing = missing_prerequisites(module=module, user=user)
     if missing:
         names = ", ".join(f"“{m.title}”" for m in missing)
@@ -109,6 +126,8 @@ def progress_step_complete(
 def progress_step_visit(*, user, module: ModulePage, step_id: str) -> None:
     """Remember the step a participant opened, so they resume there."""
     _find_step(module, step_id)
+    if _awaiting_guardian(user):
+        return
     with transaction.atomic(durable=True):
         progress, _ = ModuleProgress.objects.get_or_create(user=user, module=module)
         if progress.last_step_id != step_id:

@@ -84,9 +84,22 @@ def test_a_member_without_an_account_gets_a_person_record_that_cannot_log_in(gro
     assert profile.date_of_birth == dt.date(2015, 3, 12)
 
 
-def test_a_member_can_be_linked_to_an_existing_account(group, leader):
+def test_only_the_groups_own_leaders_can_be_linked_by_their_account(group, leader):
     account = UserFactory(email="janis@example.lv", profile__full_name="Jānis Bērziņš")
 
+    # Someone else's account: linking it would let the leader book and see a stranger.
+    with pytest.raises(CohortsError, match="Only the group's own leaders can be linked"):
+        groups.member_add(
+            actor=leader,
+            group=group,
+            data=member_data(
+                "Jānis", "Bērziņš", age=30, guardian=False, account_email="JANIS@example.lv"
+            ),
+        )
+    assert not GroupMember.objects.filter(group=group).exists()
+
+    # Once a co-leader, they can be counted as an accompanying adult.
+    groups.leader_add(actor=leader, group=group, email="janis@example.lv")
     member = groups.member_add(
         actor=leader,
         group=group,
@@ -95,7 +108,7 @@ def test_a_member_can_be_linked_to_an_existing_account(group, leader):
         ),
     )
     assert member.person == account
-    with pytest.raises(CohortsError, match="No account uses nobody@example.lv"):
+    with pytest.raises(CohortsError, match="not one of them"):
         groups.member_add(
             actor=leader,
             group=group,
@@ -215,6 +228,7 @@ def test_removing_a_member_without_an_account_removes_their_person(group, leader
 
 def test_removing_a_member_with_an_account_keeps_the_account(group, leader):
     account = UserFactory(email="janis@example.lv", profile__full_name="Jānis Bērziņš")
+    groups.leader_add(actor=leader, group=group, email=account.email)
     member = groups.member_add(
         actor=leader,
         group=group,
