@@ -83,7 +83,7 @@ def activity_registration_panel(request, page) -> str:
         registration = enrolment_of(user=user, activity=page)
         cohorts = cohorts_with_activity_for(user=user, activity=page)
         confirmed = bool(cohorts) or bool(registration and registration.state in CONFIRMED)
-        profile = Profile.objects.filter(user=user).only("country").first()
+        profile = Profile.objects.filter(user=user).only("country", "guardian_approval").first()
         context.update(
             {
                 "registration": registration,
@@ -91,6 +91,7 @@ def activity_registration_panel(request, page) -> str:
                 "member_of": cohorts,
                 "online_url": page.online_url if confirmed else "",
                 "needs_country": profile is None or not profile.country,
+                "awaiting_guardian": profile is not None and profile.awaiting_guardian,
                 "register_url": reverse("cohorts:activity_register", args=[page.pk]),
             }
         )

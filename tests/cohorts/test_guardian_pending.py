@@ -56,6 +56,12 @@ def test_a_pending_account_cannot_register_for_an_activity(client, minor, worksh
     assert (error.value.code, error.value.message) == ("guardian_pending", PENDING)
 
 
+def test_the_activity_page_says_why_instead_of_offering_to_register(client, minor, workshop):
+    page = visible_text(client.get(workshop.url))
+    assert PENDING in page
+    assert "Register for Youth first-aid workshop" not in page
+
+
 def test_a_pending_account_cannot_apply_to_a_cohort(client, minor, make_cohort):
     cohort = make_cohort()
 
@@ -92,6 +98,7 @@ def test_once_the_guardian_approves_the_young_person_can_register(
         )
 
     assert "You are registered. We have sent you a confirmation." in visible_text(response)
+    assert PENDING not in visible_text(client.get(workshop.url))
     registration = Enrolment.objects.get(user=minor, activity=workshop)
     assert registration.state == EnrolmentState.ACCEPTED
     assert str(registration.country) == "DK"
