@@ -206,13 +206,34 @@ def leader_remove(*, actor, group: YouthGroup, leader_id: int) -> str:
             raise CohortsError(
                 "last_leader",
                 f"{group.name} needs at least one leader. Add another leader first, or remove "
-                "the members and ask the programme's administrators to close the group.",
+                "its members and delete the group.",
             )
         group.leaders.remove(leader)
         _log(group, "leader_remove", actor, leader_id=leader.pk)
     if leader.pk == actor.pk:
         return f"You no longer lead {group.name}."
     return f"{leader} no longer leads {group.name}."
+
+
+def group_delete(*, actor, group: YouthGroup) -> str:
+    """Delete a group that has no members left (each removal erases a member without an
+    account properly, so nothing personal is left behind by deleting the group)."""
+    _leader_check(actor, group)
+    with transaction.atomic(durable=True):
+        locked = YouthGroup.objects.select_for_update().filter(pk=group.pk).first()
+        if locked is None:
+            raise CohortsError("not_found", "That group no longer exists.")
+        left = locked.members.count()
+        if left:
+            raise CohortsError(
+                "has_members",
+                f"{group.name} still has {_plural(left, 'member')}. Remove them first (a "
+                "member with a booked place needs the booking cancelled), then delete the group.",
+            )
+        name = locked.name
+        _log(locked, "delete", actor)
+        locked.delete()
+    return f"{name} has been deleted."
 
 
 def sole_leader_groups(user) -> list[YouthGroup]:

@@ -11,6 +11,7 @@ from programmes.selectors import MY_LEARNING_PANELS_HOOK
 GROUP_ACTIONS = {
     "create": ("Register group", "Registered the group"),
     "update": ("Edit group", "Edited the group"),
+    "delete": ("Delete group", "Deleted the group"),
     "leader_add": ("Add co-leader", "Added a co-leader"),
     "leader_remove": ("Remove leader", "Removed a leader"),
     "member_add": ("Add member", "Added a member"),

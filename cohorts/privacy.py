@@ -289,7 +289,8 @@ def places_erase(user, erasure: Erasure) -> None:
             + ", ".join(sole)
             + ". Add another leader to "
             + ("it" if len(sole) == 1 else "each")
-            + " (or remove its members) before erasing your account. Nothing was erased.",
+            + " (or remove its members and delete it) before erasing your account. "
+            "Nothing was erased.",
         )
     GroupMember.objects.filter(person=user).delete()
     for group in YouthGroup.objects.filter(leaders=user):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.group_new, name="new"),
     path("<dbid:group_id>/", views.group_page, name="group"),
     path("<dbid:group_id>/edit/", views.group_edit, name="edit"),
+    path("<dbid:group_id>/delete/", views.group_delete_view, name="delete"),
     path("<dbid:group_id>/leaders/", views.leader_add_view, name="leader_add"),
     path(
         "<dbid:group_id>/leaders/<dbid:leader_id>/remove/",

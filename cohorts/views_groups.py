@@ -20,6 +20,7 @@ from cohorts.groups import (
     group_booking_cancel,
     group_consent_resend,
     group_create,
+    group_delete,
     group_update,
     leader_add,
     leader_refusal,
@@ -171,6 +172,27 @@ def leader_remove_view(request, group_id: int, leader_id: int):
     if leader_id == request.user.pk:
         return redirect("groups:mine")
     return _to_group(group, "leaders")
+
+
+@never_cache
+@login_required
+def group_delete_view(request, group_id: int):
+    group = _group_or_404(request, group_id)
+    error = None
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            text = group_delete(actor=request.user, group=group)
+        except CohortsError as exc:
+            error = exc.message
+        else:
+            messages.success(request, text)
+            return redirect("groups:mine")
+    return _render(
+        request,
+        "group_delete.html",
+        {"group": group, "member_count": group.members.count(), "error": error},
+        status=400 if error else 200,
+    )
 
 
 # --- members ---------------------------------------------------------------------------------

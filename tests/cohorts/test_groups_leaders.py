@@ -79,3 +79,33 @@ def test_the_only_leader_cannot_erase_their_account_until_someone_takes_over(
     client.post(reverse("account_erase"), {"confirmation": leader.email})
     assert User.objects.get(pk=leader.pk).erased_at is not None
     assert list(YouthGroup.objects.get(pk=group.pk).leaders.all()) == [other_leader]
+
+
+def test_a_group_is_deleted_only_once_its_members_are_removed(
+    client, group, leader, other_leader, add_member
+):
+    elza = add_member(group, first="Elza", age=14)
+    client.force_login(other_leader)
+    assert client.get(reverse("groups:delete", args=[group.pk])).status_code == 404
+    assert (
+        client.post(reverse("groups:delete", args=[group.pk]), {"confirm": "yes"}).status_code
+        == 404
+    )
+
+    client.force_login(leader)
+    page = client.get(reverse("groups:delete", args=[group.pk]))
+    assert "still has 1 member" in main_text(page)
+    response = client.post(reverse("groups:delete", args=[group.pk]), {"confirm": "yes"})
+    assert response.status_code == 400
+    assert "Remove them first" in main_text(response)
+    assert YouthGroup.objects.filter(pk=group.pk).exists()
+
+    groups.member_remove(actor=leader, group=group, member_id=elza.pk)
+    response = client.post(
+        reverse("groups:delete", args=[group.pk]), {"confirm": "yes"}, follow=True
+    )
+    assert "Cēsu jaunie glābēji has been deleted" in main_text(response)
+    assert not YouthGroup.objects.filter(pk=group.pk).exists()
+    # With no group left to look after, the leader can erase their account.
+    client.post(reverse("account_erase"), {"confirmation": leader.email})
+    assert User.objects.get(pk=leader.pk).erased_at is not None
