@@ -208,7 +208,7 @@ def test_without_a_country_the_gdpr_default_of_16_applies(client):
 @pytest.mark.parametrize(
     "value, message",
     [
-        ((timezone.localdate() + dt.timedelta(days=1)).isoformat(), "cannot be in the future"),
+        ("tomorrow", "cannot be in the future"),
         ("1800-01-01", "check the year"),
         ("2010-02-30", "valid date"),
         ("0000-00-00", "valid date"),
@@ -216,6 +216,8 @@ def test_without_a_country_the_gdpr_default_of_16_applies(client):
     ],
 )
 def test_impossible_dates_of_birth_are_refused_and_nothing_is_created(client, value, message):
+    if value == "tomorrow":  # worked out when the test runs, not when it is collected
+        value = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     response = client.post(reverse("signup"), signup_data(years=30, date_of_birth=value))
 
     assert response.status_code == 200
