@@ -856,6 +856,14 @@ def nominate(
     """Inside a place transaction that has locked the cohort: nominate one person, holding a
     place of their country until they confirm."""
     user = _person_ensure(nominee)
+    profile = _profile_of(user)
+    if profile is not None and profile.awaiting_guardian:
+        # Holding a place they cannot confirm would only keep it from someone else.
+        raise CohortsError(
+            "guardian_pending",
+            f"{nominee.email} cannot be nominated yet: the account is waiting for a parent's "
+            "or guardian's approval.",
+        )
     existing = Enrolment.objects.filter(cohort=cohort, user=user).first()
     if existing is not None and not existing.is_final:
         raise CohortsError(

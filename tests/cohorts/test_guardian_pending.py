@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import services
-from cohorts.models import Enrolment, EnrolmentState
+from cohorts.models import Enrolment, EnrolmentMode, EnrolmentState
 from lms.models import Profile, User
 from tests.lms.minors import consent_token, guardian_answers, signup_data
 from tests.programmes.conftest import visible_text
@@ -84,6 +84,25 @@ def test_a_pending_account_cannot_confirm_a_nomination(minor, make_cohort, staff
     assert error.value.code == "guardian_pending"
     enrolment.refresh_from_db()
     assert enrolment.state == EnrolmentState.NOMINATED
+
+
+def test_a_focal_point_cannot_nominate_a_pending_account(minor, make_cohort, make_focal_point):
+    cohort = make_cohort(
+        enrolment_mode=EnrolmentMode.NOMINATION,
+        nomination_deadline=timezone.now() + timedelta(days=14),
+    )
+    focal_point = make_focal_point("DK")
+
+    with pytest.raises(services.CohortsError) as error:
+        services.nomination_create(
+            actor=focal_point,
+            cohort=cohort,
+            nominee=services.Nominee(email=minor.email, full_name="Søren Ærø", country="DK"),
+        )
+
+    assert error.value.code == "guardian_pending"
+    assert "waiting for a parent's or guardian's approval" in error.value.message
+    assert not Enrolment.objects.filter(user=minor).exists()
 
 
 def test_once_the_guardian_approves_the_young_person_can_register(
