@@ -618,63 +618,74 @@ def consent_refuse(*, token: str, consent_id, guardian_name: str = "") -> Guardi
     """The guardian does not consent: the answer is recorded (with their name when typed) and
     the subject's `on_ended` runs (a held place is freed)."""
     name = clean_name(guardian_name)
-    with consent_transaction():
-        link = consent_link_check(
-            token=token, consent_id=consent_id, action=ConsentToken.Action.DECIDE, lock=True
-        )
-        consent = link.consent
-        now = timezone.now()
-        link.token.used_at = now
-        link.token.save(update_fields=["used_at"])
-        consent.state = ConsentState.REFUSED
-        consent.decided_at = now
-        consent.decided_by_name = name
-        consent.save(update_fields=["state", "decided_at", "decided_by_name"])
-        subject = consent_subject_of(consent)
-        if subject is not None:
-            subject.on_ended(consent)
-        email_queue(
-            recipient=consent.guardian_email,
-            reason=f"lms.consent.refused:{consent.pk}",
-            subject=f"Consent not given: {person_name(consent.person)} — {link.facts['title']}"[
-                :300
-            ],
-            template="consent_refused",
-            context=_email_context(consent, facts=link.facts, decided_text=moment_text(now)),
-        )
-        _audit(consent, "refuse", name=name, at=now.isoformat())
-        _emit(consent, "refused")
-    return consent
+    return _consent_end(
+        token=token,
+        consent_id=consent_id,
+        action=ConsentToken.Action.DECIDE,
+        state=ConsentState.REFUSED,
+        changes={"decided_at": "now", "decided_by_name": name},
+        verb="refused",
+        headline="Consent not given",
+        audit_action="refuse",
+        audit_data={"name": name},
+        moment_key="decided_text",
+    )
 
 
 def consent_withdraw(*, token: str, consent_id) -> GuardianConsent:
     """The guardian withdraws consent by the link in the confirmation e-mail (one POST): the
     subject's `on_ended` runs (the place is freed)."""
+    return _consent_end(
+        token=token,
+        consent_id=consent_id,
+        action=ConsentToken.Action.WITHDRAW,
+        state=ConsentState.WITHDRAWN,
+        changes={"withdrawn_at": "now"},
+        verb="withdrawn",
+        headline="Consent withdrawn",
+        audit_action="withdraw",
+        audit_data={},
+        moment_key="withdrawn_text",
+    )
+
+
+def _consent_end(
+    *,
+    token: str,
+    consent_id,
+    action: str,
+    state: str,
+    changes: dict,
+    verb: str,
+    headline: str,
+    audit_action: str,
+    audit_data: dict,
+    moment_key: str,
+) -> GuardianConsent:
+    """A refusal or a withdrawal by link: use the link, record the answer ("now" in `changes`
+    stands for the moment of the answer), end the subject, tell the guardian, audit, emit."""
     with consent_transaction():
-        link = consent_link_check(
-            token=token, consent_id=consent_id, action=ConsentToken.Action.WITHDRAW, lock=True
-        )
+        link = consent_link_check(token=token, consent_id=consent_id, action=action, lock=True)
         consent = link.consent
         now = timezone.now()
         link.token.used_at = now
         link.token.save(update_fields=["used_at"])
-        consent.state = ConsentState.WITHDRAWN
-        consent.withdrawn_at = now
-        consent.save(update_fields=["state", "withdrawn_at"])
+        consent.state = state
+        for field, value in changes.items():
+            setattr(consent, field, now if value == "now" else value)
+        consent.save(update_fields=["state", *changes])
         subject = consent_subject_of(consent)
         if subject is not None:
             subject.on_ended(consent)
         email_queue(
             recipient=consent.guardian_email,
-            reason=f"lms.consent.withdrawn:{consent.pk}",
-            subject=f"Consent withdrawn: {person_name(consent.person)} — {link.facts['title']}"[
-                :300
-            ],
-            template="consent_withdrawn",
-            context=_email_context(consent, facts=link.facts, withdrawn_text=moment_text(now)),
+            reason=f"lms.consent.{verb}:{consent.pk}",
+            subject=f"{headline}: {person_name(consent.person)} — {link.facts['title']}"[:300],
+            template=f"consent_{verb}",
+            context=_email_context(consent, facts=link.facts, **{moment_key: moment_text(now)}),
         )
-        _audit(consent, "withdraw", at=now.isoformat())
-        _emit(consent, "withdrawn")
+        _audit(consent, audit_action, **audit_data, at=now.isoformat())
+        _emit(consent, verb)
     return consent
 
 
