@@ -174,24 +174,31 @@ def leader_remove_view(request, group_id: int, leader_id: int):
     return _to_group(group, "leaders")
 
 
-@never_cache
-@login_required
-def group_delete_view(request, group_id: int):
-    group = _group_or_404(request, group_id)
+def _confirmed(request, template: str, context: dict, act, done):
+    """A page that asks "are you sure?" and acts on a POST with confirm=yes: `act()` returns the
+    message to show, then `done()` gives the redirect; a refusal is shown on the same page."""
     error = None
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
-            text = group_delete(actor=request.user, group=group)
+            text = act()
         except CohortsError as exc:
             error = exc.message
         else:
             messages.success(request, text)
-            return redirect("groups:mine")
-    return _render(
+            return done()
+    return _render(request, template, {**context, "error": error}, status=400 if error else 200)
+
+
+@never_cache
+@login_required
+def group_delete_view(request, group_id: int):
+    group = _group_or_404(request, group_id)
+    return _confirmed(
         request,
         "group_delete.html",
-        {"group": group, "member_count": group.members.count(), "error": error},
-        status=400 if error else 200,
+        {"group": group, "member_count": group.members.count()},
+        act=lambda: group_delete(actor=request.user, group=group),
+        done=lambda: redirect("groups:mine"),
     )
 
 
@@ -264,20 +271,12 @@ def member_remove_view(request, group_id: int, member_id: int):
     member = member_for_leader(group, member_id)
     if member is None:
         raise Http404("No such member.")
-    error = None
-    if request.method == "POST" and request.POST.get("confirm") == "yes":
-        try:
-            text = member_remove(actor=request.user, group=group, member_id=member.pk)
-        except CohortsError as exc:
-            error = exc.message
-        else:
-            messages.success(request, text)
-            return _to_group(group, "members")
-    return _render(
+    return _confirmed(
         request,
         "member_remove.html",
-        {"group": group, "member": member, "error": error},
-        status=400 if error else 200,
+        {"group": group, "member": member},
+        act=lambda: member_remove(actor=request.user, group=group, member_id=member.pk),
+        done=lambda: _to_group(group, "members"),
     )
 
 
@@ -341,23 +340,17 @@ def _booking_row(group, enrolment_id: int):
 def booking_cancel(request, group_id: int, enrolment_id: int):
     group = _group_or_404(request, group_id)
     block, row = _booking_row(group, enrolment_id)
-    error = None
     if not row.live:
         messages.info(request, f"The booking of {row.name} is already cancelled.")
         return _to_group(group, "bookings")
-    if request.method == "POST" and request.POST.get("confirm") == "yes":
-        try:
-            text = group_booking_cancel(actor=request.user, group=group, enrolment_id=enrolment_id)
-        except CohortsError as exc:
-            error = exc.message
-        else:
-            messages.success(request, text)
-            return _to_group(group, "bookings")
-    return _render(
+    return _confirmed(
         request,
         "booking_cancel.html",
-        {"group": group, "block": block, "row": row, "error": error},
-        status=400 if error else 200,
+        {"group": group, "block": block, "row": row},
+        act=lambda: group_booking_cancel(
+            actor=request.user, group=group, enrolment_id=enrolment_id
+        ),
+        done=lambda: _to_group(group, "bookings"),
     )
 
 
