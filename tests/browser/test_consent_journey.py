@@ -2,17 +2,18 @@
 and gives consent with the keyboard alone; the place is confirmed. Then withdraws from the
 confirmation e-mail's link with one press. axe-core checks every page, the refusals included."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from cohorts.models import EnrolmentState
 from lms.models import ConsentState, GuardianConsent
-from programmes.models import ActivityPage
-from tests.cohorts.consent_builders import hold_for_consent, latest_link, member_of, youth_group
-from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
+from tests.cohorts.consent_builders import (
+    hold_for_consent,
+    latest_link,
+    member_of,
+    youth_activity,
+    youth_group,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,25 +25,14 @@ GUARDIAN = "anna.berzina@example.lv"
 
 @pytest.fixture
 def held():
-    from lms.models import HomePage
-
-    index = ProgrammeIndexPageFactory(parent=HomePage.objects.get())
-    programme = ProgrammePageFactory(parent=index, title="Baltic Youth for a Resilient Society")
-    starts = timezone.now() + dt.timedelta(days=30)
-    activity = ActivityPage(
+    activity = youth_activity(
         title="Baltic Youth Exchange: Liepāja",
-        slug="baltic-youth-exchange-liepaja",
-        kind="workshop",
+        days_ahead=30,
         summary="Young rescuers from Latvia and Lithuania practise first aid and evacuation.",
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(days=3),
-        time_zone="Europe/Riga",
         venue_name="Liepāja Olympic Centre",
         venue_city="Liepāja",
-        venue_country="LV",
         capacity=20,
     )
-    programme.add_child(instance=activity)
     minor = member_of(youth_group())
     return hold_for_consent(activity, minor)
 

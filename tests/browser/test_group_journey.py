@@ -3,18 +3,15 @@ with an account) in one step; the minor's guardian confirms by the link from the
 leader's page then shows the place confirmed and every consent received. axe-core checks every
 page on the way, the leader's page in each state."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from cohorts import groups
 from cohorts.models import Enrolment, EnrolmentState, GroupKind
-from programmes.models import ActivityPage
+from tests.cohorts.consent_builders import youth_activity
 from tests.cohorts.groups_builders import consent_token
 from tests.factories import UserFactory
-from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,27 +23,16 @@ GUARDIAN = "inese.liepina@example.lv"
 
 @pytest.fixture
 def exchange_and_group():
-    from lms.models import HomePage
-
-    index = ProgrammeIndexPageFactory(parent=HomePage.objects.get())
-    programme = ProgrammePageFactory(parent=index, title="Baltic Youth for a Resilient Society")
-    starts = timezone.now() + dt.timedelta(days=60)
-    activity = ActivityPage(
+    activity = youth_activity(
         title="BYFORES youth exchange in Cēsis",
-        slug="byfores-youth-exchange-cesis",
-        kind="workshop",
+        days_ahead=60,
         summary="Youth rescue groups practise first aid and flood protection together.",
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(days=3),
-        time_zone="Europe/Riga",
         venue_name="Vidzemes jauniešu centrs",
         venue_city="Cēsis",
-        venue_country="LV",
         capacity=30,
         places_per_country=12,
         minors_per_adult=8,
     )
-    programme.add_child(instance=activity)
     leader = UserFactory(
         email="agnese@vugd.example.lv", profile__full_name="Agnese Bērziņa", profile__country="LV"
     )

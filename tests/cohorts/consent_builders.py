@@ -9,6 +9,8 @@ import secrets
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+from django.utils.text import slugify
 
 from cohorts.consent import enrolment_consent_request
 from cohorts.models import (
@@ -25,6 +27,30 @@ from lms.models import OutgoingEmail, Profile, User
 from tests.factories import UserFactory
 
 LINK_RE = re.compile(r"/consent/([A-Za-z0-9_-]{43})/")
+
+
+def youth_activity(*, title: str, days_ahead: int, **fields):
+    """A published BYFORES activity in Latvia under a fresh programme tree (for browser tests,
+    whose transactional database starts with the home page only)."""
+    from lms.models import HomePage
+    from programmes.models import ActivityPage
+    from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
+
+    index = ProgrammeIndexPageFactory(parent=HomePage.objects.get())
+    programme = ProgrammePageFactory(parent=index, title="Baltic Youth for a Resilient Society")
+    starts = timezone.now() + dt.timedelta(days=days_ahead)
+    activity = ActivityPage(
+        title=title,
+        slug=slugify(title),
+        kind="workshop",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(days=3),
+        time_zone="Europe/Riga",
+        venue_country="LV",
+        **fields,
+    )
+    programme.add_child(instance=activity)
+    return activity
 
 
 def youth_group(*, country="LV", name="Rīgas Jaunie Glābēji", leader=None) -> YouthGroup:
