@@ -175,17 +175,15 @@ def leader_add(*, actor, group: YouthGroup, email: str) -> User:
         if not undeliverable(email)
         else None
     )
-    if user is None:
+    if user is not None and group.leaders.filter(pk=user.pk).exists():
+        raise CohortsError("already_leader", f"{user} already leads {group.name}.")
+    if user is None or leader_refusal(user):
+        # One answer for "no such account" and "a child's account": the form must not tell any
+        # adult with a group whose name is behind an address, or that they are under age.
         raise CohortsError(
             "no_account",
-            f"No account uses {email}. Ask them to sign up on BSR Academy first, then add them.",
-        )
-    if group.leaders.filter(pk=user.pk).exists():
-        raise CohortsError("already_leader", f"{user} already leads {group.name}.")
-    refusal = leader_refusal(user)
-    if refusal:
-        raise CohortsError(
-            "not_adult", f"{user} cannot lead a group: group leaders must be adults."
+            f"No account uses {email} that can lead a group. Group leaders are adults with an "
+            "account of their own: ask them to sign up on BSR Academy first, then add them.",
         )
     with transaction.atomic(durable=True):
         group.leaders.add(user)
@@ -627,6 +625,16 @@ def _member_refusal(target, member: GroupMember, start: dt.date) -> str | None:
         return (
             f"{name}'s own account is waiting for a guardian's approval; they can be booked "
             "once it is approved."
+        )
+    if (
+        _has_own_account(member)
+        and not member.person.led_groups.filter(pk=member.group_id).exists()
+    ):
+        # Only the group's own leaders are linked by their account (see _linked_account); one
+        # who has left the group books their own places now.
+        return (
+            f"{name} no longer leads this group, and people with an account of their own book "
+            "their own places; remove them from the members."
         )
     if isinstance(target, ActivityPage):
         if target.min_age and age < target.min_age:

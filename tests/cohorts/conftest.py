@@ -133,3 +133,15 @@ def events_of(enrolment) -> list[str]:
 
 def claims_of(enrolment) -> int:
     return enrolment.claims.count()
+
+
+# The youth-group fixtures (an exchange, leaders, groups and members), shared by the group tests.
+from tests.cohorts.groups_builders import (  # noqa: E402, F401
+    add_member,
+    add_members,
+    exchange,
+    group,
+    leader,
+    make_group,
+    other_leader,
+)

@@ -10,19 +10,10 @@ from cohorts import groups
 from cohorts.models import GroupKind, GroupMember, YouthGroup
 from cohorts.services import CohortsError
 from lms.models import GuardianApproval, Profile, User
-from tests.cohorts import groups_builders as builders
 from tests.cohorts.groups_builders import member_data
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-exchange = builders.exchange
-leader = builders.leader
-other_leader = builders.other_leader
-make_group = builders.make_group
-group = builders.group
-add_member = builders.add_member
-add_members = builders.add_members
 
 
 def test_an_adult_registers_a_group_and_leads_it(leader):

@@ -15,14 +15,6 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-exchange = builders.exchange
-leader = builders.leader
-other_leader = builders.other_leader
-make_group = builders.make_group
-group = builders.group
-add_member = builders.add_member
-add_members = builders.add_members
-
 
 def book(group, target, members, *, mode="all", actor=None, **kwargs):
     return groups.group_book(

@@ -9,16 +9,9 @@ from cohorts import groups
 from cohorts.models import YouthGroup
 from cohorts.services import CohortsError
 from lms.models import User
-from tests.cohorts import groups_builders as builders
 from tests.cohorts.test_groups_views import main_text
 
 pytestmark = pytest.mark.django_db
-
-leader = builders.leader
-other_leader = builders.other_leader
-make_group = builders.make_group
-group = builders.group
-add_member = builders.add_member
 
 
 def test_a_leader_removes_a_co_leader_who_then_sees_nothing(client, group, leader, other_leader):

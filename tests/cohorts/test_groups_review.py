@@ -10,18 +10,10 @@ from django.urls import URLPattern, reverse
 from cohorts import groups, urls_groups
 from cohorts.models import Enrolment, GroupMember
 from lms.models import GuardianConsent, OutgoingEmail, User
-from tests.cohorts import groups_builders as builders
 from tests.cohorts.test_groups_views import book, main_text
 from tests.lms.minors import signup_data
 
 pytestmark = pytest.mark.django_db
-
-exchange = builders.exchange
-leader = builders.leader
-other_leader = builders.other_leader
-make_group = builders.make_group
-group = builders.group
-add_member = builders.add_member
 
 
 def test_a_young_persons_account_waiting_for_a_guardian_is_not_booked_by_a_group(

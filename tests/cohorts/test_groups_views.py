@@ -14,19 +14,10 @@ from pypdf import PdfReader
 
 from cohorts import attendance, groups
 from cohorts.models import Enrolment, EnrolmentState, GroupMember, YouthGroup
-from tests.cohorts import groups_builders as builders
 from tests.cohorts.groups_builders import give_consent, member_data
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-exchange = builders.exchange
-leader = builders.leader
-other_leader = builders.other_leader
-make_group = builders.make_group
-group = builders.group
-add_member = builders.add_member
-add_members = builders.add_members
 
 
 def main_text(response) -> str:
@@ -296,6 +287,23 @@ def test_the_group_passes_are_one_pdf_with_members_without_accounts(
         ticket = Enrolment.objects.get(user=member.person).participant_pass
         found = attendance.pass_lookup(activity=exchange, text=ticket.token)
         assert found.enrolment.user == member.person
+
+
+def test_the_group_passes_keep_their_file_name_when_the_address_has_the_regions_letters(
+    client, group, booked, leader, exchange
+):
+    exchange.slug = "jauniešu-apmaiņa-cēsīs"
+    exchange.save()
+    client.force_login(leader)
+
+    response = client.get(reverse("groups:passes", args=[group.pk, exchange.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline; filename")
+    assert (
+        "passes-jaunie%C5%A1u-apmai%C5%86a-c%C4%93s%C4%ABs-group-"
+        in response["Content-Disposition"]
+    )
 
 
 def test_care_notes_are_shown_to_activity_staff_only(client, group, booked, exchange):
