@@ -170,18 +170,48 @@ def default_sessions(activity: ActivityPage) -> list[ActivitySession]:
 
 def sessions_ensure(*, activity: ActivityPage) -> list[ActivitySession]:
     """The activity's sessions; the defaults (one per day) are created the first time anyone
-    needs them, once even when two desks open at the same moment."""
+    needs them, once even when two desks open at the same moment. Sessions that a change of
+    the activity's dates left outside its days are removed while nothing is recorded for them
+    (with nothing recorded at all, the defaults of the new days replace them)."""
     existing = list(ActivitySession.objects.filter(activity_id=activity.pk))
-    if existing:
+    if existing and not _removable(existing, activity):
         return existing
     with transaction.atomic():
         setup = attendance_setup_ensure(activity=activity)
         ActivityAttendance.objects.select_for_update().filter(pk=setup.pk).first()
         existing = list(ActivitySession.objects.filter(activity_id=activity.pk))
-        if existing:
+        removable = _removable(existing, activity)
+        if existing and not removable:
             return existing
-        ActivitySession.objects.bulk_create(default_sessions(activity))
+        for session in removable:
+            log(
+                instance=session,
+                action="cohorts.attendance.session_delete",
+                data={"activity_id": activity.pk, "title": session.title, "moved": True},
+            )
+        ActivitySession.objects.filter(pk__in=[s.pk for s in removable]).delete()
+        if len(removable) == len(existing):
+            ActivitySession.objects.bulk_create(default_sessions(activity))
+        else:
+            _recheck_all(activity)
     return list(ActivitySession.objects.filter(activity_id=activity.pk))
+
+
+def _removable(sessions: list[ActivitySession], activity: ActivityPage) -> list[ActivitySession]:
+    """After a change of the activity's dates: every session when nothing is recorded for the
+    activity yet, else the sessions outside its days that have no records."""
+    first, last = activity_days(activity)
+    outside = [s for s in sessions if not first <= session_local_date(s, activity) <= last]
+    if not outside:
+        return []
+    recorded = set(
+        AttendanceRecord.objects.filter(session__activity_id=activity.pk).values_list(
+            "session_id", flat=True
+        )
+    )
+    if not recorded:
+        return sessions
+    return [s for s in outside if s.pk not in recorded]
 
 
 def activity_days(activity: ActivityPage) -> tuple[dt.date, dt.date]:

@@ -223,6 +223,23 @@ def accepted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
     )
 
 
+def pass_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
+    """A cohort member's place in one of the cohort's activities: the activity's pass comes in
+    its own e-mail (the cohort's confirmation went out before the places existed)."""
+    activity = enrolment.activity
+    return email_queue(
+        recipient=enrolment.user.email,
+        reason=reason_for("pass", enrolment),
+        subject=" ".join(f"Your pass for {activity.title}".split()),
+        template="cohorts.enrolment.pass",
+        context={
+            **base_context(enrolment),
+            "activity": activity_item(activity),
+            "pass_url": absolute(reverse("cohorts:pass", args=[enrolment.pk])),
+        },
+    )
+
+
 def waitlisted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
     target = enrolment.target
     return _queue(

@@ -84,11 +84,17 @@ def submitted_email_send(event: Event) -> None:
 
 def accepted_email_send(event: Event) -> None:
     enrolment = _enrolment(event)
-    # A cohort member's activity places come with the cohort's own confirmation (and .ics).
-    if enrolment is not None and enrolment.source != EnrolmentSource.COHORT:
-        email = emails.accepted_email_queue(enrolment=enrolment)
-        if enrolment.activity_id:
+    if enrolment is None:
+        return
+    if enrolment.source == EnrolmentSource.COHORT:
+        # The cohort's own confirmation (and .ics) names the activity; its pass comes alone.
+        if enrolment.activity_id and enrolment.state == EnrolmentState.ACCEPTED:
+            email = emails.pass_email_queue(enrolment=enrolment)
             attendance.pass_attach(email=email, enrolment=enrolment)
+        return
+    email = emails.accepted_email_queue(enrolment=enrolment)
+    if enrolment.activity_id:
+        attendance.pass_attach(email=email, enrolment=enrolment)
 
 
 def waitlisted_email_send(event: Event) -> None:

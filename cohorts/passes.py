@@ -14,7 +14,14 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.flowables import KeepTogether
 
 from lms.pdf_fonts import FONT, FONT_BOLD, register_fonts
@@ -24,6 +31,7 @@ ACCENT = colors.HexColor("#0b5394")
 MUTED = colors.HexColor("#4a5568")
 ISSUER = "BSR Academy"
 QR_QUIET = 4  # modules of white around the symbol (ISO/IEC 18004)
+SIGNATURE_MIN = 28 * mm  # the narrowest box a signature fits in
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,40 +238,24 @@ def sign_in_sheet_pdf(sheet: SheetData) -> bytes:
         ),
         Spacer(1, 4 * mm),
     ]
-    columns = ["No.", "Name", "Country", "Organisation", *sheet.sessions]
-    data = [[para(text, head) for text in columns]]
-    for number, person in enumerate(sheet.people, 1):
-        data.append(
-            [
-                para(str(number)),
-                para(person.name),
-                para(person.country),
-                para(person.organisation),
-                *(para(text, small) for text in person.recorded),
-            ]
-        )
-    if not sheet.people:
-        data.append(
-            [para(""), para("No confirmed places."), para(""), para("")]
-            + [para("") for _ in sheet.sessions]
-        )
     available = pagesize[0] - 24 * mm
     fixed = [10 * mm, 62 * mm, 30 * mm, 58 * mm]
-    rest = max(30 * mm, (available - sum(fixed)) / max(1, len(sheet.sessions)))
-    table = Table(data, colWidths=fixed + [rest] * len(sheet.sessions), repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, MUTED),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f7f7f4")]),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), 9),
-                ("TOPPADDING", (0, 1), (-1, -1), 5),
+    # A day of many sessions is printed on as many sets of pages as it takes, so that every
+    # signature box stays on the paper (a table wider than the page is cut off at both edges).
+    per_table = max(1, int((available - sum(fixed)) // SIGNATURE_MIN))
+    chunks = [
+        range(start, min(start + per_table, len(sheet.sessions)))
+        for start in range(0, max(1, len(sheet.sessions)), per_table)
+    ]
+    for number, chunk in enumerate(chunks):
+        if number:
+            story += [
+                PageBreak(),
+                para(f"Sign-in sheet: {sheet.activity_title} (continued)", heading),
+                para(" · ".join(part for part in (sheet.day_text, sheet.venue) if part), sub),
+                Spacer(1, 4 * mm),
             ]
-        )
-    )
-    story.append(table)
+        story.append(_sheet_table(sheet, list(chunk), fixed, available, para, head, small))
     story.append(KeepTogether([Spacer(1, 4 * mm), para(sheet.printed_at, small)]))
 
     def footer(canvas, document):
@@ -276,6 +268,41 @@ def sign_in_sheet_pdf(sheet: SheetData) -> bytes:
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()
+
+
+def _sheet_table(sheet: SheetData, indices: list[int], fixed, available, para, head, small):
+    columns = ["No.", "Name", "Country", "Organisation", *(sheet.sessions[i] for i in indices)]
+    data = [[para(text, head) for text in columns]]
+    for number, person in enumerate(sheet.people, 1):
+        data.append(
+            [
+                para(str(number)),
+                para(person.name),
+                para(person.country),
+                para(person.organisation),
+                *(para(person.recorded[i], small) for i in indices),
+            ]
+        )
+    if not sheet.people:
+        data.append(
+            [para(""), para("No confirmed places."), para(""), para("")]
+            + [para("") for _ in indices]
+        )
+    rest = (available - sum(fixed)) / max(1, len(indices))
+    table = Table(data, colWidths=fixed + [rest] * len(indices), repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, MUTED),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f7f7f4")]),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 9),
+                ("TOPPADDING", (0, 1), (-1, -1), 5),
+            ]
+        )
+    )
+    return table
 
 
 def _escape(text: str) -> str:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
@@ -96,7 +97,9 @@ def pass_page(request, enrolment_id: int):
         "enrolment": enrolment,
         "activity": activity,
         "ticket": ticket,
-        "valid": ticket is not None and ticket.revoked_at is None,
+        # A withdrawn place's pass is revoked by the event's handler, after the withdrawal: the
+        # place's own state decides meanwhile.
+        "valid": ticket is not None and ticket.revoked_at is None and enrolment.state in CONFIRMED,
         "confirmed": enrolment.state in CONFIRMED,
         "withdrawn": enrolment.state == EnrolmentState.WITHDRAWN,
         "name": person_name(request.user),
@@ -116,7 +119,9 @@ def pass_pdf(request, enrolment_id: int):
     if pdf is None:
         raise Http404("This place has no pass.")
     response = HttpResponse(pdf, content_type=PDF_CONTENT_TYPE)
-    response["Content-Disposition"] = f'inline; filename="{attendance.pass_filename(enrolment)}"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, attendance.pass_filename(enrolment)
+    )
     return _private(response)
 
 
@@ -179,6 +184,8 @@ def _counts_payload(activity, session) -> dict:
 
 
 def _desk_context(request, activity, sessions, session, q: str) -> dict:
+    closed_reason = check_in_window_reason(activity)
+    today = timezone.localtime(timezone.now(), activity.tz).date()
     return {
         "activity": activity,
         "sessions": [(s, session_label(s, activity)) for s in sessions],
@@ -186,7 +193,11 @@ def _desk_context(request, activity, sessions, session, q: str) -> dict:
         "session_label": session_label(session, activity) if session else "",
         "q": q,
         "counts": desk_counts(activity, session),
-        "closed_reason": check_in_window_reason(activity),
+        "closed_reason": closed_reason,
+        # Open, yet no session today (say, the sessions were moved by hand): say where to fix it.
+        "no_session_today": closed_reason is None
+        and bool(sessions)
+        and all(session_local_date(s, activity) != today for s in sessions),
         "desk_url": reverse("cohorts:check_in_desk", args=[activity.pk]),
         "counts_url": reverse("cohorts:check_in_counts", args=[activity.pk]),
         "pass_url": reverse("cohorts:check_in_pass", args=[activity.pk]),
@@ -481,7 +492,7 @@ def attendance_export(request, activity_id: int):
     )
     response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
     name = f"{activity.slug}-attendance-{timezone.localdate():%Y-%m-%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return _private(response)
 
 
@@ -531,7 +542,7 @@ def sign_in_sheet(request, activity_id: int, day: str):
         f"({activity.time_zone}).",
     )
     response = HttpResponse(passes.sign_in_sheet_pdf(sheet), content_type=PDF_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'inline; filename="{activity.slug}-sign-in-{date.isoformat()}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{activity.slug}-sign-in-{date.isoformat()}.pdf"
     )
     return _private(response)

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -387,7 +388,10 @@ def group_passes(request, group_id: int, activity_id: int):
     pdf = passes.passes_pdf(data, title=f"Passes of {group.name}")
     response = HttpResponse(pdf, content_type=PDF_CONTENT_TYPE)
     slug = activity.slug or activity.pk
-    response["Content-Disposition"] = f'inline; filename="passes-{slug}-group-{group.pk}.pdf"'
+    # An address may keep the region's letters (ā, ī): the header must still name the file.
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"passes-{slug}-group-{group.pk}.pdf"
+    )
     return _private(response)
 
 

@@ -98,12 +98,13 @@ def test_a_sent_confirmation_is_not_changed_by_a_later_run(
     assert len(email.attachments) == 1
 
 
-def test_cohort_members_get_passes_for_the_cohorts_activities_without_an_extra_e_mail(
+def test_cohort_members_get_each_activitys_pass_in_its_own_e_mail_once(
     make_cohort, make_activity, make_person, clock, django_capture_on_commit_callbacks
 ):
     activity = make_activity(starts_at=local("2030-01-15 10:00"), ends_at=local("2030-01-15 15:00"))
     clock.now = local("2030-01-01 12:00")
     cohort = make_cohort(activities=[activity])
+    mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
         member = enrolment_apply(user=make_person("EE", full_name="Õie Täht"), cohort=cohort)
@@ -111,4 +112,36 @@ def test_cohort_members_get_passes_for_the_cohorts_activities_without_an_extra_e
     place = Enrolment.objects.get(activity=activity, user=member.user)
     assert (place.source, place.state) == (EnrolmentSource.COHORT, EnrolmentState.ACCEPTED)
     assert ParticipantPass.objects.filter(enrolment=place, revoked_at__isnull=True).exists()
+    # The activity place is confirmed by its pass, not by a second "your place is confirmed".
     assert not OutgoingEmail.objects.filter(reason=f"cohorts.accepted:{place.pk}").exists()
+    from cohorts.handlers import accepted_email_send
+
+    accepted_email_send(event_for("accepted", place))  # a second run sends nothing more
+    email = OutgoingEmail.objects.get(reason=f"cohorts.pass:{place.pk}")
+    assert email.subject == f"Your pass for {activity.title}"
+    assert [a["filename"] for a in email.attachments] == [f"pass-{activity.slug}.pdf"]
+    [message] = [m for m in mail.outbox if m.subject == email.subject]
+    assert message.to == [member.user.email]
+    assert f"/cohorts/places/{place.pk}/pass/" in message.body
+    pdf = message.attachments[0][1]
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Õie Täht" in text
+    assert place.participant_pass.token in text
+
+
+def test_a_cohort_activity_place_withdrawn_before_its_handler_runs_gets_no_pass_e_mail(
+    make_cohort, make_activity, make_person, clock, django_capture_on_commit_callbacks
+):
+    activity = make_activity(starts_at=local("2030-01-15 10:00"), ends_at=local("2030-01-15 15:00"))
+    clock.now = local("2030-01-01 12:00")
+    cohort = make_cohort(activities=[activity])
+    with django_capture_on_commit_callbacks(execute=True):
+        member = enrolment_apply(user=make_person("EE", full_name="Õie Täht"), cohort=cohort)
+    place = Enrolment.objects.get(activity=activity, user=member.user)
+    OutgoingEmail.objects.filter(reason=f"cohorts.pass:{place.pk}").delete()
+    Enrolment.objects.filter(pk=place.pk).update(state=EnrolmentState.WITHDRAWN)
+    from cohorts.handlers import accepted_email_send
+
+    accepted_email_send(event_for("accepted", place))
+
+    assert not OutgoingEmail.objects.filter(reason=f"cohorts.pass:{place.pk}").exists()
