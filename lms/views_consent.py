@@ -51,7 +51,15 @@ def _invalid(request, error: LmsError):
     return _private(response)
 
 
-def _page(request, link: ConsentLink, *, error: str = "", name: str = "", status: int = 200):
+def _page(
+    request,
+    link: ConsentLink,
+    *,
+    error: str = "",
+    name: str = "",
+    status: int = 200,
+    confirm_refuse: bool = False,
+):
     consent = link.consent
     if link.action == ConsentToken.Action.WITHDRAW:
         template = "lms/consent/withdraw.html"
@@ -70,6 +78,7 @@ def _page(request, link: ConsentLink, *, error: str = "", name: str = "", status
         "error": error,
         "name": name,
         "is_account": consent.purpose == "account",
+        "confirm_refuse": confirm_refuse,
     }
     return _private(render(request, template, context, status=status))
 
@@ -97,6 +106,12 @@ def consent_page(request, token: str):
                 guardian_name=name,
                 notice_version=str(request.POST.get("notice_version", ""))[:20],
             )
+        elif decision == "refuse" and request.POST.get("confirm") != "yes":
+            # A refusal is final: ask once more before recording it (the link stays unused).
+            link = consent_link_check(
+                token=token, consent_id=consent_id, action=ConsentToken.Action.DECIDE
+            )
+            return _page(request, link, name=name, confirm_refuse=True)
         elif decision == "refuse":
             consent = consent_service.consent_refuse(
                 token=token, consent_id=consent_id, guardian_name=name

@@ -80,3 +80,26 @@ def test_a_damaged_link_page_is_accessible(phone_page, check_accessibility, held
     assert response.status == 400
     check_accessibility(page)
     expect(page.get_by_role("alert")).to_contain_text("incomplete or damaged")
+
+
+def test_do_not_consent_asks_once_more_and_going_back_records_nothing(
+    phone_page, visit, follow, check_accessibility, held
+):
+    page = phone_page
+    visit(page, f"/consent/{latest_link(GUARDIAN)}/")
+
+    follow(page, page.get_by_role("button", name="Do not consent"), tap=True)
+    expect(page.get_by_role("alert")).to_contain_text("Do you really not consent?")
+    held.refresh_from_db()
+    assert held.state == EnrolmentState.PENDING_CONSENT
+
+    follow(page, page.get_by_role("link", name="No, go back"), tap=True)
+    expect(page.get_by_role("button", name="Give consent")).to_be_visible()
+    consent = GuardianConsent.objects.get(subject_key=f"enrolment:{held.pk}")
+    assert consent.state == ConsentState.PENDING
+
+    follow(page, page.get_by_role("button", name="Do not consent"), tap=True)
+    follow(page, page.get_by_role("button", name="Yes, I do not consent"), tap=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answer is recorded: no consent")
+    held.refresh_from_db()
+    assert held.state == EnrolmentState.WITHDRAWN

@@ -62,6 +62,8 @@ def answer(client, token: str, decision: str, *, name="Anna Bērziņa", **overri
     """Open the link, then press a button (as the guardian does)."""
     opened = client.get(page(token))
     data = {**form_fields(opened.content.decode()), "decision": decision, "guardian_name": name}
+    if decision == "refuse":
+        data["confirm"] = "yes"  # the second press, after "Do you really not consent?"
     data.update(override)
     return client.post(page(token), data)
 
@@ -367,6 +369,37 @@ def test_withdrawing_takes_one_press_from_the_confirmation_email(client, held):
     assert emails_to(GUARDIAN, "lms.consent.withdrawn")
     replay = client.post(page(withdraw_token), {**fields, "decision": "withdraw"})
     assert replay.status_code == 410 and "already been used" in text(replay)
+
+
+def test_a_refusal_is_asked_once_more_and_nothing_is_recorded_until_confirmed(client, held):
+    token = latest_link(GUARDIAN)
+
+    first = answer(client, token, "refuse", name="Anna Bērziņa", confirm="")
+
+    assert first.status_code == 200
+    assert "Do you really not consent?" in text(first)
+    assert "cannot be booked for" in text(first)
+    assert consent_of(held).state == ConsentState.PENDING
+    held.refresh_from_db()
+    assert held.state == EnrolmentState.PENDING_CONSENT
+    assert not emails_to(GUARDIAN, "lms.consent.refused")
+    # The link is still unused: going back and giving consent works.
+    assert answer(client, token, "give").status_code == 302
+    assert consent_of(held).state == ConsentState.GIVEN
+
+
+def test_the_confirmation_form_records_the_refusal_with_the_name_typed_before(client, held):
+    token = latest_link(GUARDIAN)
+    asked = answer(client, token, "refuse", name="Anna Bērziņa", confirm="")
+    confirm_form = text(asked).split('id="confirm-refuse"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', confirm_form))
+    assert fields["confirm"] == "yes" and fields["decision"] == "refuse"
+
+    response = client.post(page(token), fields)
+
+    assert response.status_code == 302
+    consent = consent_of(held)
+    assert (consent.state, consent.decided_by_name) == (ConsentState.REFUSED, "Anna Bērziņa")
 
 
 def test_a_decide_link_cannot_withdraw_and_a_withdraw_link_cannot_decide(client, held):

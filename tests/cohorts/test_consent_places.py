@@ -47,6 +47,8 @@ def answer(client, token: str, decision: str, *, name="Anna Bērziņa"):
     fields = dict(
         re.findall(r'<input type="hidden" name="(consent|notice_version)" value="([^"]*)"', html)
     )
+    if decision == "refuse":
+        fields["confirm"] = "yes"  # the second press, after "Do you really not consent?"
     return client.post(page(token), {**fields, "decision": decision, "guardian_name": name})
 
 

@@ -59,6 +59,8 @@ def guardian_answers(client, token: str, decision: str, name: str = "Mette Ærø
             "consent": consent.pk,
             "guardian_name": name,
             "notice_version": notice_current().version,
+            # A refusal is asked once more; the guardian presses "Yes, I do not consent".
+            **({"confirm": "yes"} if decision == "refuse" else {}),
         },
         follow=True,
     )
