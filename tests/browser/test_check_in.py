@@ -134,6 +134,43 @@ def test_staff_search_and_check_in_on_a_phone_and_the_counts_update(
     assert counts(page) == ("3", "2", "1")
 
 
+def test_a_slow_reply_to_an_earlier_search_does_not_replace_the_newest_one(
+    phone_page, visit, follow, exercise
+):
+    activity, places, staff = exercise
+    page = phone_page
+    log_in(
+        page,
+        visit,
+        follow,
+        email=staff.email,
+        next_url=f"/cohorts/activities/{activity.pk}/check-in/",
+    )
+    held = []
+
+    def hold_the_first_search(route):
+        if "fragment=roster" in route.request.url and not held:
+            held.append(route)  # answered only after the newer search has shown
+        else:
+            route.continue_()
+
+    page.route("**/check-in/?*", hold_the_first_search)
+    box = page.get_by_label("Search by name, organisation or country")
+    box.fill("Berzins")
+    page.wait_for_timeout(600)  # the first search has left and waits
+    box.fill("Wasowska")
+    expect(page.locator("#roster")).to_contain_text("Małgorzata Wąsowska")
+    expect(page.locator("#roster li")).to_have_count(1)
+
+    assert len(held) == 1 and "Berzins" in held[0].request.url
+    held[0].continue_()
+    page.wait_for_timeout(1000)  # the late reply arrives, and is ignored
+
+    expect(page.locator("#roster li")).to_have_count(1)
+    expect(page.locator("#roster")).to_contain_text("Małgorzata Wąsowska")
+    expect(page.locator("#roster")).not_to_contain_text("Jānis Bērziņš")
+
+
 def test_the_qr_reader_is_served_from_this_site_and_reads_a_pass(
     phone_page, visit, follow, check_accessibility, exercise, live_server
 ):

@@ -95,16 +95,19 @@
   var search = document.querySelector("form[data-live-search]");
   if (search && roster) {
     var timer = null;
+    var latest = 0;
     var input = search.querySelector("input[name=q]");
     var refresh = function () {
       var params = new URLSearchParams(new FormData(search));
       params.set("fragment", "roster");
+      // Replies can arrive out of order while staff type: only the newest search may show.
+      var mine = ++latest;
       fetch(search.action + "?" + params.toString(), { headers: HEADERS, credentials: "same-origin" })
         .then(function (response) {
           return response.ok ? response.text() : null;
         })
         .then(function (html) {
-          if (html !== null) {
+          if (html !== null && mine === latest) {
             roster.innerHTML = html;
           }
         })
