@@ -665,11 +665,15 @@ def _already_message(member: GroupMember, enrolment: Enrolment) -> str:
         return f"{member.full_name} already has a place ({enrolment.get_state_display().lower()})."
     if enrolment.state == EnrolmentState.WAITLISTED:
         return f"{member.full_name} is already on the waitlist."
-    if enrolment.is_final:
+    if enrolment.state == EnrolmentState.WITHDRAWN:  # a cohort: an ended place cannot return
         return (
-            f"{member.full_name} had a place here that was cancelled; a cancelled place cannot "
-            "be booked again."
+            f"{member.full_name} had a place in this cohort that was cancelled; a cohort place "
+            "cannot be booked again."
         )
+    if enrolment.state == EnrolmentState.REJECTED:
+        return f"{member.full_name}'s place here was declined by the organisers."
+    if enrolment.state == EnrolmentState.COMPLETED:
+        return f"{member.full_name} has already completed this."
     return f"{member.full_name} has already applied."
 
 
@@ -799,10 +803,12 @@ def group_book(
 
     with place_transaction():
         _lock(target)
-        existing = {
-            e.user_id: e
-            for e in _enrolments_of(target).filter(user_id__in=[m.person_id for m in eligible])
-        }
+        earlier = _enrolments_of(target).filter(user_id__in=[m.person_id for m in eligible])
+        if isinstance(target, ActivityPage):
+            # A cancelled place (refused or withdrawn consent, a cancelled booking) does not stop
+            # a new booking; a cohort place, once ended, cannot return.
+            earlier = earlier.exclude(state=EnrolmentState.WITHDRAWN)
+        existing = {e.user_id: e for e in earlier}
         candidates = []
         for member in eligible:
             enrolment = existing.get(member.person_id)

@@ -348,9 +348,11 @@ class Enrolment(models.Model):
                 condition=Q(cohort__isnull=False),
                 name="cohorts_enrolment_once_per_cohort",
             ),
+            # One live place per person and activity; a withdrawn one stays as history beside a
+            # new booking (a guardian who changes their mind, a participant who comes back).
             models.UniqueConstraint(
                 fields=["activity", "user"],
-                condition=Q(activity__isnull=False),
+                condition=Q(activity__isnull=False) & ~Q(state=EnrolmentState.WITHDRAWN),
                 name="cohorts_registration_once_per_activity",
             ),
             models.CheckConstraint(

@@ -246,12 +246,13 @@ def places_taken(*, target) -> int:
 
 
 def enrolment_of(*, user, cohort: Cohort | None = None, activity=None) -> Enrolment | None:
-    """`user`'s place in a cohort, or registration for an activity."""
+    """`user`'s place in a cohort, or registration for an activity (the newest: after a
+    withdrawal a person may register again, and the old one stays as history)."""
     if not user.is_authenticated:
         return None
     if cohort is not None:
         return Enrolment.objects.filter(cohort=cohort, user=user).first()
-    return Enrolment.objects.filter(activity=activity, user=user).first()
+    return Enrolment.objects.filter(activity=activity, user=user).order_by("-pk").first()
 
 
 def place_of_owner(*, user, enrolment_id: int) -> Enrolment | None:

@@ -500,7 +500,11 @@ def registration_create(*, user, activity: ActivityPage) -> Enrolment:
         )
     _eligibility_check(activity, profile, now=now)
     with place_transaction():
-        if Enrolment.objects.filter(activity=activity, user=user).exists():
+        # A withdrawn registration stays as history; registering again makes a new one.
+        earlier = Enrolment.objects.filter(activity=activity, user=user).exclude(
+            state=EnrolmentState.WITHDRAWN
+        )
+        if earlier.exists():
             raise CohortsError("duplicate", "You are already registered for this activity.")
         _lock(activity)
         enrolment = Enrolment(activity=activity, user=user, source=EnrolmentSource.REGISTRATION)

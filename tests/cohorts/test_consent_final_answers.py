@@ -1,11 +1,12 @@
-"""What the guardian's pages and e-mails promise after a refusal or a withdrawal is what the
-group's leader can then do: the answer is final for that activity."""
+"""After a refusal or a withdrawal the place is released, and what the guardian is told is what
+then happens: the group's leader can book the young person again while places are left, a new
+place with a new consent request, and the ended one stays as it was."""
 
 import pytest
 from django.test import Client
 
 from cohorts.models import Enrolment, EnrolmentState
-from lms.models import OutgoingEmail
+from lms.models import ConsentState, GuardianConsent, OutgoingEmail
 from tests.cohorts.groups_builders import consent_token
 from tests.cohorts.test_groups_views import book, main_text
 from tests.lms.minors import guardian_answers
@@ -21,44 +22,62 @@ def elza(group, exchange, add_member):
     return minor
 
 
-def test_after_a_refusal_the_guardian_is_not_promised_a_new_booking(client, group, exchange, elza):
-    done = guardian_answers(client, consent_token(elza.guardian_email), "refuse")
-
-    text = main_text(done)
-    assert "Your answer is recorded: no consent" in text
-    # The place cannot be booked again for Elza (one place per person and activity) ...
+def book_again(group, exchange, member):
     leader = Client()
     leader.force_login(group.leaders.get())
-    again = leader.post(
+    return leader.post(
         f"/groups/{group.pk}/book/",
-        {"target": f"activity:{exchange.pk}", "members": [str(elza.pk)], "mode": "all"},
+        {"target": f"activity:{exchange.pk}", "members": [str(member.pk)], "mode": "all"},
         follow=True,
     )
-    assert "cannot be booked again" in main_text(again)
-    assert Enrolment.objects.get(user=elza.person).state == EnrolmentState.WITHDRAWN
-    # ... so the guardian's page says so, instead of promising that a new booking asks again.
-    assert "a new booking would ask you again" not in text
-    assert f"Elza Liepiņa cannot be booked for {exchange.title} again" in text
+
+
+def test_after_a_refusal_the_leader_books_again_and_the_guardian_is_asked_again(
+    client, group, exchange, elza, django_capture_on_commit_callbacks
+):
+    done = guardian_answers(client, consent_token(elza.guardian_email), "refuse")
+    text = main_text(done)
+    assert "Your answer is recorded: no consent" in text
+    assert "they can book Elza Liepiņa again while places are left" in text
     (email,) = OutgoingEmail.objects.filter(reason__startswith="lms.consent.refused:")
-    assert "a new booking would ask you again" not in email.body_text
-    assert f"Elza Liepiņa cannot be booked for {exchange.title} again" in email.body_text
+    assert "they can book Elza Liepiņa again while places are left" in email.body_text
+    first = Enrolment.objects.get(user=elza.person)
+    assert first.state == EnrolmentState.WITHDRAWN
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = book_again(group, exchange, elza)
+
+    assert "cannot be booked" not in main_text(again)
+    places = list(Enrolment.objects.filter(user=elza.person, activity=exchange).order_by("pk"))
+    assert [p.state for p in places] == [EnrolmentState.WITHDRAWN, EnrolmentState.PENDING_CONSENT]
+    consents = GuardianConsent.objects.filter(person=elza.person).order_by("pk")
+    assert [c.state for c in consents] == [ConsentState.REFUSED, ConsentState.PENDING]
+    # The new request works: the guardian now consents and the new place is confirmed.
+    guardian_answers(Client(), consent_token(elza.guardian_email), "give")
+    places[1].refresh_from_db()
+    assert places[1].state == EnrolmentState.ACCEPTED
+    first.refresh_from_db()
+    assert first.state == EnrolmentState.WITHDRAWN  # the ended place stays as it was
+    # Booking once more while the place is live is refused: one live place per person.
+    twice = book_again(group, exchange, elza)
+    assert "Elza Liepiņa already has a place" in main_text(twice)
+    assert Enrolment.objects.filter(user=elza.person, activity=exchange).count() == 2
 
 
-def test_the_consent_page_says_a_refusal_is_final_before_the_guardian_answers(client, elza):
+def test_the_consent_page_says_what_a_refusal_does_before_the_guardian_answers(client, elza):
     page = main_text(client.get(f"/consent/{consent_token(elza.guardian_email)}/"))
 
     assert "If you do not consent" in page
-    assert "this answer is final for" in page
+    assert "the place is not kept for them" in page
 
 
-def test_the_withdrawal_page_says_the_place_cannot_be_booked_again(client, exchange, elza):
+def test_after_a_withdrawal_the_guardian_is_told_a_new_booking_is_possible(client, exchange, elza):
     guardian_answers(client, consent_token(elza.guardian_email), "give")
     withdraw = client.get(f"/consent/{consent_token(elza.guardian_email)}/")
 
     text = main_text(withdraw)
     assert "Withdraw your consent for Elza Liepiņa" in text
-    assert "a new booking would need your consent again" not in text
-    assert f"Elza Liepiņa cannot be booked for {exchange.title} again" in text
+    assert "the group's leader can book Elza Liepiņa again while places are left" in text
 
     done = client.post(
         withdraw.request["PATH_INFO"],
@@ -66,5 +85,5 @@ def test_the_withdrawal_page_says_the_place_cannot_be_booked_again(client, excha
         follow=True,
     )
     assert "Consent withdrawn" in main_text(done)
-    assert f"Elza Liepiņa cannot be booked for {exchange.title} again" in main_text(done)
+    assert "they can book Elza Liepiņa again while places are left" in main_text(done)
     assert Enrolment.objects.get(user=elza.person).state == EnrolmentState.WITHDRAWN

@@ -378,7 +378,7 @@ def test_a_refusal_is_asked_once_more_and_nothing_is_recorded_until_confirmed(cl
 
     assert first.status_code == 200
     assert "Do you really not consent?" in text(first)
-    assert "cannot be booked for" in text(first)
+    assert "will be released for someone else at once" in text(first)
     assert consent_of(held).state == ConsentState.PENDING
     held.refresh_from_db()
     assert held.state == EnrolmentState.PENDING_CONSENT
