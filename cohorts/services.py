@@ -1064,10 +1064,14 @@ def cohort_activities_register_locked(*, enrolment: Enrolment) -> list[Enrolment
         return []
     created = []
     now = timezone.now()
+    # A registration of their own that they withdrew does not stop the cohort's place; one that
+    # came with the cohort is never made twice (a handler run again changes nothing).
     registered = set(
         Enrolment.objects.filter(
             user_id=enrolment.user_id, activity__in=enrolment.cohort.activities.all()
-        ).values_list("activity_id", flat=True)
+        )
+        .exclude(Q(state=EnrolmentState.WITHDRAWN) & ~Q(source=EnrolmentSource.COHORT))
+        .values_list("activity_id", flat=True)
     )
     for activity in enrolment.cohort.activities.order_by("starts_at"):
         if activity.pk in registered or (activity.ends_at and activity.ends_at < now):

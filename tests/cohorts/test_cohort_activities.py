@@ -74,3 +74,26 @@ def test_a_place_the_person_took_themselves_stays_when_they_leave_the_cohort(
     own.refresh_from_db()
     assert own.state == EnrolmentState.ACCEPTED
     assert own.source == EnrolmentSource.REGISTRATION
+
+
+def test_a_registration_withdrawn_earlier_does_not_keep_a_new_cohort_member_out(
+    make_cohort, make_person, make_activity, django_capture_on_commit_callbacks
+):
+    workshop = _activity(make_activity, 40, title="Flood workshop", slug="flood", capacity=10)
+    cohort = make_cohort(capacity=5)
+    cohort.activities.set([workshop])
+    cohort.save()
+    person = make_person("FI")
+    own = services.registration_create(user=person, activity=workshop)
+    services.enrolment_withdraw(enrolment=own, actor=person)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        member = services.enrolment_apply(user=person, cohort=cohort)
+    # The handler run again makes no second place.
+    services.cohort_activities_register_locked(enrolment=member)
+
+    rows = list(workshop.registrations.filter(user=person).order_by("pk"))
+    assert [(r.source, r.state) for r in rows] == [
+        (EnrolmentSource.REGISTRATION, EnrolmentState.WITHDRAWN),
+        (EnrolmentSource.COHORT, EnrolmentState.ACCEPTED),
+    ]
