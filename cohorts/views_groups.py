@@ -290,7 +290,9 @@ def booking_new(request, group_id: int):
     group = _group_or_404(request, group_id)
     members = list(group.members.all())
     targets = bookable_targets()
-    initial = {"mode": "all"}
+    # Nothing preselected for "not enough places": all-or-nothing or partial is the leader's
+    # explicit choice.
+    initial = {}
     if request.GET.get("target"):
         initial["target"] = request.GET["target"]
     form = BookingForm(request.POST or None, targets=targets, members=members, initial=initial)

@@ -212,6 +212,7 @@ def test_booking_through_the_form_and_bad_bookings_change_nothing(
     address = reverse("groups:book", args=[group.pk])
     page = client.get(address)
     assert exchange.title in main_text(page)
+    assert 'name="mode"' in page.content.decode() and "checked" not in page.content.decode()
     value = f"activity:{exchange.pk}"
     everyone = [str(m.pk) for m in minors + adults]
 
@@ -228,6 +229,7 @@ def test_booking_through_the_form_and_bad_bookings_change_nothing(
         {"target": "nonsense", "members": everyone, "mode": "all"},
         {"target": value, "members": [str(stranger.pk)], "mode": "all"},
         {"target": value, "members": everyone, "mode": "sometimes"},
+        {"target": value, "members": everyone},  # no choice made for "not enough places"
     ):
         response = client.post(address, data)
         assert response.status_code == 400, data
