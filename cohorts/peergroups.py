@@ -570,6 +570,7 @@ class _ProgressWriter:
         )
         self.last_at = 0.0
         self.last_stage = ""
+        self.highest = 0
 
     def __call__(self, percent: int, note: str) -> None:
         stage = note.split(":", 1)[0]
@@ -577,7 +578,9 @@ class _ProgressWriter:
         if stage == self.last_stage and now - self.last_at < PROGRESS_EVERY:
             return
         self.last_at, self.last_stage = now, stage
-        self.rows.update(progress=max(0, min(99, int(percent))), progress_note=note[:200])
+        # A new stage may start its own count at 0; the bar on the page only moves forward.
+        self.highest = max(self.highest, min(99, int(percent)))
+        self.rows.update(progress=self.highest, progress_note=note[:200])
 
 
 def _stale_before():

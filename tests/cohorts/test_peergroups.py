@@ -285,6 +285,25 @@ def test_the_job_writes_its_progress_to_the_status_row_as_it_goes(cohort_pool, m
     assert (run.progress, run.state) == (100, "done")
 
 
+def test_the_progress_bar_does_not_go_back_when_a_stage_starts_its_count_at_zero(cohort_pool):
+    cohort, _people, staff = cohort_pool
+    run = request_run(cohort, staff)
+    started_at = timezone.now()
+    MatchingRun.objects.filter(pk=run.pk).update(
+        state=MatchingRunState.RUNNING, started_at=started_at
+    )
+    write = peergroups._ProgressWriter(run.pk, started_at)
+
+    seen = []
+    for percent, note in [(1, "loading 12 participants"), (0, "searching: restart 1"),
+                          (40, "improving: swap 3"), (5, "checking rules")]:  # fmt: skip
+        write(percent, note)
+        run.refresh_from_db()
+        seen.append(run.progress)
+
+    assert seen == [1, 1, 40, 40]
+
+
 @pytest.mark.postgres
 @pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
