@@ -4,6 +4,7 @@ members without an account, impossible birth dates and removal."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cohorts import groups
@@ -32,7 +33,7 @@ def test_an_adult_registers_a_group_and_leads_it(leader):
 
 
 def test_a_minor_or_an_account_awaiting_its_guardian_cannot_lead(db):
-    young = UserFactory(profile__date_of_birth=dt.date.today() - dt.timedelta(days=15 * 365))
+    young = UserFactory(profile__date_of_birth=timezone.localdate() - dt.timedelta(days=15 * 365))
     pending = UserFactory(profile__guardian_approval=GuardianApproval.PENDING)
     data = groups.GroupData(name="Kids", organisation="School", country="LV", kind="school_class")
 
@@ -116,13 +117,13 @@ def test_only_the_groups_own_leaders_can_be_linked_by_their_account(group, leade
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"birth_year": lambda: dt.date.today().year + 1}, "cannot be in the future"),
+        ({"birth_year": lambda: timezone.localdate().year + 1}, "cannot be in the future"),
         (
-            {"birth_year": 2014, "birth_date": lambda: dt.date.today() + dt.timedelta(days=2)},
+            {"birth_year": 2014, "birth_date": lambda: timezone.localdate() + dt.timedelta(days=2)},
             "future",
         ),
         ({"birth_year": 1899}, "over 100"),
-        ({"birth_year": lambda: dt.date.today().year - 101}, "over 100"),
+        ({"birth_year": lambda: timezone.localdate().year - 101}, "over 100"),
         ({"birth_year": 2014, "birth_date": dt.date(2013, 5, 1)}, "not in the year of birth"),
         ({"guardian_email": ""}, "guardian's e-mail address"),
         ({"guardian_email": "someone@members.invalid"}, "guardian's e-mail address that works"),

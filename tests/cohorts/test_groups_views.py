@@ -142,11 +142,12 @@ def test_my_learning_shows_an_adult_without_a_group_how_to_register_one(client, 
 
 def test_my_learning_does_not_invite_a_young_person_to_lead_a_group(client):
     from tests.factories import UserFactory
+    from tests.lms.minors import born_aged
 
     young = UserFactory(
         profile__full_name="Õie Täht",
         profile__country="EE",
-        profile__date_of_birth=dt.date.today().replace(year=dt.date.today().year - 15, day=1),
+        profile__date_of_birth=born_aged(15),
     )
     client.force_login(young)
     assert "Register a group" not in main_text(client.get(reverse("my_learning")))
