@@ -803,11 +803,11 @@ def group_book(
 
     with place_transaction():
         _lock(target)
-        earlier = _enrolments_of(target).filter(user_id__in=[m.person_id for m in eligible])
-        if isinstance(target, ActivityPage):
-            # A cancelled place (refused or withdrawn consent, a cancelled booking) does not stop
-            # a new booking; a cohort place, once ended, cannot return.
-            earlier = earlier.exclude(state=EnrolmentState.WITHDRAWN)
+        earlier = (
+            _enrolments_of(target)
+            .filter(user_id__in=[m.person_id for m in eligible])
+            .blocking_a_new_place()
+        )
         existing = {e.user_id: e for e in earlier}
         candidates = []
         for member in eligible:

@@ -261,6 +261,19 @@ TRANSITIONS = {
 }
 
 
+# A person has one live place per activity; a withdrawn one stays as history and does not stop a
+# new booking (a guardian who changes their mind, a participant who comes back). Cohort places
+# are never taken back, so every cohort enrolment counts. The database constraint below uses it.
+LIVE_ACTIVITY_PLACE = Q(activity__isnull=False) & ~Q(state=EnrolmentState.WITHDRAWN)
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def blocking_a_new_place(self):
+        """The places that stop the same person being given another in the same cohort or
+        activity: every cohort enrolment, every activity place but a withdrawn one."""
+        return self.filter(Q(cohort__isnull=False) | LIVE_ACTIVITY_PLACE)
+
+
 class EnrolmentSource(models.TextChoices):
     APPLICATION = "application", "Application"
     REGISTRATION = "registration", "Activity registration"
@@ -335,6 +348,8 @@ class Enrolment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = EnrolmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["submitted_at", "id"]
         constraints = [
@@ -348,11 +363,9 @@ class Enrolment(models.Model):
                 condition=Q(cohort__isnull=False),
                 name="cohorts_enrolment_once_per_cohort",
             ),
-            # One live place per person and activity; a withdrawn one stays as history beside a
-            # new booking (a guardian who changes their mind, a participant who comes back).
             models.UniqueConstraint(
                 fields=["activity", "user"],
-                condition=Q(activity__isnull=False) & ~Q(state=EnrolmentState.WITHDRAWN),
+                condition=LIVE_ACTIVITY_PLACE,
                 name="cohorts_registration_once_per_activity",
             ),
             models.CheckConstraint(

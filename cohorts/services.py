@@ -500,10 +500,7 @@ def registration_create(*, user, activity: ActivityPage) -> Enrolment:
         )
     _eligibility_check(activity, profile, now=now)
     with place_transaction():
-        # A withdrawn registration stays as history; registering again makes a new one.
-        earlier = Enrolment.objects.filter(activity=activity, user=user).exclude(
-            state=EnrolmentState.WITHDRAWN
-        )
+        earlier = Enrolment.objects.filter(activity=activity, user=user).blocking_a_new_place()
         if earlier.exists():
             raise CohortsError("duplicate", "You are already registered for this activity.")
         _lock(activity)
@@ -1065,13 +1062,15 @@ def cohort_activities_register_locked(*, enrolment: Enrolment) -> list[Enrolment
     created = []
     now = timezone.now()
     # A registration of their own that they withdrew does not stop the cohort's place; one that
-    # came with the cohort is never made twice (a handler run again changes nothing).
+    # came with the cohort is never made twice, even once ended (a handler run again changes
+    # nothing).
+    theirs = Enrolment.objects.filter(
+        user_id=enrolment.user_id, activity__in=enrolment.cohort.activities.all()
+    )
     registered = set(
-        Enrolment.objects.filter(
-            user_id=enrolment.user_id, activity__in=enrolment.cohort.activities.all()
+        (theirs.blocking_a_new_place() | theirs.filter(source=EnrolmentSource.COHORT)).values_list(
+            "activity_id", flat=True
         )
-        .exclude(Q(state=EnrolmentState.WITHDRAWN) & ~Q(source=EnrolmentSource.COHORT))
-        .values_list("activity_id", flat=True)
     )
     for activity in enrolment.cohort.activities.order_by("starts_at"):
         if activity.pk in registered or (activity.ends_at and activity.ends_at < now):
