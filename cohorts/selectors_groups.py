@@ -151,7 +151,8 @@ class BookingBlock:
 
 
 def bookings_of(group: YouthGroup) -> list[BookingBlock]:
-    """The group's bookings by activity or cohort (soonest first), with each minor's consent."""
+    """The group's bookings by activity or cohort (soonest first), with each member's newest
+    place and each minor's consent."""
     enrolments = list(
         Enrolment.objects.filter(group=group)
         .select_related("activity", "cohort", "user__profile")
@@ -183,7 +184,9 @@ def bookings_of(group: YouthGroup) -> list[BookingBlock]:
             )
         )
     for block in blocks.values():
-        block.rows.sort(key=lambda row: (not row.live, row.name.casefold()))
+        # A member booked again after their place ended shows once, with the newest place.
+        newest = {row.enrolment.user_id: row for row in block.rows}  # rows come in pk order
+        block.rows = sorted(newest.values(), key=lambda row: (not row.live, row.name.casefold()))
     return sorted(blocks.values(), key=lambda block: (block.start, str(block.target)))
 
 

@@ -48,6 +48,10 @@ def test_after_a_refusal_the_leader_books_again_and_the_guardian_is_asked_again(
         again = book_again(group, exchange, elza)
 
     assert "cannot be booked" not in main_text(again)
+    # The group page shows Elza once, with the new place; the ended one is history.
+    assert main_text(again).count("Cancel booking of Elza Liepiņa") == 1
+    assert "Refused by the guardian" not in main_text(again)
+    assert "2 places booked" in main_text(again)
     places = list(Enrolment.objects.filter(user=elza.person, activity=exchange).order_by("pk"))
     assert [p.state for p in places] == [EnrolmentState.WITHDRAWN, EnrolmentState.PENDING_CONSENT]
     consents = GuardianConsent.objects.filter(person=elza.person).order_by("pk")

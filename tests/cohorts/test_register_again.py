@@ -54,6 +54,10 @@ def test_a_participant_who_withdrew_registers_again_on_the_activity_page(
     assert places[1].participant_pass.revoked_at is None
     page = visible_text(client.get(workshop.url))
     assert "You can register again" not in page and "See or withdraw my registration" in page
+    # My learning has one pass for the activity, that of the new place.
+    mine = visible_text(client.get(reverse("my_learning")))
+    assert mine.count(f"Pass for {workshop.title}") == 1
+    assert "Withdrawn" not in mine
 
 
 def test_registering_again_joins_the_end_of_the_waitlist_when_the_place_went_to_someone_else(
