@@ -303,6 +303,10 @@ WAGTAIL_SITE_NAME = "BSR Academy"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 BASE_URL = WAGTAILADMIN_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if IS_POSTGRES:
+    # Created by a migration (programmes 0007): English stemming with diacritics folded, so
+    # "Berzins" finds "Bērziņš" as SQLite's tokenizer does.
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "bsr_search"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_LOGIN_URL = "login"
