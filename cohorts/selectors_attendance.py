@@ -56,19 +56,27 @@ def fold(text: str) -> str:
 
 
 def desk_can_use(user, activity: ActivityPage) -> bool:
-    """The activity's staff: its desk staff group, the staff of a cohort that includes it (while
-    their rights last), and programme admins."""
+    """Who runs the activity's desk: its check-in staff group (checking people in and correcting
+    today's records) and those who keep the whole record (`attendance_can_manage`)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if cohort_is_admin(user):
-        return True
     if ActivityAttendance.objects.filter(
         activity_id=activity.pk, staff_group__in=user.groups.all()
     ).exists():
         return True
-    # Presidency staff run the desk of their own cohort's activity. An activity shared with a
-    # cohort they do not manage is run by its desk group or programme admins: its desk lists
-    # every place, and the other cohort's members are not theirs to see or mark.
+    return attendance_can_manage(user, activity)
+
+
+def attendance_can_manage(user, activity: ActivityPage) -> bool:
+    """Who keeps the whole record (corrections on any day, the sessions, the export): programme
+    admins and the staff of the cohorts that include the activity, while their rights last."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if cohort_is_admin(user):
+        return True
+    # Presidency staff keep the record of their own cohort's activity. An activity shared with a
+    # cohort they do not manage is kept by programme admins: its lists hold every place, and the
+    # other cohort's members are not theirs to see or mark.
     including = set(Cohort.objects.filter(activities=activity.pk).values_list("pk", flat=True))
     if not including:
         return False

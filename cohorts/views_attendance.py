@@ -40,6 +40,7 @@ from cohorts.forms_attendance import SessionForm
 from cohorts.models import AttendanceStatus, EnrolmentState, ParticipantPass
 from cohorts.selectors import CONFIRMED, place_of_owner
 from cohorts.selectors_attendance import (
+    attendance_can_manage,
     attendance_grid,
     attendance_table,
     corrections_of,
@@ -159,6 +160,17 @@ def _staff_activity(request, activity_id: int) -> ActivityPage:
     return activity
 
 
+def _organisers_only(request, activity, what: str):
+    """The answer to check-in staff who open a page that keeps the whole record."""
+    context = {"activity": activity, "what": what, "desk_url": _desk_url(activity)}
+    return _private(render(request, "cohorts/attendance/organisers_only.html", context, status=403))
+
+
+def _today_sessions(activity, sessions) -> set[int]:
+    today = timezone.localtime(timezone.now(), activity.tz).date()
+    return {s.pk for s in sessions if session_local_date(s, activity) == today}
+
+
 def _wants_json(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
@@ -199,6 +211,7 @@ def _desk_context(request, activity, sessions, session, q: str) -> dict:
         and bool(sessions)
         and all(session_local_date(s, activity) != today for s in sessions),
         "desk_url": reverse("cohorts:check_in_desk", args=[activity.pk]),
+        "can_manage": attendance_can_manage(request.user, activity),
         "counts_url": reverse("cohorts:check_in_counts", args=[activity.pk]),
         "pass_url": reverse("cohorts:check_in_pass", args=[activity.pk]),
     }
@@ -338,7 +351,10 @@ def desk_check_in(request, activity_id: int, enrolment_id: int):
 def attendance_list(request, activity_id: int):
     """Every person against every session; staff record or correct a status per cell."""
     activity = _staff_activity(request, activity_id)
-    sessions_ensure(activity=activity)
+    sessions = sessions_ensure(activity=activity)
+    can_manage = attendance_can_manage(request.user, activity)
+    # Check-in staff correct today's records; other days are the organisers'.
+    editable = {s.pk for s in sessions} if can_manage else _today_sessions(activity, sessions)
     q = str((request.POST if request.method == "POST" else request.GET).get("q", ""))[:200]
     back = reverse("cohorts:attendance", args=[activity.pk])
     if request.method == "POST":
@@ -347,6 +363,13 @@ def attendance_list(request, activity_id: int):
         status = request.POST.get("status", "")
         if enrolment is None or session is None:
             messages.error(request, "That person or session is not part of this activity.")
+        elif session.pk not in editable:
+            messages.error(
+                request,
+                "Check-in staff record today's sessions only. Ask the activity's organisers "
+                "(programme admins or the cohort's staff) to correct another day. "
+                "Nothing was changed.",
+            )
         else:
             try:
                 done = attendance.attendance_set(
@@ -365,6 +388,8 @@ def attendance_list(request, activity_id: int):
         "sessions": [(s, session_label(s, activity)) for s in grid.sessions],
         "statuses": AttendanceStatus.choices,
         "q": q,
+        "can_manage": can_manage,
+        "editable": editable,
         "log_entries": corrections_of(activity),
         "desk_url": reverse("cohorts:check_in_desk", args=[activity.pk]),
     }
@@ -384,6 +409,8 @@ def _int(value) -> int:
 def sessions_view(request, activity_id: int):
     """The days and sessions attendance is taken for, with the hours each counts."""
     activity = _staff_activity(request, activity_id)
+    if not attendance_can_manage(request.user, activity):
+        return _organisers_only(request, activity, "change the days and sessions")
     sessions = sessions_ensure(activity=activity)
     url = reverse("cohorts:attendance_sessions", args=[activity.pk])
     add_form = SessionForm(prefix_id="new_")
@@ -473,6 +500,8 @@ def _xlsx_sheet(sheet, header: list[str], rows: list[list]) -> None:
 def attendance_export(request, activity_id: int):
     """XLSX: a sheet per person × session, and every record with who took it and when."""
     activity = _staff_activity(request, activity_id)
+    if not attendance_can_manage(request.user, activity):
+        return _organisers_only(request, activity, "export the attendance")
     sessions_ensure(activity=activity)
     workbook = Workbook()
     summary = workbook.active

@@ -1,5 +1,5 @@
 """Shared by the attendance tests: a three-day table-top exercise in Rīga (15–17 January 2030),
-places registered for it the way participants register, and its desk staff."""
+places registered for it the way participants register, its desk staff and its organisers."""
 
 import datetime as dt
 
@@ -7,7 +7,7 @@ import pytest
 
 from cohorts import attendance
 from cohorts.models import AttendanceRecord, Enrolment
-from cohorts.services import registration_create
+from cohorts.services import cohort_staff_group_ensure, registration_create
 from lms.models import Event
 from tests.factories import OrganisationFactory, UserFactory
 from tests.programmes.builders import local
@@ -92,3 +92,17 @@ def attended_events(enrolment: Enrolment) -> list[dict]:
             name="programmes.activity.attended", payload__enrolment_id=enrolment.pk
         ).values_list("payload", flat=True)
     )
+
+
+@pytest.fixture
+def organiser(make_cohort):
+    """organiser(activity): presidency staff of a cohort that includes the activity, who keep
+    its whole attendance record (staff rights last through 2030)."""
+
+    def make(activity, *, name="Þórunn Guðmundsdóttir"):
+        cohort = make_cohort(activities=[activity], staff_access_until=dt.date(2030, 12, 31))
+        user = UserFactory(profile__full_name=name, profile__country="IS")
+        user.groups.add(cohort_staff_group_ensure(cohort=cohort))
+        return user
+
+    return make

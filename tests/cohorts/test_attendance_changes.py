@@ -18,6 +18,7 @@ from tests.cohorts.attendance_builders import DAY_1, DAY_2, at, attended_events,
 pytestmark = pytest.mark.django_db
 
 desk_staff = builders.desk_staff
+organiser = builders.organiser
 register = builders.register
 tabletop = builders.tabletop
 
@@ -70,23 +71,29 @@ def test_a_shortened_activity_drops_its_last_day_and_being_there_every_day_count
 
 
 def test_the_desk_says_when_there_is_no_session_today(
-    tabletop, register, desk_staff, client, clock
+    tabletop, register, desk_staff, organiser, client, clock
 ):
     """Once attendance was taken, moved sessions stay where they were: the desk says why nobody
-    can be checked in and where to fix it."""
+    can be checked in and where to fix it (or whom to ask)."""
     place = register(tabletop)
     staff = desk_staff(tabletop)
     at(clock, f"{DAY_1} 09:30")
     attendance.check_in(enrolment=place, session=session_on(tabletop, DAY_1), actor=staff)
     tabletop.ends_at += dt.timedelta(days=1)
     tabletop.save_revision().publish()
-    client.force_login(staff)
+    sessions_url = reverse("cohorts:attendance_sessions", args=[tabletop.pk])
 
     at(clock, "2030-01-18 09:30")
+    client.force_login(organiser(tabletop))
     desk = client.get(reverse("cohorts:check_in_desk", args=[tabletop.pk])).content.decode()
+    client.force_login(staff)
+    door = client.get(reverse("cohorts:check_in_desk", args=[tabletop.pk])).content.decode()
 
     assert "There is no session today, so nobody can be checked in" in desk
-    assert reverse("cohorts:attendance_sessions", args=[tabletop.pk]) in desk
+    assert sessions_url in desk
+    assert "There is no session today, so nobody can be checked in" in door
+    assert "ask the activity's organisers to add or move today's session" in door
+    assert sessions_url not in door
 
 
 def _text_spans(pdf: bytes) -> tuple[float, list[tuple[float, str]]]:
@@ -149,7 +156,7 @@ def test_a_withdrawn_place_shows_no_working_pass_even_before_it_is_revoked(
 
 
 def test_downloads_keep_their_file_names_for_an_activity_with_the_regions_letters(
-    make_activity, register, desk_staff, client, clock
+    make_activity, register, organiser, client, clock
 ):
     activity = make_activity(
         title="Mācības Rīgā",
@@ -161,7 +168,7 @@ def test_downloads_keep_their_file_names_for_an_activity_with_the_regions_letter
     at(clock, f"{DAY_1} 10:00")
     client.force_login(place.user)
     pass_pdf = client.get(reverse("cohorts:pass_pdf", args=[place.pk]))
-    client.force_login(desk_staff(activity))
+    client.force_login(organiser(activity))
     export = client.get(reverse("cohorts:attendance_export", args=[activity.pk]))
     sheet = client.get(reverse("cohorts:attendance_sheet", args=[activity.pk, DAY_1]))
 

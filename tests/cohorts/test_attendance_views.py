@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 # The shared fixtures, used by name.
 desk_staff = builders.desk_staff
+organiser = builders.organiser
 register = builders.register
 tabletop = builders.tabletop
 
@@ -365,7 +366,9 @@ def test_presidency_staff_run_the_desk_only_of_an_activity_no_other_cohort_share
 # --- the attendance list, sessions, paper and export ------------------------------------------
 
 
-def test_staff_correct_a_record_in_the_list_and_the_log_shows_it(tabletop, day_one, client, clock):
+def test_organisers_correct_a_record_of_another_day_and_the_log_shows_it(
+    tabletop, day_one, organiser, client, clock
+):
     janis = day_one[0]
     day_1 = session_on(tabletop, DAY_1)
     url = reverse("cohorts:attendance", args=[tabletop.pk])
@@ -373,6 +376,7 @@ def test_staff_correct_a_record_in_the_list_and_the_log_shows_it(tabletop, day_o
         reverse("cohorts:check_in", args=[tabletop.pk, janis.pk]), {"session": day_1.pk}, **FETCH
     )
     at(clock, f"{DAY_2} 10:00")
+    client.force_login(organiser(tabletop))
 
     response = client.post(
         url, {"enrolment": janis.pk, "session": day_1.pk, "status": "excused"}, follow=True
@@ -389,7 +393,52 @@ def test_staff_correct_a_record_in_the_list_and_the_log_shows_it(tabletop, day_o
     assert ModelLogEntry.objects.filter(action="cohorts.attendance.correct").count() == 1
 
 
-def test_staff_add_and_change_sessions_with_messages_for_bad_input(tabletop, day_one, client):
+def test_check_in_staff_correct_today_only_and_leave_sessions_and_export_to_the_organisers(
+    tabletop, day_one, client, clock
+):
+    janis = day_one[0]
+    url = reverse("cohorts:attendance", args=[tabletop.pk])
+    day_1, day_2 = session_on(tabletop, DAY_1), session_on(tabletop, DAY_2)
+    client.post(
+        reverse("cohorts:check_in", args=[tabletop.pk, janis.pk]), {"session": day_1.pk}, **FETCH
+    )
+    at(clock, f"{DAY_2} 10:00")
+
+    yesterday = client.post(
+        url, {"enrolment": janis.pk, "session": day_1.pk, "status": "absent"}, follow=True
+    )
+    today = client.post(
+        url, {"enrolment": janis.pk, "session": day_2.pk, "status": "excused"}, follow=True
+    )
+    sessions = client.get(reverse("cohorts:attendance_sessions", args=[tabletop.pk]))
+    moved = client.post(
+        reverse("cohorts:attendance_sessions", args=[tabletop.pk]),
+        {"action": "delete", "session": day_2.pk},
+    )
+    export = client.get(reverse("cohorts:attendance_export", args=[tabletop.pk]))
+    desk = main_text(client.get(desk_url(tabletop)))
+
+    assert "Check-in staff record today's sessions only" in main_text(yesterday)
+    assert "Nothing was changed." in main_text(yesterday)
+    assert "Jānis Bērziņš is recorded excused for Day 2." in main_text(today)
+    assert records_of(janis) == [("Day 1", "present"), ("Day 2", "excused")]
+    assert "As check-in staff you record today's sessions" in main_text(today)
+    # The list shows other days' records without a control to change them.
+    assert f'id="status-{janis.pk}-{day_1.pk}"' not in today.content.decode()
+    assert f'id="status-{janis.pk}-{day_2.pk}"' in today.content.decode()
+    for refused in (sessions, moved, export):
+        assert refused.status_code == 403
+        assert "ask the activity's organisers" in main_text(refused)
+    assert ActivitySession.objects.filter(pk=day_2.pk).exists()
+    assert "Export the attendance" not in desk and "Days and sessions" not in desk
+    assert "Attendance list: today's corrections" in desk
+    assert not ModelLogEntry.objects.filter(action="cohorts.attendance.export").exists()
+
+
+def test_organisers_add_and_change_sessions_with_messages_for_bad_input(
+    tabletop, day_one, organiser, client
+):
+    client.force_login(organiser(tabletop))
     url = reverse("cohorts:attendance_sessions", args=[tabletop.pk])
     day_2 = session_on(tabletop, DAY_2)
 
@@ -455,7 +504,7 @@ def test_the_sign_in_sheet_lists_everyone_for_the_day(tabletop, day_one, client)
 
 
 def test_the_excel_export_keeps_diacritics_and_neutralises_formulas(
-    tabletop, register, desk_staff, client, clock
+    tabletop, register, desk_staff, organiser, client, clock
 ):
     janis = register(tabletop, name="Jānis Bērziņš")
     register(tabletop, name='=HYPERLINK("http://evil.example")', organisation="@SUM(A1)")
@@ -466,6 +515,7 @@ def test_the_excel_export_keeps_diacritics_and_neutralises_formulas(
         {"session": session_on(tabletop, DAY_1).pk},
         **FETCH,
     )
+    client.force_login(organiser(tabletop))
 
     response = client.get(reverse("cohorts:attendance_export", args=[tabletop.pk]))
 
