@@ -66,6 +66,20 @@ def care_notes_purge(*, now=None) -> int:
     return count
 
 
+def survey_drafts_purge(*, now=None) -> int:
+    """Scheduled: delete the unsent answers people saved on surveys that have closed since (they
+    can never be sent). A second run finds nothing more to do. Returns how many drafts went."""
+    now = now or timezone.now()
+    due = SurveyInvitation.objects.filter(
+        answered_at__isnull=True, survey__closes_at__lte=now, draft_saved_at__isnull=False
+    )
+    with transaction.atomic(durable=True):
+        ids = list(due.select_for_update(of=("self",)).values_list("pk", flat=True))
+        count = SurveyInvitation.objects.filter(pk__in=ids).update(draft={}, draft_saved_at=None)
+    logger.info("survey drafts: deleted %s unsent draft%s", count, "" if count == 1 else "s")
+    return count
+
+
 # --- export -----------------------------------------------------------------------------------
 
 
@@ -314,5 +328,10 @@ def register_all() -> None:
     jobs.register_periodic(
         name="cohorts.care_notes_purge",
         func="cohorts.tasks_privacy.care_notes_purge_task",
+        minutes=24 * 60,
+    )
+    jobs.register_periodic(
+        name="cohorts.survey_drafts_purge",
+        func="cohorts.tasks_privacy.survey_drafts_purge_task",
         minutes=24 * 60,
     )

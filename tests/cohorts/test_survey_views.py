@@ -3,11 +3,15 @@ login, says whether the survey is anonymous before the first question, keeps a s
 and turns bad input (missing answers, tampered options, out-of-range ratings, oversized text,
 a double submission) into a clear message with nothing counted twice and never a 500."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from cohorts import services, surveys
 from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.privacy import survey_drafts_purge
+from cohorts.tasks_privacy import survey_drafts_purge_task
 from programmes.models import AnonymousSurveyResponse, SurveyAnswer, SurveyResponse
 from tests.programmes.conftest import visible_text
 from tests.programmes.survey_builders import full_answers, make_survey, names
@@ -97,6 +101,27 @@ def test_save_and_come_back(client, setup):
     assert 'value="5" id="q-' in body and " checked" in body
     assert "Ærø</textarea>" in body
     assert not SurveyResponse.objects.exists()
+
+
+def test_a_saved_draft_is_deleted_once_the_survey_has_closed(client, setup, clock):
+    survey, _, invitation, url = setup
+    n = names(survey)
+    client.post(url, {n["What should change"]: "Ærø", "action": "save"})
+    survey.closes_at = clock.now + dt.timedelta(days=2)
+    survey.save()
+
+    # While the survey is open the draft waits for its author, whatever day it is.
+    assert survey_drafts_purge(now=clock.now + dt.timedelta(days=1)) == 0
+    invitation.refresh_from_db()
+    assert invitation.draft and invitation.draft_saved_at is not None
+
+    clock.now += dt.timedelta(days=2)
+    assert survey_drafts_purge_task() == 1
+    assert survey_drafts_purge() == 0  # a second run finds nothing
+    invitation.refresh_from_db()
+    assert invitation.draft == {} and invitation.draft_saved_at is None
+    assert invitation.answered_at is None  # still counted as not answered
+    assert "has closed" in visible_text(client.get(url))
 
 
 BAD = {
