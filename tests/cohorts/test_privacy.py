@@ -115,15 +115,16 @@ def test_notes_of_what_is_still_to_come_are_kept(tabletop, make_activity, clock)
     assert upcoming.care_notes == NOTES
 
 
-def test_the_job_runs_daily(db):
+@pytest.mark.parametrize("job", ["care_notes_purge", "survey_drafts_purge"])
+def test_the_retention_jobs_run_daily(db, job):
     from django_q.models import Schedule
 
     from lms import jobs
 
     jobs.schedules_ensure()
 
-    schedule = Schedule.objects.get(name="cohorts.care_notes_purge")
-    assert schedule.func == "cohorts.tasks_privacy.care_notes_purge_task"
+    schedule = Schedule.objects.get(name=f"cohorts.{job}")
+    assert schedule.func == f"cohorts.tasks_privacy.{job}_task"
     assert (schedule.schedule_type, schedule.minutes) == (Schedule.MINUTES, 24 * 60)
 
 
