@@ -274,6 +274,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True
+# The EU is a member of the Council of the Baltic Sea States: staff of its institutions take part
+# under "European Union" (ISO 3166 reserves the code EU; django-countries leaves it out).
+COUNTRIES_OVERRIDE = {"EU": "European Union"}
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -126,6 +126,21 @@ def test_profile_edit_round_trips_every_field(client, user, name):
     assert user.profile.organisation.country.code == "LT"
 
 
+def test_staff_of_an_eu_institution_choose_the_european_union_as_their_country(client, user):
+    client.force_login(user)
+    form = client.get(reverse("profile")).content.decode()
+    assert '<option value="EU">European Union</option>' in form
+
+    client.post(
+        reverse("profile"),
+        {"full_name": "Søren Ærø", "preferred_language": "en", "country": "EU"},
+    )
+
+    user.profile.refresh_from_db()
+    assert user.profile.country.code == "EU"
+    assert user.profile.country.name == "European Union"
+
+
 def test_profile_bad_date_is_refused_with_input_kept(client, user):
     # The factory names people from a short list; start from a name the form does not send.
     user.profile.full_name = "Õie Täht"
