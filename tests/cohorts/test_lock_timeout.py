@@ -50,7 +50,11 @@ def test_a_long_lock_wait_becomes_busy_and_changes_nothing(make_cohort, make_per
 
 def _waiting_for_place_locks() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        # This run's database only: another run's tests may wait on the same server.
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
         return cursor.fetchone()[0]
 
 

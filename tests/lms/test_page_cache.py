@@ -50,12 +50,6 @@ urlpatterns = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _own_generation_file(settings, tmp_path):
-    # Other test runs in the same checkout must not purge this run's cache mid-test.
-    settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "page_cache_generation")
-
-
 @pytest.fixture
 def programme_index(db):
     return ProgrammeIndexPageFactory(parent=HomePage.objects.get())
