@@ -15,7 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from cohorts import attendance
 from cohorts.models import ActivityAttendance
 from cohorts.selectors import cohort_is_admin
-from cohorts.selectors_attendance import desk_activities_for
+from cohorts.selectors_attendance import attendance_can_manage, desk_activities_for
 
 
 class CheckInIndexView(WagtailAdminTemplateMixin, TemplateView):
@@ -40,7 +40,12 @@ class CheckInIndexView(WagtailAdminTemplateMixin, TemplateView):
                 activity_id__in=[a.pk for a in self.activities]
             )
         }
-        context["rows"] = [(activity, setups.get(activity.pk)) for activity in self.activities]
+        user = self.request.user
+        # Door staff get the list (today's corrections); organisers also the export.
+        context["rows"] = [
+            (activity, setups.get(activity.pk), attendance_can_manage(user, activity))
+            for activity in self.activities
+        ]
         context["is_admin"] = cohort_is_admin(self.request.user)
         return context
 

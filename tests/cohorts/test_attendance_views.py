@@ -559,6 +559,9 @@ def test_the_admin_lists_the_desks_a_person_runs_and_links_them_from_the_cohort_
     assert listing.status_code == 200
     assert "Storm Surge Table-top: Rīga" in listing.content.decode()
     assert reverse("cohorts:check_in_desk", args=[tabletop.pk]) in listing.content.decode()
+    export = reverse("cohorts:attendance_export", args=[tabletop.pk])
+    assert export not in listing.content.decode()  # door staff: the list, not the export
+    assert export in admin_listing.content.decode()
     assert reverse("cohorts:check_in_desk", args=[tabletop.pk]) in cohort_desk.content.decode()
     assert outsider.status_code in (302, 403)
     assert admin_listing.status_code == 200
