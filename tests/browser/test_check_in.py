@@ -133,6 +133,16 @@ def test_staff_search_and_check_in_on_a_phone_and_the_counts_update(
     visit(page, desk)
     assert counts(page) == ("3", "2", "1")
 
+    # Door staff correct today's records in the list; the export is the organisers'.
+    expect(page.get_by_role("link", name="Export the attendance (Excel)")).to_have_count(0)
+    follow(page, page.get_by_role("link", name="Attendance list: today's corrections"), tap=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Attendance: {activity.title}")
+    check_accessibility(page)
+    refused = page.goto(f"/cohorts/activities/{activity.pk}/attendance/sessions/")
+    assert refused is not None and refused.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("For the activity's organisers")
+    check_accessibility(page)
+
 
 def test_a_slow_reply_to_an_earlier_search_does_not_replace_the_newest_one(
     phone_page, visit, follow, exercise
