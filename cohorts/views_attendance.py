@@ -167,6 +167,7 @@ def _organisers_only(request, activity, what: str):
 
 
 def _today_sessions(activity, sessions) -> set[int]:
+    """The ids of the sessions on today's date in the activity's own time zone."""
     today = timezone.localtime(timezone.now(), activity.tz).date()
     return {s.pk for s in sessions if session_local_date(s, activity) == today}
 
@@ -197,7 +198,6 @@ def _counts_payload(activity, session) -> dict:
 
 def _desk_context(request, activity, sessions, session, q: str) -> dict:
     closed_reason = check_in_window_reason(activity)
-    today = timezone.localtime(timezone.now(), activity.tz).date()
     return {
         "activity": activity,
         "sessions": [(s, session_label(s, activity)) for s in sessions],
@@ -209,7 +209,7 @@ def _desk_context(request, activity, sessions, session, q: str) -> dict:
         # Open, yet no session today (say, the sessions were moved by hand): say where to fix it.
         "no_session_today": closed_reason is None
         and bool(sessions)
-        and all(session_local_date(s, activity) != today for s in sessions),
+        and not _today_sessions(activity, sessions),
         "desk_url": reverse("cohorts:check_in_desk", args=[activity.pk]),
         "can_manage": attendance_can_manage(request.user, activity),
         "counts_url": reverse("cohorts:check_in_counts", args=[activity.pk]),
