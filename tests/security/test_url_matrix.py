@@ -34,6 +34,7 @@ ACTIVITY_DESK = "login 404 404 404 404 404 200 200"  # the owner's activity's do
 TOKEN_LINK = PUBLIC  # the token is the authority; each page shows only what its link is for
 
 EXPECTED = {
+    "security_txt": PUBLIC,
     # --- accounts (site) -------------------------------------------------------------------
     "signup": "200 profile profile profile profile profile profile profile",
     "login": "200 profile profile profile profile profile profile profile",

@@ -11,8 +11,10 @@ packages); the tokens of the links are kept in clear here only, as the e-mails w
 import dataclasses
 import datetime as dt
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -21,7 +23,6 @@ from certificates.models import BulkIssue, CertificateTemplate
 from cohorts import attendance, services, surveys
 from cohorts.models import (
     ActivityAttendance,
-    Cohort,
     Enrolment,
     EnrolmentMode,
     EnrolmentState,
@@ -39,7 +40,6 @@ from lms.models import (
     PrivacyNotice,
     Sector,
 )
-from programmes.models import CalendarFeed
 from programmes.services import calendar_feed_ensure
 from tests.certificates.conftest import certificate_create
 from tests.cohorts.conftest import CohortFactory
@@ -336,4 +336,12 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
     )
 
 
-__all__ = ["ROLES", "World", "build", "Cohort", "CalendarFeed"]
+def database_state() -> dict:
+    """Every row of every table, except sessions (a visit may start one)."""
+    state = {}
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed or model is Session:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields]
+        state[model._meta.label] = list(model._base_manager.order_by("pk").values_list(*fields))
+    return state
