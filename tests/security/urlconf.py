@@ -49,9 +49,11 @@ def _walk(resolver, route="", namespaces=()):
 
 
 def project_urls() -> list[ProjectUrl]:
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018 (loading the admin's URLs registers its viewsets)
     project_viewsets = _project_viewsets()
     found = {}
-    for pattern, route, namespaces in _walk(get_resolver()):
+    for pattern, route, namespaces in _walk(resolver):
         module = _module(pattern)
         viewset_model = next((project_viewsets[n] for n in namespaces if n in project_viewsets), "")
         own = module.startswith(PROJECT_APPS)
