@@ -5,7 +5,6 @@ import base64
 import contextlib
 import datetime as dt
 import re
-import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -32,6 +31,7 @@ from cohorts.selectors import CONFIRMED
 from cohorts.services import CohortsError
 from lms.events import emit
 from lms.models import OutgoingEmail
+from lms.tokens import derived_token_fields, token_digest
 from programmes.models import ActivityPage
 
 ATTENDED_EVENT = "programmes.activity.attended"
@@ -356,10 +356,11 @@ def session_current(
 # --- passes -----------------------------------------------------------------------------------
 
 
-def pass_token_new() -> str:
-    """256 random bits: nothing but this token identifies a pass, and it is used for check-in
-    only (offer and nomination links, certificate codes are separate secrets)."""
-    return secrets.token_urlsafe(32)
+def pass_token_new() -> dict[str, str]:
+    """The stored fields of a new pass token (256 bits): nothing but this token identifies a
+    pass, and it is used for check-in only (offer and nomination links, certificate codes are
+    separate secrets). Only its salt and digest are kept (lms.tokens)."""
+    return derived_token_fields(ParticipantPass.LINK_PURPOSE)
 
 
 def token_from_text(text: str | None) -> str | None:
@@ -391,13 +392,13 @@ def pass_ensure(*, enrolment: Enrolment) -> ParticipantPass | None:
         # Only one of two requests renewing the same revoked pass at once wins; the other reads
         # the winner's token back, so an e-mailed PDF never carries a token already replaced.
         ParticipantPass.objects.filter(pk=existing.pk, revoked_at__isnull=False).update(
-            token=pass_token_new(), revoked_at=None, created_at=timezone.now()
+            **pass_token_new(), revoked_at=None, created_at=timezone.now()
         )
         existing.refresh_from_db()
         return existing
     try:
         with transaction.atomic():
-            return ParticipantPass.objects.create(enrolment=enrolment, token=pass_token_new())
+            return ParticipantPass.objects.create(enrolment=enrolment, **pass_token_new())
     except IntegrityError:
         # Issued at the same moment by another request (or the accepted event's handler).
         return ParticipantPass.objects.get(enrolment_id=enrolment.pk)
@@ -419,7 +420,7 @@ def pass_by_token(token: str | None) -> ParticipantPass | None:
         ParticipantPass.objects.select_related(
             "enrolment__user__profile", "enrolment__activity", "enrolment__organisation"
         )
-        .filter(token=token)
+        .filter(token_hash=token_digest(token))
         .first()
     )
 

@@ -17,6 +17,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
 from lms.models import Gender, Level, Sector
+from lms.tokens import derived_token
 
 
 class EnrolmentMode(models.TextChoices):
@@ -631,18 +632,26 @@ class ActivitySession(models.Model):
 
 
 class ParticipantPass(models.Model):
-    """The pass of one place at an activity: its QR code carries `token` (256 random bits,
-    used for nothing but check-in). A new pass replaces a revoked one."""
+    """The pass of one place at an activity: its QR code carries `token` (256 bits, used for
+    nothing but check-in), derived from `token_salt` with the site's secret key; only its
+    digest is stored (lms.tokens). A new pass replaces a revoked one."""
 
     enrolment = models.OneToOneField(
         Enrolment, on_delete=models.CASCADE, related_name="participant_pass"
     )
-    token = models.CharField(max_length=64, unique=True)
+    token_salt = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    LINK_PURPOSE = "cohorts.pass"
+
     def __str__(self) -> str:
         return f"pass of {self.enrolment}"
+
+    @property
+    def token(self) -> str:
+        return derived_token(self.LINK_PURPOSE, self.token_salt)
 
 
 class AttendanceStatus(models.TextChoices):

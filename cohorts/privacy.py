@@ -288,7 +288,7 @@ def places_erase(user, erasure: Erasure) -> None:
     for ticket in ParticipantPass.objects.filter(enrolment__user=user):
         # A new random token too: a copy of the old QR code finds nothing at all.
         ParticipantPass.objects.filter(pk=ticket.pk).update(
-            token=pass_token_new(), revoked_at=ticket.revoked_at or erasure.now
+            **pass_token_new(), revoked_at=ticket.revoked_at or erasure.now
         )
     sole = [
         group.name

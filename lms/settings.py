@@ -315,6 +315,8 @@ WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILADMIN_LOGIN_URL = "login"
 
 # --- Security -------------------------------------------------------------------------------
+# Where vulnerabilities are reported (published at /.well-known/security.txt; docs/security.md).
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "security@bsr-academy.local")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

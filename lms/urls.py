@@ -53,6 +53,7 @@ account_patterns = [
 ]
 
 urlpatterns = [
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include(account_patterns)),

@@ -1,14 +1,17 @@
-"""Public and personal views of the kernel: sign-up, profile, error pages."""
+"""Public and personal views of the kernel: sign-up, profile, error pages, security.txt."""
+
+import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView
 from django.views.static import serve as static_serve
 
@@ -151,6 +154,19 @@ def media_serve(request, path: str):
         return static_serve(request, path, document_root=settings.MEDIA_ROOT)
     except (OSError, ValueError) as exc:
         raise Http404("No such file.") from exc
+
+
+@require_GET
+def security_txt(request):
+    """Where to report a vulnerability (RFC 9116), from the SECURITY_CONTACT setting."""
+    expires = (timezone.now() + dt.timedelta(days=365)).replace(microsecond=0)
+    lines = [
+        f"Contact: mailto:{settings.SECURITY_CONTACT}",
+        f"Expires: {expires.astimezone(dt.UTC).isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: en",
+        f"Canonical: {settings.BASE_URL.rstrip('/')}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request, exception=None):

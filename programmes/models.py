@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from lms.blocks import BaseStreamBlock
 from lms.models import Language, Sector
+from lms.tokens import derived_token
 from programmes.blocks import AgendaStreamBlock, LessonStreamBlock
 from programmes.forms import ActivityPageForm
 
@@ -409,18 +410,24 @@ def _feed_token() -> str:  # (named in migration 0002)
 
 class CalendarFeed(models.Model):
     """A participant's personal iCal feed; the secret token is the only key to it, and
-    revoking replaces it so old subscription links stop working."""
+    revoking replaces it so old subscription links stop working. The token is derived from
+    `token_salt` with the site's secret key; only its digest is stored (lms.tokens)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
-    token = models.CharField(max_length=64, unique=True, default=_feed_token)
+    token_salt = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    LINK_PURPOSE = "programmes.calendar_feed"
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user}"
 
+    @property
+    def token(self) -> str:
+        return derived_token(self.LINK_PURPOSE, self.token_salt)
 
-new_feed_token = _feed_token
 
 from programmes.models_surveys import *  # noqa: E402, F403 (survey pages and answers)

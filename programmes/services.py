@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from lms.events import emit
 from lms.models import GuardianApproval, Profile
+from lms.tokens import derived_token_fields
 from programmes.models import (
     CalendarFeed,
     ModulePage,
     ModuleProgress,
     QuizAttempt,
     StepProgress,
-    new_feed_token,
 )
 from programmes.selectors import missing_prerequisites
 
@@ -239,14 +239,20 @@ def quiz_submit(
 
 def calendar_feed_ensure(*, user) -> CalendarFeed:
     """The participant's personal calendar feed, created with a fresh secret on first use."""
-    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    feed, _ = CalendarFeed.objects.get_or_create(
+        user=user, defaults=derived_token_fields(CalendarFeed.LINK_PURPOSE)
+    )
     return feed
 
 
 def calendar_feed_reset(*, user) -> CalendarFeed:
     """Replace the feed's secret so every copy of the old link stops working."""
     with transaction.atomic(durable=True):
-        feed, _ = CalendarFeed.objects.select_for_update().get_or_create(user=user)
-        feed.token = new_feed_token()
-        feed.save(update_fields=["token"])
+        fields = derived_token_fields(CalendarFeed.LINK_PURPOSE)
+        feed, created = CalendarFeed.objects.select_for_update().get_or_create(
+            user=user, defaults=fields
+        )
+        if not created:
+            feed.token_salt, feed.token_hash = fields["token_salt"], fields["token_hash"]
+            feed.save(update_fields=["token_salt", "token_hash"])
     return feed

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from lms.tokens import token_digest
 from programmes.calendar import CalendarEvent, activity_calendar_event, calendar_bytes
 from programmes.models import ActivityKind, ActivityPage, CalendarFeed
 from programmes.selectors import (
@@ -160,7 +161,7 @@ def calendar_feed(request, token: str):
     """A participant's subscription feed; the token in the URL is the only key."""
     feed = (
         CalendarFeed.objects.select_related("user")
-        .filter(token=token, user__is_active=True)
+        .filter(token_hash=token_digest(token), user__is_active=True)
         .first()
     )
     if feed is None:

@@ -37,7 +37,7 @@ def state() -> dict:
         "places": Enrolment.objects.filter(activity=tabletop, state__in=CONFIRMED).count(),
         "passes": sorted(
             ParticipantPass.objects.filter(enrolment__activity=tabletop).values_list(
-                "token", flat=True
+                "token_hash", flat=True
             )
         ),
         "records": sorted(

@@ -36,7 +36,7 @@ def test_the_pass_is_issued_once_however_often_the_accepted_event_is_handled(tab
     handlers_attendance.pass_issue(event)
     event_dispatch(event_id=event.pk)
 
-    assert list(ParticipantPass.objects.values_list("token", flat=True)) == [token]
+    assert [ticket.token for ticket in ParticipantPass.objects.all()] == [token]
     assert ParticipantPass.objects.get().revoked_at is None
 
 

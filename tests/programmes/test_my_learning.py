@@ -14,6 +14,7 @@ from wagtail import hooks
 
 from programmes.models import CalendarFeed
 from programmes.selectors import LEARNER_ACTIVITY_IDS_HOOK
+from programmes.services import calendar_feed_ensure
 from tests.factories import UserFactory
 from tests.programmes.builders import ActivityPageFactory, ModulePageFactory, record_progress
 from tests.programmes.conftest import visible_text
@@ -265,7 +266,7 @@ def test_reset_needs_a_post_and_a_login(client, user):
 
 
 def test_unknown_or_inactive_feed_tokens_404(client, user):
-    feed = CalendarFeed.objects.create(user=user)
+    feed = calendar_feed_ensure(user=user)
     assert client.get(reverse("calendar_feed", args=["not-a-token"])).status_code == 404
     user.is_active = False
     user.save()

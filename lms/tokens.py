@@ -1,0 +1,26 @@
+"""Secret links the product must show again (a pass's QR code, a calendar feed's address): only a
+random salt and the SHA-256 of the token are stored. The token is derived from the salt with the
+site's secret key and the link's purpose, so a copy of the database opens nothing and a token of
+one purpose is no token of another."""
+
+import base64
+import hashlib
+import secrets
+
+from django.utils.crypto import salted_hmac
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def derived_token(purpose: str, salt: str) -> str:
+    """43 URL-safe characters (256 bits), the same for the same purpose and salt."""
+    digest = salted_hmac(f"bsr-academy.link.{purpose}", salt, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def derived_token_fields(purpose: str) -> dict[str, str]:
+    """A fresh salt and the digest of its token: the two fields stored for one link."""
+    salt = secrets.token_hex(32)
+    return {"token_salt": salt, "token_hash": token_digest(derived_token(purpose, salt))}
