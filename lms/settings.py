@@ -217,6 +217,11 @@ COHORTS_LOCK_TIMEOUT_MS = int(os.environ.get("COHORTS_LOCK_TIMEOUT_MS", "5000"))
 CERTIFICATES_VERIFY_LIMIT = int(os.environ.get("CERTIFICATES_VERIFY_LIMIT", "30"))
 CERTIFICATES_VERIFY_WINDOW = int(os.environ.get("CERTIFICATES_VERIFY_WINDOW", "600"))
 CERTIFICATES_UPLOAD_MAX_BYTES = int(os.environ.get("CERTIFICATES_UPLOAD_MAX_BYTES", "5242880"))
+# Request bodies: form fields held in memory at most (a larger form is refused with a 400), and
+# the size above which an uploaded file goes to a temporary file instead of memory. Bodies
+# larger than an upload form accepts are refused from their Content-Length before being read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Certificates still being rendered after this long are queued again by the sweeper (a broker
 # can lose a task); a bulk issue renders this many certificates per job.
@@ -326,8 +331,11 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("BEHIND_TLS_PROXY", True):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only when a TLS-terminating proxy in front of the site sets it (and
+# strips what clients send): anywhere else a client could claim HTTPS with it.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
