@@ -228,6 +228,17 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 CERTIFICATES_SWEEP_AFTER_SECONDS = int(os.environ.get("CERTIFICATES_SWEEP_AFTER_SECONDS", "300"))
 CERTIFICATES_BULK_CHUNK = int(os.environ.get("CERTIFICATES_BULK_CHUNK", "20"))
 
+# E-mails a visitor can make the site send (sign-up, password reset): at most this many per
+# e-mail address and per client address in the window (seconds); more requests get the same
+# answer on the page but no e-mail.
+EMAIL_LIMIT_PER_ADDRESS = int(os.environ.get("EMAIL_LIMIT_PER_ADDRESS", "3"))
+EMAIL_LIMIT_PER_CLIENT = int(os.environ.get("EMAIL_LIMIT_PER_CLIENT", "5"))
+EMAIL_LIMIT_WINDOW = int(os.environ.get("EMAIL_LIMIT_WINDOW", "3600"))
+
+# Minutes the stored copy of a sent e-mail keeps its links with tokens (password reset, sign-up,
+# consent, offers, nominations, surveys) and attached files; a job then removes them.
+EMAIL_REDACT_AFTER_MINUTES = int(os.environ.get("EMAIL_REDACT_AFTER_MINUTES", "60"))
+
 # Personal data: days a "download my data" archive stays available before it is deleted, and
 # days after an activity (or cohort) ends before its dietary and medical notes are deleted.
 DATA_EXPORT_DAYS = int(os.environ.get("DATA_EXPORT_DAYS", "7"))
@@ -317,6 +328,8 @@ if IS_POSTGRES:
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "bsr_search"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# The admin's "forgotten password" goes through the outbox and its hourly limit too.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "lms.forms.OutboxPasswordResetForm"  # noqa: S105
 WAGTAILADMIN_LOGIN_URL = "login"
 
 # --- Security -------------------------------------------------------------------------------
