@@ -19,6 +19,10 @@ def email_sweep_task() -> int:
     return services.email_sweep()
 
 
+def emails_redact_task() -> int:
+    return services.emails_redact()
+
+
 def consent_reminders_send_task() -> int:
     return consent.consent_reminders_send()
 

@@ -13,6 +13,7 @@ import lms.wagtail_hooks_consent  # noqa: F401 (guardian consents, their audit l
 import lms.wagtail_hooks_privacy  # noqa: F401 (ages of digital consent, privacy notices)
 from lms.models import Organisation, OutgoingEmail
 from lms.selectors import emails_recent, events_recent
+from lms.services import email_text_redact
 
 
 class SuperuserOnlyMixin:
@@ -62,7 +63,14 @@ class EmailDetailView(SuperuserOnlyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         email = get_object_or_404(OutgoingEmail, pk=kwargs["pk"])
-        context.update(page_title=email.subject, header_icon="mail", email=email)
+        context.update(
+            page_title=email.subject,
+            header_icon="mail",
+            email=email,
+            # Administrators never see a working token link, removed from storage yet or not.
+            body_text=email_text_redact(email.body_text),
+            attachments=[item.get("filename", "") for item in email.attachments or []],
+        )
         return context
 
 
