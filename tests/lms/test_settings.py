@@ -197,13 +197,15 @@ def test_development_default_uses_sqlite_in_wal_mode_with_immediate_transactions
     assert plain["second_writer"] == "database is locked"
 
 
-def test_development_default_uses_the_orm_broker_local_cache_and_console_email(development):
+def test_development_default_uses_the_orm_broker_local_cache_and_the_development_mailbox(
+    development,
+):
     plain, _, _ = development
 
     assert plain["Q_CLUSTER"]["orm"] == "default"
     assert "redis" not in plain["Q_CLUSTER"]
     assert plain["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert plain["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert plain["EMAIL_BACKEND"] == "lms.mailbox.DevelopmentMailBackend"
 
 
 def test_job_cluster_retries_only_after_the_timeout_and_skips_missed_runs(development):
