@@ -32,6 +32,11 @@ class LmsConfig(AppConfig):
             name="lms.emails_redact", func="lms.tasks.emails_redact_task", minutes=10
         )
         jobs.register_periodic(
+            name="lms.signups_unconfirmed_purge",
+            func="lms.tasks.signups_unconfirmed_purge_task",
+            minutes=60,
+        )
+        jobs.register_periodic(
             name="lms.consent_reminders_send",
             func="lms.tasks.consent_reminders_send_task",
             minutes=60,

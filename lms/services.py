@@ -236,6 +236,18 @@ def _signup_attempt_email(*, user: User) -> None:
     )
 
 
+def signups_unconfirmed_purge(*, now=None) -> int:
+    """Delete sign-ups whose confirmation link has expired unused: they hold nothing but the
+    sign-up itself, and an address is not kept for someone who never confirmed it."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    with transaction.atomic(durable=True):
+        stale = User.objects.filter(signup_pending=True, is_active=False, date_joined__lt=cutoff)
+        count = stale.count()
+        stale.delete()
+    return count
+
+
 def signup_confirm(*, user: User) -> bool:
     """The owner of the address opened the link in the confirmation e-mail and pressed the
     button: the account can log in, and is announced. False when it was confirmed already."""

@@ -94,6 +94,23 @@ def test_an_unconfirmed_signup_is_replaced_by_a_new_one_and_its_link_dies(
     assert User.objects.get().is_active
 
 
+def test_an_unconfirmed_signup_is_deleted_once_its_link_has_expired(client, user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lms.services import signups_unconfirmed_purge
+
+    client.post(reverse("signup"), SIGNUP)
+    link = confirm_link(SIGNUP["email"])
+
+    assert signups_unconfirmed_purge(now=timezone.now() + timedelta(days=1)) == 0
+    assert signups_unconfirmed_purge(now=timezone.now() + timedelta(days=4)) == 1
+
+    assert list(User.objects.all()) == [user], "confirmed accounts stay"
+    assert client.get(link).status_code == 404
+
+
 def test_signup_emails_are_limited_per_address_with_the_same_answer(
     client, user, settings, django_capture_on_commit_callbacks
 ):
