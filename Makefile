@@ -30,7 +30,9 @@ run: install
 	@echo ""
 	@echo "  BSR Academy is starting: open http://$(HOST):$(PORT)/"
 	@echo "  Editors and staff log in at http://$(HOST):$(PORT)/admin/ with the administrator above"
-	@echo "  (ADMIN_EMAIL / ADMIN_PASSWORD override it). Ctrl-C stops the web server and the job cluster."
+	@echo "  (ADMIN_EMAIL / ADMIN_PASSWORD override it). E-mails: one line each below, read them at"
+	@echo "  http://$(HOST):$(PORT)/admin/system/inbox/ (files in var/mail/)."
+	@echo "  Ctrl-C stops the web server and the job cluster."
 	@echo ""
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -81,6 +82,33 @@ def _limited(request: HttpRequest) -> HttpResponse | None:
     return _private(response)
 
 
+# Room for the form's other fields and the multipart boundaries around the PDF.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
+
+
+def _too_large(request: HttpRequest) -> HttpResponse | None:
+    """A 413 page when the body announced is larger than a certificate PDF can be."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _page(request, status=400, too_large="The upload could not be read. Try again.")
+    limit = settings.CERTIFICATES_UPLOAD_MAX_BYTES
+    if length <= limit + UPLOAD_OVERHEAD_BYTES:
+        return None
+    response = _page(
+        request,
+        status=413,
+        result_title="Error: the file is too large",
+        too_large=(
+            f"This file is larger than {filesizeformat(limit)}, so it cannot be a certificate "
+            "from BSR Academy. Choose the certificate's PDF file."
+        ),
+    )
+    # The body was not read: ask the client not to reuse the connection for another request.
+    response["Connection"] = "close"
+    return response
+
+
 def _result(request: HttpRequest, code: str, *, status_unknown: int = 404) -> HttpResponse:
     verification = verification_of(code=code)
     if verification is None:
@@ -108,6 +136,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     """The verification page: a code typed or pasted (GET, so the result has a plain address),
     or a PDF checked against the certificates issued (POST)."""
     if request.method == "POST":
+        # Refused from its announced length, before a byte of the body is read.
+        if too_large := _too_large(request):
+            return too_large
         # Counted before the body is read: a client over its limit costs no upload.
         if limited := _limited(request):
             return limited

@@ -29,6 +29,14 @@ class LmsConfig(AppConfig):
         jobs.register_periodic(name="lms.event_sweep", func="lms.tasks.event_sweep_task", minutes=1)
         jobs.register_periodic(name="lms.email_sweep", func="lms.tasks.email_sweep_task", minutes=1)
         jobs.register_periodic(
+            name="lms.emails_redact", func="lms.tasks.emails_redact_task", minutes=10
+        )
+        jobs.register_periodic(
+            name="lms.signups_unconfirmed_purge",
+            func="lms.tasks.signups_unconfirmed_purge_task",
+            minutes=60,
+        )
+        jobs.register_periodic(
             name="lms.consent_reminders_send",
             func="lms.tasks.consent_reminders_send_task",
             minutes=60,

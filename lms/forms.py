@@ -1,6 +1,7 @@
 """Forms for signing up, editing one's profile and resetting a password."""
 
 import datetime
+import logging
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -19,6 +20,8 @@ from lms.models import (
     User,
     undeliverable,
 )
+
+logger = logging.getLogger(__name__)
 
 COUNTRY_CHOICES = [("", "— choose —"), *countries]
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
@@ -77,14 +80,8 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail address already exists. Log in, or reset your "
-                "password if you have forgotten it.",
-                code="email_taken",
-            )
-        return email
+        # Whether the address has an account is never said here (lms.services.signup_request).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -237,7 +234,18 @@ class GuardianResendForm(forms.Form):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Password-reset mail goes through the e-mail outbox like every other message."""
+    """Password-reset mail goes through the e-mail outbox like every other message, at most a
+    few per address and per client an hour (lms.ratelimit); the page answers the same either
+    way. The token travels in the e-mail only, never in the outbox's reason."""
+
+    def save(self, *args, request=None, **kwargs):
+        from lms.ratelimit import email_allowed
+
+        address = self.cleaned_data["email"]
+        if not email_allowed(scope="password-reset", address=address, request=request):
+            logger.warning("Password-reset e-mail not sent: over the hourly limit.")
+            return
+        super().save(*args, request=request, **kwargs)
 
     def send_mail(
         self,
@@ -248,11 +256,15 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
+        from django.utils import timezone
+
         from lms.services import email_queue
 
+        user = context["user"]
+        # The token itself stays out of the reason (it is a key to the account).
         email_queue(
             recipient=to_email,
-            reason=f"password-reset:{context['uid']}:{context['token']}",
+            reason=f"password-reset:{user.pk}:{timezone.now():%Y%m%dT%H%M%S.%f}",
             subject="Reset your BSR Academy password",
             template="lms.password_reset",
             context=context,

@@ -93,6 +93,9 @@ class User(AbstractUser):
     # Set when the person's account was erased at their request: the row stays (with nothing
     # personal in it) so that counts and statistics that refer to it stay right.
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Signed up but the address is not confirmed yet: the account cannot log in, and a new
+    # sign-up with the same address replaces it (it holds nothing but the sign-up itself).
+    signup_pending = models.BooleanField(default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -247,6 +250,8 @@ class OutgoingEmail(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When links with tokens (and attached files) were removed from the stored copy, once sent.
+    redacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

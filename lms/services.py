@@ -1,12 +1,16 @@
 """Write-side services of the kernel: registering people, editing profiles, the e-mail outbox."""
 
 import base64
+import html
 import logging
+import re
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -38,25 +42,20 @@ def _split_name(full_name: str) -> tuple[str, str]:
     return first[:150], last[:150]
 
 
-def user_register(
+def _account_create(
     *,
     email: str,
     password: str,
     full_name: str,
-    country: str = "",
-    preferred_language: str = "en",
-    date_of_birth: date | None = None,
-    guardian_email: str = "",
+    country: str,
+    preferred_language: str,
+    date_of_birth: date | None,
+    guardian_email: str,
+    pending: bool,
 ) -> User:
-    """Create an account with its profile and announce it (`lms.user.registered`).
-
-    Someone under their country's age of digital consent on the day (lms.consent_age) gets an
-    account pending a guardian's approval: only the minimum is stored (e-mail, password, name,
-    country, date of birth, language and the guardian's e-mail) and the guardian is asked
-    (lms.consent_account). Above that age no guardian e-mail is kept."""
+    """Write the account and its profile (inside the caller's transaction)."""
     from lms.consent_age import needs_guardian
 
-    email = User.objects.normalize_email(email).strip().lower()
     full_name = " ".join(full_name.split())
     first, last = _split_name(full_name)
     minor = needs_guardian(country=country, date_of_birth=date_of_birth)
@@ -71,34 +70,196 @@ def user_register(
             "guardian_is_self",
             "Enter your parent's or guardian's own e-mail address, not yours.",
         )
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        first_name=first,
+        last_name=last,
+        is_active=not pending,
+        signup_pending=pending,
+    )
+    Profile.objects.create(
+        user=user,
+        full_name=full_name,
+        country=country,
+        preferred_language=preferred_language,
+        date_of_birth=date_of_birth,
+        guardian_email=guardian_email,
+        guardian_approval=(GuardianApproval.PENDING if minor else GuardianApproval.NOT_NEEDED),
+    )
+    return user
+
+
+def _account_announce(*, user: User) -> None:
+    """A usable account exists: a young person's guardian is asked, and `lms.user.registered`
+    is emitted (its handler sends the welcome e-mail)."""
+    payload = {"user_id": user.pk}
+    if user.profile.awaiting_guardian:
+        payload["awaiting_guardian"] = True
+        _account_consent_request(user=user, guardian=user.profile.guardian_email)
+    emit("lms.user.registered", key=f"lms.user.registered:{user.pk}", payload=payload)
+
+
+def user_register(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    country: str = "",
+    preferred_language: str = "en",
+    date_of_birth: date | None = None,
+    guardian_email: str = "",
+) -> User:
+    """Create a ready account with its profile and announce it (`lms.user.registered`); for
+    staff tools and the demo. People signing up on the site go through `signup_request`.
+
+    Someone under their country's age of digital consent on the day (lms.consent_age) gets an
+    account pending a guardian's approval: only the minimum is stored (e-mail, password, name,
+    country, date of birth, language and the guardian's e-mail) and the guardian is asked
+    (lms.consent_account). Above that age no guardian e-mail is kept."""
+    email = User.objects.normalize_email(email).strip().lower()
     try:
         with transaction.atomic(durable=True):
             if User.objects.filter(email__iexact=email).exists():
                 raise LmsError("email_taken", "An account with this e-mail address already exists.")
-            user = User.objects.create_user(
-                email=email, password=password, first_name=first, last_name=last
-            )
-            Profile.objects.create(
-                user=user,
+            user = _account_create(
+                email=email,
+                password=password,
                 full_name=full_name,
                 country=country,
                 preferred_language=preferred_language,
                 date_of_birth=date_of_birth,
                 guardian_email=guardian_email,
-                guardian_approval=(
-                    GuardianApproval.PENDING if minor else GuardianApproval.NOT_NEEDED
-                ),
+                pending=False,
             )
-            payload = {"user_id": user.pk}
-            if minor:
-                payload["awaiting_guardian"] = True
-                _account_consent_request(user=user, guardian=guardian_email)
-            emit("lms.user.registered", key=f"lms.user.registered:{user.pk}", payload=payload)
+            _account_announce(user=user)
     except IntegrityError as exc:
         raise LmsError(
             "email_taken", "An account with this e-mail address already exists."
         ) from exc
     return user
+
+
+def signup_request(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    country: str = "",
+    preferred_language: str = "en",
+    date_of_birth: date | None = None,
+    guardian_email: str = "",
+    request=None,
+) -> None:
+    """Someone asks for an account on the site. The visitor is told the same whatever happens
+    here, so the answer never says whether the address has an account:
+
+    - a new address gets an account that cannot log in yet and an e-mail with a link to confirm
+      the address (`signup_confirm`); a young person's guardian is asked only after that, so a
+      guardian's inbox does not tell either;
+    - an address with an account: its owner is told by e-mail that someone tried to sign up,
+      and nothing changes;
+    - an address whose earlier sign-up was never confirmed: that sign-up is replaced;
+    - over the hourly e-mail limit (lms.ratelimit): nothing at all."""
+    from lms.ratelimit import email_allowed
+
+    email = User.objects.normalize_email(email).strip().lower()
+    if not email_allowed(scope="signup", address=email, request=request):
+        logger.warning("Sign-up e-mail not sent: over the hourly limit.")
+        return
+    try:
+        with transaction.atomic(durable=True):
+            existing = User.objects.select_for_update().filter(email__iexact=email).first()
+            if existing is not None and not existing.signup_pending:
+                _signup_attempt_email(user=existing)
+                return
+            if existing is not None:
+                existing.delete()
+            user = _account_create(
+                email=email,
+                password=password,
+                full_name=full_name,
+                country=country,
+                preferred_language=preferred_language,
+                date_of_birth=date_of_birth,
+                guardian_email=guardian_email,
+                pending=True,
+            )
+            _signup_confirm_email(user=user)
+    except IntegrityError:
+        # Another sign-up with the same address won the race; that one sends its own e-mail.
+        logger.info("Sign-up raced another one for the same address.")
+
+
+def _signup_confirm_email(*, user: User) -> None:
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from lms.tokens import signup_token_generator
+
+    path = reverse(
+        "signup_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": signup_token_generator.make_token(user),
+        },
+    )
+    email_queue(
+        recipient=user.email,
+        reason=f"signup-confirm:{user.pk}",
+        subject="Confirm your e-mail address for BSR Academy",
+        template="lms.signup.confirm",
+        context={
+            "name": user.profile.full_name,
+            "confirm_url": f"{settings.BASE_URL}{path}",
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            "awaiting_guardian": user.profile.awaiting_guardian,
+        },
+    )
+
+
+def _signup_attempt_email(*, user: User) -> None:
+    from django.urls import reverse
+
+    profile = getattr(user, "profile", None)
+    email_queue(
+        recipient=user.email,
+        reason=f"signup-attempt:{user.pk}:{timezone.now():%Y%m%dT%H%M%S.%f}",
+        subject="Someone tried to sign up with your e-mail address",
+        template="lms.signup.attempt",
+        context={
+            "name": profile.full_name if profile else "",
+            "login_url": f"{settings.BASE_URL}{reverse('login')}",
+            "reset_url": f"{settings.BASE_URL}{reverse('password_reset')}",
+        },
+    )
+
+
+def signups_unconfirmed_purge(*, now=None) -> int:
+    """Delete sign-ups whose confirmation link has expired unused: they hold nothing but the
+    sign-up itself, and an address is not kept for someone who never confirmed it."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    with transaction.atomic(durable=True):
+        stale = User.objects.filter(signup_pending=True, is_active=False, date_joined__lt=cutoff)
+        count = stale.count()
+        stale.delete()
+    return count
+
+
+def signup_confirm(*, user: User) -> bool:
+    """The owner of the address opened the link in the confirmation e-mail and pressed the
+    button: the account can log in, and is announced. False when it was confirmed already."""
+    with transaction.atomic(durable=True):
+        user = User.objects.select_for_update().select_related("profile").get(pk=user.pk)
+        if not user.signup_pending:
+            return False
+        user.signup_pending = False
+        user.is_active = True
+        user.save(update_fields=["signup_pending", "is_active"])
+        _account_announce(user=user)
+    return True
 
 
 def _account_consent_request(*, user: User, guardian: str) -> None:
@@ -266,4 +427,73 @@ def email_sweep(*, limit: int = 500) -> int:
     )
     for email_id in ids:
         email_send(email_id=email_id)
+    return len(ids)
+
+
+# --- Redacting links with tokens from the stored copies of sent e-mails ----------------------
+
+REDACTED_LINK = "[link removed after sending]"
+REDACTED_ATTACHMENT = "[file removed after sending]"
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def _token_link(url: str) -> bool:
+    """Whether `url` is one of the site's token links: every such route names its secret
+    part `token` (password reset, sign-up confirmation, consent, offer, nomination, survey,
+    pass, calendar feed), so a new one is covered without a list to keep."""
+    from django.urls import Resolver404, resolve
+
+    path = urlsplit(html.unescape(url)).path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return any("token" in name for name in match.kwargs)
+
+
+def email_text_redact(text: str) -> str:
+    """`text` with every token link replaced by a note; other links stay."""
+    return _URL.sub(lambda m: REDACTED_LINK if _token_link(m.group(0)) else m.group(0), text)
+
+
+def _attachments_redact(attachments: list[dict]) -> list[dict]:
+    kept = []
+    for attachment in attachments or []:
+        if attachment.get("encoding") == "base64":
+            # A binary file (a pass with its QR token, a PDF): its name stays, its bytes go.
+            kept.append(
+                {
+                    "filename": attachment.get("filename", ""),
+                    "mimetype": attachment.get("mimetype", ""),
+                    "content": REDACTED_ATTACHMENT,
+                    "removed": True,
+                }
+            )
+        else:
+            kept.append({**attachment, "content": email_text_redact(attachment.get("content", ""))})
+    return kept
+
+
+def emails_redact(*, now=None, limit: int = 1000) -> int:
+    """Strip token links and attached files from the stored copies of e-mails that are final
+    (sent, given up or never sendable) for EMAIL_REDACT_AFTER_MINUTES: what is kept in the
+    database, and so in its backups, opens nothing. Returns how many were redacted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.EMAIL_REDACT_AFTER_MINUTES)
+    ids = list(
+        OutgoingEmail.objects.filter(status__in=SEND_FINAL, redacted_at__isnull=True)
+        .filter(Q(sent_at__lte=cutoff) | Q(sent_at__isnull=True, created_at__lte=cutoff))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for email_id in ids:
+        with transaction.atomic(durable=True):
+            email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+            if email is None or email.redacted_at or email.status not in SEND_FINAL:
+                continue
+            email.body_text = email_text_redact(email.body_text)
+            email.body_html = email_text_redact(email.body_html)
+            email.attachments = _attachments_redact(email.attachments)
+            email.redacted_at = now
+            email.save(update_fields=["body_text", "body_html", "attachments", "redacted_at"])
     return len(ids)

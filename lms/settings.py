@@ -217,11 +217,27 @@ COHORTS_LOCK_TIMEOUT_MS = int(os.environ.get("COHORTS_LOCK_TIMEOUT_MS", "5000"))
 CERTIFICATES_VERIFY_LIMIT = int(os.environ.get("CERTIFICATES_VERIFY_LIMIT", "30"))
 CERTIFICATES_VERIFY_WINDOW = int(os.environ.get("CERTIFICATES_VERIFY_WINDOW", "600"))
 CERTIFICATES_UPLOAD_MAX_BYTES = int(os.environ.get("CERTIFICATES_UPLOAD_MAX_BYTES", "5242880"))
+# Request bodies: form fields held in memory at most (a larger form is refused with a 400), and
+# the size above which an uploaded file goes to a temporary file instead of memory. Bodies
+# larger than an upload form accepts are refused from their Content-Length before being read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Certificates still being rendered after this long are queued again by the sweeper (a broker
 # can lose a task); a bulk issue renders this many certificates per job.
 CERTIFICATES_SWEEP_AFTER_SECONDS = int(os.environ.get("CERTIFICATES_SWEEP_AFTER_SECONDS", "300"))
 CERTIFICATES_BULK_CHUNK = int(os.environ.get("CERTIFICATES_BULK_CHUNK", "20"))
+
+# E-mails a visitor can make the site send (sign-up, password reset): at most this many per
+# e-mail address and per client address in the window (seconds); more requests get the same
+# answer on the page but no e-mail.
+EMAIL_LIMIT_PER_ADDRESS = int(os.environ.get("EMAIL_LIMIT_PER_ADDRESS", "3"))
+EMAIL_LIMIT_PER_CLIENT = int(os.environ.get("EMAIL_LIMIT_PER_CLIENT", "5"))
+EMAIL_LIMIT_WINDOW = int(os.environ.get("EMAIL_LIMIT_WINDOW", "3600"))
+
+# Minutes the stored copy of a sent e-mail keeps its links with tokens (password reset, sign-up,
+# consent, offers, nominations, surveys) and attached files; a job then removes them.
+EMAIL_REDACT_AFTER_MINUTES = int(os.environ.get("EMAIL_REDACT_AFTER_MINUTES", "60"))
 
 # Personal data: days a "download my data" archive stays available before it is deleted, and
 # days after an activity (or cohort) ends before its dietary and medical notes are deleted.
@@ -260,7 +276,16 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Development keeps each e-mail as an .eml file under var/mail/ (read them on the development
+# inbox page, Settings → Development inbox) and prints one line per e-mail; production sends
+# by SMTP unless told otherwise.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "lms.mailbox.DevelopmentMailBackend",
+)
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -312,6 +337,8 @@ if IS_POSTGRES:
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "bsr_search"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# The admin's "forgotten password" goes through the outbox and its hourly limit too.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "lms.forms.OutboxPasswordResetForm"  # noqa: S105
 WAGTAILADMIN_LOGIN_URL = "login"
 
 # --- Security -------------------------------------------------------------------------------
@@ -328,8 +355,11 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("BEHIND_TLS_PROXY", True):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only when a TLS-terminating proxy in front of the site sets it (and
+# strips what clients send): anywhere else a client could claim HTTPS with it.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,14 @@ def email_sweep_task() -> int:
     return services.email_sweep()
 
 
+def emails_redact_task() -> int:
+    return services.emails_redact()
+
+
+def signups_unconfirmed_purge_task() -> int:
+    return services.signups_unconfirmed_purge()
+
+
 def consent_reminders_send_task() -> int:
     return consent.consent_reminders_send()
 

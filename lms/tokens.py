@@ -1,12 +1,14 @@
-"""Secret links the product must show again (a pass's QR code, a calendar feed's address): only a
-random salt and the SHA-256 of the token are stored. The token is derived from the salt with the
+"""Secret links. Links the product must show again (a pass's QR code, a calendar feed's address)
+store only a random salt and the SHA-256 of the token: the token is derived from the salt with the
 site's secret key and the link's purpose, so a copy of the database opens nothing and a token of
-one purpose is no token of another."""
+one purpose is no token of another. Links that need no stored secret at all (the confirmation of a
+sign-up's e-mail address) are signed, expiring HMACs over the account's state."""
 
 import base64
 import hashlib
 import secrets
 
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.crypto import salted_hmac
 
 
@@ -24,3 +26,18 @@ def derived_token_fields(purpose: str) -> dict[str, str]:
     """A fresh salt and the digest of its token: the two fields stored for one link."""
     salt = secrets.token_hex(32)
     return {"token_salt": salt, "token_hash": token_digest(derived_token(purpose, salt))}
+
+
+class SignupTokenGenerator(PasswordResetTokenGenerator):
+    """Valid for PASSWORD_RESET_TIMEOUT, for one purpose (its own salt), and only while the
+    account still waits for confirmation."""
+
+    key_salt = "lms.tokens.SignupTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return (
+            f"{user.pk}{user.password}{user.signup_pending}{user.is_active}{timestamp}{user.email}"
+        )
+
+
+signup_token_generator = SignupTokenGenerator()

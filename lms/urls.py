@@ -14,6 +14,11 @@ from programmes.api import api_router
 account_patterns = [
     path("signup/", views.SignupView.as_view(), name="signup"),
     path(
+        "signup/confirm/<uidb64>/<token>/",
+        views.SignupConfirmView.as_view(),
+        name="signup_confirm",
+    ),
+    path(
         "login/",
         auth_views.LoginView.as_view(
             template_name="lms/login.html", redirect_authenticated_user=True

@@ -11,20 +11,25 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_POST
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from django.views.static import serve as static_serve
 
 from lms.consent_account import account_guardian_resend
 from lms.forms import GuardianResendForm, ProfileForm, SignupForm
-from lms.models import Profile
-from lms.services import LmsError, profile_update, user_register
+from lms.models import Profile, User
+from lms.services import LmsError, profile_update, signup_confirm, signup_request
+from lms.tokens import signup_token_generator
 
 
 class SignupView(FormView):
+    """Sign-up answers the same whether or not the address has an account (lms.services
+    .signup_request): "check your e-mail". The e-mail says what to do next."""
+
     template_name = "lms/signup.html"
     form_class = SignupForm
-    success_url = reverse_lazy("profile")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -34,7 +39,7 @@ class SignupView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            user = user_register(
+            signup_request(
                 email=data["email"],
                 password=data["password1"],
                 full_name=data["full_name"],
@@ -42,32 +47,66 @@ class SignupView(FormView):
                 preferred_language=data["preferred_language"],
                 date_of_birth=data["date_of_birth"],
                 guardian_email=data["guardian_email"],
+                request=self.request,
             )
         except LmsError as error:
             form.add_error(SIGNUP_ERROR_FIELDS.get(error.code), error.message)
             return self.form_invalid(form)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return render(
+            self.request,
+            "lms/signup_sent.html",
+            {"needs_guardian": form.needs_guardian},
+        )
+
+
+SIGNUP_ERROR_FIELDS = {
+    "guardian_required": "guardian_email",
+    "guardian_is_self": "guardian_email",
+}
+
+
+class SignupConfirmView(TemplateView):
+    """The link in the confirmation e-mail: opening it (GET, HEAD) only shows a button; the
+    button (POST) opens the account and logs the person in."""
+
+    template_name = "lms/signup_confirm.html"
+
+    def _user(self) -> User | None:
+        try:
+            pk = int(force_str(urlsafe_base64_decode(self.kwargs["uidb64"])))
+        except (TypeError, ValueError, OverflowError):
+            return None
+        user = User.objects.filter(pk=pk, signup_pending=True).select_related("profile").first()
+        if user is None or not signup_token_generator.check_token(user, self.kwargs["token"]):
+            return None
+        return user
+
+    def get(self, request, *args, **kwargs):
+        user = self._user()
+        status = 200 if user else 404
+        return self.render_to_response({"valid": user is not None}, status=status)
+
+    def post(self, request, *args, **kwargs):
+        user = self._user()
+        if user is None:
+            return self.render_to_response({"valid": False}, status=404)
+        signup_confirm(user=user)
+        user.refresh_from_db()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if user.profile.awaiting_guardian:
             messages.info(
-                self.request,
+                request,
                 f"Welcome, {user.profile.full_name}. Your account is waiting for your guardian's "
                 f"approval; we e-mailed {user.profile.guardian_email}. Until they approve it you "
                 "cannot register for activities or apply to programmes.",
             )
         else:
             messages.success(
-                self.request,
+                request,
                 f"Welcome, {user.profile.full_name}. We have sent a welcome e-mail to "
                 f"{user.email}. Tell us a little more about yourself below.",
             )
-        return super().form_valid(form)
-
-
-SIGNUP_ERROR_FIELDS = {
-    "email_taken": "email",
-    "guardian_required": "guardian_email",
-    "guardian_is_self": "guardian_email",
-}
+        return redirect("profile")
 
 
 class ProfileView(LoginRequiredMixin, FormView):

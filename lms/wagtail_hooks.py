@@ -1,18 +1,23 @@
-"""Wagtail admin for the kernel: people's organisations, and the system views of domain events
-and the e-mail outbox (administrators only)."""
+"""Wagtail admin for the kernel: people's organisations, and the system views of domain events,
+the e-mail outbox and, outside production, the development inbox (administrators only)."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.views.generic import TemplateView
+from django.utils.http import content_disposition_header
+from django.views.generic import TemplateView, View
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 import lms.wagtail_hooks_consent  # noqa: F401 (guardian consents, their audit log)
 import lms.wagtail_hooks_privacy  # noqa: F401 (ages of digital consent, privacy notices)
+from lms import mailbox
 from lms.models import Organisation, OutgoingEmail
 from lms.selectors import emails_recent, events_recent
+from lms.services import email_text_redact
 
 
 class SuperuserOnlyMixin:
@@ -62,7 +67,14 @@ class EmailDetailView(SuperuserOnlyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         email = get_object_or_404(OutgoingEmail, pk=kwargs["pk"])
-        context.update(page_title=email.subject, header_icon="mail", email=email)
+        context.update(
+            page_title=email.subject,
+            header_icon="mail",
+            email=email,
+            # Administrators never see a working token link, removed from storage yet or not.
+            body_text=email_text_redact(email.body_text),
+            attachments=[item.get("filename", "") for item in email.attachments or []],
+        )
         return context
 
 
@@ -71,12 +83,89 @@ class DeliveryMenuItem(MenuItem):
         return request.user.is_superuser
 
 
+# --- Development inbox: the e-mails the development backend kept under var/mail/ -------------
+
+
+class DevelopmentOnlyMixin(SuperuserOnlyMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if settings.PRODUCTION:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class InboxListView(DevelopmentOnlyMixin, TemplateView):
+    template_name = "lms/admin/inbox_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            page_title="Development inbox",
+            header_icon="mail",
+            messages_kept=mailbox.inbox_list(),
+            folder=mailbox.mail_dir(),
+            limit=mailbox.INBOX_MAX,
+        )
+        return context
+
+
+class InboxMessageView(DevelopmentOnlyMixin, TemplateView):
+    template_name = "lms/admin/inbox_message.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        message = mailbox.inbox_message(kwargs["name"])
+        if message is None:
+            raise Http404
+        context.update(page_title=message.subject, header_icon="mail", message=message)
+        return context
+
+
+class InboxDownloadView(DevelopmentOnlyMixin, View):
+    """The whole message as an .eml file, or one of its attachments; always a download."""
+
+    def get(self, request, name: str, index: int | None = None):
+        if index is None:
+            data = mailbox.inbox_file(name)
+            if data is None:
+                raise Http404
+            return _download(data, name, "message/rfc822")
+        message = mailbox.inbox_message(name)
+        if message is None or not 0 <= index < len(message.attachments):
+            raise Http404
+        part = message.attachments[index]
+        filename = part.get_filename() or f"attachment-{index + 1}"
+        return _download(part.get_payload(decode=True) or b"", filename, part.get_content_type())
+
+
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+class DevelopmentMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser and not settings.PRODUCTION
+
+
 @hooks.register("register_admin_urls")
 def register_system_urls():
     return [
         path("system/events/", EventListView.as_view(), name="lms_events"),
         path("system/emails/", EmailListView.as_view(), name="lms_emails"),
         path("system/emails/<dbid:pk>/", EmailDetailView.as_view(), name="lms_email_detail"),
+        path("system/inbox/", InboxListView.as_view(), name="lms_dev_inbox"),
+        path("system/inbox/<str:name>/", InboxMessageView.as_view(), name="lms_dev_inbox_message"),
+        path(
+            "system/inbox/<str:name>/download/",
+            InboxDownloadView.as_view(),
+            name="lms_dev_inbox_download",
+        ),
+        path(
+            "system/inbox/<str:name>/attachments/<int:index>/",
+            InboxDownloadView.as_view(),
+            name="lms_dev_inbox_attachment",
+        ),
     ]
 
 
@@ -88,6 +177,13 @@ def register_events_menu_item():
 @hooks.register("register_settings_menu_item")
 def register_emails_menu_item():
     return DeliveryMenuItem("E-mail outbox", reverse("lms_emails"), icon_name="mail", order=901)
+
+
+@hooks.register("register_settings_menu_item")
+def register_inbox_menu_item():
+    return DevelopmentMenuItem(
+        "Development inbox", reverse("lms_dev_inbox"), icon_name="mail", order=902
+    )
 
 
 class OrganisationViewSet(ModelViewSet):

@@ -2,6 +2,9 @@
 activities that are live and public, with the fields a listing needs and nothing about
 participants, progress or the answers to knowledge checks."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import JSONField
 from rest_framework.fields import Field
@@ -9,6 +12,7 @@ from wagtail.api import APIField
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.fields import RichTextField, StreamField
@@ -47,6 +51,65 @@ class LessonOutlineField(Field):
                 ]
             steps.append(step)
         return steps
+
+
+class CountryCodeField(Field):
+    """A country as its ISO code, or null when none is set (an online activity has no venue)."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        code = getattr(value, "code", value)
+        return str(code) if code else None
+
+
+# Hosts that only mean something on the machine itself: a page address built on one of them is
+# rebuilt on BASE_URL, the address the site is published under.
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "testserver"}
+
+
+def public_base_url() -> str:
+    """Scheme and host of the site's public address (BASE_URL)."""
+    parts = urlsplit(settings.BASE_URL)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class PublicDetailUrlField(Field):
+    """The API address of an object on the site's public address, whatever host the request
+    came in on."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        router = self.context["router"]
+        path = router.get_object_detail_urlpath(type(instance), instance.pk)
+        return f"{public_base_url()}{path}" if path else None
+
+
+class PublicHtmlUrlField(Field):
+    """A page's public address: its Wagtail Site's when that names a real host, else BASE_URL."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, page):
+        parts = page.get_url_parts(self.context.get("request"))
+        if parts is None:
+            return None
+        _site_id, root_url, page_path = parts
+        if root_url and urlsplit(root_url).hostname not in LOCAL_HOSTS:
+            return f"{root_url}{page_path}"
+        return f"{public_base_url()}{page_path}"
+
+
+class CataloguePageSerializer(PageSerializer):
+    detail_url = PublicDetailUrlField()
+    html_url = PublicHtmlUrlField()
 
 
 class PrerequisiteModulesField(Field):
@@ -100,7 +163,7 @@ CATALOGUE_FIELDS: dict[type, list[APIField]] = {
         APIField("time_zone"),
         APIField("venue_name"),
         APIField("venue_city"),
-        APIField("venue_country"),
+        APIField("venue_country", serializer=CountryCodeField()),
         # The online link itself goes to registered participants only.
         APIField("is_online"),
         APIField("language"),
@@ -169,6 +232,7 @@ class CataloguePagesAPIViewSet(PagesAPIViewSet):
     """Live, public catalogue pages only, with per-type fields from CATALOGUE_FIELDS."""
 
     pagination_class = CataloguePagination
+    base_serializer_class = CataloguePageSerializer
 
     filter_backends = [
         CatalogueSearchFilter if backend is SearchFilter else backend

@@ -449,6 +449,49 @@ def test_an_oversized_file_is_refused_with_a_message(client, certificate):
     assert "exactly the certificate" not in text
 
 
+class UnreadableBody:
+    """A request body that counts what is read from it."""
+
+    def __init__(self):
+        self.read_bytes = 0
+
+    def read(self, size=-1):
+        chunk = b"0" * (65536 if size is None or size < 0 else min(size, 65536))
+        self.read_bytes += len(chunk)
+        return chunk
+
+    def readline(self, size=-1):
+        return self.read(size)
+
+
+def test_a_body_announced_larger_than_the_limit_is_refused_before_it_is_read(client, certificate):
+    body = UnreadableBody()
+
+    response = client.post(
+        VERIFY,
+        data=b"",
+        content_type="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 413
+    assert "This file is larger than 5.0 MB" in visible_text(response)
+    assert body.read_bytes == 0, "nothing of the body was read"
+
+
+def test_a_garbled_content_length_is_a_clear_400(client, certificate):
+    response = client.post(
+        VERIFY,
+        data=b"",
+        content_type="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH="lots",
+        **{"wsgi.input": UnreadableBody()},
+    )
+
+    assert response.status_code == 400
+
+
 def test_the_size_limit_is_a_setting(client, certificate, settings):
     settings.CERTIFICATES_UPLOAD_MAX_BYTES = 1000
 

@@ -11,7 +11,7 @@ from cohorts import groups, urls_groups
 from cohorts.models import Enrolment, GroupMember
 from lms.models import GuardianConsent, OutgoingEmail, User
 from tests.cohorts.test_groups_views import book, main_text
-from tests.lms.minors import signup_data
+from tests.lms.minors import signup, signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_a_young_persons_account_waiting_for_a_guardian_is_not_booked_by_a_group
     client, group, leader, exchange, add_member
 ):
     # A 12-year-old Latvian signs up themselves: the account waits for a guardian.
-    Client().post(reverse("signup"), signup_data(years=12, country="LV", email="liva@example.lv"))
+    signup(Client(), signup_data(years=12, country="LV", email="liva@example.lv"))
     young = User.objects.get(email="liva@example.lv")
     assert young.profile.awaiting_guardian
     client.force_login(leader)
@@ -40,7 +40,7 @@ def test_a_member_whose_own_account_waits_for_a_guardian_is_not_booked(
 ):
     """Defence in depth: should such an account ever be a member (an adult leader's account
     is never pending), booking it is refused."""
-    Client().post(reverse("signup"), signup_data(years=12, country="LV", email="liva@example.lv"))
+    signup(Client(), signup_data(years=12, country="LV", email="liva@example.lv"))
     young = User.objects.get(email="liva@example.lv")
     member = GroupMember.objects.create(
         group=group, person=young, first_name="Līva", family_name="Kalniņa", birth_year=1990

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cohorts import services
 from cohorts.models import Enrolment, EnrolmentMode, EnrolmentState
 from lms.models import Profile, User
-from tests.lms.minors import consent_token, guardian_answers, signup_data
+from tests.lms.minors import consent_token, guardian_answers, signup, signup_data
 from tests.programmes.conftest import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def workshop(make_activity):
 def minor(client, django_capture_on_commit_callbacks) -> User:
     """A 14-year-old Dane who signed up and is logged in with `client`."""
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("signup"), signup_data(years=14))
+        signup(client, signup_data(years=14))
     user = User.objects.get(email="soren@example.dk")
     assert user.profile.awaiting_guardian
     return user

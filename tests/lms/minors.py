@@ -70,3 +70,24 @@ def _digest(token: str) -> str:
     from lms.consent import token_digest
 
     return token_digest(token)
+
+
+def confirm_link(address: str) -> str:
+    """The path of the link in the latest sign-up confirmation e-mailed to `address`."""
+    emails = OutgoingEmail.objects.filter(recipient=address, reason__startswith="signup-confirm:")
+    links = [
+        match
+        for email in emails.order_by("created_at", "pk")
+        for match in re.findall(r"/account/signup/confirm/[^/\s]+/[^/\s]+/", email.body_text)
+    ]
+    assert links, f"no sign-up confirmation was e-mailed to {address}"
+    return links[-1]
+
+
+def signup(client, data: dict):
+    """Sign up through the form, then open the e-mailed link and press its button, as a person
+    does; the response is the page the button leads to (followed)."""
+    response = client.post(reverse("signup"), data)
+    assert response.status_code == 200, "the sign-up form was refused"
+    assert "Check your e-mail" in response.content.decode()
+    return client.post(confirm_link(data["email"]), follow=True)

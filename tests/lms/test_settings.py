@@ -197,13 +197,15 @@ def test_development_default_uses_sqlite_in_wal_mode_with_immediate_transactions
     assert plain["second_writer"] == "database is locked"
 
 
-def test_development_default_uses_the_orm_broker_local_cache_and_console_email(development):
+def test_development_default_uses_the_orm_broker_local_cache_and_the_development_mailbox(
+    development,
+):
     plain, _, _ = development
 
     assert plain["Q_CLUSTER"]["orm"] == "default"
     assert "redis" not in plain["Q_CLUSTER"]
     assert plain["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert plain["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert plain["EMAIL_BACKEND"] == "lms.mailbox.DevelopmentMailBackend"
 
 
 def test_job_cluster_retries_only_after_the_timeout_and_skips_missed_runs(development):
@@ -246,3 +248,29 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis(var_dir):
     assert scaled["Q_CLUSTER"]["timeout"] == 120
     assert scaled["Q_CLUSTER"]["retry"] > 120, "retry follows a shorter timeout"
     assert not (var_dir / "db.sqlite3").exists()
+
+
+# --- Behind a proxy: X-Forwarded-Proto is trusted only when asked --------------------------
+
+FORWARDED = """
+from django.conf import settings
+from django.test import Client
+response = Client().get("/", HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="academy.example.org")
+print(response.status_code, response.get("Location", ""))
+print(getattr(settings, "SECURE_PROXY_SSL_HEADER", None))
+"""
+
+
+def test_a_client_claiming_https_by_header_is_redirected_unless_a_tls_proxy_is_declared(var_dir):
+    plain = manage("shell", "--no-imports", "-c", FORWARDED, var_dir=var_dir, **PRODUCTION)
+    assert plain.returncode == 0, plain.stderr
+    status, header = plain.stdout.strip().splitlines()[-2:]
+
+    assert status == "301 https://academy.example.org/", "the header proves nothing by itself"
+    assert header == "None"
+
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    proxied = manage(
+        "shell", "--no-imports", "-c", code, var_dir=var_dir, **PRODUCTION, BEHIND_TLS_PROXY="1"
+    )
+    assert proxied.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https')"

@@ -4,9 +4,11 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from lms.models import OutgoingEmail, User
+from tests.lms.minors import confirm_link
 
 pytestmark = pytest.mark.django_db
 
@@ -19,34 +21,122 @@ SIGNUP = {
     "password1": "Correct-Horse-42",
     "password2": "Correct-Horse-42",
 }
+LOGIN = {"username": "thorunn@example.is", "password": "Correct-Horse-42"}
 
 
-def test_signup_logs_in_welcomes_and_sends_the_welcome_email(
+def test_signup_confirmed_by_the_emailed_link_logs_in_and_welcomes(
     client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("signup"), SIGNUP, follow=True)
+        sent = client.post(reverse("signup"), SIGNUP)
+    assert "Check your e-mail" in sent.content.decode()
+    assert not client.session.get("_auth_user_id"), "not logged in before the address is confirmed"
+    link = confirm_link(SIGNUP["email"])
+    assert client.post(reverse("login"), LOGIN).status_code == 200, "cannot log in yet"
+
+    opened = client.get(link)
+    assert opened.status_code == 200
+    assert "Open my account" in opened.content.decode()
+    assert User.objects.get().is_active is False, "opening the link changes nothing"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link, follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("profile")
     assert response.context["user"].email == "thorunn@example.is"
     page = response.content.decode()
     assert "Welcome, Þórunn Guðmundsdóttir" in page
     assert 'value="Þórunn Guðmundsdóttir"' in page
-    email = OutgoingEmail.objects.get(recipient="thorunn@example.is")
-    assert email.status == OutgoingEmail.Status.SENT
-    assert "Þórunn Guðmundsdóttir" in mail.outbox[0].body
+    welcome = OutgoingEmail.objects.get(
+        recipient="thorunn@example.is", reason__startswith="welcome:"
+    )
+    assert welcome.status == OutgoingEmail.Status.SENT
+    assert "Þórunn Guðmundsdóttir" in mail.outbox[-1].body
+    again = client.post(link)
+    assert again.status_code == 404, "the link works once"
 
 
-def test_signup_with_taken_email_shows_a_clear_error_and_keeps_the_input(client, user):
-    data = {**SIGNUP, "email": user.email.upper()}
-    response = client.post(reverse("signup"), data)
+def test_signup_with_a_known_address_answers_the_same_and_tells_the_owner(
+    client, user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("signup"), {**SIGNUP, "email": user.email.upper()})
+        new = Client().post(reverse("signup"), SIGNUP)
 
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "An account with this e-mail address already exists" in page
-    assert 'value="Þórunn Guðmundsdóttir"' in page
-    assert f'value="{user.email.upper()}"' in page, "what was typed is kept"
-    assert User.objects.count() == 1
+    def answer(response):
+        text = response.content.decode()
+        return text[text.index("<main") :]
+
+    assert known.status_code == new.status_code == 200
+    assert answer(known).replace("csrfmiddlewaretoken", "") == answer(new).replace(
+        "csrfmiddlewaretoken", ""
+    )
+    assert "already exists" not in known.content.decode()
+    owner_mail = [m for m in mail.outbox if m.to == [user.email]]
+    assert [m.subject for m in owner_mail] == ["Someone tried to sign up with your e-mail address"]
+    assert "/account/password-reset/" in owner_mail[0].body
+    user.refresh_from_db()
+    assert user.check_password("Correct-Horse-42"), "nothing in the account changed"
+    assert User.objects.filter(email__iexact=user.email).count() == 1
+
+
+def test_an_unconfirmed_signup_is_replaced_by_a_new_one_and_its_link_dies(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("signup"), {**SIGNUP, "full_name": "Squatter"})
+        first = confirm_link(SIGNUP["email"])
+        Client().post(reverse("signup"), SIGNUP)
+    second = confirm_link(SIGNUP["email"])
+
+    assert client.post(first).status_code == 404
+    assert User.objects.get().get_full_name() == "Þórunn Guðmundsdóttir"
+    assert Client().post(second, follow=True).status_code == 200
+    assert User.objects.get().is_active
+
+
+def test_an_unconfirmed_signup_is_deleted_once_its_link_has_expired(client, user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lms.services import signups_unconfirmed_purge
+
+    client.post(reverse("signup"), SIGNUP)
+    link = confirm_link(SIGNUP["email"])
+
+    assert signups_unconfirmed_purge(now=timezone.now() + timedelta(days=1)) == 0
+    assert signups_unconfirmed_purge(now=timezone.now() + timedelta(days=4)) == 1
+
+    assert list(User.objects.all()) == [user], "confirmed accounts stay"
+    assert client.get(link).status_code == 404
+
+
+def test_signup_emails_are_limited_per_address_with_the_same_answer(
+    client, user, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_LIMIT_PER_ADDRESS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            Client(REMOTE_ADDR=f"192.0.2.{n}").post(
+                reverse("signup"), {**SIGNUP, "email": user.email}
+            )
+            for n in range(6)
+        ]
+
+    assert {response.status_code for response in answers} == {200}
+    assert all("Check your e-mail" in response.content.decode() for response in answers)
+    assert len([m for m in mail.outbox if m.to == [user.email]]) == 3
+
+
+def test_signup_emails_are_limited_per_client(client, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_LIMIT_PER_CLIENT = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(8):
+            answer = client.post(reverse("signup"), {**SIGNUP, "email": f"person{n}@example.is"})
+            assert "Check your e-mail" in answer.content.decode()
+
+    assert len(mail.outbox) == 5
+    assert User.objects.count() == 5
 
 
 @pytest.mark.parametrize(
@@ -184,6 +274,61 @@ def test_password_reset_mail_goes_through_the_outbox_and_works_once(
     user.refresh_from_db()
     assert user.check_password("New-Harbour-77")
     assert "no longer works" in client.get(link, follow=True).content.decode()
+
+
+def test_the_reset_token_is_never_stored_in_the_outbox_reason(
+    client, user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": user.email})
+    token = re.search(r"/account/reset/[^/]+/([^/\s]+)/", mail.outbox[0].body).group(1)
+
+    email = OutgoingEmail.objects.get(recipient=user.email)
+    assert token not in email.reason
+    assert email.reason.startswith(f"password-reset:{user.pk}:")
+
+
+def test_password_reset_emails_are_limited_per_address_with_the_same_answer(
+    user, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_LIMIT_PER_ADDRESS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            Client(REMOTE_ADDR=f"198.51.100.{n}").post(
+                reverse("password_reset"), {"email": user.email}, follow=True
+            )
+            for n in range(6)
+        ]
+
+    assert all("If an account exists" in response.content.decode() for response in answers)
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_emails_are_limited_per_client(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from tests.factories import UserFactory
+
+    people = [UserFactory(email=f"crew{n}@example.lv") for n in range(8)]
+    settings.EMAIL_LIMIT_PER_CLIENT = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in people:
+            answer = client.post(reverse("password_reset"), {"email": person.email}, follow=True)
+            assert "If an account exists" in answer.content.decode()
+
+    assert len(mail.outbox) == 5
+
+
+def test_the_admin_s_forgotten_password_goes_through_the_same_limit(
+    client, user, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_LIMIT_PER_ADDRESS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            client.post(reverse("wagtailadmin_password_reset"), {"email": user.email})
+
+    assert len(mail.outbox) == 1
+    assert OutgoingEmail.objects.get().reason.startswith("password-reset:")
 
 
 def test_password_reset_for_unknown_address_reveals_nothing(client):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from lms.consent import notice_current
 from lms.models import GuardianConsent, User
 from programmes.models import ModuleProgress, QuizAttempt, StepProgress
-from tests.lms.minors import consent_token, signup_data
+from tests.lms.minors import consent_token, signup, signup_data
 from tests.programmes.conftest import visible_text
 from tests.programmes.modules import make_module, right_answers, step_ids
 from tests.programmes.test_modules import _form_answers
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_a_pending_young_account_reads_the_lessons_but_stores_nothing(client, make_programme):
     module = make_module(make_programme())
     ids = step_ids(module)
-    client.post(reverse("signup"), signup_data(years=12, country="LV", email="liva@example.lv"))
+    signup(client, signup_data(years=12, country="LV", email="liva@example.lv"))
     young = User.objects.get(email="liva@example.lv")
     assert young.profile.awaiting_guardian
     reflection_url = f"{module.url}step/{ids['reflection']}/"

@@ -46,6 +46,8 @@ EXPECTED = {
     # Django moves the token into the session and redirects to the set-password form.
     "password_reset_confirm": "302 302 302 302 302 302 302 302",
     "password_reset_complete": PUBLIC,
+    # A used or wrong link: a page saying so, answered 404.
+    "signup_confirm": "404 404 404 404 404 404 404 404",
     "my_data": LOGGED_IN,
     "my_data_export": POST_ONLY_LOGIN,
     "my_data_status": OWNER_ONLY,
@@ -124,6 +126,12 @@ EXPECTED = {
     "lms_events": SUPERUSER_ONLY,
     "lms_emails": SUPERUSER_ONLY,
     "lms_email_detail": SUPERUSER_ONLY,
+    # The development inbox (404 in production); the world keeps no message, so an
+    # administrator asking for one by name gets 404.
+    "lms_dev_inbox": SUPERUSER_ONLY,
+    "lms_dev_inbox_message": "login login dash login login dash dash 404",
+    "lms_dev_inbox_download": "login login dash login login dash dash 404",
+    "lms_dev_inbox_attachment": "login login dash login login dash dash 404",
     # --- the admin: the cohort desk of the owner's cohort ----------------------------------
     "cohorts_desk_index": "login login 200 login login dash 200 200",  # lists one's own
     "cohorts_desk": COHORT_DESK,

@@ -268,6 +268,8 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "uidb64": urlsafe_base64_encode(force_bytes(owner.pk)),
             "token": "",
             "path": "nothing-here.txt",
+            "name": "nothing-here.eml",
+            "index": 0,
         },
         by_name={
             "cohorts:place": {"enrolment_id": place.pk},
@@ -287,6 +289,8 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "consent:damaged": {"token": "a/b"},
             "calendar_feed": {"token": feed.token},
             "password_reset_confirm": {"token": default_token_generator.make_token(owner)},
+            # The owner's account is confirmed already: the link shows it no longer works.
+            "signup_confirm": {"token": "no-longer-valid"},
             "my_data_status": {"pk": export.pk},
             "my_data_download": {"pk": export.pk},
             "certificates:download": {"pk": certificate.pk},

@@ -1,12 +1,13 @@
 """Load the demo content of every app; running it again changes nothing."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lms.demo import demo_loaders
 
 
 class Command(BaseCommand):
-    help = "Load demo programmes, cohorts and pages (idempotent)."
+    help = "Load demo programmes, cohorts and pages (idempotent). Refused in production."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -17,6 +18,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, only=None, **options):
+        if settings.PRODUCTION:
+            # The demo's accounts have passwords printed in the README.
+            raise CommandError(
+                "load_demo is refused when ENVIRONMENT=production: the demo creates accounts "
+                "whose passwords are public. Nothing was created."
+            )
         loaders = demo_loaders()
         if only:
             unknown = set(only) - {name for name, _ in loaders}
