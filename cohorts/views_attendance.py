@@ -20,7 +20,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from wagtail.log_actions import log
 
@@ -55,6 +54,7 @@ from cohorts.selectors_attendance import (
     sheet_rows,
 )
 from cohorts.services import CohortsError
+from lms.spreadsheets import xlsx_value
 from programmes.models import ActivityPage
 
 XLSX_CONTENT_TYPE = exports.XLSX_CONTENT_TYPE
@@ -477,14 +477,7 @@ def sessions_view(request, activity_id: int):
 
 def _xlsx_sheet(sheet, header: list[str], rows: list[list]) -> None:
     for row in [header, *rows]:
-        sheet.append(
-            [
-                exports.cell_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
-                if isinstance(value, str)
-                else value
-                for value in row
-            ]
-        )
+        sheet.append([xlsx_value(value) for value in row])
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, 1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(len(name), 12), 40)

@@ -269,3 +269,29 @@ def test_programme_admins_set_up_targets_in_the_admin(client, programme, make_co
     )
     assert response.status_code == 302
     assert SurveyTarget.objects.get().trigger == "accepted"
+
+
+def test_csv_free_text_with_a_semicolon_formula_stays_text(client, world, make_person):
+    survey, mine, _, staff = world
+    target = SurveyTarget.objects.get(survey=survey, cohort=mine)
+    person = make_person("PL")
+    services.enrolment_apply(user=person, cohort=mine, answers={})
+    surveys.survey_target_send(target=target, actor=None)
+    attack = "I lead a team;=cmd|' /C calc'!A0"
+    answer(
+        SurveyInvitation.objects.get(user=person),
+        survey,
+        **{names(survey)["What should change"]: attack},
+    )
+    client.force_login(staff)
+
+    body = client.get(reverse("cohorts_survey_export_csv", args=[survey.pk])).content
+    text = body.decode("utf-8-sig")
+
+    assert "I lead a team;'=cmd|' /C calc'!A0" in [
+        cell for row in csv.reader(io.StringIO(text)) for cell in row
+    ]
+    # A spreadsheet in Polish, German or Latvian splits on ";": still no formula cell.
+    for delimiter in (";", ","):
+        cells = [c for row in csv.reader(io.StringIO(text), delimiter=delimiter) for c in row]
+        assert not [c for c in cells if c.lstrip(' "').startswith(("=", "+", "-", "@"))]
