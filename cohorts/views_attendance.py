@@ -42,6 +42,7 @@ from cohorts.selectors_attendance import (
     attendance_can_manage,
     attendance_grid,
     attendance_table,
+    care_notes_access,
     corrections_of,
     days_of,
     desk_can_use,
@@ -212,6 +213,7 @@ def _desk_context(request, activity, sessions, session, q: str) -> dict:
         and not _today_sessions(activity, sessions),
         "desk_url": reverse("cohorts:check_in_desk", args=[activity.pk]),
         "can_manage": attendance_can_manage(request.user, activity),
+        "care_notes_shown": care_notes_access(request.user, activity) is None,
         "counts_url": reverse("cohorts:check_in_counts", args=[activity.pk]),
         "pass_url": reverse("cohorts:check_in_pass", args=[activity.pk]),
     }

@@ -227,6 +227,8 @@ CERTIFICATES_BULK_CHUNK = int(os.environ.get("CERTIFICATES_BULK_CHUNK", "20"))
 # days after an activity (or cohort) ends before its dietary and medical notes are deleted.
 DATA_EXPORT_DAYS = int(os.environ.get("DATA_EXPORT_DAYS", "7"))
 CARE_NOTES_RETENTION_DAYS = int(os.environ.get("CARE_NOTES_RETENTION_DAYS", "30"))
+# Check-in (door) staff's rights to an activity end this many days after its last day.
+CHECKIN_STAFF_ACCESS_DAYS = int(os.environ.get("CHECKIN_STAFF_ACCESS_DAYS", "2"))
 
 # Guardian consent: how long a link to give or refuse consent works (days), how long the
 # withdrawal link in the confirmation e-mail works, days between reminders to a guardian who has
