@@ -685,3 +685,31 @@ def test_a_bulk_issue_reports_who_has_no_name_to_print(run, cohort, make_person,
     with pytest.raises(CertificatesError) as refused:
         certificate_issue(user=nameless, cohort=cohort, source=MANUAL, requested_by=staff)
     assert refused.value.code == "no_name"
+
+
+def test_the_holder_of_a_revoked_certificate_is_told_once_with_the_reason(
+    run, cohort, person, staff
+):
+    completed_in(cohort, person)
+    make_template(PROGRAMME)
+    certificate = fresh(run(certificate_issue, user=person, cohort=cohort, source=MANUAL))
+
+    run(
+        certificate_revoke,
+        certificate=certificate,
+        reason="Attendance was recorded in error.",
+        actor=staff,
+    )
+    [event] = events_named("certificates.certificate.revoked", certificate_id=certificate.pk)
+    event_dispatch(event_id=event.pk)  # a second delivery changes nothing
+    handlers.revoked_email_send(event)
+
+    revoked = [e for e in emails_to(person) if e.reason.startswith("certificates.certificate.rev")]
+    assert len(revoked) == 1
+    email = revoked[0]
+    assert "revoked" in email.subject
+    assert "Attendance was recorded in error." in email.body_text
+    assert certificate.code in email.body_text
+    assert "Attendance was recorded in error." in email.body_html
+    assert email.status == OutgoingEmail.Status.SENT
+    assert any("revoked" in m.subject for m in mail.outbox)
