@@ -295,3 +295,40 @@ def test_csv_free_text_with_a_semicolon_formula_stays_text(client, world, make_p
     for delimiter in (";", ","):
         cells = [c for row in csv.reader(io.StringIO(text), delimiter=delimiter) for c in row]
         assert not [c for c in cells if c.lstrip(' "').startswith(("=", "+", "-", "@"))]
+
+
+def test_responses_without_an_invitation_are_shown_apart_from_the_response_rate(
+    client, world, make_person
+):
+    """The NEEDS demo read "0 of 1 invited (0.0%) · 36 responses": answers recorded without an
+    invitation must not be compared with the invited."""
+    from django.db import transaction
+
+    from programmes.surveys import survey_form, survey_response_record
+
+    survey, mine, _, staff = world
+    with transaction.atomic():
+        for _ in range(3):
+            form = survey_form(survey, _post(full_answers(survey)))
+            assert form.is_valid(), form.errors
+            survey_response_record(
+                survey=survey, cleaned_data=form.cleaned_data, cohort_id=mine.pk, country="SE"
+            )
+    client.force_login(staff)
+
+    text = visible_text(client.get(results_url(survey)))
+
+    assert "8 of 9 invited people have answered (88.9%)" in text
+    assert "11 responses in BEP 2026 — Finnish presidency" in text
+    assert "3 of the 11 responses came without an invitation of this survey" in text
+    listing = visible_text(client.get(reverse("cohorts_survey_index")))
+    assert "Responses without an invitation" in listing
+
+
+def _post(values: dict):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for key, value in values.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    return data
