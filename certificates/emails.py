@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from certificates.models import Certificate, CertificateKind
 from certificates.rendering import verification_url
+from lms.contact import contact_of
 from lms.models import Language, OutgoingEmail
 from lms.services import email_queue
+from programmes.models import ProgrammePage
 
 WHAT = {
     CertificateKind.PROGRAMME: "completing",
@@ -61,6 +63,13 @@ def issued_email_queue(*, certificate: Certificate) -> OutgoingEmail:
     )
 
 
+def _programme(certificate: Certificate) -> ProgrammePage | None:
+    if certificate.cohort_id:
+        return certificate.cohort.programme
+    page = certificate.activity or certificate.module
+    return ProgrammePage.objects.ancestor_of(page).first() if page is not None else None
+
+
 def revoked_email_queue(*, certificate: Certificate) -> OutgoingEmail:
     title = certificate.context_title or certificate.programme_title
     return email_queue(
@@ -77,5 +86,6 @@ def revoked_email_queue(*, certificate: Certificate) -> OutgoingEmail:
             "code": certificate.code,
             "reason": certificate.revoked_reason,
             "verify_url": verification_url(certificate.code),
+            "contact": contact_of(_programme(certificate)),
         },
     )
