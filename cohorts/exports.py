@@ -60,7 +60,7 @@ def enrolment_table(cohort: Cohort, enrolments) -> tuple[list[str], list[list]]:
         answers = enrolment.answers or {}
         row = [
             enrolment.user.get_full_name() or enrolment.user.email,
-            enrolment.user.email,
+            enrolment.user.contact_address,
             enrolment.country.name if enrolment.country else "",
             enrolment.country.code if enrolment.country else "",
             enrolment.organisation.name if enrolment.organisation else "",

@@ -347,7 +347,7 @@ def attendance_table(activity: ActivityPage) -> tuple[list[str], list[list]]:
     total = grid.total_hours
     for grid_row in grid.rows:
         row = grid_row.row
-        line = [row.name, row.enrolment.user.email, row.country, row.organisation]
+        line = [row.name, row.enrolment.user.contact_address, row.country, row.organisation]
         for _session, record in grid_row.cells:
             line.append(AttendanceStatus(record.status).label if record else "")
         share = (grid_row.present_hours * 100 / total).quantize(Decimal("0.1")) if total else 0
