@@ -443,6 +443,7 @@ class IssueView(CohortCertificatesMixin, TemplateView):
         profile = getattr(user, "profile", None)
         context = self.get_context_data(
             form=form,
+            cohort=cohort,
             enrolment=enrolment,
             holder_name=(profile.full_name if profile else "") or user.get_full_name(),
             email=user.email,
