@@ -738,6 +738,9 @@ def test_issuing_by_hand_to_someone_who_has_not_completed_needs_a_reason(
     make_template(ACTIVITY)
     person = make_person("FI", full_name="Aino Mäkelä")
     completed_in(cohort, person, state=EnrolmentState.ACCEPTED)
+    cohort.starts_on = timezone.localdate() + dt.timedelta(days=30)
+    cohort.ends_on = timezone.localdate() + dt.timedelta(days=200)
+    cohort.save(update_fields=["starts_on", "ends_on"])
 
     with pytest.raises(CertificatesError) as refused:
         run(certificate_issue, user=person, cohort=cohort, source=MANUAL, requested_by=staff)
