@@ -420,25 +420,69 @@ class CohortCertificatesView(CohortCertificatesMixin, TemplateView):
         return context
 
 
-class IssueView(CohortCertificatesMixin, View):
-    """Issue one participant's certificate by hand."""
+class IssueView(CohortCertificatesMixin, TemplateView):
+    """Issue one participant's certificate by hand, after a confirmation page that states what
+    is certified for whom and warns when the person has not completed: then it is issued only
+    with a reason, which the audit log keeps."""
 
-    http_method_names = ["post"]
+    template_name = "certificates/admin/issue.html"
 
-    def post(self, request, *args, **kwargs):
+    def get_page_subtitle(self):
+        return "Issue a certificate"
+
+    def _form(self, data=None, initial=None) -> IssueForm:
         ids = Enrolment.objects.filter(cohort=self.cohort, state__in=PARTICIPANTS).values_list(
             "pk", flat=True
         )
-        form = IssueForm(request.POST, enrolment_ids=list(ids))
-        back = redirect(self.cohort_url())
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return back
-        enrolment = Enrolment.objects.select_related("user", "user__profile").get(
+        return IssueForm(data, enrolment_ids=list(ids), initial=initial)
+
+    def _confirmation(self, form: IssueForm, enrolment: Enrolment, *, status: int = 200):
+        cohort = self.cohort
+        user = enrolment.user
+        template = services.certificate_template_for(kind=CertificateKind.PROGRAMME, cohort=cohort)
+        profile = getattr(user, "profile", None)
+        context = self.get_context_data(
+            form=form,
+            cohort=cohort,
+            enrolment=enrolment,
+            holder_name=(profile.full_name if profile else "") or user.get_full_name(),
+            email=user.email,
+            template=template,
+            programme_title=cohort.programme.title,
+            concerns=services.certificate_issue_concerns(user=user, cohort=cohort),
+            cohort_url=self.cohort_url(),
+        )
+        return self.render_to_response(context, status=status)
+
+    def _enrolment(self, form: IssueForm) -> Enrolment:
+        return Enrolment.objects.select_related("user", "user__profile").get(
             pk=form.cleaned_data["enrolment"]
         )
+
+    def _refuse(self, request, form: IssueForm):
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(self.cohort_url())
+
+    def get(self, request, *args, **kwargs):
+        form = self._form({"enrolment": request.GET.get("enrolment", "")})
+        if not form.is_valid():
+            return self._refuse(request, form)
+        form = self._form(initial={"enrolment": form.cleaned_data["enrolment"]})
+        enrolment = Enrolment.objects.select_related("user", "user__profile").get(
+            pk=form.initial["enrolment"]
+        )
+        return self._confirmation(form, enrolment)
+
+    def post(self, request, *args, **kwargs):
+        form = self._form(request.POST)
+        back = redirect(self.cohort_url())
+        if not form.is_valid():
+            if "enrolment" in form.errors:
+                return self._refuse(request, form)
+            return self._confirmation(form, self._enrolment(form))
+        enrolment = self._enrolment(form)
         before = Certificate.objects.filter(cohort=self.cohort, user=enrolment.user).exclude(
             state=CertificateState.REPLACED
         )
@@ -449,8 +493,15 @@ class IssueView(CohortCertificatesMixin, View):
                 cohort=self.cohort,
                 source=CertificateSource.MANUAL,
                 requested_by=request.user,
+                override_reason=form.cleaned_data["override_reason"],
             )
         except services.CertificatesError as exc:
+            if exc.code == "not_completed":
+                form.add_error(
+                    "override_reason",
+                    "Give the reason for issuing although the person has not completed.",
+                )
+                return self._confirmation(form, enrolment)
             messages.error(request, exc.message)
             return back
         if certificate is None:

@@ -1,13 +1,16 @@
-"""The e-mail a holder gets when their certificate is ready: one outbox row per certificate,
-with the link to download it (after logging in) and the public verification link."""
+"""The e-mails a holder gets about their certificate: when it is ready (the link to download it,
+after logging in, and the public verification link) and when it is revoked (the reason, and
+what the verification page now says). One outbox row per certificate and reason."""
 
 from django.conf import settings
 from django.urls import reverse
 
 from certificates.models import Certificate, CertificateKind
 from certificates.rendering import verification_url
+from lms.contact import contact_of
 from lms.models import Language, OutgoingEmail
 from lms.services import email_queue
+from programmes.models import ProgrammePage
 
 WHAT = {
     CertificateKind.PROGRAMME: "completing",
@@ -56,5 +59,33 @@ def issued_email_queue(*, certificate: Certificate) -> OutgoingEmail:
             ),
             "verify_url": verification_url(certificate.code),
             "verify_page_url": absolute(reverse("certificates:verify")),
+        },
+    )
+
+
+def _programme(certificate: Certificate) -> ProgrammePage | None:
+    if certificate.cohort_id:
+        return certificate.cohort.programme
+    page = certificate.activity or certificate.module
+    return ProgrammePage.objects.ancestor_of(page).first() if page is not None else None
+
+
+def revoked_email_queue(*, certificate: Certificate) -> OutgoingEmail:
+    title = certificate.context_title or certificate.programme_title
+    return email_queue(
+        recipient=certificate.user.email,
+        reason=f"certificates.certificate.revoked:{certificate.pk}",
+        subject=" ".join(f"Your certificate has been revoked: {title}".split()),
+        template="certificates.certificate.revoked",
+        context={
+            "name": certificate.holder_name,
+            "title": title,
+            "programme_title": (
+                certificate.programme_title if certificate.programme_title != title else ""
+            ),
+            "code": certificate.code,
+            "reason": certificate.revoked_reason,
+            "verify_url": verification_url(certificate.code),
+            "contact": contact_of(_programme(certificate)),
         },
     )

@@ -149,7 +149,8 @@ class ReissueForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    """Issue one certificate by hand: the person is one of the cohort's participants."""
+    """Issue one certificate by hand: the person is one of the cohort's participants. Someone
+    who has not completed needs an override reason (checked by the service)."""
 
     enrolment = forms.TypedChoiceField(
         coerce=int,
@@ -160,6 +161,14 @@ class IssueForm(forms.Form):
         },
     )
 
-    def __init__(self, data=None, *, enrolment_ids):
-        super().__init__(data)
+    override_reason = forms.CharField(
+        label="Reason for issuing anyway",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when the person has not completed. Kept in the audit log.",
+    )
+
+    def __init__(self, data=None, *, enrolment_ids, initial=None):
+        super().__init__(data, initial=initial)
         self.fields["enrolment"].choices = [(str(pk), str(pk)) for pk in enrolment_ids]

@@ -65,8 +65,25 @@ def issued_email_send(event: Event) -> None:
     emails.issued_email_queue(certificate=certificate)
 
 
+def revoked_email_send(event: Event) -> None:
+    """The holder is told, once, that their certificate was revoked and why. A certificate
+    already replaced again (reissued) by the time the handler runs is not announced: the
+    holder gets the corrected one's e-mail instead."""
+    certificate = (
+        Certificate.objects.select_related("user__profile")
+        .filter(pk=event.payload.get("certificate_id"))
+        .first()
+    )
+    if certificate is None or certificate.state != CertificateState.REVOKED:
+        return
+    if certificate.user.erased_at is not None:
+        return
+    emails.revoked_email_queue(certificate=certificate)
+
+
 def register_all() -> None:
     events.register("cohorts.enrolment.completed", programme_certificate_on_completion)
     events.register("programmes.activity.attended", activity_certificate_on_attendance)
     events.register("programmes.module.completed", module_certificate_on_completion)
     events.register("certificates.certificate.issued", issued_email_send)
+    events.register("certificates.certificate.revoked", revoked_email_send)

@@ -335,6 +335,7 @@ def certificate_issue(
     source: str,
     requested_by=None,
     template: CertificateTemplate | None = None,
+    override_reason: str = "",
 ) -> Certificate | None:
     """Issue the person's certificate for one cohort, activity or module, once: when a current
     one exists (being issued, valid or revoked) it is returned unchanged. Creates the pending row
@@ -342,7 +343,9 @@ def certificate_issue(
     transaction when there is one (event handlers), or in its own (views).
 
     An automatic issue returns None when no automatic template applies or the person is no longer
-    eligible; staff issues raise CertificatesError instead."""
+    eligible; staff issues raise CertificatesError instead. An issue by hand for someone who has
+    not completed (`certificate_issue_concerns`) is refused unless `override_reason` says why;
+    the reason and the concerns are kept in the audit log."""
     target = _target(cohort, activity, module)
     automatic = source == CertificateSource.AUTOMATIC
     existing = _current(user.pk, target)
@@ -362,6 +365,17 @@ def certificate_issue(
         if automatic:
             return None
         raise CertificatesError("not_eligible", _not_eligible_message(user, target))
+    override_reason = " ".join((override_reason or "").split())
+    concerns = []
+    if source == CertificateSource.MANUAL:
+        concerns = certificate_issue_concerns(user=user, **{target.field: target.obj})
+        if concerns and not override_reason:
+            raise CertificatesError(
+                "not_completed",
+                " ".join(concerns)
+                + " Nothing was issued: give the reason for issuing anyway (it is kept in the "
+                "audit log), or wait until the person has completed.",
+            )
     with transaction.atomic():
         fields = _snapshot(
             user=user, target=target, template=template, programme=_programme_of(target)
@@ -371,9 +385,62 @@ def certificate_issue(
         )
         if created:
             if source == CertificateSource.MANUAL:
-                _audit(certificate, "issue", requested_by)
+                extra = (
+                    {"override_reason": override_reason, "concerns": concerns} if concerns else {}
+                )
+                _audit(certificate, "issue", requested_by, **extra)
             _render_later(certificate.pk)
     return certificate
+
+
+def _day(value: dt.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def certificate_issue_concerns(
+    *,
+    user,
+    cohort: Cohort | None = None,
+    activity: ActivityPage | None = None,
+    module: ModulePage | None = None,
+    today: dt.date | None = None,
+) -> list[str]:
+    """Why issuing this certificate by hand may be wrong: the person has not completed what it
+    certifies (cohort not completed, activity not attended, module not complete), or it has not
+    even started. Empty when nothing is in the way. Staff may still issue, giving a reason."""
+    target = _target(cohort, activity, module)
+    today = today or timezone.localdate()
+    name = _holder_name(user) or user.email
+    obj = target.obj
+    if target.field == "cohort":
+        state = (
+            Enrolment.objects.filter(user=user, cohort=obj)
+            .exclude(state=EnrolmentState.WITHDRAWN)
+            .values_list("state", flat=True)
+            .first()
+        )
+        if state == EnrolmentState.COMPLETED:
+            return []
+        label = EnrolmentState(state).label.lower() if state else "no place"
+        concerns = [f"{name} has not completed “{obj.title}” ({label})."]
+        if obj.starts_on > today:
+            concerns.append(
+                f"“{obj.title}” has not started yet: it starts on {_day(obj.starts_on)}."
+            )
+        return concerns
+    if target.field == "activity":
+        if Enrolment.objects.filter(user=user, activity=obj, attended_at__isnull=False).exists():
+            return []
+        concerns = [f"{name} is not recorded as having attended “{obj.title}”."]
+        if obj.starts_at > timezone.now():
+            first_day = timezone.localtime(obj.starts_at, obj.tz).date()
+            concerns.append(
+                f"“{obj.title}” has not taken place yet: it starts on {_day(first_day)}."
+            )
+        return concerns
+    if ModuleProgress.objects.filter(user=user, module=obj, completed_at__isnull=False).exists():
+        return []
+    return [f"{name} has not completed the module “{target.title}”."]
 
 
 def _not_eligible_message(user, target: _Target) -> str:

@@ -282,6 +282,13 @@ class LessonsPublishView(SurveyMixin, TemplateView):
         except SurveysError as exc:
             messages.error(request, exc.message)
             return self.render_to_response(self.get_context_data(form=form))
+        if not page.live:
+            messages.success(
+                request,
+                f"“{page.title}” was sent to the programme admins for approval: it goes live "
+                "when one of them approves it.",
+            )
+            return redirect(results_url(self.survey, **self.cohort_query()))
         messages.success(
             request,
             f"Published “{page.title}”.",

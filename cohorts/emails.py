@@ -11,10 +11,11 @@ from django.utils import dateformat, timezone
 from cohorts.models import Cohort, Enrolment, EnrolmentSource
 from cohorts.selectors import waitlist_position
 from cohorts.services import offer_hours
+from lms.contact import contact_of
 from lms.models import OutgoingEmail
 from lms.services import email_queue
 from programmes.calendar import activity_calendar_event, activity_location, calendar_bytes
-from programmes.models import ActivityPage
+from programmes.models import ActivityPage, ProgrammePage
 
 # A cohort has no time zone of its own; without activities its deadlines are shown in the zone
 # of the presidency's capital.
@@ -171,6 +172,9 @@ def base_context(enrolment: Enrolment) -> dict:
         "place_url": absolute(reverse("cohorts:place", args=[enrolment.pk])),
         "my_learning_url": absolute(reverse("my_learning")),
         "activities_url": absolute(reverse("activity_list")),
+        "contact": contact_of(
+            target.programme if is_cohort else ProgrammePage.objects.ancestor_of(target).first()
+        ),
     }
 
 

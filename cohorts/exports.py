@@ -1,32 +1,20 @@
 """CSV and XLSX exports of a cohort's enrolments for the cohort desk, safe to open in a
 spreadsheet: no cell is ever read as a formula, and every diacritic survives."""
 
-import csv
 import datetime as dt
 import io
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from cohorts.models import Cohort, EnrolmentState
 from cohorts.selectors import waitlist_of
+from lms.spreadsheets import CSV_CONTENT_TYPE as CSV_CONTENT_TYPE  # re-exported for the views
+from lms.spreadsheets import cell_safe as cell_safe
+from lms.spreadsheets import csv_bytes, xlsx_value
 
-# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, “CSV
-# injection”); a leading apostrophe makes it text and is not shown.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def cell_safe(value):
-    """The value as a spreadsheet should show it: text that would start a formula gets a
-    leading apostrophe; numbers and dates stay what they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
@@ -72,7 +60,7 @@ def enrolment_table(cohort: Cohort, enrolments) -> tuple[list[str], list[list]]:
         answers = enrolment.answers or {}
         row = [
             enrolment.user.get_full_name() or enrolment.user.email,
-            enrolment.user.email,
+            enrolment.user.contact_address,
             enrolment.country.name if enrolment.country else "",
             enrolment.country.code if enrolment.country else "",
             enrolment.organisation.name if enrolment.organisation else "",
@@ -94,20 +82,8 @@ def enrolment_table(cohort: Cohort, enrolments) -> tuple[list[str], list[list]]:
 
 
 def as_csv(header: list[str], rows: list[list]) -> bytes:
-    """UTF-8 with a byte-order mark, which is how Excel knows the file is UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in [header, *rows]:
-        writer.writerow([_csv_text(value) for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return str(cell_safe(value))
+    """UTF-8 with a byte-order mark, every field quoted and neutralised (lms.spreadsheets)."""
+    return csv_bytes([header, *rows])
 
 
 def as_xlsx(header: list[str], rows: list[list], *, title: str = "Enrolments") -> bytes:
@@ -115,7 +91,7 @@ def as_xlsx(header: list[str], rows: list[list], *, title: str = "Enrolments") -
     sheet = workbook.active
     sheet.title = title[:31]
     for row in [header, *rows]:
-        sheet.append([_xlsx_value(value) for value in row])
+        sheet.append([xlsx_value(value) for value in row])
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, 1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(len(name), 12), 40)
@@ -126,13 +102,6 @@ def as_xlsx(header: list[str], rows: list[list], *, title: str = "Enrolments") -
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _xlsx_value(value):
-    if isinstance(value, str):
-        # Control characters are not allowed in the XML of a workbook.
-        return cell_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
 
 
 def export_filename(cohort: Cohort, extension: str) -> str:

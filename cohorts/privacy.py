@@ -262,7 +262,8 @@ def _ended(enrolment: Enrolment, now) -> bool:
 def places_erase(user, erasure: Erasure) -> None:
     """Places still open (applications, waitlist, places at something not yet over) are given
     up, so that the next person moves up; every place keeps what statistics count (state,
-    country, sector, dates, attendance) and loses what is personal."""
+    country, dates, attendance) and loses what is personal or would single them out
+    (organisation, sector, level, gender)."""
     from cohorts.services import _lock, _withdraw  # the places service's own steps
 
     open_places = (
@@ -284,7 +285,20 @@ def places_erase(user, erasure: Erasure) -> None:
 
     places = Enrolment.objects.filter(user=user)
     places.exclude(care_notes="").update(care_notes_purged_at=erasure.now)
-    places.update(answers={}, care_notes="", decision_reason="", skipped_reason="", token_hash=None)
+    # What would single them out among the few people of a cohort (the only Finnish municipal
+    # participant, say) goes too: organisation, sector, level and gender. The country stays, so
+    # that per-country counts (which CBSS reports on) stay right; the row names nobody.
+    places.update(
+        answers={},
+        care_notes="",
+        decision_reason="",
+        skipped_reason="",
+        token_hash=None,
+        organisation=None,
+        sector="",
+        level="",
+        gender="",
+    )
     for ticket in ParticipantPass.objects.filter(enrolment__user=user):
         # A new random token too: a copy of the old QR code finds nothing at all.
         ParticipantPass.objects.filter(pk=ticket.pk).update(

@@ -6,13 +6,20 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from cohorts.attendance import person_name, rule_met, session_local_date
+from cohorts.attendance import (
+    check_in_window,
+    day_text,
+    person_name,
+    rule_met,
+    session_local_date,
+)
 from cohorts.consent import ConsentStatus, consent_statuses
 from cohorts.models import (
     ActivityAttendance,
@@ -55,16 +62,57 @@ def fold(text: str) -> str:
 # --- who runs the desk ------------------------------------------------------------------------
 
 
-def desk_can_use(user, activity: ActivityPage) -> bool:
+def door_access_days() -> int:
+    return int(getattr(settings, "CHECKIN_STAFF_ACCESS_DAYS", 2))
+
+
+def door_rights_end(activity: ActivityPage) -> dt.datetime:
+    """Door staff's rights to an activity end CHECKIN_STAFF_ACCESS_DAYS days after the desk
+    closes (midnight after its last day, in its time zone): time to enter the paper sheets."""
+    return check_in_window(activity)[1] + dt.timedelta(days=door_access_days())
+
+
+def is_door_staff(user, activity: ActivityPage) -> bool:
+    """A member of the activity's check-in staff group, whether or not their rights still last."""
+    return ActivityAttendance.objects.filter(
+        activity_id=activity.pk, staff_group__in=user.groups.all()
+    ).exists()
+
+
+def desk_can_use(user, activity: ActivityPage, *, now=None) -> bool:
     """Who runs the activity's desk: its check-in staff group (checking people in and correcting
-    today's records) and those who keep the whole record (`attendance_can_manage`)."""
+    today's records) until `door_rights_end`, and those who keep the whole record
+    (`attendance_can_manage`)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if ActivityAttendance.objects.filter(
-        activity_id=activity.pk, staff_group__in=user.groups.all()
-    ).exists():
+    now = now or timezone.now()
+    if now < door_rights_end(activity) and is_door_staff(user, activity):
         return True
     return attendance_can_manage(user, activity)
+
+
+def care_notes_access(user, activity: ActivityPage, *, now=None) -> str | None:
+    """Whether `user` may read the dietary and medical notes of the activity's group bookings
+    now: None when they may, else why not (said to them). They are for the people who look
+    after the participants: the activity's organisers (programme admins and the cohorts' staff)
+    to prepare it until it ends, and its door staff on the activity's own days."""
+    now = now or timezone.now()
+    opens, closes = check_in_window(activity)
+    if now >= closes:
+        return (
+            "The activity is over, so its dietary and medical notes are no longer shown; they "
+            "are deleted automatically some days after it."
+        )
+    if attendance_can_manage(user, activity):
+        return None
+    if is_door_staff(user, activity):
+        if now >= opens:
+            return None
+        return (
+            f"Door staff see the dietary and medical notes on the activity's days only, from "
+            f"{day_text(opens)}. Ask the activity's organisers if you need them earlier."
+        )
+    return "Only the activity's staff see these notes."
 
 
 def attendance_can_manage(user, activity: ActivityPage) -> bool:
@@ -106,7 +154,7 @@ def desk_activities_for(user, *, now=None, as_admin: bool = True) -> list[Activi
     activities = list(recent.order_by("starts_at", "pk"))
     if as_admin and cohort_is_admin(user):
         return activities
-    return [activity for activity in activities if desk_can_use(user, activity)]
+    return [activity for activity in activities if desk_can_use(user, activity, now=now)]
 
 
 # --- the desk ---------------------------------------------------------------------------------
@@ -299,7 +347,7 @@ def attendance_table(activity: ActivityPage) -> tuple[list[str], list[list]]:
     total = grid.total_hours
     for grid_row in grid.rows:
         row = grid_row.row
-        line = [row.name, row.enrolment.user.email, row.country, row.organisation]
+        line = [row.name, row.enrolment.user.contact_address, row.country, row.organisation]
         for _session, record in grid_row.cells:
             line.append(AttendanceStatus(record.status).label if record else "")
         share = (grid_row.present_hours * 100 / total).quantize(Decimal("0.1")) if total else 0

@@ -2,15 +2,13 @@
 breakdowns with hidden cells written as such, and the free-text answers (never who wrote them).
 No cell is ever read as a formula by a spreadsheet."""
 
-import csv
 import io
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from cohorts.exports import cell_safe
+from lms.spreadsheets import csv_bytes, xlsx_value
 from programmes.surveys_results import BREAKDOWNS, survey_breakdown, survey_results, survey_texts
 
 HIDDEN = "fewer than 5: not shown"
@@ -88,21 +86,15 @@ def survey_tables(survey, *, cohort_ids=None) -> list[tuple[str, list[list]]]:
 
 
 def as_csv(tables) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
+    """Every table under its title, a blank line between; every field quoted and neutralised
+    (lms.spreadsheets)."""
+    lines = []
     for number, (title, rows) in enumerate(tables):
         if number:
-            writer.writerow([])
-        writer.writerow([title])
-        for row in rows:
-            writer.writerow(["" if value is None else cell_safe(str(value)) for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _xlsx_value(value):
-    if isinstance(value, str):
-        return cell_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+            lines.append([])
+        lines.append([title])
+        lines.extend(rows)
+    return csv_bytes(lines)
 
 
 def as_xlsx(tables) -> bytes:
@@ -111,7 +103,7 @@ def as_xlsx(tables) -> bytes:
     for title, rows in tables:
         sheet = workbook.create_sheet(title[:31])
         for row in rows:
-            sheet.append([_xlsx_value(value) for value in row])
+            sheet.append([xlsx_value(value) for value in row])
         sheet.freeze_panes = "A2"
         for index, name in enumerate(rows[0] if rows else [], 1):
             width = 60 if index == 1 or name == "Answer" else min(max(len(str(name)), 12), 40)

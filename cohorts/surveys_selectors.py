@@ -9,6 +9,7 @@ from cohorts.models import Cohort
 from cohorts.models_surveys import SurveyInvitation, SurveyTarget
 from cohorts.selectors import cohort_is_admin, cohorts_managed_by
 from programmes.models import SurveyPage
+from programmes.surveys_results import survey_respondents
 
 
 def surveys_visible_to(user) -> QuerySet[SurveyPage]:
@@ -68,12 +69,21 @@ def survey_scope(user, survey: SurveyPage, cohort_param: str = "") -> Scope | No
 
 @dataclass
 class Rate:
+    """The response rate compares like with like: of the people invited, how many answered.
+    `responses` counts every response in scope, also those that came without an invitation of
+    this survey (recorded before invitations were sent, or collected elsewhere), shown apart."""
+
     invited: int
     answered: int
+    responses: int | None = None
 
     @property
     def percent(self) -> float | None:
         return round(100 * self.answered / self.invited, 1) if self.invited else None
+
+    @property
+    def without_invitation(self) -> int:
+        return max((self.responses or 0) - self.answered, 0)
 
 
 def survey_response_rate(survey: SurveyPage, *, cohort_ids=None) -> Rate:
@@ -83,7 +93,11 @@ def survey_response_rate(survey: SurveyPage, *, cohort_ids=None) -> Rate:
     counts = qs.aggregate(
         invited=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
     )
-    return Rate(invited=counts["invited"] or 0, answered=counts["answered"] or 0)
+    return Rate(
+        invited=counts["invited"] or 0,
+        answered=counts["answered"] or 0,
+        responses=survey_respondents(survey, cohort_ids=cohort_ids),
+    )
 
 
 def survey_targets_for(user, survey: SurveyPage) -> list[SurveyTarget]:

@@ -20,7 +20,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from wagtail.log_actions import log
 
@@ -43,6 +42,7 @@ from cohorts.selectors_attendance import (
     attendance_can_manage,
     attendance_grid,
     attendance_table,
+    care_notes_access,
     corrections_of,
     days_of,
     desk_can_use,
@@ -55,6 +55,7 @@ from cohorts.selectors_attendance import (
     sheet_rows,
 )
 from cohorts.services import CohortsError
+from lms.spreadsheets import xlsx_value
 from programmes.models import ActivityPage
 
 XLSX_CONTENT_TYPE = exports.XLSX_CONTENT_TYPE
@@ -212,6 +213,7 @@ def _desk_context(request, activity, sessions, session, q: str) -> dict:
         and not _today_sessions(activity, sessions),
         "desk_url": reverse("cohorts:check_in_desk", args=[activity.pk]),
         "can_manage": attendance_can_manage(request.user, activity),
+        "care_notes_shown": care_notes_access(request.user, activity) is None,
         "counts_url": reverse("cohorts:check_in_counts", args=[activity.pk]),
         "pass_url": reverse("cohorts:check_in_pass", args=[activity.pk]),
     }
@@ -477,14 +479,7 @@ def sessions_view(request, activity_id: int):
 
 def _xlsx_sheet(sheet, header: list[str], rows: list[list]) -> None:
     for row in [header, *rows]:
-        sheet.append(
-            [
-                exports.cell_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
-                if isinstance(value, str)
-                else value
-                for value in row
-            ]
-        )
+        sheet.append([xlsx_value(value) for value in row])
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, 1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(len(name), 12), 40)

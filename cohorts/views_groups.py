@@ -30,7 +30,7 @@ from cohorts.groups import (
     member_remove,
     member_update,
 )
-from cohorts.selectors_attendance import desk_can_use
+from cohorts.selectors_attendance import care_notes_access, desk_can_use
 from cohorts.selectors_groups import (
     bookable_targets,
     bookings_of,
@@ -403,10 +403,15 @@ def group_passes(request, group_id: int, activity_id: int):
 @never_cache
 @login_required
 def care_notes(request, activity_id: int):
-    """The dietary and medical notes group leaders gave for an activity: its staff only."""
+    """The dietary and medical notes group leaders gave for an activity: for its staff, while
+    they need them (`care_notes_access`); anyone else learns nothing."""
     activity = ActivityPage.objects.filter(pk=activity_id).first()
     if activity is None or not desk_can_use(request.user, activity):
         raise Http404("No such activity.")
+    refused = care_notes_access(request.user, activity)
+    if refused:
+        context = {"activity": activity, "notes": [], "refused": refused}
+        return _render(request, "care_notes.html", context, status=403)
     return _render(
         request, "care_notes.html", {"activity": activity, "notes": care_notes_of(activity)}
     )

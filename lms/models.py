@@ -84,6 +84,9 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
+ERASED_NAME = "Erased participant"
+
+
 class User(AbstractUser):
     """A person who logs in by e-mail address."""
 
@@ -110,7 +113,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    @property
+    def contact_address(self) -> str:
+        """The e-mail address to show in lists and exports: none for an erased person."""
+        return "" if self.erased_at is not None else self.email
+
     def get_full_name(self) -> str:
+        if self.erased_at is not None:
+            # Lists, exports and logs show this, never the pseudonymous address.
+            return ERASED_NAME
         profile = getattr(self, "profile", None)
         if profile is not None and profile.full_name:
             return profile.full_name

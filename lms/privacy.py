@@ -142,6 +142,25 @@ def _scrub_value(value, pattern: re.Pattern):
     return value
 
 
+# What a redacted line keeps: its indentation, a block element around it and a list marker, so
+# that an e-mail still reads as a list with one entry "[erased]".
+_LINE_START = re.compile(r"^\s*(?:<(?:li|p|td|th|dd|dt|div)\b[^>]*>)?\s*(?:[-*•]\s+)?")
+_LINE_END = re.compile(r"(?:</(?:li|p|td|th|dd|dt|div)>)?\s*$")
+
+
+def _redact_lines(text: str, pattern: re.Pattern) -> str:
+    """Every line that mentions the person becomes "[erased]": what stands beside a name (their
+    country, organisation, role) would single them out as surely as the name."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        if pattern.search(line):
+            start = _LINE_START.match(line).group(0)
+            end = _LINE_END.search(line[len(start) :]).group(0)
+            line = f"{start}{ERASED}{end}"
+        out.append(line)
+    return "".join(out)
+
+
 def _json_forms(needle: str) -> set[str]:
     # JSON columns may hold "\u0113" for "ē" (SQLite keeps json.dumps' ASCII escapes).
     return {needle, json.dumps(needle)[1:-1]}
@@ -183,10 +202,26 @@ class Erasure:
         if fieldfile:
             self.files.append((fieldfile.storage, fieldfile.name))
 
-    def rows_scrub(self, model: type[models.Model], fields: list[str], *, queryset=None) -> int:
+    def lines_redact(self, value):
+        """`value` (text) with every line that mentions the person (or their contacts) replaced
+        by "[erased]"."""
+        pattern = self.all_pattern
+        if pattern is None or not isinstance(value, str):
+            return value
+        return _redact_lines(value, pattern)
+
+    def rows_scrub(
+        self,
+        model: type[models.Model],
+        fields: list[str],
+        *,
+        queryset=None,
+        whole_lines: tuple[str, ...] = (),
+    ) -> int:
         """Replace every mention of the person (and their contacts) in these text or JSON
-        fields of `model`; returns how many rows changed. The database finds the candidates,
-        Python replaces inside them."""
+        fields of `model` (in the `whole_lines` fields, every line that mentions them); returns
+        how many rows changed. The database finds the candidates, Python replaces inside
+        them."""
         needles = {*self.strings, *self.contacts}
         if not needles or not fields:
             return 0
@@ -202,7 +237,8 @@ class Erasure:
             updates = {}
             for name in fields:
                 before = getattr(row, name)
-                after = self.scrub(before)
+                after = self.lines_redact(before) if name in whole_lines else before
+                after = self.scrub(after)
                 if after != before:
                     updates[name] = after
             if updates:
@@ -558,7 +594,7 @@ def traces_scrub(erasure: Erasure) -> None:
 def outbox_scrub(erasure: Erasure) -> None:
     """E-mails to the person (and to their guardian about them) keep only that they were sent:
     the address becomes pseudonymous and subject, bodies and attachments are cleared. E-mails
-    to anyone else lose every mention of them."""
+    to anyone else lose every line that mentions them."""
     own = {erasure.user.email.lower(), *(s.lower() for s in erasure.strings if "@" in s)}
     contacts = {c.lower() for c in erasure.contacts if "@" in c}
     text_fields = ["subject", "body_text", "body_html", "last_error"]
@@ -593,7 +629,11 @@ def outbox_scrub(erasure: Erasure) -> None:
             updates["status"] = OutgoingEmail.Status.SUPPRESSED
             updates["next_attempt_at"] = None
         OutgoingEmail.objects.filter(pk=email.pk).update(**updates)
-    erasure.rows_scrub(OutgoingEmail, [*text_fields, "attachments"])
+    # E-mails to others that named them (a peer group's list, say) lose the whole line that
+    # did: "[erased], Finland, Helsinki City Rescue Department" would still single them out.
+    erasure.rows_scrub(
+        OutgoingEmail, [*text_fields, "attachments"], whole_lines=("body_text", "body_html")
+    )
 
 
 def queue_scrub(erasure: Erasure) -> None:

@@ -134,6 +134,10 @@ def account_erase(user: User, erasure: Erasure) -> None:
         full_name="",
         date_of_birth=None,
         gender="",
+        country="",
+        organisation=None,
+        sector="",
+        level="",
         guardian_email="",
         guardian_approval=GuardianApproval.NOT_NEEDED,
     )

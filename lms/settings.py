@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "lms.contact.contact_context",
             ],
         },
     },
@@ -243,6 +244,13 @@ EMAIL_REDACT_AFTER_MINUTES = int(os.environ.get("EMAIL_REDACT_AFTER_MINUTES", "6
 # days after an activity (or cohort) ends before its dietary and medical notes are deleted.
 DATA_EXPORT_DAYS = int(os.environ.get("DATA_EXPORT_DAYS", "7"))
 CARE_NOTES_RETENTION_DAYS = int(os.environ.get("CARE_NOTES_RETENTION_DAYS", "30"))
+# Who people write to when no programme is concerned (error pages, rate limits) or a programme
+# has no contact address of its own.
+CONTACT_NAME = os.environ.get("CONTACT_NAME", "BSR Academy secretariat")
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "secretariat@bsr-academy.local")
+
+# Check-in (door) staff's rights to an activity end this many days after its last day.
+CHECKIN_STAFF_ACCESS_DAYS = int(os.environ.get("CHECKIN_STAFF_ACCESS_DAYS", "2"))
 
 # Guardian consent: how long a link to give or refuse consent works (days), how long the
 # withdrawal link in the confirmation e-mail works, days between reminders to a guardian who has

@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -18,6 +19,7 @@ from django.views.generic import FormView, TemplateView
 from django.views.static import serve as static_serve
 
 from lms.consent_account import account_guardian_resend
+from lms.contact import site_contact
 from lms.forms import GuardianResendForm, ProfileForm, SignupForm
 from lms.models import Profile, User
 from lms.services import LmsError, profile_update, signup_confirm, signup_request
@@ -213,7 +215,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # Without the request's context processors: they may be what failed.
+    html = loader.render_to_string("500.html", {"site_contact": site_contact()})
+    return HttpResponseServerError(html)
 
 
 def bad_request(request, exception=None):

@@ -72,6 +72,7 @@ BEP = {
         "</ul>"
     ),
     "contact": "BEP presidency team, through the programme office of the Civil Protection Network",
+    "contact_email": "bep@bsr-academy.local",
     "body": [
         _heading("A course that moves with the presidency"),
         _paragraph(
@@ -170,6 +171,7 @@ NEEDS = {
         "</ul>"
     ),
     "contact": "NEEDS education team, CBSS Secretariat",
+    "contact_email": "needs@bsr-academy.local",
     "body": [
         _heading("Why education has to follow the field"),
         _paragraph(
@@ -247,6 +249,7 @@ SECURE_KIDS = {
         "</ul>"
     ),
     "contact": "Secure Kids programme team, Children at Risk unit, CBSS Secretariat",
+    "contact_email": "securekids@bsr-academy.local",
     "body": [
         _heading("Why children belong at the table"),
         _paragraph(
@@ -334,6 +337,7 @@ BYFORES = {
         "</ul>"
     ),
     "contact": "BYFORES coordination team, CBSS Secretariat",
+    "contact_email": "byfores@bsr-academy.local",
     "body": [
         _heading("When a crisis strikes, all hands are needed"),
         _paragraph(
@@ -388,8 +392,11 @@ PROGRAMMES: list[dict] = [BEP, NEEDS, SECURE_KIDS, BYFORES]
 
 
 def demo_load() -> list[str]:
+    from wagtail.models import WorkflowPage
+
     from lms.models import HomePage
     from programmes.models import ProgrammeIndexPage, ProgrammePage
+    from programmes.services import programme_workflow_ensure
 
     lines = []
     with transaction.atomic():
@@ -416,11 +423,24 @@ def demo_load() -> list[str]:
             programme = ProgrammePage.objects.child_of(index).filter(slug=data["slug"]).first()
             if programme is None:
                 continue
+            lines += _contact_fill(programme, data)
             lines += _modules_load(programme, MODULES.get(data["slug"], []))
             lines += _activities_load(
                 programme, [a for a in ACTIVITIES if a["programme"] == data["slug"]], now=now
             )
+        if not WorkflowPage.objects.filter(page=index).exists():
+            programme_workflow_ensure()
+            lines.append("programme pages now go live after a programme admin approves them")
     return lines or ["programmes already present"]
+
+
+def _contact_fill(programme, data: dict) -> list[str]:
+    """A programme loaded before it had contact details gets the demo's address; an editor's
+    own address is kept."""
+    if programme.contact_email or not data.get("contact_email"):
+        return []
+    type(programme).objects.filter(pk=programme.pk).update(contact_email=data["contact_email"])
+    return [f"added the contact address of {programme.title}"]
 
 
 def _normalised_stream(model, field_name: str, raw: list[dict]) -> list[dict]:

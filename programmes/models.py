@@ -59,7 +59,20 @@ class ProgrammePage(Page):
         "partners and funding", blank=True, features=["bold", "italic", "link", "ul"]
     )
     contact = models.CharField(
-        max_length=200, blank=True, help_text="A role or team address, not a person's name."
+        "contact name",
+        max_length=200,
+        blank=True,
+        help_text="A role or team, not a person's name: e.g. “NEEDS education team, CBSS "
+        "Secretariat”.",
+    )
+    contact_email = models.EmailField(
+        blank=True,
+        help_text="A team address that people can write to about this programme. Error pages and "
+        "e-mails that say “write to the programme's contact” link to it.",
+    )
+    contact_phone = models.CharField("contact phone (optional)", max_length=40, blank=True)
+    contact_url = models.URLField(
+        "contact page (optional)", blank=True, help_text="A page with more ways to get in touch."
     )
     body = StreamField(BaseStreamBlock(), blank=True)
 
@@ -76,7 +89,15 @@ class ProgrammePage(Page):
         FieldPanel("goals"),
         FieldPanel("body"),
         FieldPanel("partners"),
-        FieldPanel("contact"),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact"),
+                FieldPanel("contact_email"),
+                FieldPanel("contact_phone"),
+                FieldPanel("contact_url"),
+            ],
+            heading="Contact",
+        ),
     ]
     parent_page_types = ["programmes.ProgrammeIndexPage"]
     subpage_types = [
@@ -88,6 +109,13 @@ class ProgrammePage(Page):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def contact_details(self) -> dict:
+        """Who to write to about this programme; the site's own contact when none is set."""
+        from lms.contact import contact_of
+
+        return contact_of(self)
 
     def get_context(self, request, *args, **kwargs):
         from programmes.selectors import activities_upcoming, modules_of

@@ -98,7 +98,10 @@ def learning_erase(user, erasure: Erasure) -> None:
     StepProgress.objects.filter(progress__user=user).exclude(reflection="").update(reflection="")
     CalendarFeed.objects.filter(user=user).delete()
     SurveyAnswer.objects.filter(response__user=user).exclude(text="").update(text="")
-    SurveyResponse.objects.filter(user=user).update(user=None)
+    # Like an anonymous survey's answer: the country is kept for the breakdown (groups under
+    # five are never shown), the sector goes with the link to the person.
+    SurveyAnswer.objects.filter(response__user=user).update(sector="")
+    SurveyResponse.objects.filter(user=user).update(user=None, sector="")
 
 
 def register_all() -> None:

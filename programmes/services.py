@@ -256,3 +256,55 @@ def calendar_feed_reset(*, user) -> CalendarFeed:
             feed.token_salt, feed.token_hash = fields["token_salt"], fields["token_hash"]
             feed.save(update_fields=["token_salt", "token_hash"])
     return feed
+
+
+# --- approval before public pages go live -----------------------------------------------------
+
+APPROVERS_GROUP = "Programme admins"
+APPROVAL_WORKFLOW = "Programme admin approval"
+
+
+def programme_workflow_ensure():
+    """The Wagtail workflow under which a programme admin approves a page before it goes live:
+    a "Programme admins" group (who may publish programme pages), a group approval task for it,
+    and the workflow on every programme index page that has none of its own. Idempotent; run by
+    `load_demo` and before anyone without publishing rights submits a page."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import (
+        GroupApprovalTask,
+        GroupPagePermission,
+        Workflow,
+        WorkflowPage,
+        WorkflowTask,
+    )
+
+    from programmes.models import ProgrammeIndexPage
+
+    with transaction.atomic():
+        group, _ = Group.objects.get_or_create(name=APPROVERS_GROUP)
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+        task = GroupApprovalTask.objects.filter(name=APPROVAL_WORKFLOW).first()
+        if task is None:
+            task = GroupApprovalTask.objects.create(name=APPROVAL_WORKFLOW)
+        task.groups.add(group)
+        workflow = Workflow.objects.filter(name=APPROVAL_WORKFLOW).first()
+        if workflow is None:
+            workflow = Workflow.objects.create(name=APPROVAL_WORKFLOW, active=True)
+        WorkflowTask.objects.get_or_create(
+            workflow=workflow, task=task.task_ptr, defaults={"sort_order": 0}
+        )
+        page_permissions = Permission.objects.filter(
+            content_type__app_label="wagtailcore",
+            codename__in=["add_page", "change_page", "publish_page"],
+        )
+        for index in ProgrammeIndexPage.objects.all():
+            # An editor's own choice of workflow for the section is kept.
+            if not WorkflowPage.objects.filter(page=index).exists():
+                WorkflowPage.objects.create(page=index, workflow=workflow)
+            for permission in page_permissions:
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=index, permission=permission
+                )
+    return workflow

@@ -340,6 +340,7 @@ def lessons_learned_publish(
     from django.db import transaction
     from django.utils.text import slugify
 
+    from programmes.services import programme_workflow_ensure
     from programmes.surveys_results import MIN_CELL
 
     if results.get("respondents", 0) < MIN_CELL:
@@ -372,7 +373,12 @@ def lessons_learned_publish(
         while programme.get_children().filter(slug=slug).exists():
             number += 1
             slug = f"{base}-{number}"
+        # Programme admins (and the demo) publish at once; anyone else (presidency staff, who
+        # hold no publishing rights in the page tree) submits the page to the programme admins'
+        # approval workflow, and it goes live when one of them approves.
+        publisher = actor is None or programme.permissions_for_user(actor).can_publish_subpage()
         page = LessonsLearnedPage(
+            live=publisher,
             title=title,
             slug=slug,
             survey=survey,
@@ -383,11 +389,18 @@ def lessons_learned_publish(
             results_taken_at=timezone.now(),
         )
         programme.add_child(instance=page)
-        # Who may publish was decided by the caller (staff of the survey's cohorts, who need no
-        # page permissions in the tree); the revision and the audit log still name them.
-        page.save_revision(user=actor, log_action=True).publish(
-            user=actor, skip_permission_checks=True
-        )
+        revision = page.save_revision(user=actor, log_action=True)
+        if not publisher:
+            programme_workflow_ensure()
+            workflow = page.get_workflow()
+            workflow.start(page, actor)
+            emit(
+                "programmes.lessons_learned.submitted",
+                key=f"programmes.lessons_learned.submitted:{page.pk}",
+                payload={"page_id": page.pk, "survey_id": survey.pk},
+            )
+            return page
+        revision.publish(user=actor, skip_permission_checks=True)
         emit(
             "programmes.lessons_learned.published",
             key=f"programmes.lessons_learned.published:{page.pk}",

@@ -6,6 +6,7 @@ of a table is always at least MIN_CELL people, so no cell can be worked out by s
 Everything returned is plain dicts and lists: the same data feeds the admin page, the exports,
 the printable summary and the snapshot a lessons-learned page keeps."""
 
+import textwrap
 from collections import defaultdict
 
 from django.db.models import Avg, Count, F, Q, Sum, Window
@@ -358,32 +359,49 @@ def _n(value) -> str:
     return str(int(value))
 
 
-def _short(text: str, length: int = 32) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+# A label wraps at about this many characters, which fit LABEL_WIDTH at the chart's font size;
+# each line takes LINE_HEIGHT.
+LABEL_CHARACTERS = 34
+LINE_HEIGHT = 15
+
+
+def _label_lines(text: str) -> list[str]:
+    """The label on as many lines as it needs, never cut: "Risk and vulnerability assessment"
+    reads whole."""
+    return textwrap.wrap(text, LABEL_CHARACTERS, break_on_hyphens=True) or [""]
 
 
 def _horizontal(bars: list[dict], *, scale: float, value_key: str, text) -> dict:
-    """Geometry of a horizontal bar chart: one row per bar, bar length `value / scale`."""
+    """Geometry of a horizontal bar chart: one row per bar, bar length `value / scale`, the
+    label wrapped beside it and the row as tall as its label."""
     rows = []
-    for index, bar in enumerate(bars):
-        y = index * (BAR_HEIGHT + BAR_GAP)
+    top = 0.0
+    for bar in bars:
+        lines = _label_lines(bar["label"])
+        height = max(BAR_HEIGHT, len(lines) * LINE_HEIGHT + 2)
+        bar_y = top + (height - BAR_HEIGHT) / 2
+        block_top = top + (height - len(lines) * LINE_HEIGHT) / 2
         value = bar.get(value_key) or 0
         width = round(BAR_AREA * value / scale, 1) if scale else 0
         rows.append(
             {
                 "label": bar["label"],
-                "short_label": _short(bar["label"]),
-                "y": _n(y),
-                "text_y": _n(y + BAR_HEIGHT - 5),
+                "label_lines": [
+                    {"text": line, "y": _n(block_top + LINE_HEIGHT * (number + 1) - 3)}
+                    for number, line in enumerate(lines)
+                ],
+                "y": _n(bar_y),
+                "text_y": _n(bar_y + BAR_HEIGHT - 5),
                 "width": _n(width),
                 "value_x": _n(LABEL_WIDTH + width + 6),
                 "value_text": text(bar),
             }
         )
+        top += height + BAR_GAP
     return {
         "kind": "bars",
         "width": _n(CHART_WIDTH),
-        "height": _n(max(len(rows) * (BAR_HEIGHT + BAR_GAP), BAR_HEIGHT)),
+        "height": _n(max(top - BAR_GAP, BAR_HEIGHT)),
         "bar_x": _n(LABEL_WIDTH),
         "rows": rows,
     }

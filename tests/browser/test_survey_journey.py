@@ -195,7 +195,13 @@ def test_invitation_email_to_answer_to_the_staff_chart(new_page, visit, follow, 
     follow(desk, desk.get_by_role("link", name="Publish lessons learned"))
     desk.get_by_label("Summary").fill("Participants want more cross-border cases.")
     follow(desk, desk.get_by_role("button", name="Publish the page"))
+    # Presidency staff cannot publish a public page: a programme admin approves it first.
+    expect(desk.locator("body")).to_contain_text("sent to the programme admins for approval")
     lessons = LessonsLearnedPage.objects.get()
+    assert not lessons.live
+    state = lessons.current_workflow_task_state
+    state.task.specific.on_action(state, UserFactory(is_staff=True, is_superuser=True), "approve")
+    lessons.refresh_from_db()
     visit(phone, lessons.url)
     expect(phone.locator("main")).to_contain_text("Participants want more cross-border cases.")
 

@@ -453,3 +453,54 @@ def test_programme_admins_find_any_certificate_in_the_listing(
     # Wagtail's site history lists the revocation, linked to the certificate's page.
     history = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
     assert "Revoked the certificate" in history and detail(second) in history
+
+
+def confirm_url(cohort, enrolment) -> str:
+    return reverse("certificates_cohort_issue", args=[cohort.pk]) + f"?enrolment={enrolment.pk}"
+
+
+def test_issuing_by_hand_asks_for_confirmation_stating_what_is_certified_for_whom(
+    presidency, cohort, template, people, django_capture_on_commit_callbacks
+):
+    done, _ = people
+    page = presidency.get(page_of(cohort)).content.decode()
+    assert (
+        confirm_url(cohort, done[0]).replace("&", "&amp;") in page
+        or confirm_url(cohort, done[0]) in page
+    )
+
+    confirm = presidency.get(confirm_url(cohort, done[0]))
+
+    assert confirm.status_code == 200
+    text = confirm.content.decode()
+    assert "Issue a certificate to Jānis Bērziņš?" in text
+    assert "BEP 2026 — Finnish presidency" in text and "BEP completion" in text
+    assert "has not completed" not in text
+    assert Certificate.objects.count() == 0, "opening the confirmation issues nothing"
+    issue_by_hand(presidency, cohort, done[0], django_capture_on_commit_callbacks)
+
+
+def test_issuing_to_someone_who_has_not_completed_is_refused_without_a_reason(
+    presidency, cohort, template, people, django_capture_on_commit_callbacks
+):
+    _, on_the_way = people
+    url = reverse("certificates_cohort_issue", args=[cohort.pk])
+
+    confirm = presidency.get(confirm_url(cohort, on_the_way)).content.decode()
+    assert "This person has not completed" in confirm
+    assert "Õie Täht has not completed “BEP 2026 — Finnish presidency” (accepted)" in confirm
+
+    refused = presidency.post(url, {"enrolment": on_the_way.pk, "override_reason": "  "})
+    assert refused.status_code == 200
+    assert "Give the reason for issuing" in refused.content.decode()
+    assert Certificate.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = presidency.post(
+            url,
+            {"enrolment": on_the_way.pk, "override_reason": "Finished the work at home; agreed."},
+        )
+    assert done.status_code == 302
+    certificate = Certificate.objects.get(user=on_the_way.user)
+    [entry] = audit(certificate, "certificates.certificate.issue")
+    assert entry.data["override_reason"] == "Finished the work at home; agreed."

@@ -232,7 +232,15 @@ def test_an_activity_certificate_has_its_local_dates_place_and_hours(
     place_at(activity, teenager)
     make_template(ACTIVITY, programme=programme)
 
-    certificate = fresh(run(certificate_issue, user=teenager, activity=activity, source=MANUAL))
+    certificate = fresh(
+        run(
+            certificate_issue,
+            user=teenager,
+            activity=activity,
+            source=MANUAL,
+            override_reason="Attendance kept on paper.",
+        )
+    )
 
     assert (certificate.date_start, certificate.date_end) == (
         dt.date(2030, 1, 15),
@@ -255,7 +263,15 @@ def test_an_activity_certificate_has_its_local_dates_place_and_hours(
         hours=Decimal("6"),
     )
     place_at(other, teenager)
-    second = fresh(run(certificate_issue, user=teenager, activity=other, source=MANUAL))
+    second = fresh(
+        run(
+            certificate_issue,
+            user=teenager,
+            activity=other,
+            source=MANUAL,
+            override_reason="Attendance kept on paper.",
+        )
+    )
     assert second.hours == Decimal("13.5")
 
 
@@ -685,3 +701,71 @@ def test_a_bulk_issue_reports_who_has_no_name_to_print(run, cohort, make_person,
     with pytest.raises(CertificatesError) as refused:
         certificate_issue(user=nameless, cohort=cohort, source=MANUAL, requested_by=staff)
     assert refused.value.code == "no_name"
+
+
+def test_the_holder_of_a_revoked_certificate_is_told_once_with_the_reason(
+    run, cohort, person, staff
+):
+    completed_in(cohort, person)
+    make_template(PROGRAMME)
+    certificate = fresh(run(certificate_issue, user=person, cohort=cohort, source=MANUAL))
+
+    run(
+        certificate_revoke,
+        certificate=certificate,
+        reason="Attendance was recorded in error.",
+        actor=staff,
+    )
+    [event] = events_named("certificates.certificate.revoked", certificate_id=certificate.pk)
+    event_dispatch(event_id=event.pk)  # a second delivery changes nothing
+    handlers.revoked_email_send(event)
+
+    revoked = [e for e in emails_to(person) if e.reason.startswith("certificates.certificate.rev")]
+    assert len(revoked) == 1
+    email = revoked[0]
+    assert "revoked" in email.subject
+    assert "Attendance was recorded in error." in email.body_text
+    assert certificate.code in email.body_text
+    assert "Attendance was recorded in error." in email.body_html
+    assert email.status == OutgoingEmail.Status.SENT
+    assert any("revoked" in m.subject for m in mail.outbox)
+
+
+def test_issuing_by_hand_to_someone_who_has_not_completed_needs_a_reason(
+    run, cohort, make_person, make_activity, staff
+):
+    make_template(PROGRAMME)
+    make_template(ACTIVITY)
+    person = make_person("FI", full_name="Aino Mäkelä")
+    completed_in(cohort, person, state=EnrolmentState.ACCEPTED)
+    cohort.starts_on = timezone.localdate() + dt.timedelta(days=30)
+    cohort.ends_on = timezone.localdate() + dt.timedelta(days=200)
+    cohort.save(update_fields=["starts_on", "ends_on"])
+
+    with pytest.raises(CertificatesError) as refused:
+        run(certificate_issue, user=person, cohort=cohort, source=MANUAL, requested_by=staff)
+    assert refused.value.code == "not_completed"
+    assert "Aino Mäkelä has not completed “BEP 2026 — Finnish presidency”" in refused.value.message
+    assert "has not started yet" in refused.value.message
+    assert Certificate.objects.count() == 0
+
+    activity = make_activity(title="Study visit: Helsinki")
+    place_at(activity, person)
+    with pytest.raises(CertificatesError) as refused:
+        run(certificate_issue, user=person, activity=activity, source=MANUAL, requested_by=staff)
+    assert "not recorded as having attended “Study visit: Helsinki”" in refused.value.message
+    assert Certificate.objects.count() == 0
+
+    issued = run(
+        certificate_issue,
+        user=person,
+        cohort=cohort,
+        source=MANUAL,
+        requested_by=staff,
+        override_reason="Completed the course at the Latvian edition.",
+    )
+    entry = ModelLogEntry.objects.get(
+        action="certificates.certificate.issue", object_id=str(issued.pk)
+    )
+    assert entry.data["override_reason"] == "Completed the course at the Latvian edition."
+    assert any("has not completed" in concern for concern in entry.data["concerns"])

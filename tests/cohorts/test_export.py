@@ -112,3 +112,33 @@ def test_other_cohorts_staff_cannot_export(client, cohort, make_cohort):
         url = reverse(f"cohorts_desk_export_{fmt}", args=[cohort.pk])
         assert client.get(url).status_code == 404
     assert not ModelLogEntry.objects.filter(action="cohorts.cohort.export").exists()
+
+
+ATTACK = "I lead a team;=cmd|' /C calc'!A0"
+
+
+def cells_read_with(body: bytes, delimiter: str) -> list[str]:
+    """The cells a spreadsheet set to `delimiter` as its list separator makes of the file."""
+    text = body.decode("utf-8-sig")
+    return [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
+
+
+def test_csv_answer_with_the_regions_list_separator_never_becomes_a_formula(
+    client, make_cohort, make_person
+):
+    cohort = make_cohort(enrolment_mode=EnrolmentMode.APPROVAL)
+    question = ApplicationQuestion.objects.create(cohort=cohort, label="Leadership")
+    person = make_person("DE", full_name="Søren Ærø")
+    services.enrolment_apply(user=person, cohort=cohort, answers={question.field_name: ATTACK})
+    client.force_login(staff_of(cohort))
+
+    body = export(client, cohort, "csv").content
+
+    # Read as the file was written, every field whole and quoted.
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[1][rows[0].index("Leadership")] == "I lead a team;'=cmd|' /C calc'!A0"
+    assert all(line.startswith('"') for line in body.decode("utf-8-sig").splitlines())
+    # Read by a spreadsheet that splits on ";" or on tabs: no cell starts a formula.
+    for delimiter in (";", ",", "\t", "|"):
+        cells = cells_read_with(body, delimiter)
+        assert not [c for c in cells if c.lstrip(' "').startswith(("=", "+", "-", "@"))], delimiter

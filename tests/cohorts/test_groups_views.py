@@ -309,7 +309,7 @@ def test_the_group_passes_keep_their_file_name_when_the_address_has_the_regions_
     )
 
 
-def test_care_notes_are_shown_to_activity_staff_only(client, group, booked, exchange):
+def test_care_notes_are_shown_to_activity_staff_only(client, group, booked, exchange, clock):
     staff = UserFactory()
     setup = attendance.attendance_setup_ensure(activity=exchange)
     staff.groups.add(attendance.activity_staff_group_ensure(setup=setup))
@@ -318,6 +318,9 @@ def test_care_notes_are_shown_to_activity_staff_only(client, group, booked, exch
     client.force_login(UserFactory())
     assert client.get(address).status_code == 404
     client.force_login(staff)
+    # Door staff see them on the activity's days only.
+    assert client.get(address).status_code == 403
+    clock.now = exchange.starts_at + dt.timedelta(hours=1)
     text = main_text(client.get(address))
     assert "Kārlis Ērglis" in text and "Vegetarian" in text
     assert "Cēsu jaunie glābēji" in text

@@ -192,8 +192,19 @@ def test_staff_publish_lessons_learned_with_aggregates_only(client, world):
     assert response.status_code == 302, visible_text(response)[-3000:]
     assert double_click.status_code == 302
     page = LessonsLearnedPage.objects.get()  # one page, not two
-    assert page.live and page.get_parent().specific == survey.get_parent().specific
+    assert page.get_parent().specific == survey.get_parent().specific
     assert page.scope == "BEP 2026 — Finnish presidency"
+    # Presidency staff cannot publish a public page: a programme admin approves it first.
+    assert not page.live
+    assert not page.permissions_for_user(staff).can_publish()
+    assert "sent to the programme admins for approval" in visible_text(client.get(response.url))
+    assert client.get(page.url).status_code == 404
+    approver = UserFactory(is_staff=True, is_superuser=True)
+    page.current_workflow_task_state.task.specific.on_action(
+        page.current_workflow_task_state, approver, "approve"
+    )
+    page.refresh_from_db()
+    assert page.live
     public = client.get(page.url)
     text = visible_text(public)
     assert "Participants want more cross-border scenarios." in text
@@ -201,7 +212,7 @@ def test_staff_publish_lessons_learned_with_aggregates_only(client, world):
     assert "8 respondents" in text
     assert "HYPERLINK" not in text and "Þórunn thinks so" not in text  # no free text
     assert public.content.decode().count('class="survey-chart"') == 8
-    assert Event.objects.filter(name="programmes.lessons_learned.published").count() == 1
+    assert Event.objects.filter(name="programmes.lessons_learned.submitted").count() == 1
     programme_page = visible_text(client.get(survey.get_parent().url))
     assert "Lessons learned" in programme_page and "What BEP 2026 taught us" in programme_page
 
@@ -269,3 +280,105 @@ def test_programme_admins_set_up_targets_in_the_admin(client, programme, make_co
     )
     assert response.status_code == 302
     assert SurveyTarget.objects.get().trigger == "accepted"
+
+
+def test_csv_free_text_with_a_semicolon_formula_stays_text(client, world, make_person):
+    survey, mine, _, staff = world
+    target = SurveyTarget.objects.get(survey=survey, cohort=mine)
+    person = make_person("PL")
+    services.enrolment_apply(user=person, cohort=mine, answers={})
+    surveys.survey_target_send(target=target, actor=None)
+    attack = "I lead a team;=cmd|' /C calc'!A0"
+    answer(
+        SurveyInvitation.objects.get(user=person),
+        survey,
+        **{names(survey)["What should change"]: attack},
+    )
+    client.force_login(staff)
+
+    body = client.get(reverse("cohorts_survey_export_csv", args=[survey.pk])).content
+    text = body.decode("utf-8-sig")
+
+    assert "I lead a team;'=cmd|' /C calc'!A0" in [
+        cell for row in csv.reader(io.StringIO(text)) for cell in row
+    ]
+    # A spreadsheet in Polish, German or Latvian splits on ";": still no formula cell.
+    for delimiter in (";", ","):
+        cells = [c for row in csv.reader(io.StringIO(text), delimiter=delimiter) for c in row]
+        assert not [c for c in cells if c.lstrip(' "').startswith(("=", "+", "-", "@"))]
+
+
+def test_responses_without_an_invitation_are_shown_apart_from_the_response_rate(
+    client, world, make_person
+):
+    """The NEEDS demo read "0 of 1 invited (0.0%) · 36 responses": answers recorded without an
+    invitation must not be compared with the invited."""
+    from django.db import transaction
+
+    from programmes.surveys import survey_form, survey_response_record
+
+    survey, mine, _, staff = world
+    with transaction.atomic():
+        for _ in range(3):
+            form = survey_form(survey, _post(full_answers(survey)))
+            assert form.is_valid(), form.errors
+            survey_response_record(
+                survey=survey, cleaned_data=form.cleaned_data, cohort_id=mine.pk, country="SE"
+            )
+    client.force_login(staff)
+
+    text = visible_text(client.get(results_url(survey)))
+
+    assert "8 of 9 invited people have answered (88.9%)" in text
+    assert "11 responses in BEP 2026 — Finnish presidency" in text
+    assert "3 of the 11 responses came without an invitation of this survey" in text
+    listing = visible_text(client.get(reverse("cohorts_survey_index")))
+    assert "Responses without an invitation" in listing
+
+
+def _post(values: dict):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for key, value in values.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    return data
+
+
+def test_chart_labels_wrap_instead_of_being_cut():
+    from programmes.surveys_results import chart_of
+
+    label = "Risk and vulnerability assessment across borders and sectors"
+    chart = chart_of(
+        {
+            "shown": True,
+            "kind": "radio",
+            "bars": [
+                {"label": label, "count": 3, "percent": 60.0},
+                {"label": "Other", "count": 2, "percent": 40.0},
+            ],
+            "rows": [],
+        }
+    )
+    lines = [line["text"] for line in chart["rows"][0]["label_lines"]]
+    assert " ".join(lines) == label and len(lines) > 1
+    assert all(len(line) <= 34 for line in lines)
+    assert "…" not in "".join(lines)
+    # The next row starts below the wrapped label.
+    assert float(chart["rows"][1]["y"]) >= len(lines) * 15
+    assert float(chart["height"]) > 2 * 28
+
+
+def test_the_programme_admin_approval_workflow_is_set_up_once(programme):
+    from wagtail.models import GroupApprovalTask, Workflow
+
+    from programmes.services import APPROVAL_WORKFLOW, programme_workflow_ensure
+
+    first = programme_workflow_ensure()
+    second = programme_workflow_ensure()
+
+    assert first.pk == second.pk
+    assert Workflow.objects.filter(name=APPROVAL_WORKFLOW).count() == 1
+    task = GroupApprovalTask.objects.get(name=APPROVAL_WORKFLOW)
+    assert [g.name for g in task.groups.all()] == ["Programme admins"]
+    assert programme.get_workflow() == first

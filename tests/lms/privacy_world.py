@@ -116,7 +116,8 @@ class World:
 
 
 def statistics() -> dict:
-    """What programmes report: places per cohort, activity, state, country and sector;
+    """What programmes report: places per cohort, activity, state and country (an erased
+    person's sector goes: it could single them out);
     attendance; survey results and response rates; certificates issued; module completions;
     peer-group sizes."""
     from certificates.models import Certificate
@@ -138,9 +139,7 @@ def statistics() -> dict:
             question.pop("texts", None)  # free text of an erased person goes, by design
         results[survey.title] = (summary, survey_response_rate(survey))
     return {
-        "places": rows(
-            Enrolment.objects.all(), "cohort_id", "activity_id", "state", "country", "sector"
-        ),
+        "places": rows(Enrolment.objects.all(), "cohort_id", "activity_id", "state", "country"),
         "attendance": rows(AttendanceRecord.objects.all(), "session_id", "status"),
         "attended": rows(Enrolment.objects.filter(attended_at__isnull=False), "activity_id"),
         "surveys": results,

@@ -3,9 +3,12 @@ walks every text and JSON field of every installed app, Wagtail's and django-q2'
 the numbers programmes report stay the same, and only a POST with the right confirmation
 erases."""
 
+import io
+
 import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from certificates.models import Certificate, CertificateState
 from cohorts.models import Enrolment, EnrolmentState, GroupMember
@@ -255,3 +258,57 @@ def test_a_place_still_to_come_goes_to_the_next_person_waiting(
     assert queued.state == EnrolmentState.OFFERED
     assert traces_of(["Žydrūnas", "Šimkus", "first@example.lt"]) == []
     assert storages["private"] is not None
+
+
+def test_what_is_kept_after_erasure_does_not_single_the_person_out(
+    world: World,  # noqa: F811
+    django_capture_on_commit_callbacks,
+    client,
+):
+    """A sent peer-group e-mail kept "[erased], Latvia, VUGD Zemgale", and exports showed the
+    pseudonymous address as a full name."""
+    janis = world.janis
+    peer_mail = OutgoingEmail.objects.get(
+        recipient=world.thorunn.email, reason__startswith="cohorts.peergroups."
+    )
+    assert "VUGD Zemgale" in peer_mail.body_text and "VUGD Zemgale" in peer_mail.body_html
+
+    erase(janis, django_capture_on_commit_callbacks)
+
+    peer_mail.refresh_from_db()
+    for body in (peer_mail.body_text, peer_mail.body_html):
+        assert "VUGD Zemgale" not in body
+        assert "[erased]" in body
+        assert "[erased]," not in body, "nothing stands beside the erased name"
+    assert "\n- [erased]\n" in peer_mail.body_text
+    assert "<li>[erased]</li>" in peer_mail.body_html
+    for place in Enrolment.objects.filter(user=janis):
+        assert (place.organisation_id, place.sector, place.level, place.gender) == (
+            None,
+            "",
+            "",
+            "",
+        )
+        assert str(place.country) == "LV", "per-country counts stay right"
+    profile = User.objects.get(pk=janis.pk).profile
+    assert (str(profile.country), profile.organisation_id, profile.sector, profile.level) == (
+        "",
+        None,
+        "",
+        "",
+    )
+
+    client.force_login(world.staff)
+    csv_text = client.get(
+        reverse("cohorts_desk_export_csv", args=[world.cohort.pk])
+    ).content.decode("utf-8-sig")
+    assert "Erased participant" in csv_text
+    assert "erased.invalid" not in csv_text and "VUGD Zemgale" not in csv_text
+    workbook = load_workbook(
+        io.BytesIO(
+            client.get(reverse("cohorts:attendance_export", args=[world.activity.pk])).content
+        )
+    )
+    cells = [str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row]
+    assert "Erased participant" in cells
+    assert not [c for c in cells if "erased.invalid" in c]
