@@ -181,10 +181,11 @@ def _queue(
     subject: str,
     context: dict,
     attachments: list[dict] | None = None,
+    reason: str = "",
 ) -> OutgoingEmail:
     return email_queue(
         recipient=enrolment.user.email,
-        reason=reason_for(verb, enrolment),
+        reason=reason or reason_for(verb, enrolment),
         subject=" ".join(subject.split()),
         template=f"cohorts.enrolment.{verb}",
         context={**base_context(enrolment), **context},
@@ -315,7 +316,7 @@ def completed_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
     )
 
 
-def nominated_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
+def nominated_email_queue(*, enrolment: Enrolment, token: str, reason: str = "") -> OutgoingEmail:
     cohort = enrolment.cohort
     nominator = enrolment.nominated_by
     nominator_name = person_name(nominator) if nominator is not None else ""
@@ -337,4 +338,5 @@ def nominated_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
             "nomination_url": absolute(reverse("cohorts:nomination", args=[token])),
             "deadline_text": moment_text(deadline, time_zone_of(enrolment)) if deadline else "",
         },
+        reason=reason,
     )
