@@ -51,7 +51,8 @@ class LeaderForm(forms.Form):
     email = forms.EmailField(
         label="Co-leader's e-mail address",
         max_length=254,
-        help_text="They need an account on BSR Academy already.",
+        help_text="We e-mail them an invitation; they lead the group once they accept it, "
+        "logged in with this address.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 

@@ -7,9 +7,11 @@ import math
 import secrets
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django_countries import countries
 from wagtail.log_actions import log
 
@@ -21,7 +23,10 @@ from cohorts.models import (
     EnrolmentState,
     GroupKind,
     GroupMember,
+    LeaderInvitation,
     YouthGroup,
+    token_digest,
+    token_new,
 )
 from cohorts.models_groups import ADULT_AGE, age_on
 from cohorts.services import (
@@ -40,7 +45,7 @@ from cohorts.services import (
     place_transaction,
 )
 from lms.models import Profile, Sector, User, undeliverable
-from lms.services import LmsError, organisation_resolve
+from lms.services import LmsError, email_queue, organisation_resolve
 from programmes.models import ActivityPage
 
 MEMBER_DOMAIN = "members.invalid"
@@ -164,31 +169,107 @@ def group_update(*, actor, group: YouthGroup, data: GroupData) -> YouthGroup:
     return group
 
 
-def leader_add(*, actor, group: YouthGroup, email: str) -> User:
-    """Add a co-leader: an existing adult account, found by its e-mail address."""
+INVITATIONS_OPEN_MAX = 10
+
+
+def leader_invite(*, actor, group: YouthGroup, email: str) -> LeaderInvitation:
+    """Invite a co-leader by e-mail. The same happens whether or not the address has an
+    account (the inviting leader learns nothing about it); an earlier open invitation to the
+    same address is replaced, so only the newest link works."""
     _leader_check(actor, group)
     email = User.objects.normalize_email((email or "").strip()).lower()
     if not email:
         raise CohortsError("no_email", "Please enter the co-leader's e-mail address.")
-    user = (
-        User.objects.filter(email__iexact=email, is_active=True).first()
-        if not undeliverable(email)
-        else None
-    )
-    if user is not None and group.leaders.filter(pk=user.pk).exists():
-        raise CohortsError("already_leader", f"{user} already leads {group.name}.")
-    if user is None or leader_refusal(user):
-        # One answer for "no such account" and "a child's account": the form must not tell any
-        # adult with a group whose name is behind an address, or that they are under age.
-        raise CohortsError(
-            "no_account",
-            f"No account uses {email} that can lead a group. Group leaders are adults with an "
-            "account of their own: ask them to sign up on BSR Academy first, then add them.",
-        )
+    if undeliverable(email):
+        raise CohortsError("bad_email", f"{email} cannot receive e-mail.")
+    if group.leaders.filter(email__iexact=email).exists():
+        raise CohortsError("already_leader", f"{email} already leads {group.name}.")
+    now = timezone.now()
+    token, digest = token_new()
     with transaction.atomic(durable=True):
+        YouthGroup.objects.select_for_update().filter(pk=group.pk).first()
+        open_ones = LeaderInvitation.objects.filter(
+            group=group, accepted_at=None, cancelled_at=None, expires_at__gt=now
+        )
+        open_ones.filter(email__iexact=email).update(cancelled_at=now)
+        if open_ones.count() >= INVITATIONS_OPEN_MAX:
+            raise CohortsError(
+                "too_many",
+                f"{group.name} has {INVITATIONS_OPEN_MAX} open invitations; cancel some first.",
+            )
+        invitation = LeaderInvitation.objects.create(
+            group=group,
+            email=email,
+            token_hash=digest,
+            invited_by=actor,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=settings.GROUP_LEADER_INVITATION_DAYS),
+        )
+        email_queue(
+            recipient=email,
+            reason=f"cohorts.group.leader_invitation:{invitation.pk}",
+            subject=f"{actor} invites you to co-lead {group.name} on BSR Academy"[:300],
+            template="cohorts.group.leader_invitation",
+            context={
+                "inviter": str(actor),
+                "group_name": group.name,
+                "organisation": group.organisation,
+                "url": settings.BASE_URL.rstrip("/")
+                + reverse("groups:leader_invitation", args=[token]),
+                "expires_text": dateformat.format(
+                    timezone.localtime(invitation.expires_at), "l j F Y, H:i T"
+                ),
+            },
+        )
+        _log(group, "leader_invite", actor, invitation_id=invitation.pk)
+    return invitation
+
+
+def leader_invitation_by_token(token: str) -> LeaderInvitation | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        LeaderInvitation.objects.select_related("group", "invited_by")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+
+
+def leader_invitation_accept(*, invitation: LeaderInvitation, user) -> YouthGroup:
+    """The invited person accepts, logged in with the account of the invited address."""
+    with transaction.atomic(durable=True):
+        invitation = LeaderInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if invitation is None or not invitation.is_open():
+            raise CohortsError("closed", "This invitation is no longer open.")
+        if user is None or not user.is_authenticated or user.email.lower() != invitation.email:
+            raise CohortsError(
+                "other_account", "This invitation is for another address than your account's."
+            )
+        refusal = leader_refusal(user)
+        if refusal:
+            raise CohortsError("not_adult", refusal)
+        group = invitation.group
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
         group.leaders.add(user)
-        _log(group, "leader_add", actor, leader_id=user.pk)
-    return user
+        _log(group, "leader_add", user, leader_id=user.pk, invitation_id=invitation.pk)
+    return group
+
+
+def leader_invitation_cancel(*, actor, group: YouthGroup, invitation_id: int) -> str:
+    _leader_check(actor, group)
+    with transaction.atomic(durable=True):
+        invitation = (
+            LeaderInvitation.objects.select_for_update()
+            .filter(pk=invitation_id, group=group, accepted_at=None, cancelled_at=None)
+            .first()
+        )
+        if invitation is None:
+            raise CohortsError("closed", "That invitation is no longer open.")
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+        _log(group, "leader_invitation_cancel", actor, invitation_id=invitation.pk)
+    return f"The invitation to {invitation.email} is cancelled; its link no longer works."
 
 
 def leader_remove(*, actor, group: YouthGroup, leader_id: int) -> str:

@@ -9,7 +9,15 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from cohorts.groups import LIVE, booking_closed_reason, target_start
-from cohorts.models import Cohort, Enrolment, EnrolmentMode, EnrolmentState, GroupMember, YouthGroup
+from cohorts.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentMode,
+    EnrolmentState,
+    GroupMember,
+    LeaderInvitation,
+    YouthGroup,
+)
 from cohorts.selectors import CONFIRMED
 from lms.models import undeliverable
 from programmes.models import ActivityPage
@@ -282,3 +290,12 @@ def care_notes_of(activity: ActivityPage) -> list[CareNote]:
             )
         )
     return rows
+
+
+def open_invitations_of(group: YouthGroup) -> list[LeaderInvitation]:
+    """The group's co-leader invitations not yet accepted, cancelled or expired."""
+    return list(
+        LeaderInvitation.objects.filter(
+            group=group, accepted_at=None, cancelled_at=None, expires_at__gt=timezone.now()
+        ).order_by("created_at", "id")
+    )

@@ -2,6 +2,8 @@
 bookings (with each minor's consent), member and booking forms, and the group's passes as one
 PDF. Only a group's leaders see anything of it: for anyone else it does not exist (404)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -23,7 +25,10 @@ from cohorts.groups import (
     group_create,
     group_delete,
     group_update,
-    leader_add,
+    leader_invitation_accept,
+    leader_invitation_by_token,
+    leader_invitation_cancel,
+    leader_invite,
     leader_refusal,
     leader_remove,
     member_add,
@@ -40,6 +45,7 @@ from cohorts.selectors_groups import (
     groups_led_by,
     member_for_leader,
     member_rows,
+    open_invitations_of,
     target_by_value,
 )
 from cohorts.services import CohortsError
@@ -138,6 +144,7 @@ def _group_context(request, group, **extra) -> dict:
         "members": member_rows(group, today=timezone.localdate()),
         "bookings": bookings_of(group),
         "leader_form": extra.pop("leader_form", None) or LeaderForm(),
+        "invitations": open_invitations_of(group),
         "can_book": bool(group.members.exists()),
         **extra,
     }
@@ -146,18 +153,60 @@ def _group_context(request, group, **extra) -> dict:
 @require_POST
 @login_required
 def leader_add_view(request, group_id: int):
+    """Invite a co-leader: the answer is the same whether or not the address has an account."""
     group = _group_or_404(request, group_id)
     form = LeaderForm(request.POST)
     if form.is_valid():
         try:
-            leader = leader_add(actor=request.user, group=group, email=form.cleaned_data["email"])
+            invitation = leader_invite(
+                actor=request.user, group=group, email=form.cleaned_data["email"]
+            )
         except CohortsError as error:
             form.add_error("email", error.message)
         else:
-            messages.success(request, f"{leader} now leads {group.name} with you.")
+            messages.success(request, f"Invitation sent to {invitation.email}.")
             return _to_group(group, "leaders")
     context = _group_context(request, group, leader_form=form)
     return _render(request, "group.html", context, status=400)
+
+
+@require_POST
+@login_required
+def leader_invitation_cancel_view(request, group_id: int, invitation_id: int):
+    group = _group_or_404(request, group_id)
+    try:
+        message = leader_invitation_cancel(
+            actor=request.user, group=group, invitation_id=invitation_id
+        )
+    except CohortsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, message)
+    return _to_group(group, "leaders")
+
+
+@never_cache
+def leader_invitation(request, token: str):
+    """The invitation's link: opening it changes nothing; the invited person accepts with a
+    button, logged in with the account of the invited address."""
+    invitation = leader_invitation_by_token(token)
+    if invitation is None or not invitation.is_open():
+        return _render(request, "invitation.html", {"invitation": None}, status=404)
+    context = {
+        "invitation": invitation,
+        "group": invitation.group,
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
+        "mine": request.user.is_authenticated and request.user.email.lower() == invitation.email,
+    }
+    if request.method == "POST" and context["mine"]:
+        try:
+            group = leader_invitation_accept(invitation=invitation, user=request.user)
+        except CohortsError as error:
+            context["error"] = error.message
+        else:
+            messages.success(request, f"You now lead {group.name}.")
+            return _to_group(group)
+    return _render(request, "invitation.html", context)
 
 
 @require_POST
