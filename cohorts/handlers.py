@@ -160,6 +160,12 @@ def nomination_resent_email_send(event: Event) -> None:
         emails.nominated_email_queue(enrolment=enrolment, token=token, reason=reason)
 
 
+def declined_email_send(event: Event) -> None:
+    enrolment = _enrolment(event)
+    if enrolment is not None and enrolment.cohort_id:
+        emails.nomination_declined_email_queue(enrolment=enrolment)
+
+
 EMAIL_HANDLERS = {
     "cohorts.enrolment.submitted": submitted_email_send,
     "cohorts.enrolment.accepted": accepted_email_send,
@@ -170,6 +176,7 @@ EMAIL_HANDLERS = {
     "cohorts.enrolment.completed": completed_email_send,
     "cohorts.enrolment.nominated": nominated_email_send,
     "cohorts.enrolment.invitation_resent": nomination_resent_email_send,
+    "cohorts.enrolment.declined": declined_email_send,
 }
 
 

@@ -1059,6 +1059,25 @@ def nomination_confirm(*, enrolment: Enrolment, user) -> Enrolment:
     return enrolment
 
 
+NOMINATION_DECLINED = "declined the nomination"
+
+
+def nomination_decline(*, enrolment: Enrolment, user) -> Enrolment:
+    """The nominee declines: the held place returns to their country's share, and whoever
+    nominated them is told (the `declined` event) so that they can nominate someone else."""
+    with place_transaction():
+        enrolment = _reload(enrolment.pk)
+        target = _target_locked(enrolment)
+        enrolment.refresh_from_db(fields=["state"])
+        if enrolment.user_id != user.pk:
+            raise CohortsError("forbidden", "This nomination is for someone else.")
+        if enrolment.state != EnrolmentState.NOMINATED:
+            raise CohortsError("no_nomination", "This nomination is no longer open.")
+        _withdraw(enrolment, target, reason=NOMINATION_DECLINED, actor=user)
+        _emit(enrolment, "declined")
+    return enrolment
+
+
 # --- cohort set-up ----------------------------------------------------------------------------
 
 

@@ -44,6 +44,7 @@ from cohorts.services import (
     focal_point_countries,
     nomination_confirm,
     nomination_create,
+    nomination_decline,
     nomination_link_open,
     nomination_resend,
     nomination_substitute,
@@ -252,6 +253,18 @@ def place_withdraw(request, enrolment_id: int):
     if not enrolment.can_become(EnrolmentState.WITHDRAWN):
         messages.info(request, "There is nothing to withdraw from any more.")
         return redirect("cohorts:place", enrolment.pk)
+    if (
+        request.method == "POST"
+        and request.POST.get("confirm") == "yes"
+        and enrolment.state == EnrolmentState.NOMINATED
+    ):
+        try:
+            nomination_decline(enrolment=enrolment, user=request.user)
+        except CohortsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, NOMINATION_DECLINED_DONE.format(target=enrolment.target))
+        return redirect("cohorts:place", enrolment.pk)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             enrolment_withdraw(enrolment=enrolment, actor=request.user)
@@ -263,6 +276,12 @@ def place_withdraw(request, enrolment_id: int):
             )
         return redirect("cohorts:place", enrolment.pk)
     return render(request, "cohorts/withdraw_confirm.html", _place_context(request, enrolment))
+
+
+NOMINATION_DECLINED_DONE = (
+    "You have declined the nomination for {target}. Whoever nominated you has been told, so "
+    "that they can nominate someone else."
+)
 
 
 @require_POST
@@ -373,6 +392,17 @@ def nomination_by_token(request, token: str):
         # Opening or posting the link changes nothing for an existing account.
         context["login_url"] = login_url(place_url)
         return _no_referrer(render(request, "cohorts/nomination_log_in.html", context))
+    decline = request.POST.get("decline") if request.method == "POST" else None
+    if decline == "yes":
+        try:
+            nomination_decline(enrolment=enrolment, user=nominee)
+        except CohortsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, NOMINATION_DECLINED_DONE.format(target=enrolment.target))
+        return redirect("cohorts:cohort", enrolment.cohort.slug)
+    if decline == "ask":
+        return _no_referrer(render(request, "cohorts/nomination_decline.html", context))
     profile = Profile.objects.filter(user=nominee).select_related("organisation").first()
     if request.method == "POST":
         form = NomineeConfirmForm(request.POST, user=nominee)

@@ -31,7 +31,6 @@ ENROLMENT_ACTIONS = {
     "complete": ("Complete", "Completed the cohort"),
     "import": ("Import", "Imported from CSV"),
     "invitation_resend": ("Send invitation again", "Sent the nominee a new invitation"),
-    "decline": ("Decline nomination", "Declined the nomination"),
 }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cohorts import services
 from cohorts.models import Enrolment, EnrolmentMode, EnrolmentState
 from lms.models import Level, Sector, User
+from tests.cohorts.conftest import events_of
 from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
 
@@ -498,3 +499,89 @@ def test_an_unknown_invitation_gives_a_clear_page(client, db, token):
 
     assert response.status_code == 404
     assert "This link no longer works" in visible_text(response)
+
+
+# --- Who nominated, and declining ---------------------------------------------------------------
+
+
+def test_a_nominee_imported_by_staff_reads_that_the_staff_nominated_them(
+    client, cohort, staff, django_capture_on_commit_callbacks
+):
+    from lms.models import OutgoingEmail
+
+    nominee = services.Nominee(
+        email="ruta@policija.example.lt", full_name="Rūta Žemaitytė", country="LT"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.enrolments_import(cohort=cohort, rows=[(1, nominee)], actor=staff)
+    enrolment = outcome.imported[1]
+    email = OutgoingEmail.objects.get(recipient="ruta@policija.example.lt")
+    path = email.body_text.split(settings_base())[1].split()[0]
+
+    page = visible_text(client.get(path))
+
+    assert "the staff of BEP 2026 — Lithuanian presidency (Õie Täht) have nominated you" in (
+        " ".join(email.body_text.split())
+    )
+    assert "national focal point" not in email.body_text
+    assert "The staff of BEP 2026 — Lithuanian presidency have nominated you" in page
+    assert "focal point" not in page
+    enrolment.refresh_from_db()
+    client.force_login(enrolment.user)
+    place = visible_text(client.get(reverse("cohorts:place", args=[enrolment.pk])))
+    assert "Nominated on" in place and "Applied on" not in place
+    assert "The staff of BEP 2026 — Lithuanian presidency have nominated you" in place
+
+
+def settings_base() -> str:
+    from django.conf import settings
+
+    return settings.BASE_URL.rstrip("/")
+
+
+def test_a_new_nominee_declines_by_the_link_and_the_focal_point_is_told(
+    client, invitation, latvia, django_capture_on_commit_callbacks
+):
+    from lms.models import OutgoingEmail
+
+    enrolment, url = invitation
+
+    asked = client.post(url, {"decline": "ask"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {"decline": "yes"}, follow=True)
+
+    assert "Decline the nomination for BEP 2026 — Lithuanian presidency?" in visible_text(asked)
+    assert "You have declined the nomination" in visible_text(done)
+    assert "_auth_user_id" not in client.session
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.WITHDRAWN
+    assert enrolment.claims.count() == 0
+    assert "declined" in events_of(enrolment)
+    told = OutgoingEmail.objects.get(recipient=latvia.email, reason__contains="declined")
+    assert "Jānis Bērziņš" in told.subject and "declined" in told.subject
+    assert "You can nominate someone else" in told.body_text
+    assert client.get(url).status_code == 404
+    # The place is Latvia's again: the focal point nominates someone else.
+    client.force_login(latvia)
+    client.post(nominate_url(cohort=enrolment.cohort), nominee_form(email="karlis@vugd.lv"))
+    assert Enrolment.objects.filter(
+        cohort=enrolment.cohort, state=EnrolmentState.NOMINATED
+    ).exists()
+
+
+def test_a_logged_in_nominee_declines_from_the_place_page(client, invitation):
+    enrolment, _ = invitation
+    client.force_login(enrolment.user)
+
+    page = visible_text(client.get(reverse("cohorts:place", args=[enrolment.pk])))
+    confirm = visible_text(client.get(reverse("cohorts:withdraw", args=[enrolment.pk])))
+    done = client.post(
+        reverse("cohorts:withdraw", args=[enrolment.pk]), {"confirm": "yes"}, follow=True
+    )
+
+    assert "Decline the nomination…" in page
+    assert "your national focal point will be told" in confirm
+    assert "You declined the nomination." in visible_text(done)
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.WITHDRAWN
+    assert enrolment.decision_reason == "declined the nomination"
