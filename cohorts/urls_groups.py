@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", views.leader_invitation, name="leader_invitation"),
     path("<dbid:group_id>/members/new/", views.member_new, name="member_new"),
+    path("<dbid:group_id>/members/import/", views.members_import_view, name="members_import"),
     path("<dbid:group_id>/members/<dbid:member_id>/", views.member_edit, name="member_edit"),
     path(
         "<dbid:group_id>/members/<dbid:member_id>/remove/",
