@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from cohorts import emails
@@ -23,6 +24,7 @@ from cohorts.services import (
     _withdraw,
     place_transaction,
 )
+from lms import events
 from lms.consent import (
     ConsentSubject,
     consent_cancel,
@@ -31,7 +33,7 @@ from lms.consent import (
     consent_subject_register,
 )
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
-from lms.services import LmsError
+from lms.services import LmsError, email_queue
 
 logger = logging.getLogger(__name__)
 
@@ -229,8 +231,54 @@ def pending_consents_release(*, now=None) -> int:
     return released
 
 
+def leaders_tell_consent_ended(event) -> None:
+    """A guardian refused or withdrew consent: every leader of the group that booked the place
+    is e-mailed (once per leader and consent), so that nobody plans with a place that is gone."""
+    consent = (
+        GuardianConsent.objects.select_related("person__profile")
+        .filter(pk=event.payload.get("consent_id"))
+        .first()
+    )
+    enrolment_id = _enrolment_id(consent) if consent is not None else None
+    enrolment = (
+        Enrolment.objects.select_related("group", "cohort", "activity")
+        .filter(pk=enrolment_id, group__isnull=False)
+        .first()
+        if enrolment_id
+        else None
+    )
+    if enrolment is None:
+        return
+    verb = "refused" if event.name.endswith(".refused") else "withdrawn"
+    group = enrolment.group
+    member = GroupMember.objects.filter(group=group, person_id=enrolment.user_id).first()
+    name = member.full_name if member is not None else emails.person_name(enrolment.user)
+    title = _target_title(enrolment)
+    for leader in group.leaders.filter(is_active=True):
+        email_queue(
+            recipient=leader.email,
+            reason=f"cohorts.group.consent_{verb}:{consent.pk}",
+            subject=(
+                f"{name}'s guardian did not consent: {title}"
+                if verb == "refused"
+                else f"{name}'s guardian withdrew consent: {title}"
+            )[:300],
+            template="cohorts.group.consent_ended",
+            context={
+                "leader_name": emails.person_name(leader),
+                "member_name": name,
+                "group_name": group.name,
+                "title": title,
+                "verb": verb,
+                "group_url": emails.absolute(reverse("groups:group", args=[group.pk])),
+            },
+        )
+
+
 def register() -> None:
     """From CohortsConfig.ready()."""
+    events.register("lms.consent.refused", leaders_tell_consent_ended)
+    events.register("lms.consent.withdrawn", leaders_tell_consent_ended)
     consent_subject_register(
         ConsentSubject(
             prefix=PREFIX,

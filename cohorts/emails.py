@@ -8,9 +8,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from cohorts.models import Cohort, Enrolment, EnrolmentSource
+from cohorts.models import Cohort, Enrolment, EnrolmentSource, FocalPoint
 from cohorts.selectors import waitlist_position
-from cohorts.services import offer_hours
+from cohorts.services import nominee_sets_password, offer_hours
 from lms.contact import contact_of
 from lms.models import OutgoingEmail
 from lms.services import email_queue
@@ -40,6 +40,7 @@ MOMENT_FORMAT = "l j F Y, H:i"
 OFFER_EXPIRED = "the offer expired"
 OFFER_DECLINED = "declined the offer"
 SUBSTITUTED = "substituted by the focal point"
+NOMINATION_DECLINED = "declined the nomination"
 PLAIN_WITHDRAWAL = "withdrawn"
 
 
@@ -185,10 +186,11 @@ def _queue(
     subject: str,
     context: dict,
     attachments: list[dict] | None = None,
+    reason: str = "",
 ) -> OutgoingEmail:
     return email_queue(
         recipient=enrolment.user.email,
-        reason=reason_for(verb, enrolment),
+        reason=reason or reason_for(verb, enrolment),
         subject=" ".join(subject.split()),
         template=f"cohorts.enrolment.{verb}",
         context={**base_context(enrolment), **context},
@@ -293,6 +295,8 @@ def withdrawn_email_queue(*, enrolment: Enrolment, freed: bool) -> OutgoingEmail
         kind, subject = "expired", f"Your offer of a place in {title} has expired"
     elif reason == OFFER_DECLINED:
         kind, subject = "declined", f"You declined the place in {title}"
+    elif reason == NOMINATION_DECLINED:
+        kind, subject = "nomination_declined", f"You declined the nomination for {title}"
     elif reason == SUBSTITUTED:
         kind, subject = "substituted", f"Your nomination for {title} has passed to someone else"
     elif freed:
@@ -319,7 +323,7 @@ def completed_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
     )
 
 
-def nominated_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
+def nominated_email_queue(*, enrolment: Enrolment, token: str, reason: str = "") -> OutgoingEmail:
     cohort = enrolment.cohort
     nominator = enrolment.nominated_by
     nominator_name = person_name(nominator) if nominator is not None else ""
@@ -339,6 +343,51 @@ def nominated_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
             "by_focal_point": by_focal_point,
             "country": country,
             "nomination_url": absolute(reverse("cohorts:nomination", args=[token])),
+            "new_account": nominee_sets_password(enrolment),
             "deadline_text": moment_text(deadline, time_zone_of(enrolment)) if deadline else "",
         },
+        reason=reason,
     )
+
+
+def nomination_declined_email_queue(*, enrolment: Enrolment) -> list[OutgoingEmail]:
+    """Whoever nominated the person hears that they declined: the focal point (who may nominate
+    someone else for the freed place) or the staff member who imported them."""
+    cohort = enrolment.cohort
+    nominator = enrolment.nominated_by
+    recipients = [nominator] if nominator is not None and nominator.is_active else []
+    if not recipients:
+        recipients = [
+            row.user
+            for row in FocalPoint.objects.select_related("user").filter(
+                country=enrolment.country, user__is_active=True
+            )
+            if row.programme_id in (None, cohort.programme_id)
+        ]
+    by_focal_point = enrolment.source == EnrolmentSource.NOMINATION
+    deadline = cohort.nomination_deadline
+    sent = []
+    for person in recipients:
+        sent.append(
+            email_queue(
+                recipient=person.email,
+                reason=f"cohorts.nomination_declined:{enrolment.pk}",
+                subject=f"{enrolment.nominee_name or enrolment.user.email} declined the "
+                f"nomination for {cohort.title}"[:300],
+                template="cohorts.enrolment.declined",
+                context={
+                    "name": person_name(person),
+                    "nominee": enrolment.nominee_name or enrolment.user.email,
+                    "nominee_email": enrolment.user.email,
+                    "target_title": cohort.title,
+                    "country": enrolment.country.name if enrolment.country else "",
+                    "by_focal_point": by_focal_point,
+                    "open": cohort.nominations_open(),
+                    "deadline_text": moment_text(deadline, time_zone_of(enrolment))
+                    if deadline
+                    else "",
+                    "nominate_url": absolute(reverse("cohorts:nominate", args=[cohort.slug])),
+                },
+            )
+        )
+    return sent

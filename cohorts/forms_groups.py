@@ -4,6 +4,7 @@ members. The services check everything again; the forms catch what a person mist
 from django import forms
 from django_countries import countries
 
+from cohorts import imports
 from cohorts.groups import ALL, NOTE_MAX, PARTIAL, GroupData, MemberData
 from cohorts.models import GroupKind
 
@@ -51,7 +52,8 @@ class LeaderForm(forms.Form):
     email = forms.EmailField(
         label="Co-leader's e-mail address",
         max_length=254,
-        help_text="They need an account on BSR Academy already.",
+        help_text="We e-mail them an invitation; they lead the group once they accept it, "
+        "logged in with this address.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
@@ -147,8 +149,9 @@ class BookingForm(forms.Form):
         error_messages={"required": "Choose what to do if there are not enough places."},
     )
 
-    def __init__(self, *args, targets, members, **kwargs):
+    def __init__(self, *args, targets, members, age_on=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.age_on = age_on
         self.fields["target"].choices = [("", "— choose —")] + [(t.value, t.label) for t in targets]
         self.fields["members"].choices = [(str(m.pk), m.full_name) for m in members]
         self.member_list = list(members)
@@ -178,6 +181,31 @@ class BookingForm(forms.Form):
         }
 
     def rows(self):
-        """(member, checkbox, note field) per member, for the template."""
+        """(member, checkbox, note field, age band) per member, for the template."""
         boxes = {str(box.data["value"]): box for box in self["members"]}
-        return [(m, boxes.get(str(m.pk)), self[f"note_{m.pk}"]) for m in self.member_list]
+        return [
+            (m, boxes.get(str(m.pk)), self[f"note_{m.pk}"], m.age_band(self.age_on))
+            for m in self.member_list
+        ]
+
+
+MEMBER_IMPORT_MODES = [
+    ("all", "Add the members only if every row is valid"),
+    ("valid", "Add the valid rows and leave out the others"),
+]
+
+
+class MembersImportForm(forms.Form):
+    """A class or troop list as a CSV file (the same reading and report as the nominee import)."""
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, at most 10 MB. Columns: " + ", ".join(imports.MEMBER_COLUMNS) + ".",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    mode = forms.ChoiceField(
+        label="If some rows have problems",
+        choices=MEMBER_IMPORT_MODES,
+        initial="all",
+        widget=forms.RadioSelect,
+    )

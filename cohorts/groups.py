@@ -7,9 +7,11 @@ import math
 import secrets
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django_countries import countries
 from wagtail.log_actions import log
 
@@ -21,7 +23,10 @@ from cohorts.models import (
     EnrolmentState,
     GroupKind,
     GroupMember,
+    LeaderInvitation,
     YouthGroup,
+    token_digest,
+    token_new,
 )
 from cohorts.models_groups import ADULT_AGE, age_on
 from cohorts.services import (
@@ -40,7 +45,7 @@ from cohorts.services import (
     place_transaction,
 )
 from lms.models import Profile, Sector, User, undeliverable
-from lms.services import LmsError, organisation_resolve
+from lms.services import LmsError, email_queue, organisation_resolve
 from programmes.models import ActivityPage
 
 MEMBER_DOMAIN = "members.invalid"
@@ -164,31 +169,107 @@ def group_update(*, actor, group: YouthGroup, data: GroupData) -> YouthGroup:
     return group
 
 
-def leader_add(*, actor, group: YouthGroup, email: str) -> User:
-    """Add a co-leader: an existing adult account, found by its e-mail address."""
+INVITATIONS_OPEN_MAX = 10
+
+
+def leader_invite(*, actor, group: YouthGroup, email: str) -> LeaderInvitation:
+    """Invite a co-leader by e-mail. The same happens whether or not the address has an
+    account (the inviting leader learns nothing about it); an earlier open invitation to the
+    same address is replaced, so only the newest link works."""
     _leader_check(actor, group)
     email = User.objects.normalize_email((email or "").strip()).lower()
     if not email:
         raise CohortsError("no_email", "Please enter the co-leader's e-mail address.")
-    user = (
-        User.objects.filter(email__iexact=email, is_active=True).first()
-        if not undeliverable(email)
-        else None
-    )
-    if user is not None and group.leaders.filter(pk=user.pk).exists():
-        raise CohortsError("already_leader", f"{user} already leads {group.name}.")
-    if user is None or leader_refusal(user):
-        # One answer for "no such account" and "a child's account": the form must not tell any
-        # adult with a group whose name is behind an address, or that they are under age.
-        raise CohortsError(
-            "no_account",
-            f"No account uses {email} that can lead a group. Group leaders are adults with an "
-            "account of their own: ask them to sign up on BSR Academy first, then add them.",
-        )
+    if undeliverable(email):
+        raise CohortsError("bad_email", f"{email} cannot receive e-mail.")
+    if group.leaders.filter(email__iexact=email).exists():
+        raise CohortsError("already_leader", f"{email} already leads {group.name}.")
+    now = timezone.now()
+    token, digest = token_new()
     with transaction.atomic(durable=True):
+        YouthGroup.objects.select_for_update().filter(pk=group.pk).first()
+        open_ones = LeaderInvitation.objects.filter(
+            group=group, accepted_at=None, cancelled_at=None, expires_at__gt=now
+        )
+        open_ones.filter(email__iexact=email).update(cancelled_at=now)
+        if open_ones.count() >= INVITATIONS_OPEN_MAX:
+            raise CohortsError(
+                "too_many",
+                f"{group.name} has {INVITATIONS_OPEN_MAX} open invitations; cancel some first.",
+            )
+        invitation = LeaderInvitation.objects.create(
+            group=group,
+            email=email,
+            token_hash=digest,
+            invited_by=actor,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=settings.GROUP_LEADER_INVITATION_DAYS),
+        )
+        email_queue(
+            recipient=email,
+            reason=f"cohorts.group.leader_invitation:{invitation.pk}",
+            subject=f"{actor} invites you to co-lead {group.name} on BSR Academy"[:300],
+            template="cohorts.group.leader_invitation",
+            context={
+                "inviter": str(actor),
+                "group_name": group.name,
+                "organisation": group.organisation,
+                "url": settings.BASE_URL.rstrip("/")
+                + reverse("groups:leader_invitation", args=[token]),
+                "expires_text": dateformat.format(
+                    timezone.localtime(invitation.expires_at), "l j F Y, H:i T"
+                ),
+            },
+        )
+        _log(group, "leader_invite", actor, invitation_id=invitation.pk)
+    return invitation
+
+
+def leader_invitation_by_token(token: str) -> LeaderInvitation | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        LeaderInvitation.objects.select_related("group", "invited_by")
+        .filter(token_hash=token_digest(token))
+        .first()
+    )
+
+
+def leader_invitation_accept(*, invitation: LeaderInvitation, user) -> YouthGroup:
+    """The invited person accepts, logged in with the account of the invited address."""
+    with transaction.atomic(durable=True):
+        invitation = LeaderInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if invitation is None or not invitation.is_open():
+            raise CohortsError("closed", "This invitation is no longer open.")
+        if user is None or not user.is_authenticated or user.email.lower() != invitation.email:
+            raise CohortsError(
+                "other_account", "This invitation is for another address than your account's."
+            )
+        refusal = leader_refusal(user)
+        if refusal:
+            raise CohortsError("not_adult", refusal)
+        group = invitation.group
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
         group.leaders.add(user)
-        _log(group, "leader_add", actor, leader_id=user.pk)
-    return user
+        _log(group, "leader_add", user, leader_id=user.pk, invitation_id=invitation.pk)
+    return group
+
+
+def leader_invitation_cancel(*, actor, group: YouthGroup, invitation_id: int) -> str:
+    _leader_check(actor, group)
+    with transaction.atomic(durable=True):
+        invitation = (
+            LeaderInvitation.objects.select_for_update()
+            .filter(pk=invitation_id, group=group, accepted_at=None, cancelled_at=None)
+            .first()
+        )
+        if invitation is None:
+            raise CohortsError("closed", "That invitation is no longer open.")
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+        _log(group, "leader_invitation_cancel", actor, invitation_id=invitation.pk)
+    return f"The invitation to {invitation.email} is cancelled; its link no longer works."
 
 
 def leader_remove(*, actor, group: YouthGroup, leader_id: int) -> str:
@@ -370,36 +451,85 @@ def member_add(*, actor, group: YouthGroup, data: MemberData) -> GroupMember:
         # One member added at a time per group, so that a form sent twice (a double tap, the
         # back button) is seen as the duplicate it is.
         YouthGroup.objects.select_for_update().filter(pk=group.pk).first()
-        twin = _same_member(group, data)
-        if twin is not None:
-            raise CohortsError(
-                "duplicate_member",
-                f"{twin.full_name}, born in {twin.birth_year}, is already a member of "
-                f"{group.name}{', with the same guardian' if twin.guardian_email else ''}. "
-                "Nothing was added.",
-            )
-        if data.account_email:
-            person = _linked_account(data.account_email, group)
-            if GroupMember.objects.filter(group=group, person=person).exists():
-                raise CohortsError(
-                    "duplicate_member", f"The account {data.account_email} is already a member."
-                )
-        else:
-            person = member_person_create(group=group, data=data)
-        member = GroupMember.objects.create(
-            group=group,
-            person=person,
-            first_name=data.first_name,
-            family_name=data.family_name,
-            birth_year=data.birth_year,
-            birth_date=data.birth_date,
-            guardian_name=data.guardian_name,
-            guardian_email=data.guardian_email,
-            guardian_phone=data.guardian_phone,
-            added_by=_actor_of(actor),
-        )
-        _log(member, "member_add", actor, group_id=group.pk, has_account=bool(data.account_email))
+        member = _member_create(actor, group, data)
     return member
+
+
+def _member_create(actor, group: YouthGroup, data: MemberData) -> GroupMember:
+    """Inside a transaction that has locked the group: one checked member."""
+    twin = _same_member(group, data)
+    if twin is not None:
+        raise CohortsError(
+            "duplicate_member",
+            f"{twin.full_name}, born in {twin.birth_year}, is already a member of "
+            f"{group.name}{', with the same guardian' if twin.guardian_email else ''}. "
+            "Nothing was added.",
+        )
+    if data.account_email:
+        person = _linked_account(data.account_email, group)
+        if GroupMember.objects.filter(group=group, person=person).exists():
+            raise CohortsError(
+                "duplicate_member", f"The account {data.account_email} is already a member."
+            )
+    else:
+        person = member_person_create(group=group, data=data)
+    member = GroupMember.objects.create(
+        group=group,
+        person=person,
+        first_name=data.first_name,
+        family_name=data.family_name,
+        birth_year=data.birth_year,
+        birth_date=data.birth_date,
+        guardian_name=data.guardian_name,
+        guardian_email=data.guardian_email,
+        guardian_phone=data.guardian_phone,
+        added_by=_actor_of(actor),
+    )
+    _log(member, "member_add", actor, group_id=group.pk, has_account=bool(data.account_email))
+    return member
+
+
+@dataclass
+class MembersImported:
+    added: dict[int, GroupMember]  # by the row's number in the file
+    failed: dict[int, str]
+
+
+class _MembersRolledBack(Exception):
+    pass
+
+
+def members_import(
+    *,
+    actor,
+    group: YouthGroup,
+    rows: list[tuple[int, MemberData]],
+    all_or_nothing: bool = True,
+    check_only: bool = False,
+) -> MembersImported:
+    """Add a class or troop list's members under the same checks as the member form, in one
+    transaction: all or nothing by default (a row that fails rolls the whole file back),
+    otherwise each failing row is left out alone. Accounts are never linked by a file.
+    `check_only` reports the same problems and adds nobody."""
+    _leader_check(actor, group)
+    today = timezone.localdate()
+    outcome = MembersImported(added={}, failed={})
+    try:
+        with transaction.atomic(durable=True):
+            YouthGroup.objects.select_for_update().filter(pk=group.pk).first()
+            for number, data in rows:
+                try:
+                    with transaction.atomic():
+                        clean = _member_clean(data, today=today)
+                        clean.account_email = ""
+                        outcome.added[number] = _member_create(actor, group, clean)
+                except CohortsError as exc:
+                    outcome.failed[number] = exc.message.removesuffix(" Nothing was added.")
+            if check_only or (outcome.failed and all_or_nothing):
+                raise _MembersRolledBack
+    except _MembersRolledBack:
+        outcome.added = {}
+    return outcome
 
 
 def _member_of(group: YouthGroup, member_id: int, *, lock: bool = False) -> GroupMember:
@@ -615,6 +745,35 @@ def booking_closed_reason(target, *, now=None) -> str | None:
     return None if status == "open" else REGISTRATION_CLOSED[status]
 
 
+def group_refusal(
+    group: YouthGroup, target, members: list[GroupMember] | None = None
+) -> str | None:
+    """Why this group cannot book `target` at all (whoever it chooses), or None: an activity
+    for other sectors, or, when `members` are given, one whose ages none of them has on its
+    first day."""
+    if not isinstance(target, ActivityPage):
+        return None
+    group_sector = GROUP_SECTORS.get(group.kind, Sector.OTHER)
+    if target.sectors and group_sector not in target.sectors:
+        return (
+            "This activity is for: " + ", ".join(target.sector_labels()) + f". A "
+            f"{group.get_kind_display().lower()} does not qualify."
+        )
+    if members and (target.min_age or target.max_age):
+        start = target_start(target)
+        ages = [m.age_on(start) for m in members]
+        if not any(
+            (not target.min_age or age >= target.min_age)
+            and (not target.max_age or age <= target.max_age)
+            for age in ages
+        ):
+            return (
+                f"For ages {_ages(target)} on its first day ({start.day} {start:%B %Y}); none "
+                "of your members is."
+            )
+    return None
+
+
 def _member_refusal(target, member: GroupMember, start: dt.date) -> str | None:
     age = member.age_on(start)
     name = member.full_name
@@ -703,11 +862,15 @@ def ratio_shortfall(*, minors: int, adults: int, minors_per_adult: int | None) -
     return max(0, math.ceil(minors / minors_per_adult) - adults)
 
 
-def _ratio_check(target, group, booking: list[GroupMember], start, *, partial_cut: bool) -> None:
+def _ratio_problem(
+    target, group, booking: list[GroupMember], start, *, partial_cut: bool
+) -> str | None:
+    """What the activity's adult ratio says about booking `booking` besides the group's places
+    already held there, or None when it is met."""
     if not isinstance(target, ActivityPage) or not target.minors_per_adult:
-        return
+        return None
     if not any(m.is_minor_on(start) for m in booking):
-        return  # more adults (or nobody new) never make the ratio worse
+        return None  # more adults (or nobody new) never make the ratio worse
     held_people = Enrolment.objects.filter(
         activity=target, group=group, state__in=LIVE
     ).values_list("user_id", flat=True)
@@ -720,18 +883,23 @@ def _ratio_check(target, group, booking: list[GroupMember], start, *, partial_cu
         minors=minors, adults=adults, minors_per_adult=target.minors_per_adult
     )
     if not missing:
-        return
+        return None
     needed = adults + missing
     held_minors = sum(1 for m in held if m.is_minor_on(start))
     counting = f" (counting {held_minors} already booked)" if held_minors else ""
     verb = "would have a place" if partial_cut else "chosen"
-    raise GroupBookingRefused(
-        "ratio",
+    return (
         f"{_plural(minors, 'minor')}{counting} need{'s' if minors == 1 else ''} at least "
         f"{_plural(needed, 'adult')}; {_plural(adults, 'adult')} {verb} — add "
         f"{_plural(missing, 'more adult')}. This activity allows at most "
-        f"{target.minors_per_adult} minors per accompanying adult. Nothing was booked.",
+        f"{target.minors_per_adult} minors per accompanying adult."
     )
+
+
+def _ratio_check(target, group, booking: list[GroupMember], start, *, partial_cut: bool) -> None:
+    problem = _ratio_problem(target, group, booking, start, partial_cut=partial_cut)
+    if problem:
+        raise GroupBookingRefused("ratio", f"{problem} Nothing was booked.")
 
 
 def group_book(
@@ -776,12 +944,9 @@ def group_book(
     if closed:
         raise CohortsError("closed", closed)
     group_sector = GROUP_SECTORS.get(group.kind, Sector.OTHER)
-    if isinstance(target, ActivityPage) and target.sectors and group_sector not in target.sectors:
-        raise CohortsError(
-            "not_eligible",
-            "This activity is for: " + ", ".join(target.sector_labels()) + f". A "
-            f"{group.get_kind_display().lower()} does not qualify.",
-        )
+    refusal = group_refusal(group, target)
+    if refusal:
+        raise CohortsError("not_eligible", refusal)
     start = target_start(target)
     result = GroupBooking(target=target, mode=mode)
     outcomes: dict[int, MemberOutcome] = {}
@@ -793,9 +958,15 @@ def group_book(
         else:
             eligible.append(member)
     if mode == ALL and outcomes:
+        # Every problem at once: the members who cannot go, and what the adult ratio would
+        # say about the others, so that one correction is enough.
+        problems = [o.message for o in outcomes.values()]
+        ratio = _ratio_problem(target, group, eligible, start, partial_cut=False)
+        if ratio:
+            problems.append(f"Also, without them: {ratio[0].lower()}{ratio[1:]}")
         raise GroupBookingRefused(
             "not_eligible",
-            " ".join(o.message for o in outcomes.values()) + " Nothing was booked.",
+            " ".join(problems) + " Nothing was booked.",
             list(outcomes.values()),
         )
 

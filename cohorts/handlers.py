@@ -6,7 +6,7 @@ from django.db import transaction
 from cohorts import attendance, emails, services
 from cohorts.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState
 from lms import events
-from lms.models import Event
+from lms.models import Event, OutgoingEmail
 from programmes.models import ActivityPage
 
 
@@ -147,6 +147,25 @@ def nominated_email_send(event: Event) -> None:
         emails.nominated_email_queue(enrolment=enrolment, token=token)
 
 
+def nomination_resent_email_send(event: Event) -> None:
+    """A new invitation asked for by the focal point: a new link, in an e-mail of its own."""
+    with transaction.atomic():
+        enrolment = _enrolment_locked(event)
+        if enrolment is None or enrolment.state != EnrolmentState.NOMINATED:
+            return
+        reason = f"{emails.reason_for('nominated', enrolment)}:again:{event.pk}"
+        if OutgoingEmail.objects.filter(reason=reason).exists():
+            return
+        token = services.nomination_token_issue(enrolment=enrolment)
+        emails.nominated_email_queue(enrolment=enrolment, token=token, reason=reason)
+
+
+def declined_email_send(event: Event) -> None:
+    enrolment = _enrolment(event)
+    if enrolment is not None and enrolment.cohort_id:
+        emails.nomination_declined_email_queue(enrolment=enrolment)
+
+
 EMAIL_HANDLERS = {
     "cohorts.enrolment.submitted": submitted_email_send,
     "cohorts.enrolment.accepted": accepted_email_send,
@@ -156,6 +175,8 @@ EMAIL_HANDLERS = {
     "cohorts.enrolment.withdrawn": withdrawn_email_send,
     "cohorts.enrolment.completed": completed_email_send,
     "cohorts.enrolment.nominated": nominated_email_send,
+    "cohorts.enrolment.invitation_resent": nomination_resent_email_send,
+    "cohorts.enrolment.declined": declined_email_send,
 }
 
 

@@ -13,6 +13,8 @@ GROUP_ACTIONS = {
     "update": ("Edit group", "Edited the group"),
     "delete": ("Delete group", "Deleted the group"),
     "leader_add": ("Add co-leader", "Added a co-leader"),
+    "leader_invite": ("Invite co-leader", "Invited a co-leader"),
+    "leader_invitation_cancel": ("Cancel invitation", "Cancelled a co-leader invitation"),
     "leader_remove": ("Remove leader", "Removed a leader"),
     "member_add": ("Add member", "Added a member"),
     "member_update": ("Edit member", "Edited a member"),

@@ -3,6 +3,7 @@ places each row would get; the write is `services.enrolments_import`."""
 
 import codecs
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django_countries import countries
 
+from cohorts.groups import MemberData
 from cohorts.models import Cohort, Enrolment
 from cohorts.services import Nominee, PlaceDryRun
 from lms.models import Level, Organisation, Profile, Sector
@@ -25,6 +27,10 @@ ALIASES = {
     "name": "full_name",
     "fullname": "full_name",
     "organization": "organisation",
+    "last_name": "family_name",
+    "surname": "family_name",
+    "year_of_birth": "birth_year",
+    "date_of_birth": "birth_date",
 }
 ENCODING_HELP = (
     "Save it as UTF-8 and upload it again: in Excel choose “Save as” → “CSV UTF-8 (comma "
@@ -128,9 +134,17 @@ def _column(name: str) -> str:
     return ALIASES.get(key, key)
 
 
-def parse(text: str) -> ParsedFile:
-    """Rows of the CSV text, each cleaned and checked on its own (no database). Cells are text
-    only: a cell such as “=HYPERLINK(...)” is kept as the characters it contains."""
+@dataclass
+class Table:
+    """The data rows of a CSV file: (row number as a spreadsheet shows it, {column: cell})."""
+
+    rows: list[tuple[int, dict[str, str]]]
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def table_read(text: str, *, columns: tuple[str, ...], required: tuple[str, ...]) -> Table:
+    """The CSV text's rows under the named columns (a comma, semicolon or tab file, column names
+    in any case, empty rows skipped), or ImportFileError saying what is wrong with the file."""
     if "\x00" in text:
         raise ImportFileError("The file contains binary data; is it really a CSV file?")
     lines = text.splitlines()
@@ -145,17 +159,17 @@ def parse(text: str) -> ParsedFile:
     except csv.Error as exc:
         raise ImportFileError(f"The file is not a readable CSV file ({exc}).") from None
     header = [_column(name) for name in records[0]]
-    missing = [name for name in REQUIRED if name not in header]
+    missing = [name for name in required if name not in header]
     if missing:
         raise ImportFileError(
             "The first line must name the columns: "
-            + ", ".join(COLUMNS)
+            + ", ".join(columns)
             + ". Missing: "
             + ", ".join(missing)
             + "."
         )
-    ignored = [name for name in records[0] if _column(name) not in COLUMNS and name.strip()]
-    positions = {name: header.index(name) for name in COLUMNS if name in header}
+    ignored = [name for name in records[0] if _column(name) not in columns and name.strip()]
+    positions = {name: header.index(name) for name in columns if name in header}
     data = records[1:]
     if len(data) > MAX_ROWS:
         raise ImportFileError(
@@ -168,11 +182,19 @@ def parse(text: str) -> ParsedFile:
         values = {
             name: (record[pos] if pos < len(record) else "") for name, pos in positions.items()
         }
-        rows.append(_row_clean(index, values))
+        rows.append((index, values))
     if not rows:
         raise ImportFileError("The file has column names but no rows to import.")
+    return Table(rows=rows, ignored_columns=ignored)
+
+
+def parse(text: str) -> ParsedFile:
+    """Rows of the CSV text, each cleaned and checked on its own (no database). Cells are text
+    only: a cell such as “=HYPERLINK(...)” is kept as the characters it contains."""
+    table = table_read(text, columns=COLUMNS, required=REQUIRED)
+    rows = [_row_clean(number, values) for number, values in table.rows]
     _duplicates_mark(rows)
-    return ParsedFile(rows=rows, ignored_columns=ignored)
+    return ParsedFile(rows=rows, ignored_columns=table.ignored_columns)
 
 
 def _choice(value: str, choices) -> str | None:
@@ -292,3 +314,80 @@ def _would_be(cohort, row: ImportRow, profile, organisations) -> Enrolment:
             )
         enrolment.organisation = organisations[key]
     return enrolment
+
+
+# --- a group's members (the group leader's page) ---------------------------------------------
+
+MEMBER_COLUMNS = (
+    "first_name",
+    "family_name",
+    "birth_year",
+    "birth_date",
+    "guardian_name",
+    "guardian_email",
+    "guardian_phone",
+)
+MEMBER_REQUIRED = ("first_name", "family_name", "birth_year")
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
+
+
+@dataclass
+class MemberImportRow:
+    number: int
+    data: MemberData
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def name(self) -> str:
+        return f"{self.data.first_name} {self.data.family_name}".strip()
+
+
+def members_parse(text: str) -> list[MemberImportRow]:
+    """A class or troop list as rows of members, each checked for its format on its own; the
+    group's rules (ages, guardians, duplicates) are checked by `groups.members_import`."""
+    table = table_read(text, columns=MEMBER_COLUMNS, required=MEMBER_REQUIRED)
+    rows = []
+    for number, values in table.rows:
+        errors = []
+        year_text = values.get("birth_year", "").strip()
+        year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+        if year is None:
+            errors.append(
+                f"“{year_text[:20]}” is not a year of birth (four digits, e.g. 2012)"
+                if year_text
+                else "the year of birth is missing"
+            )
+        birth_date = None
+        date_text = values.get("birth_date", "").strip()
+        if date_text:
+            for fmt in DATE_FORMATS:
+                try:
+                    birth_date = dt.datetime.strptime(date_text, fmt).date()
+                    break
+                except ValueError:
+                    continue
+            else:
+                errors.append(f"“{date_text[:20]}” is not a date (write it as 2012-03-31)")
+        guardian_email = " ".join(values.get("guardian_email", "").split()).lower()
+        if guardian_email:
+            try:
+                validate_email(guardian_email)
+            except ValidationError:
+                errors.append(f"“{guardian_email[:80]}” is not a valid e-mail address")
+        data = MemberData(
+            first_name=" ".join(values.get("first_name", "").split())[:150],
+            family_name=" ".join(values.get("family_name", "").split())[:150],
+            birth_year=year,
+            birth_date=birth_date,
+            guardian_name=values.get("guardian_name", ""),
+            guardian_email=guardian_email[:254],
+            guardian_phone=values.get("guardian_phone", ""),
+        )
+        if not data.first_name or not data.family_name:
+            errors.insert(0, "the first or family name is missing")
+        rows.append(MemberImportRow(number=number, data=data, errors=errors))
+    return rows

@@ -329,6 +329,15 @@ class Enrolment(models.Model):
         on_delete=models.SET_NULL,
         related_name="nominations",
     )
+    # What the focal point (or the imported file) said about the nominee: shown on their list,
+    # never the profile of an account that already existed.
+    nominee_name = models.CharField(max_length=200, blank=True)
+    nominee_organisation = models.CharField(max_length=200, blank=True)
+    # The nomination made this account (no password yet): only then may its link set one.
+    account_created = models.BooleanField(default=False)
+    link_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the nominee's invitation link stops working."
+    )
     group = models.ForeignKey(
         "cohorts.YouthGroup",
         null=True,

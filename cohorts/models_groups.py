@@ -40,6 +40,36 @@ class YouthGroup(models.Model):
         return f"{self.name} ({self.organisation}, {self.country.code})"
 
 
+class LeaderInvitation(models.Model):
+    """An invitation to co-lead a group, sent to an address a leader typed. Nobody leads a group
+    before accepting, logged in with the account of that very address; the link's token is kept
+    only as its SHA-256, works once and expires."""
+
+    group = models.ForeignKey(YouthGroup, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Invitation to co-lead {self.group.name}"
+
+    def is_open(self, now=None) -> bool:
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and self.expires_at > (now or timezone.now())
+        )
+
+
 def age_on(*, on: dt.date, birth_date: dt.date | None, birth_year: int) -> int:
     """Age in whole years on a day; with only the birth year known, the younger of the two
     possible ages (so that nobody is taken for an adult too early)."""

@@ -354,7 +354,7 @@ def nominees_of(*, cohort: Cohort, country_codes: list[str]) -> list[Enrolment]:
     """The places of a focal point's countries: the ones still holding first."""
     rows = list(
         Enrolment.objects.filter(cohort=cohort, country__in=country_codes)
-        .select_related("user__profile", "organisation")
+        .select_related("user")
         .order_by("country", "submitted_at", "id")
     )
     return sorted(rows, key=lambda row: (row.state not in HOLDING, str(row.country)))

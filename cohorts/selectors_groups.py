@@ -8,8 +8,16 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from cohorts.groups import LIVE, booking_closed_reason, target_start
-from cohorts.models import Cohort, Enrolment, EnrolmentMode, EnrolmentState, GroupMember, YouthGroup
+from cohorts.groups import LIVE, booking_closed_reason, group_refusal, target_start
+from cohorts.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentMode,
+    EnrolmentState,
+    GroupMember,
+    LeaderInvitation,
+    YouthGroup,
+)
 from cohorts.selectors import CONFIRMED
 from lms.models import undeliverable
 from programmes.models import ActivityPage
@@ -60,8 +68,42 @@ class MemberRow:
     live_bookings: int
 
 
-def member_rows(group: YouthGroup, *, today: dt.date | None = None) -> list[MemberRow]:
+@dataclass
+class AgeDay:
+    """The day members' ages are counted on, with what it is: one rule for the whole page (an
+    activity's first day), so a member's age band is the same under Members and Bookings."""
+
+    day: dt.date
+    title: str  # the activity or cohort whose first day it is; "" for today
+
+
+def age_day(group: YouthGroup, *, today: dt.date | None = None) -> AgeDay:
+    """The first day of the group's next booked activity or cohort, else today."""
     today = today or timezone.localdate()
+    upcoming = [
+        (target_start(target), str(target.title))
+        for target in _live_targets(group)
+        if target_start(target) >= today
+    ]
+    if not upcoming:
+        return AgeDay(today, "")
+    day, title = min(upcoming)
+    return AgeDay(day, title)
+
+
+def _live_targets(group: YouthGroup) -> list:
+    targets = {}
+    for enrolment in Enrolment.objects.filter(group=group, state__in=LIVE).select_related(
+        "activity", "cohort"
+    ):
+        target = enrolment.cohort if enrolment.cohort_id else enrolment.activity.specific
+        targets[(enrolment.cohort_id, enrolment.activity_id)] = target
+    return list(targets.values())
+
+
+def member_rows(group: YouthGroup, *, today: dt.date | None = None) -> list[MemberRow]:
+    """The members with their age band on the group's age day (see `age_day`)."""
+    today = age_day(group, today=today).day
     members = list(group.members.select_related("person"))
     live = {}
     for user_id in Enrolment.objects.filter(group=group, state__in=LIVE).values_list(
@@ -204,11 +246,14 @@ class BookableTarget:
     value: str  # "activity:12" or "cohort:3"
     label: str
     target: object
+    why_not: str = ""  # why this group cannot book it (shown beside it, not offered)
 
 
-def bookable_targets(*, now=None) -> list[BookableTarget]:
-    """Activities and cohorts whose registration is open to groups now, soonest first."""
+def bookable_targets(*, group: YouthGroup | None = None, now=None) -> list[BookableTarget]:
+    """Activities and cohorts whose registration is open to groups now, soonest first. For a
+    group, those it cannot book whoever it chooses (sector, ages) carry the reason."""
     now = now or timezone.now()
+    members = list(group.members.all()) if group is not None else None
     targets = []
     activities = (
         ActivityPage.objects.live().public().filter(ends_at__gte=now).order_by("starts_at", "pk")
@@ -221,6 +266,7 @@ def bookable_targets(*, now=None) -> list[BookableTarget]:
                     f"activity:{activity.pk}",
                     f"{activity.title} ({when.day} {when:%B %Y})",
                     activity,
+                    group_refusal(group, activity, members) or "" if group is not None else "",
                 )
             )
     cohorts = Cohort.objects.filter(
@@ -282,3 +328,12 @@ def care_notes_of(activity: ActivityPage) -> list[CareNote]:
             )
         )
     return rows
+
+
+def open_invitations_of(group: YouthGroup) -> list[LeaderInvitation]:
+    """The group's co-leader invitations not yet accepted, cancelled or expired."""
+    return list(
+        LeaderInvitation.objects.filter(
+            group=group, accepted_at=None, cancelled_at=None, expires_at__gt=timezone.now()
+        ).order_by("created_at", "id")
+    )

@@ -4,6 +4,7 @@ registration, a staff decision, an import, a nomination, a waitlist promotion â€
 
 import contextlib
 import logging
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -826,12 +827,49 @@ class Nominee:
     level: str = ""
 
 
-def _person_ensure(nominee: Nominee) -> User:
+NOT_NOMINABLE = (
+    "{email} cannot be nominated. If you think this is a mistake, please write to the "
+    "programme's contact."
+)
+
+
+def _has_staff_rights(user: User) -> bool:
+    """Staff of any kind (administrators, editors, cohort or check-in staff, focal points): an
+    invitation link must never be a way into such an account."""
+    return bool(
+        user.is_staff
+        or user.is_superuser
+        or user.groups.exists()
+        or user.user_permissions.exists()
+        or FocalPoint.objects.filter(user=user).exists()
+    )
+
+
+def nomination_refusal(*, user: User) -> str | None:
+    """Why this account cannot be nominated, in words that tell the nominator nothing about it
+    (not whether it is staff, nor a young person's account waiting for a guardian)."""
+    profile = _profile_of(user)
+    if (
+        not user.is_active
+        or _has_staff_rights(user)
+        or (profile is not None and profile.awaiting_guardian)
+    ):
+        return NOT_NOMINABLE.format(email=user.email)
+    return None
+
+
+def _person_ensure(nominee: Nominee) -> tuple[User, bool]:
     """The nominee's account, created without a password when new (they set one when they
-    confirm). An existing profile is left as its owner wrote it."""
+    confirm), and whether it was created now. An existing profile is left as its owner wrote
+    it; an account that may not be nominated is refused before anything is written."""
     email = User.objects.normalize_email(nominee.email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
-    if user is None:
+    created = user is None
+    if user is not None:
+        refusal = nomination_refusal(user=user)
+        if refusal:
+            raise CohortsError("not_nominable", NOT_NOMINABLE.format(email=email))
+    else:
         full_name = " ".join(nominee.full_name.split())
         first, _, last = full_name.partition(" ")
         user = User.objects.create_user(
@@ -848,7 +886,7 @@ def _person_ensure(nominee: Nominee) -> User:
             sector=nominee.sector,
             level=nominee.level,
         )
-    return user
+    return user, created
 
 
 def nominate(
@@ -856,15 +894,7 @@ def nominate(
 ) -> Enrolment:
     """Inside a place transaction that has locked the cohort: nominate one person, holding a
     place of their country until they confirm."""
-    user = _person_ensure(nominee)
-    profile = _profile_of(user)
-    if profile is not None and profile.awaiting_guardian:
-        # Holding a place they cannot confirm would only keep it from someone else.
-        raise CohortsError(
-            "guardian_pending",
-            f"{nominee.email} cannot be nominated yet: the account is waiting for a parent's "
-            "or guardian's approval.",
-        )
+    user, created = _person_ensure(nominee)
     existing = Enrolment.objects.filter(cohort=cohort, user=user).first()
     if existing is not None and not existing.is_final:
         raise CohortsError(
@@ -875,7 +905,14 @@ def nominate(
             "duplicate", f"{nominee.email} has already been in this cohort and cannot return."
         )
     enrolment = Enrolment(
-        cohort=cohort, user=user, source=source, nominated_by=actor, state=EnrolmentState.NOMINATED
+        cohort=cohort,
+        user=user,
+        source=source,
+        nominated_by=actor,
+        state=EnrolmentState.NOMINATED,
+        nominee_name=" ".join(nominee.full_name.split())[:200],
+        nominee_organisation=" ".join(nominee.organisation_name.split())[:200],
+        account_created=created,
     )
     _snapshot(enrolment, _profile_of(user))
     enrolment.country = nominee.country or enrolment.country
@@ -934,14 +971,73 @@ def nomination_substitute(*, actor, enrolment: Enrolment, nominee: Nominee) -> E
     return new
 
 
+def nomination_link_expiry(*, cohort: Cohort, now=None):
+    """A fresh link works for NOMINATION_LINK_DAYS, and never past the nomination deadline
+    (after it, a nominee with an account confirms from their place page once logged in)."""
+    now = now or timezone.now()
+    expires = now + timedelta(days=settings.NOMINATION_LINK_DAYS)
+    deadline = cohort.nomination_deadline
+    if deadline is not None and now < deadline < expires:
+        expires = deadline
+    return expires
+
+
 def nomination_token_issue(*, enrolment: Enrolment) -> str:
+    """A fresh invitation link; only its digest is stored, and earlier links stop working."""
     token, digest = token_new()
+    expires = nomination_link_expiry(cohort=enrolment.cohort)
     updated = Enrolment.objects.filter(pk=enrolment.pk, state=EnrolmentState.NOMINATED).update(
-        token_hash=digest
+        token_hash=digest, link_expires_at=expires
     )
     if not updated:
         raise CohortsError("no_nomination", "This nomination is no longer open.")
+    enrolment.link_expires_at = expires
     return token
+
+
+def nomination_resend(*, actor, enrolment: Enrolment) -> Enrolment:
+    """The focal point sends a nominee a new invitation (lost, or its link expired); the new
+    link replaces every earlier one."""
+    cohort = enrolment.cohort
+    if cohort is None:
+        raise CohortsError("not_found", "That place no longer exists.")
+    _nomination_allowed(actor=actor, cohort=cohort, country=str(enrolment.country))
+    with transaction.atomic(durable=True):
+        enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
+        if enrolment is None or enrolment.state != EnrolmentState.NOMINATED:
+            raise CohortsError("no_nomination", "This nomination is no longer open.")
+        _emit_once(enrolment, "invitation_resent")
+        _audit(enrolment, "invitation_resend", actor)
+    return enrolment
+
+
+def _emit_once(enrolment: Enrolment, verb: str) -> None:
+    """An event that may happen many times for one enrolment: each gets its own key."""
+    emit(
+        f"cohorts.enrolment.{verb}",
+        key=f"cohorts.enrolment.{verb}:{enrolment.pk}:{secrets.token_hex(8)}",
+        payload={"enrolment_id": enrolment.pk, "user_id": enrolment.user_id},
+    )
+
+
+def nomination_link_open(enrolment: Enrolment, *, now=None) -> bool:
+    return bool(
+        enrolment.link_expires_at is not None
+        and enrolment.link_expires_at > (now or timezone.now())
+    )
+
+
+def nominee_sets_password(enrolment: Enrolment) -> bool:
+    """Whether the invitation link may set a password and log in: only for an account the
+    nomination created, that has never had a password nor been logged into."""
+    user = enrolment.user
+    return bool(
+        user.is_active
+        and not user.has_usable_password()
+        and user.last_login is None
+        and Enrolment.objects.filter(user=user, account_created=True).exists()
+        and not _has_staff_rights(user)
+    )
 
 
 def nomination_confirm(*, enrolment: Enrolment, user) -> Enrolment:
@@ -960,6 +1056,25 @@ def nomination_confirm(*, enrolment: Enrolment, user) -> Enrolment:
         enrolment.save()
         _emit(enrolment, "accepted")
         _audit(enrolment, "confirm", user)
+    return enrolment
+
+
+NOMINATION_DECLINED = "declined the nomination"
+
+
+def nomination_decline(*, enrolment: Enrolment, user) -> Enrolment:
+    """The nominee declines: the held place returns to their country's share, and whoever
+    nominated them is told (the `declined` event) so that they can nominate someone else."""
+    with place_transaction():
+        enrolment = _reload(enrolment.pk)
+        target = _target_locked(enrolment)
+        enrolment.refresh_from_db(fields=["state"])
+        if enrolment.user_id != user.pk:
+            raise CohortsError("forbidden", "This nomination is for someone else.")
+        if enrolment.state != EnrolmentState.NOMINATED:
+            raise CohortsError("no_nomination", "This nomination is no longer open.")
+        _withdraw(enrolment, target, reason=NOMINATION_DECLINED, actor=user)
+        _emit(enrolment, "declined")
     return enrolment
 
 

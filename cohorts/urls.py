@@ -31,4 +31,9 @@ urlpatterns = [
         views.nomination_substitute_view,
         name="substitute",
     ),
+    path(
+        "<slug:slug>/nominate/<dbid:enrolment_id>/resend/",
+        views.nomination_resend_view,
+        name="nomination_resend",
+    ),
 ]

@@ -18,7 +18,14 @@ urlpatterns = [
         views.leader_remove_view,
         name="leader_remove",
     ),
+    path(
+        "<dbid:group_id>/invitations/<dbid:invitation_id>/cancel/",
+        views.leader_invitation_cancel_view,
+        name="leader_invitation_cancel",
+    ),
+    path("invitations/<str:token>/", views.leader_invitation, name="leader_invitation"),
     path("<dbid:group_id>/members/new/", views.member_new, name="member_new"),
+    path("<dbid:group_id>/members/import/", views.members_import_view, name="members_import"),
     path("<dbid:group_id>/members/<dbid:member_id>/", views.member_edit, name="member_edit"),
     path(
         "<dbid:group_id>/members/<dbid:member_id>/remove/",

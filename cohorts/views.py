@@ -21,6 +21,7 @@ from cohorts.models import (
     Cohort,
     Enrolment,
     EnrolmentMode,
+    EnrolmentSource,
     EnrolmentState,
     PlaceRule,
     RuleAttribute,
@@ -43,7 +44,11 @@ from cohorts.services import (
     focal_point_countries,
     nomination_confirm,
     nomination_create,
+    nomination_decline,
+    nomination_link_open,
+    nomination_resend,
     nomination_substitute,
+    nominee_sets_password,
     offer_respond,
     registration_create,
 )
@@ -248,6 +253,18 @@ def place_withdraw(request, enrolment_id: int):
     if not enrolment.can_become(EnrolmentState.WITHDRAWN):
         messages.info(request, "There is nothing to withdraw from any more.")
         return redirect("cohorts:place", enrolment.pk)
+    if (
+        request.method == "POST"
+        and request.POST.get("confirm") == "yes"
+        and enrolment.state == EnrolmentState.NOMINATED
+    ):
+        try:
+            nomination_decline(enrolment=enrolment, user=request.user)
+        except CohortsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, NOMINATION_DECLINED_DONE.format(target=enrolment.target))
+        return redirect("cohorts:place", enrolment.pk)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         try:
             enrolment_withdraw(enrolment=enrolment, actor=request.user)
@@ -259,6 +276,12 @@ def place_withdraw(request, enrolment_id: int):
             )
         return redirect("cohorts:place", enrolment.pk)
     return render(request, "cohorts/withdraw_confirm.html", _place_context(request, enrolment))
+
+
+NOMINATION_DECLINED_DONE = (
+    "You have declined the nomination for {target}. Whoever nominated you has been told, so "
+    "that they can nominate someone else."
+)
 
 
 @require_POST
@@ -345,8 +368,9 @@ def offer_by_token(request, token: str):
 
 @never_cache
 def nomination_by_token(request, token: str):
-    """The nominee's invitation: complete the profile, set a password for a new account,
-    confirm, and be logged in."""
+    """The nominee's invitation. A new account made by the nomination completes its profile,
+    chooses its password, confirms and is logged in; an account that already existed is never
+    logged into by a link: its owner logs in as usual and confirms as themselves."""
     enrolment = enrolment_by_token(token)
     if (
         enrolment is None
@@ -355,16 +379,36 @@ def nomination_by_token(request, token: str):
         or not enrolment.user.is_active
     ):
         return _link_invalid(request, kind="nomination")
+    if not nomination_link_open(enrolment):
+        return _link_invalid(request, kind="nomination_expired")
     nominee = enrolment.user
+    place_url = reverse("cohorts:place", args=[enrolment.pk])
     context = {"enrolment": enrolment, "cohort": enrolment.cohort, "nominee": nominee}
+    context.update(_nominator_context(enrolment))
     if request.user.is_authenticated and request.user.pk != nominee.pk:
         return _no_referrer(render(request, "cohorts/nomination_other_account.html", context))
+    new_account = nominee_sets_password(enrolment)
+    if not request.user.is_authenticated and not new_account:
+        # Opening or posting the link changes nothing for an existing account.
+        context["login_url"] = login_url(place_url)
+        return _no_referrer(render(request, "cohorts/nomination_log_in.html", context))
+    decline = request.POST.get("decline") if request.method == "POST" else None
+    if decline == "yes":
+        try:
+            nomination_decline(enrolment=enrolment, user=nominee)
+        except CohortsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, NOMINATION_DECLINED_DONE.format(target=enrolment.target))
+        return redirect("cohorts:cohort", enrolment.cohort.slug)
+    if decline == "ask":
+        return _no_referrer(render(request, "cohorts/nomination_decline.html", context))
     profile = Profile.objects.filter(user=nominee).select_related("organisation").first()
     if request.method == "POST":
         form = NomineeConfirmForm(request.POST, user=nominee)
         if form.is_valid():
             try:
-                _nominee_confirm(request, enrolment, profile, form)
+                _nominee_confirm(request, enrolment, profile, form, new_account=new_account)
             except CohortsError as error:
                 form.add_error(None, error.message)
             else:
@@ -373,7 +417,7 @@ def nomination_by_token(request, token: str):
                     f"Welcome, {form.cleaned_data['full_name']}: your place in "
                     f"{enrolment.cohort} is confirmed.",
                 )
-                return redirect("cohorts:place", enrolment.pk)
+                return redirect(place_url)
     else:
         initial = {"full_name": nominee.get_full_name()}
         if profile is not None:
@@ -389,9 +433,17 @@ def nomination_by_token(request, token: str):
     return _no_referrer(response)
 
 
-def _nominee_confirm(request, enrolment: Enrolment, profile: Profile | None, form) -> None:
+def _nominator_context(enrolment: Enrolment) -> dict:
+    """Who nominated, in words true to it: the national focal point, or the cohort's staff
+    (an import from the cohort desk)."""
+    return {"by_focal_point": enrolment.source == EnrolmentSource.NOMINATION}
+
+
+def _nominee_confirm(
+    request, enrolment: Enrolment, profile: Profile | None, form, *, new_account: bool
+) -> None:
     """The profile first, so that the confirmation e-mail already has the name as the nominee
-    wrote it; the place is then confirmed and the nominee logged in."""
+    wrote it; the place is then confirmed, and a new account logged in."""
     nominee = enrolment.user
     data = form.cleaned_data
     profile_update(
@@ -405,11 +457,11 @@ def _nominee_confirm(request, enrolment: Enrolment, profile: Profile | None, for
         date_of_birth=profile.date_of_birth if profile else None,
         gender=profile.gender if profile else "",
     )
-    if form.needs_password:
+    if new_account and form.needs_password:
         nominee.set_password(data["password1"])
         nominee.save(update_fields=["password"])
     nomination_confirm(enrolment=enrolment, user=nominee)
-    if not request.user.is_authenticated:
+    if new_account and not request.user.is_authenticated:
         login(request, nominee, backend="django.contrib.auth.backends.ModelBackend")
 
 
@@ -488,7 +540,7 @@ def nomination_substitute_view(request, slug: str, enrolment_id: int):
                 messages.success(
                     request,
                     f"{form.cleaned_data['full_name']} takes the place of "
-                    f"{_name_of(enrolment.user)}. Both have been told by e-mail.",
+                    f"{_nominee_name(enrolment)}. Both have been told by e-mail.",
                 )
                 return redirect("cohorts:nominate", cohort.slug)
     else:
@@ -499,7 +551,7 @@ def nomination_substitute_view(request, slug: str, enrolment_id: int):
         {
             "cohort": cohort,
             "enrolment": enrolment,
-            "person": _name_of(enrolment.user),
+            "person": _nominee_name(enrolment),
             "form": form,
             "open": cohort.nominations_open(),
             "can_pass": enrolment.state in (EnrolmentState.NOMINATED, EnrolmentState.ACCEPTED),
@@ -507,9 +559,28 @@ def nomination_substitute_view(request, slug: str, enrolment_id: int):
     )
 
 
-def _name_of(user) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.full_name if profile else "") or user.get_full_name() or user.email
+@require_POST
+@login_required
+def nomination_resend_view(request, slug: str, enrolment_id: int):
+    cohort, codes = _focal_point_cohort(request, slug)
+    enrolment = Enrolment.objects.filter(pk=enrolment_id, cohort=cohort, country__in=codes).first()
+    if enrolment is None:
+        raise Http404("No such nominee of your country.")
+    try:
+        nomination_resend(actor=request.user, enrolment=enrolment)
+    except CohortsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"We have sent {enrolment.user.email} a new invitation; earlier links no longer work.",
+        )
+    return redirect("cohorts:nominate", cohort.slug)
+
+
+def _nominee_name(enrolment: Enrolment) -> str:
+    """The name the nominator typed (never an existing account's own profile)."""
+    return enrolment.nominee_name or enrolment.user.email
 
 
 # --- Activity registration --------------------------------------------------------------------

@@ -2,6 +2,8 @@
 bookings (with each minor's consent), member and booking forms, and the group's passes as one
 PDF. Only a group's leaders see anything of it: for anyone else it does not exist (404)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -13,8 +15,14 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cohorts import attendance, passes
-from cohorts.forms_groups import BookingForm, GroupForm, LeaderForm, MemberForm
+from cohorts import attendance, imports, passes
+from cohorts.forms_groups import (
+    BookingForm,
+    GroupForm,
+    LeaderForm,
+    MemberForm,
+    MembersImportForm,
+)
 from cohorts.groups import (
     GroupBookingRefused,
     group_book,
@@ -23,15 +31,20 @@ from cohorts.groups import (
     group_create,
     group_delete,
     group_update,
-    leader_add,
+    leader_invitation_accept,
+    leader_invitation_by_token,
+    leader_invitation_cancel,
+    leader_invite,
     leader_refusal,
     leader_remove,
     member_add,
     member_remove,
     member_update,
+    members_import,
 )
 from cohorts.selectors_attendance import care_notes_access, desk_can_use
 from cohorts.selectors_groups import (
+    age_day,
     bookable_targets,
     bookings_of,
     care_notes_of,
@@ -40,6 +53,7 @@ from cohorts.selectors_groups import (
     groups_led_by,
     member_for_leader,
     member_rows,
+    open_invitations_of,
     target_by_value,
 )
 from cohorts.services import CohortsError
@@ -136,8 +150,10 @@ def _group_context(request, group, **extra) -> dict:
         "group": group,
         "leaders": list(group.leaders.all()),
         "members": member_rows(group, today=timezone.localdate()),
+        "age_day": age_day(group),
         "bookings": bookings_of(group),
         "leader_form": extra.pop("leader_form", None) or LeaderForm(),
+        "invitations": open_invitations_of(group),
         "can_book": bool(group.members.exists()),
         **extra,
     }
@@ -146,18 +162,60 @@ def _group_context(request, group, **extra) -> dict:
 @require_POST
 @login_required
 def leader_add_view(request, group_id: int):
+    """Invite a co-leader: the answer is the same whether or not the address has an account."""
     group = _group_or_404(request, group_id)
     form = LeaderForm(request.POST)
     if form.is_valid():
         try:
-            leader = leader_add(actor=request.user, group=group, email=form.cleaned_data["email"])
+            invitation = leader_invite(
+                actor=request.user, group=group, email=form.cleaned_data["email"]
+            )
         except CohortsError as error:
             form.add_error("email", error.message)
         else:
-            messages.success(request, f"{leader} now leads {group.name} with you.")
+            messages.success(request, f"Invitation sent to {invitation.email}.")
             return _to_group(group, "leaders")
     context = _group_context(request, group, leader_form=form)
     return _render(request, "group.html", context, status=400)
+
+
+@require_POST
+@login_required
+def leader_invitation_cancel_view(request, group_id: int, invitation_id: int):
+    group = _group_or_404(request, group_id)
+    try:
+        message = leader_invitation_cancel(
+            actor=request.user, group=group, invitation_id=invitation_id
+        )
+    except CohortsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, message)
+    return _to_group(group, "leaders")
+
+
+@never_cache
+def leader_invitation(request, token: str):
+    """The invitation's link: opening it changes nothing; the invited person accepts with a
+    button, logged in with the account of the invited address."""
+    invitation = leader_invitation_by_token(token)
+    if invitation is None or not invitation.is_open():
+        return _render(request, "invitation.html", {"invitation": None}, status=404)
+    context = {
+        "invitation": invitation,
+        "group": invitation.group,
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
+        "mine": request.user.is_authenticated and request.user.email.lower() == invitation.email,
+    }
+    if request.method == "POST" and context["mine"]:
+        try:
+            group = leader_invitation_accept(invitation=invitation, user=request.user)
+        except CohortsError as error:
+            context["error"] = error.message
+        else:
+            messages.success(request, f"You now lead {group.name}.")
+            return _to_group(group)
+    return _render(request, "invitation.html", context)
 
 
 @require_POST
@@ -226,6 +284,49 @@ def member_new(request, group_id: int):
 
 @never_cache
 @login_required
+def members_import_view(request, group_id: int):
+    """A class or troop list from a CSV file: a row-by-row report; nothing is added unless every
+    row is valid, unless the leader chose to add the valid rows."""
+    group = _group_or_404(request, group_id)
+    form = MembersImportForm(request.POST or None, request.FILES or None)
+    context = {"group": group, "form": form, "rows": None, "columns": imports.MEMBER_COLUMNS}
+    if request.method == "POST" and form.is_valid():
+        partial = form.cleaned_data["mode"] == "valid"
+        try:
+            rows = imports.members_parse(imports.read_upload(form.cleaned_data["file"]))
+        except imports.ImportFileError as error:
+            context["file_error"] = error.message
+            return _render(request, "members_import.html", context, status=400)
+        valid = [row for row in rows if row.ok]
+        added = {}
+        if valid:
+            # Rows that cannot be read are reported with the group's own checks of the others,
+            # all at once; then nothing is added unless the valid rows were chosen.
+            try:
+                outcome = members_import(
+                    actor=request.user,
+                    group=group,
+                    rows=[(row.number, row.data) for row in valid],
+                    all_or_nothing=not partial,
+                    check_only=not partial and len(valid) < len(rows),
+                )
+            except CohortsError as error:
+                form.add_error(None, error.message)
+                return _render(request, "members_import.html", context, status=400)
+            added = outcome.added
+            for row in valid:
+                if row.number in outcome.failed:
+                    row.errors.append(outcome.failed[row.number])
+        if added and len(added) == len(rows):
+            messages.success(request, f"{len(added)} members added to {group.name}.")
+            return _to_group(group, "members")
+        context.update(rows=rows, added=added, partial=partial)
+        return _render(request, "members_import.html", context, status=200 if added else 400)
+    return _render(request, "members_import.html", context)
+
+
+@never_cache
+@login_required
 def member_edit(request, group_id: int, member_id: int):
     group = _group_or_404(request, group_id)
     member = member_for_leader(group, member_id)
@@ -289,13 +390,21 @@ def member_remove_view(request, group_id: int, member_id: int):
 def booking_new(request, group_id: int):
     group = _group_or_404(request, group_id)
     members = list(group.members.all())
-    targets = bookable_targets()
+    every = bookable_targets(group=group)
+    targets = [t for t in every if not t.why_not]
+    unavailable = [t for t in every if t.why_not]
     # Nothing preselected for "not enough places": all-or-nothing or partial is the leader's
     # explicit choice.
     initial = {}
     if request.GET.get("target"):
         initial["target"] = request.GET["target"]
-    form = BookingForm(request.POST or None, targets=targets, members=members, initial=initial)
+    form = BookingForm(
+        request.POST or None,
+        targets=targets,
+        members=members,
+        initial=initial,
+        age_on=age_day(group).day,
+    )
     outcomes = []
     if request.method == "POST" and form.is_valid():
         target = target_by_value(form.cleaned_data["target"])
@@ -325,7 +434,13 @@ def booking_new(request, group_id: int):
     return _render(
         request,
         "booking_form.html",
-        {"group": group, "form": form, "targets": targets, "outcomes": outcomes},
+        {
+            "group": group,
+            "form": form,
+            "targets": targets,
+            "unavailable": unavailable,
+            "outcomes": outcomes,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -30,6 +30,7 @@ ENROLMENT_ACTIONS = {
     "confirm": ("Confirm nomination", "Confirmed the nomination"),
     "complete": ("Complete", "Completed the cohort"),
     "import": ("Import", "Imported from CSV"),
+    "invitation_resend": ("Send invitation again", "Sent the nominee a new invitation"),
 }
 
 

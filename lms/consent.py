@@ -134,9 +134,10 @@ def consent_url(token: str) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def notice_current() -> PrivacyNotice | None:
-    """The notice in force: the latest published one."""
-    return PrivacyNotice.objects.order_by("-published_at", "-id").first()
+def notice_current(purpose: str = ConsentPurpose.ACTIVITY) -> PrivacyNotice | None:
+    """The notice in force for a purpose (a group's booking, a young person's own account):
+    the latest published one."""
+    return PrivacyNotice.objects.filter(purpose=purpose).order_by("-published_at", "-id").first()
 
 
 def consent_states(subject_keys: list[str]) -> dict[str, GuardianConsent]:
@@ -413,7 +414,7 @@ def consent_request(
                     requested_at=now,
                     # The notice in force when asked (an admin cannot edit a notice in use);
                     # giving consent records the version the guardian actually read.
-                    notice=notice_current(),
+                    notice=notice_current(purpose),
                 )
         except IntegrityError:
             # Requested at the same moment by another transaction: theirs is the one.
@@ -564,7 +565,7 @@ def consent_give(
             token=token, consent_id=consent_id, action=ConsentToken.Action.DECIDE, lock=True
         )
         consent = link.consent
-        notice = notice_current()
+        notice = notice_current(consent.purpose)
         if notice is None:
             raise LmsError(
                 "no_notice",

@@ -310,11 +310,23 @@ class DigitalConsentAge(models.Model):
         return f"{self.country.name}: {self.age} from {self.valid_from:%Y-%m-%d}"
 
 
+class ConsentPurpose(models.TextChoices):
+    ACCOUNT = "account", "A young person's own account"
+    ACTIVITY = "activity", "Taking part in an activity or cohort"
+
+
 class PrivacyNotice(models.Model):
     """The plain-language notice a guardian reads before consenting; each consent records the
     version it was given under, so a later edit makes a new version instead."""
 
     version = models.CharField(max_length=20, unique=True)
+    purpose = models.CharField(
+        max_length=16,
+        choices=ConsentPurpose.choices,
+        default=ConsentPurpose.ACTIVITY,
+        help_text="What guardians read it for: a place booked by a group, or a young person's "
+        "own account.",
+    )
     title = models.CharField(max_length=200)
     body = models.TextField(help_text="Plain language. Blank lines separate paragraphs.")
     published_at = models.DateTimeField(default=timezone.now)
@@ -324,11 +336,6 @@ class PrivacyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (version {self.version})"
-
-
-class ConsentPurpose(models.TextChoices):
-    ACCOUNT = "account", "A young person's own account"
-    ACTIVITY = "activity", "Taking part in an activity or cohort"
 
 
 class ConsentState(models.TextChoices):

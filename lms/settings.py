@@ -260,6 +260,11 @@ CONSENT_WITHDRAW_LINK_DAYS = int(os.environ.get("CONSENT_WITHDRAW_LINK_DAYS", "3
 CONSENT_REMINDER_DAYS = int(os.environ.get("CONSENT_REMINDER_DAYS", "3"))
 CONSENT_REMINDERS_MAX = int(os.environ.get("CONSENT_REMINDERS_MAX", "2"))
 
+# Days a nominee's invitation link works (never past the nomination deadline), and days a group
+# leader's invitation to a co-leader works.
+NOMINATION_LINK_DAYS = int(os.environ.get("NOMINATION_LINK_DAYS", "14"))
+GROUP_LEADER_INVITATION_DAYS = int(os.environ.get("GROUP_LEADER_INVITATION_DAYS", "7"))
+
 # timeout < retry: the ORM broker hands a task to another worker once `retry` seconds pass
 # without an acknowledgement, so a task still running then would run twice.
 Q_TIMEOUT = int(os.environ.get("Q_TIMEOUT", "600"))

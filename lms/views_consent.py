@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from lms import consent as consent_service
 from lms.consent import ConsentLink, consent_link_check, notice_current, person_name
-from lms.models import ConsentState, ConsentToken, GuardianConsent
+from lms.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
 from lms.services import LmsError
 
 DONE_SALT = "lms.consent.done"
@@ -41,14 +41,24 @@ def _private(response):
     return response
 
 
-def _invalid(request, error: LmsError):
+def _invalid(request, error: LmsError, token: str = ""):
     response = render(
         request,
         "lms/consent/invalid.html",
-        {"message": error.message, "code": error.code},
+        {"message": error.message, "code": error.code, "is_account": _for_account(token)},
         status=STATUS.get(error.code, 400),
     )
     return _private(response)
+
+
+def _for_account(token: str) -> bool:
+    """Whether a (used, expired …) link was for a young person's own account, so that the page
+    does not send the guardian to a group leader there is none of."""
+    if not consent_service.token_well_formed(token):
+        return False
+    return ConsentToken.objects.filter(
+        digest=consent_service.token_digest(token), consent__purpose=ConsentPurpose.ACCOUNT
+    ).exists()
 
 
 def _page(
@@ -69,7 +79,7 @@ def _page(
         "consent": consent,
         "facts": link.facts,
         "person_name": person_name(consent.person),
-        "notice": notice_current(),
+        "notice": notice_current(consent.purpose),
         "link": link.token,
         "expires_text": consent_service.moment_text(link.token.expires_at),
         "decided_text": consent_service.moment_text(consent.decided_at)
@@ -92,7 +102,7 @@ def consent_page(request, token: str):
         try:
             link = consent_link_check(token=token)
         except LmsError as exc:
-            return _invalid(request, exc)
+            return _invalid(request, exc, token)
         return _page(request, link)
     decision = str(request.POST.get("decision", ""))
     # The form names the consent it was shown for; without it the token alone decides.
@@ -122,11 +132,11 @@ def consent_page(request, token: str):
             raise LmsError("no_decision", "Choose one of the buttons below. Nothing was changed.")
     except LmsError as exc:
         if exc.code not in ANSWER_AGAIN and exc.code != "no_decision":
-            return _invalid(request, exc)
+            return _invalid(request, exc, token)
         try:
             link = consent_link_check(token=token, consent_id=consent_id)
         except LmsError as again:
-            return _invalid(request, again)
+            return _invalid(request, again, token)
         status = 409 if exc.code == "notice_changed" else 400
         return _page(request, link, error=exc.message, name=name, status=status)
     done = signing.dumps({"c": consent.pk, "s": consent.state}, salt=DONE_SALT)

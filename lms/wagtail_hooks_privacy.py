@@ -119,7 +119,7 @@ NOTICE_LOCKED = (
 class PrivacyNoticeForm(WagtailAdminModelForm):
     class Meta:
         model = PrivacyNotice
-        fields = ["version", "title", "body"]
+        fields = ["version", "purpose", "title", "body"]
         help_texts = {
             "version": "A short label such as 2026-2. Each consent records the version the "
             "guardian read; the newest notice is the one shown from now on.",
@@ -190,6 +190,7 @@ class PrivacyNoticeViewSet(ModelViewSet):
     menu_label = "Privacy notices"
     list_display = [
         "version",
+        "purpose",
         "title",
         "published_at",
         ConsentCountColumn("consents", label="Consents under it"),
@@ -201,11 +202,13 @@ class PrivacyNoticeViewSet(ModelViewSet):
         [
             HelpPanel(
                 "<p>The plain-language notice a guardian reads before deciding. The newest "
-                "version is shown. Once consent has been asked for under a version it cannot "
-                "be changed or deleted: publish a new version instead.</p>",
+                "version for the purpose is shown: one for places booked by a group, one for "
+                "a young person's own account. Once consent has been asked for under a "
+                "version it cannot be changed or deleted: publish a new version instead.</p>",
                 heading="About privacy notices",
             ),
             FieldPanel("version"),
+            FieldPanel("purpose"),
             FieldPanel("title"),
             FieldPanel("body"),
         ],

@@ -7,8 +7,17 @@ import pytest
 
 from cohorts import groups
 from cohorts.models import GroupKind
-from lms.models import OutgoingEmail
+from lms.models import OutgoingEmail, User
 from tests.factories import UserFactory
+
+
+def co_lead(*, actor, group, email: str) -> User:
+    """`actor` invites the account of `email` to co-lead `group`, and it accepts."""
+    invitation = groups.leader_invite(actor=actor, group=group, email=email)
+    user = User.objects.get(email__iexact=email)
+    groups.leader_invitation_accept(invitation=invitation, user=user)
+    return user
+
 
 START_YEAR = 2030  # the exchange starts on 15 January 2030 (tests.programmes.builders)
 TOKEN_RE = re.compile(r"/consent/([A-Za-z0-9_-]{43})/")

@@ -6,12 +6,19 @@ import pytest
 from django.test import Client
 
 from cohorts.models import Enrolment, EnrolmentState
-from lms.models import ConsentState, GuardianConsent, OutgoingEmail
-from tests.cohorts.groups_builders import consent_token
+from lms.events import event_dispatch
+from lms.models import ConsentState, Event, GuardianConsent, OutgoingEmail
+from tests.cohorts.groups_builders import co_lead, consent_token
 from tests.cohorts.test_groups_views import book, main_text
 from tests.lms.minors import guardian_answers
 
 pytestmark = pytest.mark.django_db
+
+
+def drain_events() -> None:
+    """Each consent event handled (again): the handlers' deliveries are recorded once."""
+    for event in Event.objects.filter(name__startswith="lms.consent."):
+        event_dispatch(event_id=event.pk)
 
 
 @pytest.fixture
@@ -91,3 +98,43 @@ def test_after_a_withdrawal_the_guardian_is_told_a_new_booking_is_possible(clien
     assert "Consent withdrawn" in main_text(done)
     assert "they can book Elza Liepiņa again while places are left" in main_text(done)
     assert Enrolment.objects.get(user=elza.person).state == EnrolmentState.WITHDRAWN
+
+
+def test_the_leaders_are_told_when_a_guardian_refuses(
+    client, group, exchange, elza, other_leader, django_capture_on_commit_callbacks
+):
+    co_lead(actor=group.leaders.get(), group=group, email=other_leader.email)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        guardian_answers(client, consent_token(elza.guardian_email), "refuse")
+    with django_capture_on_commit_callbacks(execute=True):
+        drain_events()
+
+    told = OutgoingEmail.objects.filter(reason__startswith="cohorts.group.consent_refused:")
+    assert sorted(told.values_list("recipient", flat=True)) == sorted(
+        group.leaders.values_list("email", flat=True)
+    )
+    email = told.first()
+    assert "Elza Liepiņa's guardian did not consent" in email.subject
+    assert "Elza Liepiņa's place, booked by Cēsu jaunie glābēji, has been released" in (
+        " ".join(email.body_text.split())
+    )
+
+
+def test_the_leader_is_told_when_a_guardian_withdraws(
+    client, group, exchange, elza, django_capture_on_commit_callbacks
+):
+    guardian_answers(client, consent_token(elza.guardian_email), "give")
+    withdraw = client.get(f"/consent/{consent_token(elza.guardian_email)}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            withdraw.request["PATH_INFO"],
+            {"decision": "withdraw", "consent": withdraw.context["consent"].pk},
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        drain_events()
+        drain_events()  # a second run sends nothing more
+
+    (email,) = OutgoingEmail.objects.filter(reason__startswith="cohorts.group.consent_withdrawn:")
+    assert email.recipient == group.leaders.get().email
+    assert "withdrew consent" in email.subject

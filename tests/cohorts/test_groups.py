@@ -11,7 +11,7 @@ from cohorts import groups
 from cohorts.models import GroupKind, GroupMember, YouthGroup
 from cohorts.services import CohortsError
 from lms.models import GuardianApproval, Profile, User
-from tests.cohorts.groups_builders import member_data
+from tests.cohorts.groups_builders import co_lead, member_data
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_only_the_groups_own_leaders_can_be_linked_by_their_account(group, leade
     assert not GroupMember.objects.filter(group=group).exists()
 
     # Once a co-leader, they can be counted as an accompanying adult.
-    groups.leader_add(actor=leader, group=group, email="janis@example.lv")
+    co_lead(actor=leader, group=group, email="janis@example.lv")
     member = groups.member_add(
         actor=leader,
         group=group,
@@ -165,7 +165,7 @@ def test_a_leader_cannot_touch_another_leaders_group(group, other_leader, make_g
     with pytest.raises(CohortsError, match="Only the group's leaders"):
         groups.member_remove(actor=other_leader, group=group, member_id=member.pk)
     with pytest.raises(CohortsError, match="Only the group's leaders"):
-        groups.leader_add(actor=other_leader, group=group, email=other_leader.email)
+        groups.leader_invite(actor=other_leader, group=group, email=other_leader.email)
     # Their own group's id with a member of someone else's group: not found.
     with pytest.raises(CohortsError, match="not in this group"):
         groups.member_update(
@@ -179,15 +179,15 @@ def test_a_leader_cannot_touch_another_leaders_group(group, other_leader, make_g
     assert list(group.leaders.all()) == [group.leaders.first()]
 
 
-def test_a_co_leader_is_added_by_their_account_address(group, leader, other_leader):
-    with pytest.raises(CohortsError, match="No account uses nobody@example.se"):
-        groups.leader_add(actor=leader, group=group, email="nobody@example.se")
+def test_a_co_leader_is_invited_and_leads_only_once_they_accept(group, leader, other_leader):
+    invitation = groups.leader_invite(actor=leader, group=group, email="BJORN@scouterna.example.se")
 
-    groups.leader_add(actor=leader, group=group, email="BJORN@scouterna.example.se")
-
+    assert list(group.leaders.all()) == [leader]
+    assert invitation.email == "bjorn@scouterna.example.se"
+    groups.leader_invitation_accept(invitation=invitation, user=other_leader)
     assert set(group.leaders.all()) == {leader, other_leader}
     with pytest.raises(CohortsError, match="already leads"):
-        groups.leader_add(actor=leader, group=group, email=other_leader.email)
+        groups.leader_invite(actor=leader, group=group, email=other_leader.email)
 
 
 def test_editing_a_member_updates_their_person_record(group, leader, add_member):
@@ -224,7 +224,7 @@ def test_removing_a_member_without_an_account_removes_their_person(group, leader
 
 def test_removing_a_member_with_an_account_keeps_the_account(group, leader):
     account = UserFactory(email="janis@example.lv", profile__full_name="Jānis Bērziņš")
-    groups.leader_add(actor=leader, group=group, email=account.email)
+    co_lead(actor=leader, group=group, email=account.email)
     member = groups.member_add(
         actor=leader,
         group=group,

@@ -9,13 +9,14 @@ from cohorts import groups
 from cohorts.models import YouthGroup
 from cohorts.services import CohortsError
 from lms.models import User
+from tests.cohorts.groups_builders import co_lead
 from tests.cohorts.test_groups_views import main_text
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_leader_removes_a_co_leader_who_then_sees_nothing(client, group, leader, other_leader):
-    groups.leader_add(actor=leader, group=group, email=other_leader.email)
+    co_lead(actor=leader, group=group, email=other_leader.email)
     client.force_login(leader)
     page = client.get(reverse("groups:group", args=[group.pk]))
     assert "Remove Björn Åström as a leader" in main_text(page)
@@ -31,7 +32,7 @@ def test_a_leader_removes_a_co_leader_who_then_sees_nothing(client, group, leade
 
 
 def test_a_leader_leaves_but_the_last_one_cannot(client, group, leader, other_leader):
-    groups.leader_add(actor=leader, group=group, email=other_leader.email)
+    co_lead(actor=leader, group=group, email=other_leader.email)
     client.force_login(other_leader)
     response = client.post(
         reverse("groups:leader_remove", args=[group.pk, other_leader.pk]), follow=True
@@ -68,7 +69,7 @@ def test_the_only_leader_cannot_erase_their_account_until_someone_takes_over(
     leader.refresh_from_db()
     assert leader.erased_at is None and leader.is_active
 
-    groups.leader_add(actor=leader, group=group, email=other_leader.email)
+    co_lead(actor=leader, group=group, email=other_leader.email)
     client.post(reverse("account_erase"), {"confirmation": leader.email})
     assert User.objects.get(pk=leader.pk).erased_at is not None
     assert list(YouthGroup.objects.get(pk=group.pk).leaders.all()) == [other_leader]

@@ -10,6 +10,7 @@ from django.urls import URLPattern, reverse
 from cohorts import groups, urls_groups
 from cohorts.models import Enrolment, GroupMember
 from lms.models import GuardianConsent, OutgoingEmail, User
+from tests.cohorts.groups_builders import co_lead
 from tests.cohorts.test_groups_views import book, main_text
 from tests.lms.minors import signup, signup_data
 
@@ -131,7 +132,11 @@ def test_every_group_address_answers_its_leaders_junk_without_a_500(
         "enrolment_id": enrolment.pk,
         "activity_id": exchange.pk,
         # Another leader's id: removing them stays possible, and is tried with junk alongside.
-        "leader_id": groups.leader_add(actor=leader, group=group, email=co_leader.email).pk,
+        "leader_id": co_lead(actor=leader, group=group, email=co_leader.email).pk,
+        "invitation_id": groups.leader_invite(
+            actor=leader, group=group, email="invited@example.lv"
+        ).pk,
+        "token": "not-a-token",
     }
     client = Client(raise_request_exception=False)
     client.force_login(leader)

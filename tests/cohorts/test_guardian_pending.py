@@ -100,8 +100,11 @@ def test_a_focal_point_cannot_nominate_a_pending_account(minor, make_cohort, mak
             nominee=services.Nominee(email=minor.email, full_name="Søren Ærø", country="DK"),
         )
 
-    assert error.value.code == "guardian_pending"
-    assert "waiting for a parent's or guardian's approval" in error.value.message
+    # The same neutral words as for any account that cannot be nominated: nothing says it is a
+    # young person's.
+    assert error.value.code == "not_nominable"
+    assert error.value.message == services.NOT_NOMINABLE.format(email=minor.email)
+    assert "guardian" not in error.value.message
     assert not Enrolment.objects.filter(user=minor).exists()
 
 

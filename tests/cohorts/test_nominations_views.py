@@ -12,6 +12,7 @@ from django.utils import timezone
 from cohorts import services
 from cohorts.models import Enrolment, EnrolmentMode, EnrolmentState
 from lms.models import Level, Sector, User
+from tests.cohorts.conftest import events_of
 from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
 
@@ -282,33 +283,185 @@ def test_mismatched_passwords_are_explained_and_the_details_kept(client, invitat
     assert "_auth_user_id" not in client.session
 
 
-def test_a_nominee_with_an_account_just_confirms(client, cohort, latvia, make_person):
-    existing = make_person("LV", full_name="Søren Ærø")
-    client.force_login(latvia)
-    client.post(nominate_url(cohort), nominee_form(email=existing.email))
+def _nominate_existing(client, cohort, focal_point, email, **form) -> tuple[Enrolment, str]:
+    client.force_login(focal_point)
+    client.post(nominate_url(cohort), nominee_form(email=email, **form))
     client.logout()
     enrolment = Enrolment.objects.get(cohort=cohort)
-    url = reverse("cohorts:nomination", args=[services.nomination_token_issue(enrolment=enrolment)])
+    token = services.nomination_token_issue(enrolment=enrolment)
+    return enrolment, reverse("cohorts:nomination", args=[token])
+
+
+CONFIRM_FORM = {
+    "full_name": "Mallory",
+    "organisation_name": "Nowhere",
+    "sector": Sector.CIVIL_PROTECTION,
+    "level": Level.REGIONAL,
+    "password1": "Baltic-Sea-2026!",
+    "password2": "Baltic-Sea-2026!",
+}
+
+
+def test_a_link_never_logs_into_an_existing_account(client, cohort, latvia, make_person):
+    existing = make_person("LV", full_name="Søren Ærø")
+    enrolment, url = _nominate_existing(client, cohort, latvia, existing.email)
 
     page = client.get(url)
-    response = client.post(
-        url,
-        {
-            "full_name": "Søren Ærø",
-            "organisation_name": "Beredskabsstyrelsen",
-            "sector": Sector.CIVIL_PROTECTION,
-            "level": Level.REGIONAL,
-        },
-    )
+    posted = client.post(url, CONFIRM_FORM)
+
+    text = visible_text(page)
+    assert "Log in to confirm" in text
+    assert "Søren Ærø" not in page.content.decode(), "nothing of the account is shown"
+    assert 'name="password1"' not in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert "Log in to confirm" in visible_text(posted)
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.NOMINATED
+    existing.refresh_from_db()
+    assert existing.check_password("Correct-Horse-42"), "the password is left alone"
+    assert existing.profile.full_name == "Søren Ærø"
+    assert client.get(reverse("my_learning")).status_code == 302
+
+
+def test_an_existing_account_confirms_after_logging_in_as_itself(
+    client, cohort, latvia, make_person
+):
+    existing = make_person("LV", full_name="Søren Ærø")
+    enrolment, url = _nominate_existing(client, cohort, latvia, existing.email)
+    login_link = reverse("login") + "?next=" + reverse("cohorts:place", args=[enrolment.pk])
+
+    page = client.get(url)
+    client.force_login(existing)
+    confirmed = client.post(reverse("cohorts:place_confirm", args=[enrolment.pk]), follow=True)
+
+    assert login_link.replace("/", "%2F").split("%2F", 1)[0] in page.content.decode()
+    assert "You have confirmed your place" in visible_text(confirmed)
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.ACCEPTED
+
+
+def test_a_logged_in_nominee_with_an_account_confirms_by_the_link(
+    client, cohort, latvia, make_person
+):
+    existing = make_person("LV", full_name="Søren Ærø")
+    enrolment, url = _nominate_existing(client, cohort, latvia, existing.email)
+    client.force_login(existing)
+
+    page = client.get(url)
+    client.post(url, {k: v for k, v in CONFIRM_FORM.items() if "password" not in k})
 
     assert 'name="password1"' not in page.content.decode()
     assert 'value="Søren Ærø"' in page.content.decode()
     enrolment.refresh_from_db()
     assert enrolment.state == EnrolmentState.ACCEPTED
-    assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(existing.pk)
     existing.refresh_from_db()
-    assert existing.check_password("Correct-Horse-42"), "the password is left alone"
+    assert existing.check_password("Correct-Horse-42")
+
+
+def test_the_admin_account_cannot_be_taken_over_by_a_nomination(client, cohort, latvia):
+    """The attack: a focal point nominates the administrator's address, opens the link logged
+    out, submits the form, and tries the admin's user list."""
+    admin = UserFactory(email="admin@bsr-academy.local", is_staff=True, is_superuser=True)
+
+    client.force_login(latvia)
+    refused = client.post(nominate_url(cohort), nominee_form(email="Admin@BSR-Academy.local"))
+    client.logout()
+
+    assert services.NOT_NOMINABLE.format(email="admin@bsr-academy.local") in visible_text(refused)
+    assert "staff" not in visible_text(refused).split("Nominate a participant")[-1].lower()
+    assert not Enrolment.objects.filter(user=admin).exists()
+    # Even a nomination that got in before (an older release, a database edit) gives nothing.
+    enrolment = Enrolment.objects.create(
+        cohort=cohort, user=admin, state=EnrolmentState.NOMINATED, country="LV"
+    )
+    url = reverse("cohorts:nomination", args=[services.nomination_token_issue(enrolment=enrolment)])
+    client.get(url)
+    client.post(url, CONFIRM_FORM)
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/users/").status_code == 302
+    admin.refresh_from_db()
+    assert admin.check_password("Correct-Horse-42")
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.NOMINATED
+
+
+@pytest.mark.parametrize("kind", ["staff", "group", "focal_point"])
+def test_accounts_with_staff_rights_cannot_be_nominated(client, cohort, latvia, kind):
+    from django.contrib.auth.models import Group
+
+    person = UserFactory(is_staff=kind == "staff")
+    if kind == "group":
+        person.groups.add(Group.objects.create(name="Check-in staff: x"))
+    if kind == "focal_point":
+        from cohorts.models import FocalPoint
+
+        FocalPoint.objects.create(user=person, country="EE")
+    client.force_login(latvia)
+
+    response = client.post(nominate_url(cohort), nominee_form(email=person.email))
+
+    assert f"{person.email} cannot be nominated" in visible_text(response)
+    assert not Enrolment.objects.filter(user=person).exists()
+
+
+def test_the_list_shows_the_name_typed_not_the_accounts_profile(
+    client, cohort, latvia, make_person
+):
+    existing = make_person("LV", full_name="Søren Ærø")
+    client.force_login(latvia)
+
+    client.post(
+        nominate_url(cohort),
+        nominee_form(email=existing.email, full_name="J. Doe", organisation_name="Typed Org"),
+    )
+    page = client.get(nominate_url(cohort))
+
+    text = visible_text(page)
+    assert "J. Doe" in text and "Typed Org" in text
+    assert "Søren Ærø" not in text
+    assert existing.profile.organisation.name not in text
+
+
+def test_the_link_expires(client, invitation, clock):
+    enrolment, url = invitation
+    clock.advance(days=15)
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "This invitation link has expired" in visible_text(response)
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.NOMINATED
+
+
+def test_the_link_stops_at_the_nomination_deadline(cohort, latvia):
+    expiry = services.nomination_link_expiry(cohort=cohort)
+
+    assert expiry == cohort.nomination_deadline
+
+
+def test_a_focal_point_sends_the_invitation_again(
+    client, invitation, latvia, django_capture_on_commit_callbacks
+):
+    from lms.models import OutgoingEmail
+
+    enrolment, old_url = invitation
+    client.force_login(latvia)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("cohorts:nomination_resend", args=[enrolment.cohort.slug, enrolment.pk]),
+            follow=True,
+        )
+
+    assert "We have sent" in visible_text(response)
+    sent = OutgoingEmail.objects.filter(
+        recipient=enrolment.user.email, reason__contains=":again:"
+    ).get()
+    new_path = sent.body_text.split("/cohorts/nomination/")[1].split()[0]
+    client.logout()
+    assert client.get(old_url).status_code == 404
+    assert client.get(f"/cohorts/nomination/{new_path}").status_code == 200
 
 
 def test_a_nominee_logged_in_as_someone_else_is_told_so(client, invitation, make_person):
@@ -346,3 +499,89 @@ def test_an_unknown_invitation_gives_a_clear_page(client, db, token):
 
     assert response.status_code == 404
     assert "This link no longer works" in visible_text(response)
+
+
+# --- Who nominated, and declining ---------------------------------------------------------------
+
+
+def test_a_nominee_imported_by_staff_reads_that_the_staff_nominated_them(
+    client, cohort, staff, django_capture_on_commit_callbacks
+):
+    from lms.models import OutgoingEmail
+
+    nominee = services.Nominee(
+        email="ruta@policija.example.lt", full_name="Rūta Žemaitytė", country="LT"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.enrolments_import(cohort=cohort, rows=[(1, nominee)], actor=staff)
+    enrolment = outcome.imported[1]
+    email = OutgoingEmail.objects.get(recipient="ruta@policija.example.lt")
+    path = email.body_text.split(settings_base())[1].split()[0]
+
+    page = visible_text(client.get(path))
+
+    assert "the staff of BEP 2026 — Lithuanian presidency (Õie Täht) have nominated you" in (
+        " ".join(email.body_text.split())
+    )
+    assert "national focal point" not in email.body_text
+    assert "The staff of BEP 2026 — Lithuanian presidency have nominated you" in page
+    assert "focal point" not in page
+    enrolment.refresh_from_db()
+    client.force_login(enrolment.user)
+    place = visible_text(client.get(reverse("cohorts:place", args=[enrolment.pk])))
+    assert "Nominated on" in place and "Applied on" not in place
+    assert "The staff of BEP 2026 — Lithuanian presidency have nominated you" in place
+
+
+def settings_base() -> str:
+    from django.conf import settings
+
+    return settings.BASE_URL.rstrip("/")
+
+
+def test_a_new_nominee_declines_by_the_link_and_the_focal_point_is_told(
+    client, invitation, latvia, django_capture_on_commit_callbacks
+):
+    from lms.models import OutgoingEmail
+
+    enrolment, url = invitation
+
+    asked = client.post(url, {"decline": "ask"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(url, {"decline": "yes"}, follow=True)
+
+    assert "Decline the nomination for BEP 2026 — Lithuanian presidency?" in visible_text(asked)
+    assert "You have declined the nomination" in visible_text(done)
+    assert "_auth_user_id" not in client.session
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.WITHDRAWN
+    assert enrolment.claims.count() == 0
+    assert "declined" in events_of(enrolment)
+    told = OutgoingEmail.objects.get(recipient=latvia.email, reason__contains="declined")
+    assert "Jānis Bērziņš" in told.subject and "declined" in told.subject
+    assert "You can nominate someone else" in told.body_text
+    assert client.get(url).status_code == 404
+    # The place is Latvia's again: the focal point nominates someone else.
+    client.force_login(latvia)
+    client.post(nominate_url(cohort=enrolment.cohort), nominee_form(email="karlis@vugd.lv"))
+    assert Enrolment.objects.filter(
+        cohort=enrolment.cohort, state=EnrolmentState.NOMINATED
+    ).exists()
+
+
+def test_a_logged_in_nominee_declines_from_the_place_page(client, invitation):
+    enrolment, _ = invitation
+    client.force_login(enrolment.user)
+
+    page = visible_text(client.get(reverse("cohorts:place", args=[enrolment.pk])))
+    confirm = visible_text(client.get(reverse("cohorts:withdraw", args=[enrolment.pk])))
+    done = client.post(
+        reverse("cohorts:withdraw", args=[enrolment.pk]), {"confirm": "yes"}, follow=True
+    )
+
+    assert "Decline the nomination…" in page
+    assert "your national focal point will be told" in confirm
+    assert "You declined the nomination." in visible_text(done)
+    enrolment.refresh_from_db()
+    assert enrolment.state == EnrolmentState.WITHDRAWN
+    assert enrolment.decision_reason == "declined the nomination"

@@ -58,7 +58,7 @@ def guardian_answers(client, token: str, decision: str, name: str = "Mette Ærø
             "decision": decision,
             "consent": consent.pk,
             "guardian_name": name,
-            "notice_version": notice_current().version,
+            "notice_version": notice_current(consent.purpose).version,
             # A refusal is asked once more; the guardian presses "Yes, I do not consent".
             **({"confirm": "yes"} if decision == "refuse" else {}),
         },

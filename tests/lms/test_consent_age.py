@@ -190,7 +190,12 @@ def consent_under(notice: PrivacyNotice) -> GuardianConsent:
 
 
 def test_a_new_notice_version_can_be_published_and_versions_are_unique(admin_client):
-    data = {"version": "2027-1", "title": "Mida me hoiame", "body": "Õie Täht ja Þórunn."}
+    data = {
+        "version": "2027-1",
+        "purpose": "activity",
+        "title": "Mida me hoiame",
+        "body": "Õie Täht ja Þórunn.",
+    }
 
     created = admin_client.post(reverse("privacy_notices:add"), data)
     again = admin_client.post(reverse("privacy_notices:add"), {**data, "version": "2027-1 "})
@@ -211,7 +216,7 @@ def test_a_notice_that_consent_was_given_under_cannot_be_edited_or_deleted(admin
     edit = admin_client.get(reverse("privacy_notices:edit", args=[notice.pk]), follow=True)
     changed = admin_client.post(
         reverse("privacy_notices:edit", args=[notice.pk]),
-        {"version": "2026-1", "title": "Changed", "body": "Changed"},
+        {"version": "2026-1", "purpose": "activity", "title": "Changed", "body": "Changed"},
         follow=True,
     )
     deleted = admin_client.post(reverse("privacy_notices:delete", args=[notice.pk]), follow=True)
@@ -231,7 +236,7 @@ def test_a_notice_nobody_was_asked_under_can_still_be_corrected_and_deleted(admi
 
     edited = admin_client.post(
         reverse("privacy_notices:edit", args=[notice.pk]),
-        {"version": "draft-2", "title": "Draft", "body": "No typo"},
+        {"version": "draft-2", "purpose": "activity", "title": "Draft", "body": "No typo"},
     )
     assert edited.status_code == 302
     notice.refresh_from_db()

@@ -374,3 +374,23 @@ def test_resending_refuses_bad_addresses_and_accounts_that_need_no_guardian(clie
     assert "valid email" in visible(bad).lower()
     assert "Your account is not waiting for a guardian." in visible(none)
     assert not OutgoingEmail.objects.exists()
+
+
+def test_the_guardian_of_an_own_account_reads_the_accounts_notice_not_the_groups(
+    client, signed_up, django_capture_on_commit_callbacks
+):
+    guardian = Client()
+    token = consent_token()
+    page = visible(guardian.get(reverse("consent:page", args=[token])))
+
+    assert "Your child's own account: what we keep, and why" in page
+    assert "version account-2026-1" in page
+    assert "What we keep about your child, and why" not in page, "the group booking's notice"
+    with django_capture_on_commit_callbacks(execute=True):
+        guardian_answers(guardian, token, "give")
+    consent = GuardianConsent.objects.get(person__email="soren@example.dk")
+    assert consent.notice.version == "account-2026-1"
+
+    used = visible(guardian.get(reverse("consent:page", args=[token])))
+    assert "leader of the young person's group" not in used
+    assert "The young person can send you a new request from their profile page" in used

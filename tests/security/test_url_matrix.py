@@ -83,6 +83,7 @@ EXPECTED = {
     "cohorts:nomination": TOKEN_LINK,
     "cohorts:nominate": "login 403 403 200 403 403 403 403",  # a focal point's own countries
     "cohorts:substitute": "login 403 403 404 403 403 403 403",  # another country's nominee
+    "cohorts:nomination_resend": POST_ONLY,
     # --- passes and the check-in desk ------------------------------------------------------
     "cohorts:pass": OWNER_ONLY,
     "cohorts:pass_pdf": OWNER_ONLY,
@@ -108,6 +109,9 @@ EXPECTED = {
     "groups:delete": OWNER_ONLY,
     "groups:leader_add": POST_ONLY,
     "groups:leader_remove": POST_ONLY,
+    "groups:leader_invitation": "404 404 404 404 404 404 404 404",  # an unknown link
+    "groups:leader_invitation_cancel": POST_ONLY,
+    "groups:members_import": OWNER_ONLY,
     "groups:member_new": OWNER_ONLY,
     "groups:member_edit": OWNER_ONLY,
     "groups:member_remove": OWNER_ONLY,
@@ -159,7 +163,8 @@ EXPECTED = {
     "certificates_certificate_revoke": COHORT_DESK,
     "certificates_certificate_reissue": COHORT_DESK,
     "certificates_cohort": COHORT_DESK,
-    "certificates_cohort_issue": COHORT_DESK_POST,
+    # GET is the confirmation page; without a person chosen it goes back to the cohort's list.
+    "certificates_cohort_issue": "login login 404 login login 404 302 302",
     "certificates_cohort_bulk": COHORT_DESK_POST,
     "certificates_bulk": COHORT_DESK,
     "certificates_bulk_status": COHORT_DESK,

@@ -270,6 +270,7 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "path": "nothing-here.txt",
             "name": "nothing-here.eml",
             "index": 0,
+            "invitation_id": 1,
         },
         by_name={
             "cohorts:place": {"enrolment_id": place.pk},
@@ -277,6 +278,11 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "cohorts:place_offer": {"enrolment_id": offer.pk},
             "cohorts:place_confirm": {"enrolment_id": place.pk},
             "cohorts:substitute": {"slug": nominated_cohort.slug, "enrolment_id": nomination.pk},
+            "cohorts:nomination_resend": {
+                "slug": nominated_cohort.slug,
+                "enrolment_id": nomination.pk,
+            },
+            "groups:leader_invitation": {"token": "not-a-token"},
             "cohorts:nominate": {"slug": nominated_cohort.slug},
             "cohorts:offer": {"token": offer_token},
             "cohorts:nomination": {"token": nomination_token},
@@ -327,7 +333,9 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "certificates.certificatetemplate": template,
             "certificates.certificate": certificate,
             "lms.organisation": Organisation.objects.first(),
-            "lms.privacynotice": notice,
+            # A notice people have consented under (locked: never edited or deleted).
+            "lms.privacynotice": PrivacyNotice.objects.filter(consents__isnull=False).first()
+            or notice,
             "lms.digitalconsentage": consent_age,
             "enrolments": {"place": place, "registration": registration, "offer": offer},
             "nomination": nomination,
