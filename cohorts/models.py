@@ -17,6 +17,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
 from lms.models import Gender, Level, Sector
+from lms.time_zones import zone_of_country
+from programmes.models import TIME_ZONES
 
 
 class EnrolmentMode(models.TextChoices):
@@ -39,6 +41,13 @@ class Cohort(ClusterableModel):
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in the cohort's address.")
     summary = models.TextField(blank=True, help_text="Shown to applicants.")
     presidency_country = CountryField(blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        choices=[(tz, tz) for tz in TIME_ZONES],
+        help_text="Deadlines and offers of this cohort are shown in this time zone. "
+        "Empty: the presidency country's (Helsinki time for Finland).",
+    )
     staff_group = models.OneToOneField(
         Group,
         null=True,
@@ -88,6 +97,8 @@ class Cohort(ClusterableModel):
 
     def clean(self):
         errors = {}
+        if not self.time_zone:
+            self.time_zone = zone_of_country(self.presidency_country)
         if self.slug in RESERVED_SLUGS:
             errors["slug"] = f"“{self.slug}” is used by the site's own addresses; choose another."
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -102,6 +113,11 @@ class Cohort(ClusterableModel):
             errors["nomination_deadline"] = "A nomination cohort needs a nomination deadline."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def zone(self) -> str:
+        """The cohort's time zone: its own, else the presidency country's."""
+        return self.time_zone or zone_of_country(self.presidency_country)
 
     @property
     def staff_rights_end(self):
@@ -388,6 +404,11 @@ class Enrolment(models.Model):
     @property
     def target(self):
         return self.cohort if self.cohort_id else self.activity
+
+    @property
+    def zone(self) -> str:
+        """The time zone this place's moments are shown in: the cohort's or the activity's."""
+        return self.cohort.zone if self.cohort_id else self.activity.time_zone
 
     @property
     def holds_place(self) -> bool:

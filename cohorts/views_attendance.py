@@ -55,6 +55,7 @@ from cohorts.selectors_attendance import (
     sheet_rows,
 )
 from cohorts.services import CohortsError
+from lms.time_zones import zone_name
 from programmes.models import ActivityPage
 
 XLSX_CONTENT_TYPE = exports.XLSX_CONTENT_TYPE
@@ -568,7 +569,7 @@ def sign_in_sheet(request, activity_id: int, day: str):
         sessions=columns,
         people=people,
         printed_at=f"Printed {timezone.localtime(timezone.now(), tz):%Y-%m-%d %H:%M} "
-        f"({activity.time_zone}).",
+        f"{zone_name(activity.time_zone)}.",
     )
     response = HttpResponse(passes.sign_in_sheet_pdf(sheet), content_type=PDF_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
