@@ -445,6 +445,51 @@ class PlaceClaim(models.Model):
         return f"{self.scope} #{self.number}"
 
 
+class ReasonDecision(models.TextChoices):
+    ANY = "", "Any decision"
+    ACCEPT = "accept", "Accept"
+    WAITLIST = "waitlist", "Waitlist"
+    REJECT = "reject", "Reject"
+
+
+class ReasonTemplate(models.Model):
+    """A reason staff use again and again (“Your country's places are taken; you are on the
+    waitlist”), picked on the cohort desk and edited per person before it is e-mailed. A template
+    with no cohort is offered on every cohort's desk."""
+
+    cohort = models.ForeignKey(
+        Cohort,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reason_templates",
+        help_text="Empty: offered on every cohort's desk (programme admins only).",
+    )
+    title = models.CharField(max_length=100, help_text="A short name to pick it by.")
+    decision = models.CharField(
+        max_length=16,
+        choices=ReasonDecision.choices,
+        blank=True,
+        help_text="The decision it is written for; empty: any.",
+    )
+    text = models.TextField(max_length=2000, help_text="E-mailed to the person as written.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "title"], name="cohorts_reason_template_title_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class WaitlistTicket(models.Model):
     """A server-side sequence: each waitlisting takes the next id, which orders the waitlist."""
 
