@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import TemplateView, View
 from wagtail import hooks
@@ -16,9 +17,17 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from cohorts import exports, imports, services
-from cohorts.forms_admin import BulkDecisionForm, DeskFilterForm, NomineeImportForm
-from cohorts.models import Cohort, RuleAttribute
+from cohorts import emails, exports, imports, services
+from cohorts.forms_admin import (
+    DECISION_LABELS,
+    BulkDecisionForm,
+    DeskFilterForm,
+    NomineeImportForm,
+    ReasonTemplateForm,
+    person_reasons,
+    reason_templates_for,
+)
+from cohorts.models import Cohort, Enrolment, ReasonTemplate, RuleAttribute
 from cohorts.selectors import (
     cohort_is_admin,
     cohorts_managed_by,
@@ -157,27 +166,134 @@ def _answers(answers) -> list[tuple[str, str]]:
     return result
 
 
-class DecideView(CohortDeskMixin, View):
+class DecisionReviewMixin(CohortDeskMixin):
+    """The review page of a bulk decision: each selected person with a reason of their own
+    (from the shared reason or a saved one, editable), the e-mail it will send, and a warning
+    where accepting would only waitlist them for one of the cohort's activities."""
+
+    template_name = "cohorts/admin/decide_review.html"
+
+    def get_page_title(self):
+        return f"Review the decision: {self.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": "Review the decision"}]
+
+    def valid_form(self, request):
+        """The decision form, or None after putting its errors in messages."""
+        form = BulkDecisionForm(request.POST, cohort=self.cohort)
+        if form.is_valid():
+            return form
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return None
+
+    def review(self, request, form, filters, *, reasons: dict[int, str], status: int = 200):
+        decision = form.cleaned_data["decision"]
+        ids = form.enrolment_ids()
+        shared = form.shared_reason()
+        enrolments = {
+            e.pk: e
+            for e in Enrolment.objects.filter(cohort=self.cohort, pk__in=ids).select_related(
+                "user", "user__profile", "cohort__programme", "activity", "organisation"
+            )
+        }
+        warnings = (
+            services.decision_activity_warnings(cohort=self.cohort, enrolment_ids=ids)
+            if decision == "accept"
+            else {}
+        )
+        rows = []
+        for enrolment_id in ids:
+            enrolment = enrolments.get(enrolment_id)
+            if enrolment is None:
+                continue
+            reason = reasons.get(enrolment_id, shared)
+            rows.append(
+                {
+                    "enrolment": enrolment,
+                    "name": emails.person_name(enrolment.user),
+                    "reason": reason,
+                    "warnings": warnings.get(enrolment_id, []),
+                    "preview": emails.decision_email_preview(
+                        enrolment=enrolment, decision=decision, reason=reason
+                    ),
+                }
+            )
+        context = self.get_context_data(
+            cohort=self.cohort,
+            form=form,
+            decision=decision,
+            decision_label=DECIDED[decision],
+            decision_verb=DECISION_LABELS[decision],
+            rows=rows,
+            filters=filters,
+            has_warnings=any(row["warnings"] for row in rows),
+            templates=list(reason_templates_for(self.cohort)),
+            desk_url=desk_url(self.cohort, filters),
+        )
+        return TemplateResponse(request, self.template_name, context, status=status)
+
+
+class ReviewView(DecisionReviewMixin, TemplateView):
+    """Step two of a bulk decision, before anything changes: posting here changes nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        _, filters = self.filtered(request.POST)
+        form = self.valid_form(request)
+        if form is None:
+            return redirect(desk_url(self.cohort, filters))
+        ids = form.enrolment_ids()
+        if request.POST.get("action") == "template":
+            # “Use for everyone”: the saved reason replaces every reason on the page.
+            reasons = {}
+        else:
+            reasons, errors = person_reasons(request.POST, ids)
+            for error in errors:
+                messages.error(request, error)
+        return self.review(request, form, filters, reasons=reasons)
+
+
+class DecideView(DecisionReviewMixin, View):
     """Bulk accept / waitlist / reject: each row is decided on its own, under the same place
-    rules as everything else; what happened to each row is reported."""
+    rules as everything else, with its own reason; what happened to each row is reported.
+    An acceptance that would waitlist someone for one of the cohort's activities goes back to
+    the review page until staff confirm it."""
 
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         _, filters = self.filtered(request.POST)
         back = redirect(desk_url(self.cohort, filters))
-        form = BulkDecisionForm(request.POST, cohort=self.cohort)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+        form = self.valid_form(request)
+        if form is None:
             return back
         decision = form.cleaned_data["decision"]
+        reasons, errors = person_reasons(request.POST, form.enrolment_ids())
+        if errors:
+            for error in errors:
+                messages.error(request, error)
+            return back
+        if decision == "accept" and request.POST.get("acknowledge") != "yes":
+            warnings = services.decision_activity_warnings(
+                cohort=self.cohort, enrolment_ids=form.enrolment_ids()
+            )
+            if warnings:
+                messages.warning(
+                    request,
+                    "Nothing was decided yet: accepting would put some people on the waitlist "
+                    "of one of the cohort's activities. Check the warnings below, then confirm.",
+                )
+                return self.review(request, form, filters, reasons=reasons)
         try:
             results = services.enrolment_decide(
                 enrolment_ids=form.enrolment_ids(),
                 decision=decision,
-                reason=form.cleaned_data["reason"],
+                reason=form.shared_reason(),
+                reasons=reasons,
                 actor=request.user,
             )
         except services.CohortsError as exc:
@@ -345,3 +461,101 @@ class ImportView(CohortDeskMixin, TemplateView):
             text += " Each will get an invitation by e-mail." if imported else ""
             (messages.success if imported else messages.warning)(self.request, text)
         return {"outcome": text, "imported": outcome.imported}
+
+
+class ReasonTemplatesView(CohortDeskMixin, TemplateView):
+    """The cohort's saved reasons: staff add, change and delete their own; the ones for every
+    cohort (set up by programme admins) are listed to use."""
+
+    template_name = "cohorts/admin/reason_templates.html"
+
+    def get_page_title(self):
+        return f"Saved reasons: {self.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": "Saved reasons"}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        templates = list(reason_templates_for(self.cohort))
+        context.setdefault("form", ReasonTemplateForm())
+        context.update(
+            cohort=self.cohort,
+            own=[t for t in templates if t.cohort_id == self.cohort.pk],
+            shared=[t for t in templates if t.cohort_id is None],
+            desk_url=desk_url(self.cohort),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = ReasonTemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.reason_template_save(
+                    cohort=self.cohort,
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    text=form.cleaned_data["text"],
+                    decision=form.cleaned_data["decision"],
+                )
+            except services.CohortsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Saved the reason “{form.cleaned_data['title']}”.")
+                return redirect("cohorts_desk_reasons", self.cohort.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ReasonTemplateEditView(CohortDeskMixin, TemplateView):
+    """Change or delete one of the cohort's own saved reasons."""
+
+    template_name = "cohorts/admin/reason_template_edit.html"
+
+    def saved_reason(self) -> ReasonTemplate:
+        return get_object_or_404(
+            ReasonTemplate.objects.filter(cohort=self.cohort), pk=self.kwargs["template_id"]
+        )
+
+    def get_page_title(self):
+        return f"Change a saved reason: {self.cohort.title}"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {
+                "url": reverse("cohorts_desk_reasons", args=[self.cohort.pk]),
+                "label": "Saved reasons",
+            },
+            {"url": "", "label": "Change"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        template = kwargs.get("template") or self.saved_reason()
+        context.setdefault("form", ReasonTemplateForm(instance=template))
+        context.update(cohort=self.cohort, template=template)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        template = self.saved_reason()
+        if request.POST.get("action") == "delete":
+            services.reason_template_delete(template=template, actor=request.user)
+            messages.success(request, f"Deleted the saved reason “{template.title}”.")
+            return redirect("cohorts_desk_reasons", self.cohort.pk)
+        form = ReasonTemplateForm(request.POST, instance=ReasonTemplate.objects.get(pk=template.pk))
+        if form.is_valid():
+            try:
+                services.reason_template_save(
+                    cohort=self.cohort,
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    text=form.cleaned_data["text"],
+                    decision=form.cleaned_data["decision"],
+                    template=template,
+                )
+            except services.CohortsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Saved the reason “{form.cleaned_data['title']}”.")
+                return redirect("cohorts_desk_reasons", self.cohort.pk)
+        return self.render_to_response(self.get_context_data(form=form, template=template))

@@ -34,6 +34,7 @@ from lms.consent import (
 )
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
 from lms.services import LmsError, email_queue
+from lms.time_zones import DAY_FORMAT
 
 logger = logging.getLogger(__name__)
 
@@ -109,8 +110,8 @@ def _describe(consent: GuardianConsent) -> dict | None:
         }
     cohort: Cohort = enrolment.cohort
     when = (
-        f"{dateformat.format(cohort.starts_on, emails.DAY_FORMAT)} to "
-        f"{dateformat.format(cohort.ends_on, emails.DAY_FORMAT)}"
+        f"{dateformat.format(cohort.starts_on, DAY_FORMAT)} to "
+        f"{dateformat.format(cohort.ends_on, DAY_FORMAT)}"
     )
     organiser = cohort.programme.title if cohort.programme_id else ""
     if cohort.presidency_country:

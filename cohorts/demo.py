@@ -439,6 +439,17 @@ def _cohort_ensure(programme, data: dict, *, now, **fields) -> tuple[Cohort, boo
         return cohort, False
     modules = list(ModulePage.objects.child_of(programme).live())
     activities = list(ActivityPage.objects.child_of(programme).live().order_by("starts_at"))
+    # Only the activities that can take every member, as the admin insists (the study visit,
+    # one place per country, is one people register for themselves).
+    unfit = {
+        activity.pk
+        for activity, _ in services.cohort_activity_rule_problems(
+            capacity=data["capacity"],
+            country_cap=services.cohort_country_cap(fields.get("place_rules", [])),
+            activities=activities,
+        )
+    }
+    activities = [activity for activity in activities if activity.pk not in unfit]
     today = timezone.localdate(now)
     starts_on = today + timedelta(days=60)
     last = max((timezone.localdate(a.ends_at) for a in activities if a.ends_at), default=None)

@@ -1,40 +1,23 @@
 """The e-mails people get about their enrolments and activity registrations: one outbox row per
 (recipient, reason), built from the enrolment as it stands when the handler runs."""
 
-import zoneinfo
-from datetime import datetime
+import copy
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
-from cohorts.models import Cohort, Enrolment, EnrolmentSource, FocalPoint
-from cohorts.selectors import waitlist_position
+from cohorts.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState, FocalPoint
+from cohorts.selectors import waitlist_of, waitlist_position
 from cohorts.services import nominee_sets_password, offer_hours
 from lms.contact import contact_of
 from lms.models import OutgoingEmail
 from lms.services import email_queue
+from lms.time_zones import moment_text, span_text
 from programmes.calendar import activity_calendar_event, activity_location, calendar_bytes
 from programmes.models import ActivityPage, ProgrammePage
-
-# A cohort has no time zone of its own; without activities its deadlines are shown in the zone
-# of the presidency's capital.
-PRESIDENCY_ZONES = {
-    "DK": "Europe/Copenhagen",
-    "EE": "Europe/Tallinn",
-    "FI": "Europe/Helsinki",
-    "DE": "Europe/Berlin",
-    "IS": "Atlantic/Reykjavik",
-    "LV": "Europe/Riga",
-    "LT": "Europe/Vilnius",
-    "NO": "Europe/Oslo",
-    "PL": "Europe/Warsaw",
-    "SE": "Europe/Stockholm",
-    "EU": "Europe/Brussels",
-}
-
-DAY_FORMAT = "l j F Y"
-MOMENT_FORMAT = "l j F Y, H:i"
 
 # decision_reason values written by the services, each with its own wording.
 OFFER_EXPIRED = "the offer expired"
@@ -69,31 +52,6 @@ def person_name(user) -> str:
     return user.get_full_name() or user.email
 
 
-def moment_text(moment: datetime, zone: str) -> str:
-    """“Thursday 15 January 2030, 09:00 Europe/Riga time (07:00 UTC)”."""
-    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
-    utc = timezone.localtime(moment, zoneinfo.ZoneInfo("UTC"))
-    text = f"{dateformat.format(local, MOMENT_FORMAT)} {zone} time"
-    if zone != "UTC":
-        text += f" ({dateformat.format(utc, 'H:i')} UTC)"
-    return text
-
-
-def span_text(starts: datetime, ends: datetime, zone: str) -> str:
-    """An activity's dates in its own time zone, the day written once when it is one day."""
-    tz = zoneinfo.ZoneInfo(zone)
-    start, end = timezone.localtime(starts, tz), timezone.localtime(ends, tz)
-    if start.date() == end.date():
-        return (
-            f"{dateformat.format(start, DAY_FORMAT)}, "
-            f"{dateformat.format(start, 'H:i')}–{dateformat.format(end, 'H:i')} ({zone})"
-        )
-    return (
-        f"{dateformat.format(start, MOMENT_FORMAT)} – "
-        f"{dateformat.format(end, MOMENT_FORMAT)} ({zone})"
-    )
-
-
 def duration_text(hours: int) -> str:
     if hours >= 48 and hours % 24 == 0:
         return f"{hours // 24} days"
@@ -114,19 +72,8 @@ def activities_of(enrolment: Enrolment) -> list[ActivityPage]:
 
 
 def time_zone_of(enrolment: Enrolment) -> str:
-    """The zone an enrolment's deadlines are shown in: the activity's, or for a cohort its first
-    activity's, else the presidency's."""
-    if enrolment.activity_id:
-        return enrolment.activity.time_zone
-    activity = (
-        ActivityPage.objects.live()
-        .filter(cohorts=enrolment.cohort)
-        .order_by("starts_at", "pk")
-        .first()
-    )
-    if activity is not None:
-        return activity.time_zone
-    return PRESIDENCY_ZONES.get(str(enrolment.cohort.presidency_country), settings.TIME_ZONE)
+    """The zone an enrolment's deadlines are shown in: the cohort's own, or the activity's."""
+    return enrolment.zone
 
 
 def activity_item(activity: ActivityPage) -> dict:
@@ -157,7 +104,9 @@ def calendar_attachment(enrolment: Enrolment, activities: list[ActivityPage]) ->
     return {
         "filename": f"{slug}.ics",
         "mimetype": "text/calendar",
-        "content": calendar_bytes(events, name=target.title).decode("utf-8"),
+        "content": calendar_bytes(
+            events, name=target.title, time_zone=enrolment.zone if enrolment.cohort_id else ""
+        ).decode("utf-8"),
     }
 
 
@@ -208,11 +157,12 @@ def submitted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
     )
 
 
-def accepted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
-    activities = activities_of(enrolment)
-    attachment = calendar_attachment(enrolment, activities)
+def _accepted_content(enrolment: Enrolment, activities: list[ActivityPage]) -> tuple[str, dict]:
     target = enrolment.target
-    context = {"activities": [activity_item(a) for a in activities]}
+    context = {
+        "activities": [activity_item(a) for a in activities],
+        "reason": enrolment.decision_reason.strip(),
+    }
     if enrolment.activity_id:
         context["location"] = activity_location(target)
     subject = (
@@ -220,6 +170,13 @@ def accepted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
         if enrolment.cohort_id
         else f"Your registration for {target.title} is confirmed"
     )
+    return subject, context
+
+
+def accepted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
+    activities = activities_of(enrolment)
+    attachment = calendar_attachment(enrolment, activities)
+    subject, context = _accepted_content(enrolment, activities)
     return _queue(
         "accepted",
         enrolment,
@@ -246,18 +203,19 @@ def pass_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
     )
 
 
-def waitlisted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
+def _waitlisted_content(enrolment: Enrolment, position: int | None) -> tuple[str, dict]:
     target = enrolment.target
-    return _queue(
-        "waitlisted",
-        enrolment,
-        subject=f"You are on the waitlist for {target.title}",
-        context={
-            "position": waitlist_position(enrolment),
-            "why": enrolment.skipped_reason.removeprefix("Skipped: "),
-            "offer_duration": duration_text(offer_hours(target)),
-        },
-    )
+    return f"You are on the waitlist for {target.title}", {
+        "position": position,
+        "why": enrolment.skipped_reason.removeprefix("Skipped: "),
+        "reason": enrolment.decision_reason.strip(),
+        "offer_duration": duration_text(offer_hours(target)),
+    }
+
+
+def waitlisted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
+    subject, context = _waitlisted_content(enrolment, waitlist_position(enrolment))
+    return _queue("waitlisted", enrolment, subject=subject, context=context)
 
 
 def offered_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
@@ -278,14 +236,51 @@ def offered_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
     )
 
 
+def _rejected_content(enrolment: Enrolment) -> tuple[str, dict]:
+    return f"Your application to {enrolment.target.title}", {
+        "reason": enrolment.decision_reason.strip()
+    }
+
+
 def rejected_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
-    target = enrolment.target
-    return _queue(
-        "rejected",
-        enrolment,
-        subject=f"Your application to {target.title}",
-        context={"reason": enrolment.decision_reason.strip()},
-    )
+    subject, context = _rejected_content(enrolment)
+    return _queue("rejected", enrolment, subject=subject, context=context)
+
+
+@dataclass(frozen=True)
+class EmailPreview:
+    subject: str
+    body: str
+
+
+def decision_email_preview(*, enrolment: Enrolment, decision: str, reason: str) -> EmailPreview:
+    """The e-mail a staff decision would send this person, rendered from the same templates and
+    wording as the real one; nothing is saved or queued. (A waitlist position is the one the
+    person would take now.)"""
+    draft = copy.copy(enrolment)
+    draft.decision_reason = reason.strip()[:2000]
+    if decision == "accept":
+        verb = "accepted"
+        subject, context = _accepted_content(draft, activities_of(draft))
+    elif decision == "waitlist":
+        verb = "waitlisted"
+        if draft.state != EnrolmentState.WAITLISTED:
+            draft.skipped_reason = ""
+        position = waitlist_position(draft)
+        if position is None:
+            position = waitlist_of(draft.target).count() + 1
+        subject, context = _waitlisted_content(draft, position)
+    else:
+        verb = "rejected"
+        subject, context = _rejected_content(draft)
+    context = {
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "base_url": settings.BASE_URL,
+        **base_context(draft),
+        **context,
+    }
+    body = render_to_string(f"emails/cohorts.enrolment.{verb}.txt", context)
+    return EmailPreview(subject=" ".join(subject.split()), body=body.strip())
 
 
 def withdrawn_email_queue(*, enrolment: Enrolment, freed: bool) -> OutgoingEmail:

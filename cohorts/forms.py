@@ -9,6 +9,19 @@ from cohorts.services import Nominee
 from lms.models import Level, Sector
 
 ANSWER_MAX = 5000
+WITHDRAW_REASON_MAX = 1000
+
+
+class WithdrawForm(forms.Form):
+    """Giving up a place: why is asked, never required; it is kept with the withdrawal."""
+
+    reason = forms.CharField(
+        label="Why are you withdrawing? (optional)",
+        help_text="It helps the programme staff plan; they see it with your withdrawal.",
+        required=False,
+        max_length=WITHDRAW_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ApplicationForm(forms.Form):

@@ -1,13 +1,51 @@
 """Forms of the cohort desk: filters, bulk decisions and the nominee import."""
 
 from django import forms
+from django.db.models import Q
+from wagtail.admin.forms import WagtailAdminModelForm
 
 from cohorts import imports
-from cohorts.models import Cohort, Enrolment, EnrolmentState
-from cohorts.services import DECISIONS
+from cohorts.models import Cohort, Enrolment, EnrolmentState, ReasonTemplate
+from cohorts.services import DECISIONS, cohort_activity_rule_problems, cohort_country_cap
 from lms.models import Sector
 
 DECISION_LABELS = {"accept": "Accept", "waitlist": "Waitlist", "reject": "Reject"}
+REASON_MAX = 2000
+
+
+class CohortAdminForm(WagtailAdminModelForm):
+    """The cohort set-up: refuses activities whose rules contradict the cohort's, so that an
+    accepted member always gets a place in each of the cohort's activities."""
+
+    def _rules(self) -> list[dict]:
+        formset = self.formsets.get("place_rules") if hasattr(self, "formsets") else None
+        if formset is None:
+            return [
+                {"kind": r.kind, "attribute": r.attribute, "value": r.value, "limit": r.limit}
+                for r in self.instance.place_rules.all()
+            ]
+        formset.is_valid()
+        rules = []
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            rules.append(data)
+        return rules
+
+    def clean(self):
+        cleaned = super().clean()
+        activities = cleaned.get("activities")
+        capacity = cleaned.get("capacity")
+        if activities and capacity:
+            problems = cohort_activity_rule_problems(
+                capacity=capacity,
+                country_cap=cohort_country_cap(self._rules()),
+                activities=list(activities),
+            )
+            for _, message in problems:
+                self.add_error("activities", message)
+        return cleaned
 
 
 class DeskFilterForm(forms.Form):
@@ -49,19 +87,69 @@ class BulkDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="Reason (e-mailed to each person)",
+        label="Reason for everyone (optional; e-mailed to each person)",
         required=False,
-        max_length=2000,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="You can change it for each person on the next page, before anything is sent.",
+    )
+    template = forms.ModelChoiceField(
+        label="Or start from a saved reason",
+        queryset=ReasonTemplate.objects.none(),
+        required=False,
+        empty_label="No saved reason",
+        error_messages={
+            "invalid_choice": "That saved reason no longer exists; nothing was changed."
+        },
     )
 
     def __init__(self, data=None, *, cohort: Cohort):
         super().__init__(data)
         ids = Enrolment.objects.filter(cohort=cohort).values_list("pk", flat=True)
         self.fields["enrolment"].choices = [(str(pk), str(pk)) for pk in ids]
+        self.fields["template"].queryset = reason_templates_for(cohort)
 
     def enrolment_ids(self) -> list[int]:
         return [int(pk) for pk in self.cleaned_data["enrolment"]]
+
+    def shared_reason(self) -> str:
+        """The reason typed for everyone, else the saved reason's text."""
+        template = self.cleaned_data.get("template")
+        typed = self.cleaned_data.get("reason", "").strip()
+        return typed or (template.text if template is not None else "")
+
+
+def reason_templates_for(cohort: Cohort):
+    """The saved reasons a cohort's desk offers: its own and those for every cohort."""
+    return ReasonTemplate.objects.filter(Q(cohort=cohort) | Q(cohort__isnull=True)).order_by(
+        "title", "pk"
+    )
+
+
+def person_reasons(data, enrolment_ids: list[int]) -> tuple[dict[int, str], list[str]]:
+    """The reason written for each person on the review page (`reason-<id>`), and the errors
+    of any that are too long."""
+    reasons, errors = {}, []
+    for enrolment_id in enrolment_ids:
+        key = f"reason-{enrolment_id}"
+        if key not in data:
+            continue
+        text = str(data.get(key, "")).strip()
+        if len(text) > REASON_MAX:
+            errors.append(
+                f"A reason is {len(text)} characters long; the most is {REASON_MAX}. "
+                "Nothing was changed."
+            )
+            continue
+        reasons[enrolment_id] = text
+    return reasons, errors
+
+
+class ReasonTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ReasonTemplate
+        fields = ["title", "decision", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 
 
 IMPORT_MODES = [

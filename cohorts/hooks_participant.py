@@ -10,6 +10,7 @@ from wagtail import hooks
 from cohorts.models import Cohort, EnrolmentState
 from cohorts.selectors import (
     CONFIRMED,
+    activity_places_left,
     activity_places_of,
     cohorts_listed,
     cohorts_with_activity_for,
@@ -72,9 +73,13 @@ def activity_registration_panel(request, page) -> str:
     anonymous visitor gets the same box as every other (the page is cached for them)."""
     now = timezone.now()
     user = request.user
+    registration_open = _registration_open(page, now)
     context = {
         "activity": page,
-        "registration_open": _registration_open(page, now),
+        "registration_open": registration_open,
+        # A count only, never who holds the places; only while registration is open.
+        "places_left": activity_places_left(activity=page) if registration_open else None,
+        "counted_at": now,
         "ended": bool(page.ends_at and page.ends_at < now),
         "authenticated": user.is_authenticated,
         "login_url": login_url((page.url or "/") + "#register"),
@@ -82,7 +87,12 @@ def activity_registration_panel(request, page) -> str:
     if user.is_authenticated:
         registration = enrolment_of(user=user, activity=page)
         cohorts = cohorts_with_activity_for(user=user, activity=page)
-        confirmed = bool(cohorts) or bool(registration and registration.state in CONFIRMED)
+        # The person's own registration says where they stand (a cohort member too: the
+        # activity's rules may have waitlisted them); the cohort speaks only without one.
+        if registration is not None and registration.state != EnrolmentState.WITHDRAWN:
+            confirmed = registration.state in CONFIRMED
+        else:
+            confirmed = bool(cohorts)
         profile = Profile.objects.filter(user=user).only("country", "guardian_approval").first()
         context.update(
             {

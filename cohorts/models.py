@@ -17,7 +17,9 @@ from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
 from lms.models import Gender, Level, Sector
+from lms.time_zones import zone_of_country
 from lms.tokens import derived_token
+from programmes.models import TIME_ZONES
 
 
 class EnrolmentMode(models.TextChoices):
@@ -40,6 +42,13 @@ class Cohort(ClusterableModel):
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in the cohort's address.")
     summary = models.TextField(blank=True, help_text="Shown to applicants.")
     presidency_country = CountryField(blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        choices=[(tz, tz) for tz in TIME_ZONES],
+        help_text="Deadlines and offers of this cohort are shown in this time zone. "
+        "Empty: the presidency country's (Helsinki time for Finland).",
+    )
     staff_group = models.OneToOneField(
         Group,
         null=True,
@@ -89,6 +98,8 @@ class Cohort(ClusterableModel):
 
     def clean(self):
         errors = {}
+        if not self.time_zone:
+            self.time_zone = zone_of_country(self.presidency_country)
         if self.slug in RESERVED_SLUGS:
             errors["slug"] = f"“{self.slug}” is used by the site's own addresses; choose another."
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -103,6 +114,11 @@ class Cohort(ClusterableModel):
             errors["nomination_deadline"] = "A nomination cohort needs a nomination deadline."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def zone(self) -> str:
+        """The cohort's time zone: its own, else the presidency country's."""
+        return self.time_zone or zone_of_country(self.presidency_country)
 
     @property
     def staff_rights_end(self):
@@ -400,6 +416,11 @@ class Enrolment(models.Model):
         return self.cohort if self.cohort_id else self.activity
 
     @property
+    def zone(self) -> str:
+        """The time zone this place's moments are shown in: the cohort's or the activity's."""
+        return self.cohort.zone if self.cohort_id else self.activity.time_zone
+
+    @property
     def holds_place(self) -> bool:
         return self.state in HOLDING
 
@@ -432,6 +453,51 @@ class PlaceClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} #{self.number}"
+
+
+class ReasonDecision(models.TextChoices):
+    ANY = "", "Any decision"
+    ACCEPT = "accept", "Accept"
+    WAITLIST = "waitlist", "Waitlist"
+    REJECT = "reject", "Reject"
+
+
+class ReasonTemplate(models.Model):
+    """A reason staff use again and again (“Your country's places are taken; you are on the
+    waitlist”), picked on the cohort desk and edited per person before it is e-mailed. A template
+    with no cohort is offered on every cohort's desk."""
+
+    cohort = models.ForeignKey(
+        Cohort,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reason_templates",
+        help_text="Empty: offered on every cohort's desk (programme admins only).",
+    )
+    title = models.CharField(max_length=100, help_text="A short name to pick it by.")
+    decision = models.CharField(
+        max_length=16,
+        choices=ReasonDecision.choices,
+        blank=True,
+        help_text="The decision it is written for; empty: any.",
+    )
+    text = models.TextField(max_length=2000, help_text="E-mailed to the person as written.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "title"], name="cohorts_reason_template_title_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class WaitlistTicket(models.Model):

@@ -11,6 +11,7 @@ from wagtail.models import ModelLogEntry
 
 from cohorts.models import HOLDING, Cohort, Enrolment, EnrolmentState, RuleAttribute, RuleKind
 from lms.models import Sector
+from programmes.selectors import LearnerPlace
 
 
 def cohort_is_admin(user) -> bool:
@@ -245,6 +246,13 @@ def places_taken(*, target) -> int:
     return Enrolment.objects.filter(**{field: target, "state__in": HOLDING}).count()
 
 
+def activity_places_left(*, activity) -> int | None:
+    """How many places of an activity are free now; None when it has no capacity."""
+    if activity.capacity is None:
+        return None
+    return max(0, activity.capacity - places_taken(target=activity))
+
+
 def enrolment_of(*, user, cohort: Cohort | None = None, activity=None) -> Enrolment | None:
     """`user`'s place in a cohort, or registration for an activity (the newest: after a
     withdrawal a person may register again, and the old one stays as history)."""
@@ -292,24 +300,49 @@ def cohorts_with_activity_for(*, user, activity) -> list[Cohort]:
     )
 
 
-def activity_places_of(*, user) -> dict[int, bool]:
-    """{activity id: place confirmed} over `user`'s activity registrations that hold or are
-    offered a place, and the activities of the cohorts where they hold one."""
-    places: dict[int, bool] = {}
-    cohorts: dict[int, bool] = {}
-    rows = Enrolment.objects.filter(user=user, state__in=HOLDING).values_list(
-        "activity_id", "cohort_id", "state"
+def _learner_place(state: str) -> LearnerPlace:
+    if state in CONFIRMED:
+        return LearnerPlace("confirmed")
+    if state == EnrolmentState.OFFERED:
+        return LearnerPlace("offered")
+    return LearnerPlace("pending")
+
+
+def activity_places_of(*, user) -> dict[int, LearnerPlace]:
+    """{activity id: LearnerPlace} over `user`'s activity registrations that hold or are
+    offered a place, and the activities of the cohorts where they hold one. A cohort member's
+    own registration for the activity says where they stand there: the activity's rules may
+    have waitlisted them, and a place waited for is not one of their activities (My learning
+    lists it among those they wait for, with the position); the cohort speaks only for
+    activities without a registration."""
+    places: dict[int, LearnerPlace] = {}
+    cohorts: dict[int, str] = {}
+    registered: set[int] = set()
+    rows = Enrolment.objects.filter(user=user).exclude(
+        state__in=(EnrolmentState.REJECTED, EnrolmentState.SUBMITTED)
     )
-    for activity_id, cohort_id, state in rows:
-        confirmed = state in CONFIRMED
-        if activity_id:
-            places[activity_id] = places.get(activity_id, False) or confirmed
-        else:
-            cohorts[cohort_id] = cohorts.get(cohort_id, False) or confirmed
+    for row in rows.only("id", "activity_id", "cohort_id", "state"):
+        if row.activity_id:
+            registered.add(row.activity_id)
+            if row.state not in HOLDING:  # withdrawn, or waiting for a place
+                continue
+            place = _learner_place(row.state)
+            current = places.get(row.activity_id)
+            if current is None or place.rank > current.rank:
+                places[row.activity_id] = place
+        elif row.state in HOLDING:
+            best = cohorts.get(row.cohort_id)
+            if best is None or (row.state in CONFIRMED and best not in CONFIRMED):
+                cohorts[row.cohort_id] = row.state
     if cohorts:
         links = Cohort.activities.through.objects.filter(cohort_id__in=list(cohorts))
         for cohort_id, activity_id in links.values_list("cohort_id", "activitypage_id"):
-            places[activity_id] = places.get(activity_id, False) or cohorts[cohort_id]
+            if activity_id in registered:
+                continue
+            place = _learner_place(cohorts[cohort_id])
+            current = places.get(activity_id)
+            if current is None or place.rank > current.rank:
+                places[activity_id] = place
     return places
 
 

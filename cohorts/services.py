@@ -7,7 +7,7 @@ import logging
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -27,6 +27,7 @@ from cohorts.models import (
     FocalPoint,
     PlaceClaim,
     PlaceRule,
+    ReasonTemplate,
     RuleAttribute,
     RuleKind,
     WaitlistTicket,
@@ -326,12 +327,18 @@ STATE_VERBS = {
 }
 
 
-def _transition(enrolment: Enrolment, state: str) -> None:
+def _transition(enrolment: Enrolment, state: str, *, reason: str = "") -> None:
+    """Move to `state`. The reason belongs to the decision it explains: every transition
+    replaces it (with nothing when the new decision has none), and leaving the waitlist drops
+    the note of why the person was waiting or skipped."""
     if not enrolment.can_become(state):
         noun = STATE_NOUNS[EnrolmentState(enrolment.state)]
         verb = STATE_VERBS.get(EnrolmentState(state), EnrolmentState(state).label.lower())
         raise CohortsError("bad_transition", f"{noun} cannot be {verb}.")
     enrolment.state = state
+    enrolment.decision_reason = reason.strip()[:2000]
+    if state != EnrolmentState.WAITLISTED:
+        enrolment.skipped_reason = ""
 
 
 def _snapshot(enrolment: Enrolment, profile: Profile | None) -> None:
@@ -360,11 +367,12 @@ def _guardian_check(profile: Profile | None) -> None:
         raise CohortsError("guardian_pending", GUARDIAN_PENDING)
 
 
-def _waitlist(enrolment: Enrolment, reason: str) -> None:
-    _transition(enrolment, EnrolmentState.WAITLISTED)
+def _waitlist(enrolment: Enrolment, why: str, *, reason: str = "") -> None:
+    """`why` says which rule keeps the person waiting; `reason` is staff's note, if any."""
+    _transition(enrolment, EnrolmentState.WAITLISTED, reason=reason)
     if enrolment.waitlist_seq is None:
         enrolment.waitlist_seq = WaitlistTicket.objects.create().pk
-    enrolment.skipped_reason = reason[:300]
+    enrolment.skipped_reason = why[:300]
 
 
 def _reload(enrolment_id: int) -> Enrolment:
@@ -386,6 +394,30 @@ def _target_locked(enrolment: Enrolment):
 
 def offer_hours(target) -> int:
     return target.offer_hours if isinstance(target, Cohort) else ACTIVITY_OFFER_HOURS
+
+
+def offer_deadline(target, *, now) -> datetime | None:
+    """Until when an offer made now stays open, or None when no offer should be made. An
+    activity's offer never runs past the activity's start: near the start the window shortens,
+    and with less than COHORTS_OFFER_MIN_MINUTES left an offer could not be answered in time,
+    so none is made (the waitlist stays as it is)."""
+    deadline = now + timedelta(hours=offer_hours(target))
+    if isinstance(target, Cohort) or target.starts_at is None:
+        return deadline
+    if target.starts_at < deadline:
+        deadline = target.starts_at
+    if deadline - now < timedelta(minutes=int(settings.COHORTS_OFFER_MIN_MINUTES)):
+        return None
+    return deadline
+
+
+def _offer_over(enrolment: Enrolment, *, now) -> bool:
+    """Whether an open offer can no longer be accepted: its time is up, or its activity has
+    begun (offers made before their window was tied to the start included)."""
+    if enrolment.offer_expires_at is None or enrolment.offer_expires_at <= now:
+        return True
+    activity = enrolment.activity if enrolment.activity_id else None
+    return bool(activity is not None and activity.starts_at and activity.starts_at <= now)
 
 
 # --- applying and registering -----------------------------------------------------------------
@@ -549,20 +581,34 @@ DECISIONS = ("accept", "waitlist", "reject")
 
 
 def enrolment_decide(
-    *, enrolment_ids: list[int], decision: str, reason: str = "", actor
+    *,
+    enrolment_ids: list[int],
+    decision: str,
+    reason: str = "",
+    reasons: dict[int, str] | None = None,
+    actor,
 ) -> list[DecisionResult]:
     """Staff accept, waitlist or reject applications, each in its own locked transaction, so a
-    full country blocks only its own rows. The reason is kept and e-mailed."""
+    full country blocks only its own rows. Each person's reason (from `reasons`, else the
+    shared `reason`) is kept with the decision and e-mailed."""
     if decision not in DECISIONS:
         raise CohortsError("bad_decision", "Choose accept, waitlist or reject.")
+    reasons = reasons or {}
     results = []
     for enrolment_id in enrolment_ids:
+        own_reason = reasons.get(enrolment_id)
         try:
             with place_transaction():
                 enrolment = _reload(enrolment_id)
                 target = _target_locked(enrolment)
                 enrolment.refresh_from_db(fields=["state", "waitlist_seq"])
-                message = _decide_one(enrolment, target, decision, reason, actor)
+                message = _decide_one(
+                    enrolment,
+                    target,
+                    decision,
+                    reason if own_reason is None else own_reason,
+                    actor,
+                )
             results.append(DecisionResult(enrolment, True, message))
         except CohortsError as exc:
             enrolment = Enrolment.objects.filter(pk=enrolment_id).select_related("user").first()
@@ -573,8 +619,7 @@ def enrolment_decide(
 
 def _decide_one(enrolment, target, decision, reason, actor) -> str:
     now = timezone.now()
-    enrolment.decision_reason = reason.strip()[:2000]
-    enrolment.decided_at = now
+    reason = reason.strip()[:2000]
     if decision == "accept":
         if enrolment.state == EnrolmentState.ACCEPTED:
             return "already accepted"
@@ -587,7 +632,8 @@ def _decide_one(enrolment, target, decision, reason, actor) -> str:
             )
         # An offer or a nomination already holds its place: claiming again would take two.
         holding = enrolment.holds_place
-        _transition(enrolment, EnrolmentState.ACCEPTED)
+        _transition(enrolment, EnrolmentState.ACCEPTED, reason=reason)
+        enrolment.decided_at = now
         if not holding:
             blocked = _PlaceBook(target, now=now).take(enrolment)
             if blocked:
@@ -599,13 +645,15 @@ def _decide_one(enrolment, target, decision, reason, actor) -> str:
     elif decision == "waitlist":
         if enrolment.state == EnrolmentState.WAITLISTED:
             return "already waitlisted"
-        _waitlist(enrolment, "")
+        _waitlist(enrolment, "", reason=reason)
+        enrolment.decided_at = now
         enrolment.save()
         _emit(enrolment, "waitlisted")
     else:
         if enrolment.state == EnrolmentState.REJECTED:
             return "already rejected"
-        _transition(enrolment, EnrolmentState.REJECTED)
+        _transition(enrolment, EnrolmentState.REJECTED, reason=reason)
+        enrolment.decided_at = now
         enrolment.save()
         _emit(enrolment, "rejected")
     _audit(enrolment, decision, actor, reason=enrolment.decision_reason)
@@ -628,10 +676,9 @@ def enrolment_withdraw(*, enrolment: Enrolment, actor, reason: str = "") -> Enro
 
 def _withdraw(enrolment: Enrolment, target, *, reason: str, actor, book=None) -> None:
     was_holding = enrolment.holds_place
-    _transition(enrolment, EnrolmentState.WITHDRAWN)
+    _transition(enrolment, EnrolmentState.WITHDRAWN, reason=reason)
     if was_holding:
         (book or _PlaceBook(target)).release(enrolment)
-    enrolment.decision_reason = reason[:2000]
     enrolment.offer_expires_at = None
     enrolment.token_hash = None
     enrolment.decided_at = timezone.now()
@@ -666,7 +713,9 @@ def _promote(target) -> list[Enrolment]:
         .select_related("organisation")
         .order_by("waitlist_seq")
     )
-    hours = offer_hours(target)
+    expires_at = offer_deadline(target, now=now)
+    if expires_at is None:
+        return offered  # too late to answer in time: the waitlist stays, no one is told
     for enrolment in waiting:
         if book.full:
             break
@@ -677,8 +726,8 @@ def _promote(target) -> list[Enrolment]:
                 enrolment.save(update_fields=["skipped_reason", "updated_at"])
             continue
         _transition(enrolment, EnrolmentState.OFFERED)
-        enrolment.offer_expires_at = now + timedelta(hours=hours)
-        enrolment.skipped_reason = ""
+        enrolment.offer_expires_at = expires_at
+        enrolment.decided_at = now
         enrolment.save()
         _emit(enrolment, "offered")
         _audit(enrolment, "offer", None, expires=enrolment.offer_expires_at.isoformat())
@@ -716,7 +765,7 @@ def offer_respond(*, enrolment: Enrolment, accept: bool, actor=None) -> Enrolmen
         enrolment.refresh_from_db(fields=["state", "offer_expires_at"])
         if enrolment.state != EnrolmentState.OFFERED:
             raise CohortsError("no_offer", "This offer is no longer open.")
-        if enrolment.offer_expires_at <= timezone.now():
+        if _offer_over(enrolment, now=timezone.now()):
             raise CohortsError("offer_expired", "This offer has expired.")
         if accept:
             _transition(enrolment, EnrolmentState.ACCEPTED)
@@ -735,7 +784,8 @@ def offers_expire(*, now=None) -> int:
     """Scheduled: offers past their time pass to the next eligible person."""
     now = now or timezone.now()
     expired_ids = list(
-        Enrolment.objects.filter(state=EnrolmentState.OFFERED, offer_expires_at__lte=now)
+        Enrolment.objects.filter(state=EnrolmentState.OFFERED)
+        .filter(Q(offer_expires_at__lte=now) | Q(activity__starts_at__lte=now))
         .order_by("offer_expires_at")
         .values_list("pk", flat=True)[:500]
     )
@@ -746,7 +796,7 @@ def offers_expire(*, now=None) -> int:
                 enrolment = _reload(enrolment_id)
                 target = _target_locked(enrolment)
                 enrolment.refresh_from_db(fields=["state", "offer_expires_at"])
-                if enrolment.state != EnrolmentState.OFFERED or enrolment.offer_expires_at > now:
+                if enrolment.state != EnrolmentState.OFFERED or not _offer_over(enrolment, now=now):
                     continue
                 _withdraw(enrolment, target, reason="the offer expired", actor=None)
                 count += 1
@@ -958,9 +1008,8 @@ def nomination_substitute(*, actor, enrolment: Enrolment, nominee: Nominee) -> E
         if old.state not in (EnrolmentState.NOMINATED, EnrolmentState.ACCEPTED):
             raise CohortsError("bad_transition", "Only a nominated or accepted place can pass.")
         book = _PlaceBook(cohort)
-        _transition(old, EnrolmentState.WITHDRAWN)
+        _transition(old, EnrolmentState.WITHDRAWN, reason="substituted by the focal point")
         book.release(old)
-        old.decision_reason = "substituted by the focal point"
         old.token_hash = None
         old.decided_at = timezone.now()
         old.save()
@@ -1226,3 +1275,192 @@ def cohort_activities_withdraw_locked(*, enrolment: Enrolment) -> list[Enrolment
         _withdraw(registration, target, reason="left the cohort", actor=None)
         withdrawn.append(registration)
     return withdrawn
+
+
+# --- a cohort's activities must be able to take every member ----------------------------------
+
+
+def cohort_activity_rule_problems(
+    *, capacity: int | None, country_cap: int | None, activities
+) -> list[tuple[object, str]]:
+    """Set-ups in which accepting someone into the cohort could waitlist them for one of its own
+    activities (or give them a place they are not eligible for): (activity, message) pairs.
+    `country_cap` is the cohort's “at most N per country” (None when it has none, so one
+    country may take every place)."""
+    problems = []
+    for activity in activities:
+        title = activity.title
+        if capacity and activity.capacity is not None and activity.capacity < capacity:
+            problems.append(
+                (
+                    activity,
+                    f"“{title}” has {activity.capacity} places, fewer than the cohort's "
+                    f"{capacity}: every member gets a place in each of the cohort's activities, "
+                    f"so give it at least {capacity} places (or no limit).",
+                )
+            )
+        per_country = min(capacity, country_cap) if country_cap else capacity
+        if per_country and (activity.places_per_country or per_country) < per_country:
+            accepts = (
+                f"accepts up to {per_country} per country"
+                if country_cap
+                else f"has no limit per country, so one country may take all {per_country} places"
+            )
+            problems.append(
+                (
+                    activity,
+                    f"“{title}” takes {activity.places_per_country} per country, but the cohort "
+                    f"{accepts}: give the activity at least {per_country} places per country "
+                    "(or no limit).",
+                )
+            )
+        if activity.sectors:
+            problems.append(
+                (
+                    activity,
+                    f"“{title}” is only for some sectors ({', '.join(activity.sector_labels())}), "
+                    "but the cohort accepts every sector: open the activity to all sectors.",
+                )
+            )
+        if activity.min_age or activity.max_age:
+            problems.append(
+                (
+                    activity,
+                    f"“{title}” has an age range, which the cohort does not check: remove the "
+                    "age range, or leave the activity out of the cohort.",
+                )
+            )
+    return problems
+
+
+def cohort_country_cap(rules) -> int | None:
+    """The cohort's “at most N per country” among `rules` (PlaceRule objects or dicts with
+    kind, attribute, value and limit): the lowest cap that applies to every country."""
+    caps = []
+    for rule in rules:
+        get = rule.get if isinstance(rule, dict) else lambda name, r=rule: getattr(r, name)
+        if (
+            get("kind") == RuleKind.CAP
+            and get("attribute") == RuleAttribute.COUNTRY
+            and not get("value")
+            and get("limit")
+        ):
+            caps.append(int(get("limit")))
+    return min(caps) if caps else None
+
+
+def activity_cohort_problems(*, activity) -> list[str]:
+    """The same check from the activity's side, for every cohort the activity belongs to."""
+    if activity.pk is None:
+        return []
+    messages = []
+    for cohort in Cohort.objects.filter(activities=activity).prefetch_related("place_rules"):
+        for _, message in cohort_activity_rule_problems(
+            capacity=cohort.capacity,
+            country_cap=cohort_country_cap(cohort.place_rules.all()),
+            activities=[activity],
+        ):
+            messages.append(f"In the cohort {cohort.title}: {message}")
+    return messages
+
+
+def decision_activity_warnings(*, cohort: Cohort, enrolment_ids: list[int]) -> dict[int, list[str]]:
+    """Read only: for each person that accepting (in the order given) would give places in the
+    cohort's activities, the activities where the place rules would only waitlist them. Counted
+    in memory as if everyone before them had been accepted; nothing is written."""
+    now = timezone.now()
+    activities = [
+        a
+        for a in cohort.activities.order_by("starts_at", "pk")
+        if not (a.ends_at and a.ends_at < now)
+    ]
+    if not activities:
+        return {}
+    enrolments = {
+        e.pk: e
+        for e in Enrolment.objects.filter(cohort=cohort, pk__in=enrolment_ids).select_related(
+            "organisation"
+        )
+    }
+    cohort_book = PlaceDryRun(cohort, now=now)
+    books = {a.pk: PlaceDryRun(a, now=now) for a in activities}
+    taken = set(
+        Enrolment.objects.filter(
+            activity__in=activities, user_id__in=[e.user_id for e in enrolments.values()]
+        )
+        .blocking_a_new_place()
+        .values_list("user_id", "activity_id")
+    )
+    warnings: dict[int, list[str]] = {}
+    for enrolment_id in enrolment_ids:
+        enrolment = enrolments.get(enrolment_id)
+        if enrolment is None or enrolment.state not in (
+            EnrolmentState.SUBMITTED,
+            EnrolmentState.WAITLISTED,
+            EnrolmentState.OFFERED,
+            EnrolmentState.NOMINATED,
+        ):
+            continue
+        if not enrolment.holds_place and cohort_book.take(enrolment):
+            continue  # not accepted at all: the desk says why after the decision
+        for activity in activities:
+            if (enrolment.user_id, activity.pk) in taken:
+                continue
+            registration = Enrolment(
+                activity=activity,
+                user_id=enrolment.user_id,
+                country=enrolment.country,
+                organisation_id=enrolment.organisation_id,
+                sector=enrolment.sector,
+                level=enrolment.level,
+                gender=enrolment.gender,
+            )
+            blocked = books[activity.pk].take(registration)
+            if blocked:
+                warnings.setdefault(enrolment_id, []).append(
+                    f"would be waitlisted for “{activity.title}”: {blocked}"
+                )
+    return warnings
+
+
+# --- saved reasons for the desk ---------------------------------------------------------------
+
+
+def reason_template_save(
+    *, cohort: Cohort, actor, title: str, text: str, decision: str = "", template=None
+):
+    """Create (or, given `template`, change) one of a cohort's saved reasons; audited."""
+    title = " ".join(title.split())[:100]
+    if not title or not text.strip():
+        raise CohortsError("incomplete", "A saved reason needs a title and a text.")
+    clash = ReasonTemplate.objects.filter(cohort=cohort, title__iexact=title)
+    if template is not None:
+        clash = clash.exclude(pk=template.pk)
+    if clash.exists():
+        raise CohortsError("duplicate", f"There is already a saved reason called “{title}”.")
+    with transaction.atomic(durable=True):
+        if template is None:
+            template = ReasonTemplate(cohort=cohort, created_by=actor)
+            action = "cohorts.reason_template.create"
+        else:
+            action = "cohorts.reason_template.edit"
+        template.title = title
+        template.text = text.strip()[:2000]
+        template.decision = decision
+        template.save()
+        log(instance=cohort, action=action, user=actor, data={"title": title})
+    return template
+
+
+def reason_template_delete(*, template, actor) -> None:
+    with transaction.atomic(durable=True):
+        cohort = template.cohort
+        title = template.title
+        template.delete()
+        if cohort is not None:
+            log(
+                instance=cohort,
+                action="cohorts.reason_template.delete",
+                user=actor,
+                data={"title": title},
+            )

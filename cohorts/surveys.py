@@ -12,10 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from wagtail.log_actions import log
 
@@ -26,6 +27,7 @@ from cohorts.services import CohortsError
 from lms.events import emit
 from lms.models import Profile
 from lms.services import email_queue
+from lms.time_zones import moment_text
 from programmes.models import ModuleProgress, SurveyPage
 from programmes.surveys import survey_draft_from, survey_form, survey_response_record
 
@@ -297,7 +299,9 @@ def _email_context(invitation: SurveyInvitation) -> dict:
     survey = invitation.survey
     closes = ""
     if survey.closes_at:
-        closes = dateformat.format(timezone.localtime(survey.closes_at), "l j F Y, H:i T")
+        # A cohort's survey closes on the cohort's time; any other on the site's.
+        zone = invitation.cohort.zone if invitation.cohort_id else settings.TIME_ZONE
+        closes = moment_text(survey.closes_at, zone)
     programme = survey.get_parent()
     return {
         "name": person_name(invitation.user),

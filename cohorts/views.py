@@ -11,12 +11,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
-from cohorts.forms import ApplicationForm, NominationForm, NomineeConfirmForm, SubstituteForm
+from cohorts.forms import (
+    ApplicationForm,
+    NominationForm,
+    NomineeConfirmForm,
+    SubstituteForm,
+    WithdrawForm,
+)
 from cohorts.models import (
     Cohort,
     Enrolment,
@@ -54,6 +60,7 @@ from cohorts.services import (
 )
 from lms.models import Gender, Language, Level, Organisation, Profile, Sector
 from lms.services import profile_update
+from lms.time_zones import moment_text
 from programmes.models import ActivityPage, ModulePage
 
 ATTRIBUTE_LABELS = {
@@ -67,8 +74,8 @@ def login_url(next_path: str) -> str:
     return f"{reverse('login')}?{urlencode({'next': next_path})}"
 
 
-def _moment(value) -> str:
-    return dateformat.format(timezone.localtime(value), "j F Y, H:i T")
+def _moment(value, zone: str) -> str:
+    return moment_text(value, zone, "j F Y, H:i")
 
 
 def _value_label(rule: PlaceRule) -> str:
@@ -91,7 +98,7 @@ def rule_in_words(rule: PlaceRule, cohort: Cohort) -> str:
         return f"At most {rule.limit} from {_value_label(rule)}"
     text = f"At least {rule.limit} kept for {_value_label(rule)}"
     until = rule.reserved_until or cohort.applications_close_at
-    return f"{text} until {_moment(until)}" if until else text
+    return f"{text} until {_moment(until, cohort.zone)}" if until else text
 
 
 def _cohort_or_404(slug: str) -> Cohort:
@@ -253,6 +260,7 @@ def place_withdraw(request, enrolment_id: int):
     if not enrolment.can_become(EnrolmentState.WITHDRAWN):
         messages.info(request, "There is nothing to withdraw from any more.")
         return redirect("cohorts:place", enrolment.pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if (
         request.method == "POST"
         and request.POST.get("confirm") == "yes"
@@ -265,9 +273,11 @@ def place_withdraw(request, enrolment_id: int):
         else:
             messages.success(request, NOMINATION_DECLINED_DONE.format(target=enrolment.target))
         return redirect("cohorts:place", enrolment.pk)
-    if request.method == "POST" and request.POST.get("confirm") == "yes":
+    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
         try:
-            enrolment_withdraw(enrolment=enrolment, actor=request.user)
+            enrolment_withdraw(
+                enrolment=enrolment, actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except CohortsError as error:
             messages.error(request, error.message)
         else:
@@ -275,7 +285,9 @@ def place_withdraw(request, enrolment_id: int):
                 request, f"You have withdrawn from {enrolment.target}. Thank you for telling us."
             )
         return redirect("cohorts:place", enrolment.pk)
-    return render(request, "cohorts/withdraw_confirm.html", _place_context(request, enrolment))
+    context = _place_context(request, enrolment)
+    context["form"] = form
+    return render(request, "cohorts/withdraw_confirm.html", context)
 
 
 NOMINATION_DECLINED_DONE = (

@@ -56,6 +56,7 @@ from cohorts.selectors_attendance import (
 )
 from cohorts.services import CohortsError
 from lms.spreadsheets import xlsx_value
+from lms.time_zones import zone_name
 from programmes.models import ActivityPage
 
 XLSX_CONTENT_TYPE = exports.XLSX_CONTENT_TYPE
@@ -563,7 +564,7 @@ def sign_in_sheet(request, activity_id: int, day: str):
         sessions=columns,
         people=people,
         printed_at=f"Printed {timezone.localtime(timezone.now(), tz):%Y-%m-%d %H:%M} "
-        f"({activity.time_zone}).",
+        f"{zone_name(activity.time_zone)}.",
     )
     response = HttpResponse(passes.sign_in_sheet_pdf(sheet), content_type=PDF_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(

@@ -6,7 +6,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -15,8 +21,10 @@ import cohorts.wagtail_hooks_attendance  # noqa: F401 (check-in desks and attend
 import cohorts.wagtail_hooks_matching  # noqa: F401 (peer-group matching in the desk)
 import cohorts.wagtail_hooks_surveys  # noqa: F401 (survey results and targets)
 from cohorts import admin_views, services
-from cohorts.models import Cohort, FocalPoint
+from cohorts.forms_admin import CohortAdminForm
+from cohorts.models import Cohort, FocalPoint, ReasonTemplate
 from cohorts.selectors import cohorts_managed_by
+from programmes.forms import ACTIVITY_FORM_CHECKS_HOOK
 
 ENROLMENT_ACTIONS = {
     "accept": ("Accept", "Accepted"),
@@ -39,6 +47,15 @@ def register_enrolment_actions(actions):
     for action, (label, message) in ENROLMENT_ACTIONS.items():
         actions.register_action(f"cohorts.enrolment.{action}", label, message)
     actions.register_action("cohorts.cohort.export", "Export", "Exported the enrolments")
+    actions.register_action(
+        "cohorts.reason_template.create", "Add saved reason", "Added a saved reason"
+    )
+    actions.register_action(
+        "cohorts.reason_template.edit", "Change saved reason", "Changed a saved reason"
+    )
+    actions.register_action(
+        "cohorts.reason_template.delete", "Delete saved reason", "Deleted a saved reason"
+    )
 
 
 # --- cohort set-up (programme admins) ---------------------------------------------------------
@@ -84,41 +101,44 @@ class CohortViewSet(ModelViewSet):
     list_filter = ["enrolment_mode"]
     search_fields = ["title", "slug"]
     copy_view_enabled = False
-    panels = [
-        FieldPanel("programme"),
-        FieldPanel("title"),
-        FieldPanel("slug"),
-        FieldPanel("summary"),
-        FieldPanel("presidency_country"),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
-                FieldPanel("staff_access_until"),
-            ],
-            heading="Dates",
-        ),
-        MultiFieldPanel(
-            [
-                FieldPanel("enrolment_mode"),
-                FieldRowPanel(
-                    [FieldPanel("applications_open_at"), FieldPanel("applications_close_at")]
-                ),
-                FieldPanel("nomination_deadline"),
-                FieldRowPanel([FieldPanel("capacity"), FieldPanel("offer_hours")]),
-            ],
-            heading="Enrolment and places",
-        ),
-        InlinePanel("place_rules", heading="Place rules", label="Place rule"),
-        InlinePanel("questions", heading="Application questions", label="Question"),
-        MultiFieldPanel(
-            [
-                FieldPanel("modules", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("activities", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("activities_required"),
-            ],
-            heading="Completion",
-        ),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("programme"),
+            FieldPanel("title"),
+            FieldPanel("slug"),
+            FieldPanel("summary"),
+            FieldRowPanel([FieldPanel("presidency_country"), FieldPanel("time_zone")]),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+                    FieldPanel("staff_access_until"),
+                ],
+                heading="Dates",
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("enrolment_mode"),
+                    FieldRowPanel(
+                        [FieldPanel("applications_open_at"), FieldPanel("applications_close_at")]
+                    ),
+                    FieldPanel("nomination_deadline"),
+                    FieldRowPanel([FieldPanel("capacity"), FieldPanel("offer_hours")]),
+                ],
+                heading="Enrolment and places",
+            ),
+            InlinePanel("place_rules", heading="Place rules", label="Place rule"),
+            InlinePanel("questions", heading="Application questions", label="Question"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("modules", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("activities", widget=forms.CheckboxSelectMultiple),
+                    FieldPanel("activities_required"),
+                ],
+                heading="Completion",
+            ),
+        ],
+        base_form_class=CohortAdminForm,
+    )
 
 
 class FocalPointViewSet(ModelViewSet):
@@ -132,6 +152,20 @@ class FocalPointViewSet(ModelViewSet):
     form_fields = ["user", "country", "programme"]
 
 
+class ReasonTemplateViewSet(ModelViewSet):
+    """Saved reasons for every cohort's desk (no cohort), or for one; cohort staff keep their
+    own cohort's on the desk."""
+
+    model = ReasonTemplate
+    icon = "comment"
+    menu_label = "Saved reasons"
+    list_display = ["title", "cohort", "decision"]
+    list_filter = ["decision"]
+    search_fields = ["title", "text"]
+    copy_view_enabled = False
+    form_fields = ["cohort", "title", "decision", "text"]
+
+
 class CohortsViewSetGroup(ModelViewSetGroup):
     menu_label = "Cohorts"
     menu_icon = "group"
@@ -140,6 +174,7 @@ class CohortsViewSetGroup(ModelViewSetGroup):
         # Not "cohorts": that namespace is the public cohort pages'.
         CohortViewSet("cohort_setup", url_prefix="cohorts/setup"),
         FocalPointViewSet("focal_points", url_prefix="cohorts/focal-points"),
+        ReasonTemplateViewSet("reason_templates", url_prefix="cohorts/saved-reasons"),
     )
 
 
@@ -167,6 +202,21 @@ def register_desk_urls():
             name="cohorts_desk_decide",
         ),
         path(
+            "cohorts/desk/<dbid:pk>/decide/review/",
+            admin_views.ReviewView.as_view(),
+            name="cohorts_desk_review",
+        ),
+        path(
+            "cohorts/desk/<dbid:pk>/reasons/",
+            admin_views.ReasonTemplatesView.as_view(),
+            name="cohorts_desk_reasons",
+        ),
+        path(
+            "cohorts/desk/<dbid:pk>/reasons/<dbid:template_id>/",
+            admin_views.ReasonTemplateEditView.as_view(),
+            name="cohorts_desk_reason_edit",
+        ),
+        path(
             "cohorts/desk/<dbid:pk>/promote/",
             admin_views.PromoteView.as_view(),
             name="cohorts_desk_promote",
@@ -192,3 +242,9 @@ def register_desk_urls():
 @hooks.register("register_admin_menu_item")
 def register_desk_menu_item():
     return DeskMenuItem("Cohort desk", reverse("cohorts_desk_index"), icon_name="group", order=240)
+
+
+@hooks.register(ACTIVITY_FORM_CHECKS_HOOK)
+def activity_fits_its_cohorts(activity) -> list[str]:
+    """An activity of a cohort cannot be edited into rules that would waitlist its members."""
+    return services.activity_cohort_problems(activity=activity)

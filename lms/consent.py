@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from wagtail.log_actions import log
 
+from lms import time_zones
 from lms.events import emit
 from lms.models import (
     ConsentPurpose,
@@ -169,7 +170,8 @@ def day_text(moment: datetime) -> str:
 
 
 def moment_text(moment: datetime) -> str:
-    return dateformat.format(timezone.localtime(moment), "l j F Y, H:i T")
+    """“Monday 2 March 2026, 17:00 Stockholm time (CET, UTC+1)”: readable, never an identifier."""
+    return time_zones.moment_text(moment, settings.TIME_ZONE)
 
 
 # --- errors -----------------------------------------------------------------------------------

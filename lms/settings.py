@@ -211,6 +211,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # the race it prevents.
 COHORTS_PLACE_LOCKING = True
 COHORTS_LOCK_TIMEOUT_MS = int(os.environ.get("COHORTS_LOCK_TIMEOUT_MS", "5000"))
+# An activity's waitlist offer never runs past the activity's start; with fewer minutes than
+# this left, no offer is made (it could not be answered in time).
+COHORTS_OFFER_MIN_MINUTES = int(os.environ.get("COHORTS_OFFER_MIN_MINUTES", "60"))
 
 # Public certificate verification: lookups (by code or uploaded PDF) allowed per client and
 # window, and the largest PDF accepted for checking. TRUSTED_PROXY_COUNT is how many reverse

@@ -24,6 +24,7 @@ class CalendarEvent:
     url: str = ""
     description: str = ""
     modified_at: datetime | None = None
+    status: str = ""  # RFC 5545 STATUS: "CONFIRMED", "TENTATIVE"; empty: not stated
 
 
 def activity_uid(activity_id: int) -> str:
@@ -69,15 +70,20 @@ def activity_calendar_event(activity, *, url: str = "", online_link: bool = True
     )
 
 
-def calendar_bytes(events: Iterable[CalendarEvent], *, name: str = "BSR Academy") -> bytes:
+def calendar_bytes(
+    events: Iterable[CalendarEvent], *, name: str = "BSR Academy", time_zone: str = ""
+) -> bytes:
     """An RFC 5545 calendar of `events`, times given in each event's own time zone (with its
-    VTIMEZONE) so calendar apps show the local time of the venue."""
+    VTIMEZONE) so calendar apps show the local time of the venue; `time_zone` names the
+    calendar's own zone (a cohort's), for apps that show a calendar in one zone."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
+    if time_zone:
+        calendar.add("x-wr-timezone", time_zone)
     stamp = datetime.now(UTC).replace(microsecond=0)
     for item in events:
         tz = zoneinfo.ZoneInfo(item.time_zone)
@@ -95,6 +101,8 @@ def calendar_bytes(events: Iterable[CalendarEvent], *, name: str = "BSR Academy"
             event.add("description", item.description)
         if item.modified_at:
             event.add("last-modified", item.modified_at.astimezone(UTC))
+        if item.status:
+            event.add("status", item.status)
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

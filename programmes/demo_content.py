@@ -1518,15 +1518,9 @@ ACTIVITIES: list[dict] = [
         "capacity": 33,
         "places_per_country": 3,
         "closes_weeks_before": 8,
-        "sectors": [
-            "fire_rescue",
-            "police",
-            "border_guard",
-            "coast_guard",
-            "civil_protection",
-            "ministry",
-            "municipality",
-        ],
+        # Open to every sector: it is one of BEP 2026's own activities, and the cohort accepts
+        # every sector.
+        "sectors": [],
         "agenda": [
             agenda_item(1, "10:00", "12:00", "Opening and exercise briefing"),
             agenda_item(

@@ -1,14 +1,21 @@
 """Admin forms of programme pages."""
 
+import copy
 import zoneinfo
 
 from django import forms
 from django.utils import timezone
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from lms.models import Sector
 
 LOCAL_TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+# A higher layer (cohorts) checks an edited activity against what uses it, without programmes
+# importing it: `hook(activity=<the page with the form's values>)` returns messages; any message
+# refuses the save.
+ACTIVITY_FORM_CHECKS_HOOK = "bsr_activity_form_checks"
+CHECKED_FIELDS = ("capacity", "places_per_country", "sectors", "min_age", "max_age")
 
 
 class ActivityPageForm(WagtailAdminPageForm):
@@ -51,4 +58,11 @@ class ActivityPageForm(WagtailAdminPageForm):
                 if value is not None:
                     wall = timezone.make_naive(value, current)
                     cleaned[name] = timezone.make_aware(wall, zone)
+        edited = copy.copy(self.instance)
+        for name in CHECKED_FIELDS:
+            if name in cleaned:
+                setattr(edited, name, cleaned[name])
+        for hook in hooks.get_hooks(ACTIVITY_FORM_CHECKS_HOOK):
+            for message in hook(activity=edited) or []:
+                self.add_error(None, message)
         return cleaned

@@ -20,7 +20,8 @@ from programmes.models import (
 # importing it. Panel hooks return HTML (or ""): programme and activity panels are called with
 # (request, page), My learning panels with (request). They must render the same for every
 # anonymous visitor, whose pages are cached. The learner hook is called with (user) and returns
-# {activity id: place confirmed}; only a confirmed place reveals an activity's online link.
+# {activity id: LearnerPlace} (or {activity id: place confirmed}); only a confirmed place
+# reveals an activity's online link.
 PROGRAMME_PAGE_PANELS_HOOK = "bsr_programme_page_panels"
 ACTIVITY_PAGE_PANELS_HOOK = "bsr_activity_page_panels"
 MY_LEARNING_PANELS_HOOK = "bsr_my_learning_panels"
@@ -351,28 +352,53 @@ def learning_overview(*, user) -> list[ProgrammeLearning]:
     ]
 
 
-def learner_activity_places(*, user) -> dict[int, bool]:
-    """{activity id: place confirmed} for every activity where `user` has or is offered a place,
-    as the registered hooks report it (activity registrations and cohort places live above)."""
-    places: dict[int, bool] = {}
+@dataclass(frozen=True)
+class LearnerPlace:
+    """Where a person stands at one activity: "confirmed", "offered" (answer by a date) or
+    "pending" (held, not yet confirmed: a nomination, a guardian's consent)."""
+
+    status: str
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == "confirmed"
+
+    @property
+    def rank(self) -> int:
+        return PLACE_RANKS.get(self.status, 0)
+
+
+PLACE_RANKS = {"pending": 1, "offered": 2, "confirmed": 3}
+
+
+def learner_activity_places(*, user) -> dict[int, LearnerPlace]:
+    """{activity id: LearnerPlace} for every activity where `user` has or is offered a place,
+    as the registered hooks report it (activity registrations and cohort places live above);
+    the best standing wins when two report the same activity."""
+    places: dict[int, LearnerPlace] = {}
     if not user.is_authenticated:
         return places
     for hook in hooks.get_hooks(LEARNER_ACTIVITY_IDS_HOOK):
         found = hook(user=user) or {}
         if not isinstance(found, dict):
             found = dict.fromkeys(found, False)
-        for activity_id, confirmed in found.items():
-            places[activity_id] = places.get(activity_id, False) or bool(confirmed)
+        for activity_id, place in found.items():
+            if not isinstance(place, LearnerPlace):
+                place = LearnerPlace("confirmed" if place else "pending")
+            current = places.get(activity_id)
+            if current is None or place.rank > current.rank:
+                places[activity_id] = place
     return places
 
 
 def activities_of_learner(*, user) -> list[ActivityPage]:
     """The live, public, not yet ended activities where `user` has a place or an offer of one,
-    in date order; each carries `place_confirmed`."""
+    in date order; each carries `place` (a LearnerPlace) and `place_confirmed`."""
     places = learner_activity_places(user=user)
     if not places:
         return []
     activities = list(activities_upcoming().filter(pk__in=list(places)))
     for activity in activities:
-        activity.place_confirmed = places[activity.pk]
+        activity.place = places[activity.pk]
+        activity.place_confirmed = activity.place.confirmed
     return activities

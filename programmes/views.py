@@ -2,6 +2,7 @@
 download, My learning and the participant's secret calendar feed."""
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from django import forms
@@ -156,6 +157,33 @@ def activity_ics(request, page_id: int):
     return _ics_response(content, filename=f"{activity.slug}.ics", attachment=True)
 
 
+FEED_NOTES = {
+    "offered": "A place is offered to you: accept it on your place page before the offer ends, "
+    "or it passes to the next person waiting.",
+    "pending": "Your place is not confirmed yet.",
+}
+FEED_SUFFIXES = {"offered": "place offered, not yet accepted", "pending": "not confirmed yet"}
+
+
+def feed_event(activity: ActivityPage, request) -> CalendarEvent:
+    """An activity in the private feed: STATUS:CONFIRMED for a place that is the person's own;
+    a place offered or not yet confirmed is TENTATIVE, says so in its title and description,
+    and keeps the online link back. Waitlisted activities are not in the feed at all (nor
+    among My upcoming activities): a place waited for may never come."""
+    place = activity.place
+    event = activity_event(activity, request, online_link=place.confirmed)
+    if place.confirmed:
+        return replace(event, status="CONFIRMED")
+    note = FEED_NOTES.get(place.status, FEED_NOTES["pending"])
+    suffix = FEED_SUFFIXES.get(place.status, FEED_SUFFIXES["pending"])
+    return replace(
+        event,
+        status="TENTATIVE",
+        summary=f"{event.summary} ({suffix})",
+        description="\n\n".join(part for part in (note, event.description) if part),
+    )
+
+
 @never_cache
 def calendar_feed(request, token: str):
     """A participant's subscription feed; the token in the URL is the only key."""
@@ -166,10 +194,7 @@ def calendar_feed(request, token: str):
     )
     if feed is None:
         raise Http404("No such calendar.")
-    events = [
-        activity_event(a, request, online_link=a.place_confirmed)
-        for a in activities_of_learner(user=feed.user)
-    ]
+    events = [feed_event(a, request) for a in activities_of_learner(user=feed.user)]
     response = _ics_response(
         calendar_bytes(events, name="BSR Academy: my activities"),
         filename="bsr-academy.ics",

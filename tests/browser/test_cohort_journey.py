@@ -92,8 +92,20 @@ def test_apply_then_staff_accepts_in_the_desk_then_the_participant_sees_it(
     expect(desk.get_by_label("Select Jānis Bērziņš")).not_to_be_checked()
     desk.get_by_label("Select Jānis Bērziņš").check()
     desk.get_by_label("Accept", exact=True).check()
-    desk.get_by_label("Reason (e-mailed to each person)").fill("A strong application.")
-    follow(desk, desk.get_by_role("button", name="Apply the decision"))
+    desk.get_by_label("Reason for everyone (optional; e-mailed to each person)").fill(
+        "A strong application."
+    )
+    follow(desk, desk.get_by_role("button", name="Review the reasons and e-mails…"))
+    # Each person's own reason and the e-mail they will get, before anything changes.
+    reason = desk.get_by_label("Reason for Jānis Bērziņš (optional; e-mailed)")
+    expect(reason).to_have_value("A strong application.")
+    reason.fill("A strong application; welcome to BEP.")
+    follow(desk, desk.get_by_role("button", name="Update the e-mails"))
+    desk.get_by_text(f"Your place in {cohort.title} is confirmed").click()
+    expect(desk.locator(".desk-preview pre")).to_contain_text(
+        "A strong application; welcome to BEP."
+    )
+    follow(desk, desk.get_by_role("button", name="Accept and send the e-mails"))
     expect(desk.locator("body")).to_contain_text("Accepted 1")
 
     # Back on the phone, the participant's place is accepted.

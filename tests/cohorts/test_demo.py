@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from cohorts import demo
+from cohorts import demo, services
+from cohorts.demo import STUDY_VISIT_SLUG
 from cohorts.models import (
     HOLDING,
     Cohort,
@@ -108,7 +109,18 @@ def test_bep_2026_has_forty_applicants_and_two_places_per_country_as_the_preside
     assert questions[0].label.startswith("Why do you want to take part")
     assert questions[1].label == "Your current role"
     assert set(cohort.modules.all()) == set(ModulePage.objects.child_of(programme))
-    assert set(cohort.activities.all()) == set(ActivityPage.objects.child_of(programme))
+    # The programme's activities that can take every member; the study visit (one place per
+    # country, two per country in the cohort) is not one of them.
+    activities = set(cohort.activities.all())
+    assert activities == {
+        a for a in ActivityPage.objects.child_of(programme) if a.slug != STUDY_VISIT_SLUG
+    }
+    assert activities
+    assert not services.cohort_activity_rule_problems(
+        capacity=cohort.capacity,
+        country_cap=services.cohort_country_cap(cohort.place_rules.all()),
+        activities=activities,
+    )
     for activity in cohort.activities.all():
         assert cohort.starts_on <= timezone.localdate(activity.starts_at) <= cohort.ends_on
     enrolments = list(cohort.enrolments.select_related("user__profile"))

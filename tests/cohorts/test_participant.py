@@ -238,7 +238,9 @@ def test_the_calendar_feed_gives_the_online_link_only_with_a_confirmed_place(
     events = feed_events(client, person)
 
     assert LINK in str(events["Sendai Framework webinar"]["description"])
-    offered = events["Crisis communication webinar"]
+    # An offered place is tentative until accepted, and says so.
+    offered = events["Crisis communication webinar (place offered, not yet accepted)"]
+    assert offered["status"] == "TENTATIVE"
     assert "crisis-comms" not in str(offered["description"]) + str(offered["location"])
 
 
@@ -257,3 +259,56 @@ def run_promotion(django_capture_on_commit_callbacks):
             services.enrolment_withdraw(enrolment=enrolment, actor=actor)
 
     return withdraw
+
+
+def test_withdrawing_asks_why_and_keeps_the_answer_with_the_withdrawal(
+    client, webinar, make_person, django_capture_on_commit_callbacks
+):
+    person = make_person("LV")
+    mine = services.registration_create(user=person, activity=webinar)
+    client.force_login(person)
+    url = reverse("cohorts:withdraw", args=[mine.pk])
+
+    confirm = visible_text(client.get(url))
+    assert "Why are you withdrawing? (optional)" in confirm
+    too_long = client.post(url, {"confirm": "yes", "reason": "x" * 1001})
+    assert too_long.status_code == 200
+    assert "at most 1000 characters" in visible_text(too_long)
+    mine.refresh_from_db()
+    assert mine.state == EnrolmentState.ACCEPTED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"confirm": "yes", "reason": "My unit is deployed to a flood."})
+
+    mine.refresh_from_db()
+    assert (mine.state, mine.decision_reason) == (
+        EnrolmentState.WITHDRAWN,
+        "My unit is deployed to a flood.",
+    )
+    assert "Reason: My unit is deployed to a flood." in visible_text(
+        client.get(reverse("cohorts:place", args=[mine.pk]))
+    )
+    # Without an answer the withdrawal goes through all the same.
+    other = make_person("EE")
+    theirs = services.registration_create(user=other, activity=webinar)
+    client.force_login(other)
+    client.post(reverse("cohorts:withdraw", args=[theirs.pk]), {"confirm": "yes"})
+    theirs.refresh_from_db()
+    assert theirs.state == EnrolmentState.WITHDRAWN
+
+
+def test_the_activity_page_shows_places_left_while_registration_is_open(
+    client, webinar, make_activity, make_person
+):
+    page = visible_text(client.get(webinar.url))
+    assert "2 places left of 2" in page
+    services.registration_create(user=make_person("LV"), activity=webinar)
+    services.registration_create(user=make_person("EE"), activity=webinar)
+    client.force_login(make_person("FI"))
+    page = visible_text(client.get(webinar.url))
+    assert "All 2 places are taken: you can join the waitlist" in page.replace(" :", ":")
+
+    closed = make_activity(capacity=30, registration_closes_at=timezone.now() - timedelta(hours=1))
+    assert "places left" not in visible_text(client.get(closed.url))
+    unlimited = make_activity(capacity=None, registration_closes_at=None)
+    assert "places left" not in visible_text(client.get(unlimited.url))

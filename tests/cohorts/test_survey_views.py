@@ -223,3 +223,13 @@ def test_my_learning_lists_the_surveys_waiting_for_me(client, setup):
     client.post(url, {**full_answers(survey), "action": "submit"})
     page = client.get(reverse("my_learning"))
     assert "Surveys waiting for your answers" not in visible_text(page)
+
+
+def test_a_cohorts_survey_closes_on_the_cohorts_time_written_readably(client, setup):
+    survey, person, invitation, url = setup
+    survey.closes_at = dt.datetime(2030, 1, 15, 16, 0, tzinfo=dt.UTC)
+    survey.save()
+    text = visible_text(client.get(url))
+    assert "Open until Tuesday 15 January 2030, 18:00 Helsinki time (EET, UTC+2)." in text
+    email = surveys._email_context(invitation)
+    assert email["closes_text"] == "Tuesday 15 January 2030, 18:00 Helsinki time (EET, UTC+2)"

@@ -140,6 +140,9 @@ EXPECTED = {
     "cohorts_desk_index": "login login 200 login login dash 200 200",  # lists one's own
     "cohorts_desk": COHORT_DESK,
     "cohorts_desk_decide": COHORT_DESK_POST,
+    "cohorts_desk_review": COHORT_DESK_POST,
+    "cohorts_desk_reasons": COHORT_DESK,
+    "cohorts_desk_reason_edit": COHORT_DESK,
     "cohorts_desk_promote": COHORT_DESK_POST,
     "cohorts_desk_export_csv": COHORT_DESK,
     "cohorts_desk_export_xlsx": COHORT_DESK,
@@ -181,6 +184,7 @@ EXPECTED = {
     "privacy_notices:edit": "login login dash login login dash 302 302",
     "privacy_notices:delete": "login login dash login login dash dash 302",
     "organisations:*": ADMIN_SETUP,
+    "reason_templates:*": ADMIN_SETUP,
     "organisations:delete": SUPERUSER_ONLY,
     "cohorts_attendance_setup:*": ADMIN_SETUP,
     "cohorts_attendance_setup:delete": SUPERUSER_ONLY,

@@ -28,6 +28,7 @@ from cohorts.models import (
     EnrolmentState,
     FocalPoint,
     MatchingRun,
+    ReasonTemplate,
     token_new,
 )
 from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
@@ -75,6 +76,9 @@ PROGRAMME_ADMIN_PERMISSIONS = (
     ("cohorts", "add_surveytarget"),
     ("cohorts", "change_surveytarget"),
     ("cohorts", "delete_surveytarget"),
+    ("cohorts", "add_reasontemplate"),
+    ("cohorts", "change_reasontemplate"),
+    ("cohorts", "delete_reasontemplate"),
     ("certificates", "add_certificatetemplate"),
     ("certificates", "change_certificatetemplate"),
     ("certificates", "delete_certificatetemplate"),
@@ -212,6 +216,9 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
     certificate = certificate_create(user=owner, cohort=cohort)
     template = CertificateTemplate.objects.get()
     bulk = BulkIssue.objects.create(cohort=cohort, requested_by=cohort_staff)
+    reason = ReasonTemplate.objects.create(
+        cohort=cohort, title="Places taken", text="Your country's places are taken."
+    )
     export = DataExport.objects.create(
         user=owner, state=DataExportState.DONE, expires_at=clock.now + dt.timedelta(days=7)
     )
@@ -308,6 +315,7 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "certificates_bulk_status": {"pk": bulk.pk},
             "certificates_template_sample": {"pk": template.pk},
             "cohorts_survey_results": {"pk": survey.pk},
+            "cohorts_desk_reason_edit": {"pk": cohort.pk, "template_id": reason.pk},
             "cohorts_survey_export_csv": {"pk": survey.pk},
             "cohorts_survey_export_xlsx": {"pk": survey.pk},
             "cohorts_survey_print": {"pk": survey.pk},
@@ -332,6 +340,7 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "cohorts.surveytarget": target,
             "certificates.certificatetemplate": template,
             "certificates.certificate": certificate,
+            "cohorts.reasontemplate": reason,
             "lms.organisation": Organisation.objects.first(),
             # A notice people have consented under (locked: never edited or deleted).
             "lms.privacynotice": PrivacyNotice.objects.filter(consents__isnull=False).first()
