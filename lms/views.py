@@ -1,5 +1,7 @@
 """Public and personal views of the kernel: sign-up, profile, error pages."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -7,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 from django.views.static import serve as static_serve
@@ -16,6 +18,7 @@ from lms.consent_account import account_guardian_resend
 from lms.forms import GuardianResendForm, ProfileForm, SignupForm
 from lms.models import Profile
 from lms.services import LmsError, profile_update, user_register
+from lms.signin.views import profile_context
 
 
 class SignupView(FormView):
@@ -84,6 +87,7 @@ class ProfileView(LoginRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["organisation_options"] = ProfileForm.organisation_options()
         context["profile"] = profile = context["form"].instance
+        context.update(profile_context(self.request))
         if profile.awaiting_guardian:
             context["guardian_form"] = GuardianResendForm(
                 initial={"guardian_email": profile.guardian_email}
@@ -142,6 +146,14 @@ def guardian_resend(request):
             "for their approval.",
         )
     return redirect("profile")
+
+
+def admin_login_redirect(request):
+    """The admin's own login page sends people to the site's, keeping where they were going."""
+    target = reverse("login")
+    if request.GET.get("next"):
+        target += "?" + urlencode({"next": request.GET["next"]})
+    return redirect(target)
 
 
 def media_serve(request, path: str):

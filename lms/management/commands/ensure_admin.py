@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from lms.models import Profile, User
+from lms.signin.demo import demo_second_factor_ensure
 
 
 class Command(BaseCommand):
@@ -28,3 +29,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"Created administrator {email} with password {password}")
             else:
                 self.stdout.write(f"Administrator {email} already exists.")
+        if not settings.PRODUCTION:
+            for line in demo_second_factor_ensure(users=[user]):
+                self.stdout.write(line)
