@@ -29,6 +29,7 @@ run: install
 	@echo "  BSR Academy is starting: open http://$(HOST):$(PORT)/"
 	@echo "  Editors and staff log in at http://$(HOST):$(PORT)/admin/ with the administrator above"
 	@echo "  (ADMIN_EMAIL / ADMIN_PASSWORD override it). Ctrl-C stops the web server and the job cluster."
+	@echo "  Staff logins ask for a second step: the code from $(BIN)/python manage.py demo_totp EMAIL."
 	@echo ""
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
