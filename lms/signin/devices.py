@@ -172,3 +172,14 @@ def second_factor_check(*, user, code: str):
             logger.info("Recovery code used by user %s.", user.pk)
             return found
     return None
+
+
+def second_factor_reset(*, user) -> int:
+    """Removes every device of someone who lost them all (an administrator's decision, after
+    checking who asks): their next login enrols a new one if their role needs it."""
+    with transaction.atomic():
+        count = 0
+        for model in (TOTPDevice, WebAuthnCredential, StaticDevice):
+            count += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    logger.warning("Second factor reset for user %s (%s devices removed).", user.pk, count)
+    return count

@@ -332,3 +332,15 @@ def test_the_role_is_checked_again_during_a_long_session(client):
     session["lms_second_factor_need"] = [need[0], need[1] - 3600]
     session.save()
     assert client.get(reverse("profile"))["Location"].startswith(SETUP)
+
+
+def test_an_administrator_resets_a_lost_second_factor_and_the_next_login_enrols(client, capsys):
+    admin = admin_user()
+    with_app(admin)
+    devices.recovery_codes_replace(user=admin)
+
+    call_command("second_factor_reset", admin.email)
+    assert "Removed" in capsys.readouterr().out
+    assert devices.second_factor_devices(admin) == [] and devices.recovery_codes_left(admin) == 0
+    password_login(client, admin.email)
+    assert client.get("/admin/")["Location"].startswith(SETUP)
