@@ -33,6 +33,7 @@ run: install
 	@echo "  (ADMIN_EMAIL / ADMIN_PASSWORD override it). E-mails: one line each below, read them at"
 	@echo "  http://$(HOST):$(PORT)/admin/system/inbox/ (files in var/mail/)."
 	@echo "  Ctrl-C stops the web server and the job cluster."
+	@echo "  Staff logins ask for a second step: the code from $(BIN)/python manage.py demo_totp EMAIL."
 	@echo ""
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 

@@ -20,6 +20,22 @@ class CohortsConfig(AppConfig):
         from cohorts import consent  # the "enrolment" subject of guardian consent
 
         consent.register()
+        from cohorts import selectors
+        from lms.signin.roles import second_factor_role_register
+
+        # Roles that decide who gets places and sees care notes log in with a second factor.
+        second_factor_role_register(
+            "programme_admin", label="programme admin", holds=selectors.cohort_is_admin
+        )
+        second_factor_role_register(
+            "presidency_staff", label="presidency (cohort) staff", holds=selectors.is_cohort_staff
+        )
+        second_factor_role_register(
+            "focal_point", label="national focal point", holds=selectors.is_focal_point
+        )
+        second_factor_role_register(
+            "check_in_staff", label="check-in staff", holds=selectors.is_check_in_staff
+        )
         jobs.register_periodic(
             name="cohorts.offers_expire", func="cohorts.tasks.offers_expire_task", minutes=5
         )

@@ -9,7 +9,16 @@ from django.utils import timezone
 from django_countries import countries
 from wagtail.models import ModelLogEntry
 
-from cohorts.models import HOLDING, Cohort, Enrolment, EnrolmentState, RuleAttribute, RuleKind
+from cohorts.models import (
+    HOLDING,
+    ActivityAttendance,
+    Cohort,
+    Enrolment,
+    EnrolmentState,
+    FocalPoint,
+    RuleAttribute,
+    RuleKind,
+)
 from lms.models import Sector
 from programmes.selectors import LearnerPlace
 
@@ -19,6 +28,20 @@ def cohort_is_admin(user) -> bool:
     return bool(
         user.is_authenticated and (user.is_superuser or user.has_perm("cohorts.change_cohort"))
     )
+
+
+def is_cohort_staff(user) -> bool:
+    """A member of any cohort's staff group (presidency staff), whether or not its rights
+    have ended: the group still opens the admin."""
+    return Cohort.objects.filter(staff_group__user=user).exists()
+
+
+def is_focal_point(user) -> bool:
+    return FocalPoint.objects.filter(user=user).exists()
+
+
+def is_check_in_staff(user) -> bool:
+    return ActivityAttendance.objects.filter(staff_group__user=user).exists()
 
 
 def cohorts_managed_by(user) -> QuerySet[Cohort]:

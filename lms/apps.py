@@ -26,6 +26,16 @@ class LmsConfig(AppConfig):
         from lms import consent_account
 
         consent_account.register()  # a young person's own account waits for a guardian
+        from django.contrib.auth.signals import user_logged_in
+
+        from lms.signin import middleware as signin
+        from lms.signin import roles
+
+        roles.register()  # administrators and admin users need a second factor
+        from lms.signin import privacy as signin_privacy
+
+        signin_privacy.register()  # login records and devices: export, erasure
+        user_logged_in.connect(signin.on_login, dispatch_uid="lms.signin.on_login")
         jobs.register_periodic(name="lms.event_sweep", func="lms.tasks.event_sweep_task", minutes=1)
         jobs.register_periodic(name="lms.email_sweep", func="lms.tasks.email_sweep_task", minutes=1)
         jobs.register_periodic(

@@ -3,7 +3,9 @@ on a bare machine (SQLite, the django-q2 ORM broker, local-memory cache, console
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -88,6 +90,11 @@ INSTALLED_APPS = [
     "taggit",
     "django_countries",
     "django_q",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -105,9 +112,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: a person who still owes the second factor reaches only its pages.
+    "lms.signin.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so that a login refused for too many failures gets its own answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -180,6 +192,35 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "/"
+# The first backend counts failed logins and refuses a locked-out account or client address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Logins: failed-login lockout, second factor, session lengths ---------------------------
+# LOGIN_FAILURE_LIMIT failed logins for one account, or LOGIN_FAILURE_LIMIT_PER_ADDRESS from one
+# client address (a venue's Wi-Fi is shared, so it allows more), lock further logins for
+# LOGIN_LOCKOUT_MINUTES after the last failure; a successful login clears the account's count.
+# The client address is the one the certificate look-up limit trusts (TRUSTED_PROXY_COUNT).
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_ENABLED = env_bool("AXES_ENABLED", True) or PRODUCTION  # never off in production
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "lms.signin.lockout.LoginLockoutHandler"
+AXES_USERNAME_CALLABLE = "lms.signin.lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "lms.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "lms.signin.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Sessions: people whose role needs a second factor are logged out after this many seconds
+# without a request; everyone else stays logged in for SESSION_COOKIE_AGE (two weeks).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(14 * 24 * 3600)))
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", "7200"))
+# Authenticator apps show this name beside the account.
+OTP_TOTP_ISSUER = "BSR Academy"
 
 # --- Cache and job queue --------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -356,6 +397,21 @@ WAGTAIL_PASSWORD_RESET_ENABLED = True
 # The admin's "forgotten password" goes through the outbox and its hourly limit too.
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "lms.forms.OutboxPasswordResetForm"  # noqa: S105
 WAGTAILADMIN_LOGIN_URL = "login"
+
+# Passkeys (WebAuthn) are bound to the site's host name (not an IP address: use localhost in
+# development) and accepted only from its own address; they are a second factor, never a way
+# to log in without the password.
+# Browsers allow passkeys only over HTTPS or on localhost: on a plain-HTTP address by number
+# (`make run`'s 127.0.0.1), passkeys work at http://localhost:<port> instead.
+_BASE = urlsplit(BASE_URL)
+if _BASE.scheme == "https" or _BASE.hostname == "localhost":
+    _ORIGIN, _RP_ID = f"{_BASE.scheme}://{_BASE.netloc}", _BASE.hostname
+else:
+    _ORIGIN, _RP_ID = f"http://localhost:{_BASE.port or 80}", "localhost"
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "") or _RP_ID
+OTP_WEBAUTHN_RP_NAME = WAGTAIL_SITE_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("WEBAUTHN_ORIGINS", _ORIGIN)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # --- Security -------------------------------------------------------------------------------
 # Where vulnerabilities are reported (published at /.well-known/security.txt; docs/security.md).

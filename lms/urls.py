@@ -59,10 +59,14 @@ account_patterns = [
 
 urlpatterns = [
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
+    # One login page for the site and the admin, so that both end in the same lockout and
+    # second-factor steps.
+    path("admin/login/", views.admin_login_redirect),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include(account_patterns)),
     path("account/", include("lms.urls_privacy")),
+    path("account/two-factor/", include("lms.signin.urls")),
     path("api/v2/", api_router.urls),
     path("search/", include("programmes.search_urls")),
     path("cohorts/", include("cohorts.urls")),

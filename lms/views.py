@@ -1,6 +1,7 @@
 """Public and personal views of the kernel: sign-up, profile, error pages, security.txt."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -23,6 +24,7 @@ from lms.contact import site_contact
 from lms.forms import GuardianResendForm, ProfileForm, SignupForm
 from lms.models import Profile, User
 from lms.services import LmsError, profile_update, signup_confirm, signup_request
+from lms.signin.views import profile_context
 from lms.tokens import signup_token_generator
 
 
@@ -128,6 +130,7 @@ class ProfileView(LoginRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["organisation_options"] = ProfileForm.organisation_options()
         context["profile"] = profile = context["form"].instance
+        context.update(profile_context(self.request))
         if profile.awaiting_guardian:
             context["guardian_form"] = GuardianResendForm(
                 initial={"guardian_email": profile.guardian_email}
@@ -186,6 +189,14 @@ def guardian_resend(request):
             "for their approval.",
         )
     return redirect("profile")
+
+
+def admin_login_redirect(request):
+    """The admin's own login page sends people to the site's, keeping where they were going."""
+    target = reverse("login")
+    if request.GET.get("next"):
+        target += "?" + urlencode({"next": request.GET["next"]})
+    return redirect(target)
 
 
 def media_serve(request, path: str):

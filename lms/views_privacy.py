@@ -3,7 +3,6 @@ and "erase my account" (a confirmation by POST only)."""
 
 from urllib.parse import quote
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -26,12 +25,9 @@ from lms.privacy import (
     person_erase,
 )
 from lms.services import LmsError
+from lms.signin.reauth import ConfirmIdentityForm
 
 POLL_MS = 1500
-CONFIRM_WRONG = (
-    "That is neither your e-mail address nor your password. Nothing was erased; type one of "
-    "them exactly to confirm."
-)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -58,6 +54,10 @@ def _status(export) -> dict:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def my_data(request: HttpRequest) -> HttpResponse:
+    return _my_data_page(request, ConfirmIdentityForm(request=request))
+
+
+def _my_data_page(request: HttpRequest, form, status: int = 200) -> HttpResponse:
     export = data_export_latest(user=request.user)
     context = {
         "export": export,
@@ -69,15 +69,20 @@ def my_data(request: HttpRequest) -> HttpResponse:
         and not data_export_downloadable(export),
         "poll_ms": POLL_MS,
         "days": int(getattr(settings, "DATA_EXPORT_DAYS", 7)),
+        "form": form,
     }
     if export is not None:
         context["status_url"] = reverse("my_data_status", args=[export.pk])
-    return _private(render(request, "lms/my_data.html", context))
+    return _private(render(request, "lms/my_data.html", context, status=status))
 
 
 @login_required
 @require_POST
 def my_data_export(request: HttpRequest) -> HttpResponse:
+    """A copy of everything kept about the person, once they have confirmed it is them."""
+    form = ConfirmIdentityForm(request.POST, request=request)
+    if not form.is_valid():
+        return _my_data_page(request, form)
     try:
         data_export_request(user=request.user)
     except LmsError as error:
@@ -121,34 +126,16 @@ def my_data_download(request: HttpRequest, pk: int) -> HttpResponse:
     return _private(response)
 
 
-class EraseForm(forms.Form):
-    confirmation = forms.CharField(
-        label="Your e-mail address or your password",
-        max_length=254,
-        strip=False,
-        help_text="Type one of them to confirm that you want to erase your account.",
-        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_confirmation(self):
-        typed = self.cleaned_data["confirmation"]
-        if typed.strip().lower() == self.user.email.lower():
-            return typed
-        if self.user.has_usable_password() and self.user.check_password(typed):
-            return typed
-        raise forms.ValidationError(CONFIRM_WRONG)
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_erase(request: HttpRequest) -> HttpResponse:
     """GET explains and asks; only a POST with the right confirmation erases."""
-    form = EraseForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = ConfirmIdentityForm(
+        request.POST if request.method == "POST" else None,
+        request=request,
+        unchanged="Nothing was erased.",
+    )
     if request.method == "POST" and form.is_valid():
         try:
             person_erase(user=request.user, actor=request.user)

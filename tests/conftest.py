@@ -85,6 +85,47 @@ def _known_handlers():
     events._handlers.update(saved)
 
 
+@pytest.fixture(autouse=True)
+def _logins_are_finished(monkeypatch):
+    """`client.force_login(user)` (and `client.login(...)`) stand for a finished login, both
+    factors: the session counts as having passed the second factor, so the many tests of
+    staff pages need not repeat it. The tests of the second factor itself log in through the
+    real forms (`client.post(reverse("login"), ...)`), which this leaves alone. The test
+    client's password login also passes a request, as the login page does, so that the
+    failed-login lockout sees it."""
+    from django.contrib.auth import authenticate
+    from django.http import HttpRequest
+    from django.test import Client
+
+    from lms.signin.middleware import VERIFIED_KEY
+
+    def _login(self, user, backend=None):
+        from importlib import import_module
+
+        from django.conf import settings
+        from django.contrib.auth import login as auth_login
+
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        request.session = self.session or import_module(settings.SESSION_ENGINE).SessionStore()
+        auth_login(request, user, backend)
+        request.session[VERIFIED_KEY] = "test"
+        request.session.save()
+        self._set_login_cookies(request)
+
+    def login(self, **credentials):
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        found = authenticate(request, **credentials)
+        if found is None:
+            return False
+        self._login(found)
+        return True
+
+    monkeypatch.setattr(Client, "_login", _login)
+    monkeypatch.setattr(Client, "login", login)
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import UserFactory

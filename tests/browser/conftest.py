@@ -230,3 +230,37 @@ def follow(check_accessibility):
         return response
 
     return go
+
+
+def second_step(page, follow, *, email: str, tap: bool = False) -> None:
+    """After the password: enter the second factor the way its owner would. Someone with an
+    authenticator app types the code it shows (computed here from the device's key); staff
+    without one enrol it on the set-up page from the key printed there, then pass the
+    recovery codes. A participant without a device has nothing to do."""
+    from urllib.parse import urlsplit
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.lms.signin_steps import code_now, device_code
+
+    path = urlsplit(page.url).path
+    if path == "/account/two-factor/setup/":
+        secret = page.locator("[data-totp-secret]").inner_text().replace(" ", "")
+        import base64
+
+        page.get_by_label("Code from the app").fill(code_now(base64.b32decode(secret).hex()))
+        follow(page, page.get_by_role("button", name="Turn on two-step login"), tap=tap)
+        follow(page, page.get_by_role("link", name="I have saved them: continue"), tap=tap)
+    elif path == "/account/two-factor/":
+        device = TOTPDevice.objects.filter(user__email__iexact=email, confirmed=True).first()
+        page.get_by_label("Code", exact=True).fill(device_code(device))
+        follow(page, page.get_by_role("button", name="Continue"), tap=tap)
+
+
+def log_in(page, visit, follow, *, email: str, next_url: str = "", tap: bool = False) -> None:
+    """The login form, then the second step when the account needs one."""
+    visit(page, f"/account/login/?next={next_url}" if next_url else "/account/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill("Correct-Horse-42")
+    follow(page, page.get_by_role("button", name="Log in"), tap=tap)
+    second_step(page, follow, email=email, tap=tap)

@@ -11,6 +11,7 @@ from certificates import services
 from certificates.models import BulkIssue, Certificate, CertificateState
 from cohorts.models import EnrolmentState
 from cohorts.services import cohort_staff_group_ensure
+from tests.browser.conftest import log_in
 from tests.certificates.issuing import (
     completed_in,
     make_template,
@@ -46,10 +47,7 @@ def cohort():
 
 
 def sign_in(page, visit, follow, user, next_url: str):
-    visit(page, f"/admin/login/?next={next_url}")
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill("Correct-Horse-42")
-    follow(page, page.get_by_role("button", name="Sign in"))
+    log_in(page, visit, follow, email=user.email, next_url=next_url)
 
 
 def test_staff_bulk_issue_and_watch_the_progress_then_revoke_one(

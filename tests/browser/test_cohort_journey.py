@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from cohorts.models import ApplicationQuestion, Cohort, EnrolmentMode, PlaceRule
 from cohorts.services import cohort_staff_group_ensure
 from lms.models import Sector
+from tests.browser.conftest import log_in as shared_log_in
 from tests.factories import OrganisationFactory, UserFactory
 from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
 
@@ -46,10 +47,7 @@ def cohort():
 
 
 def log_in(page, visit, follow, *, email: str, next_url: str):
-    visit(page, f"/account/login/?next={next_url}")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill("Correct-Horse-42")
-    follow(page, page.get_by_role("button", name="Log in"))
+    shared_log_in(page, visit, follow, email=email, next_url=next_url)
 
 
 def test_apply_then_staff_accepts_in_the_desk_then_the_participant_sees_it(
@@ -78,10 +76,7 @@ def test_apply_then_staff_accepts_in_the_desk_then_the_participant_sees_it(
 
     # The presidency's staff member accepts the application in the cohort desk.
     desk = new_page()
-    visit(desk, "/admin/login/?next=/admin/cohorts/desk/")
-    desk.locator("#id_username").fill(staff.email)
-    desk.locator("#id_password").fill("Correct-Horse-42")
-    follow(desk, desk.get_by_role("button", name="Sign in"))
+    log_in(desk, visit, follow, email=staff.email, next_url="/admin/cohorts/desk/")
     follow(desk, desk.get_by_role("link", name=cohort.title))
     expect(desk.locator("main")).to_contain_text("Jānis Bērziņš")
     # "Select everyone on this page" ticks every application, and clears them again.

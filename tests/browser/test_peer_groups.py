@@ -14,7 +14,7 @@ from cohorts import services
 from cohorts.models import Cohort, EnrolmentMode, MatchingRun, MatchingRunState
 from cohorts.services import cohort_staff_group_ensure
 from lms.models import Level, Sector
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, log_in
 from tests.factories import OrganisationFactory, UserFactory
 from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
 
@@ -91,10 +91,7 @@ def test_staff_match_adjust_and_publish_on_a_phone_and_the_participant_sees_the_
     staff = UserFactory(email="helmi@presidency.fi", profile__full_name="Helmi Väänänen")
     staff.groups.add(cohort.staff_group)
     desk = new_page(**PHONE)
-    visit(desk, "/admin/login/?next=/admin/cohorts/desk/")
-    desk.locator("#id_username").fill(staff.email)
-    desk.locator("#id_password").fill("Correct-Horse-42")
-    follow(desk, desk.get_by_role("button", name="Sign in"), tap=True)
+    log_in(desk, visit, follow, email=staff.email, next_url="/admin/cohorts/desk/", tap=True)
     follow(desk, desk.get_by_role("link", name=cohort.title), tap=True)
     follow(desk, desk.get_by_role("link", name="Peer groups"), tap=True)
     press(desk, desk.get_by_role("link", name="Start a matching run"), "Enter", check_accessibility)
@@ -172,10 +169,14 @@ def test_a_running_run_shows_its_progress(new_page, visit, follow, cohort):
         requested_by=staff,
     )
     page = new_page(**PHONE)
-    visit(page, f"/admin/login/?next=/admin/cohorts/desk/{cohort.pk}/peer-groups/runs/1/")
-    page.locator("#id_username").fill(staff.email)
-    page.locator("#id_password").fill("Correct-Horse-42")
-    follow(page, page.get_by_role("button", name="Sign in"), tap=True)
+    log_in(
+        page,
+        visit,
+        follow,
+        email=staff.email,
+        next_url=f"/admin/cohorts/desk/{cohort.pk}/peer-groups/runs/1/",
+        tap=True,
+    )
 
     progress = page.locator("progress#run-progress")
     expect(progress).to_have_attribute("value", "37")

@@ -16,6 +16,7 @@ from cohorts.models import Cohort, EnrolmentMode
 from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
 from lms.models import OutgoingEmail, Sector
 from programmes.models import LessonsLearnedPage
+from tests.browser.conftest import log_in as shared_log_in
 from tests.factories import OrganisationFactory, UserFactory
 from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
 from tests.programmes.survey_builders import make_survey
@@ -103,10 +104,7 @@ def scene():
 
 
 def log_in(page, visit, follow, *, email: str, next_url: str):
-    visit(page, f"/account/login/?next={next_url}")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill("Correct-Horse-42")
-    follow(page, page.get_by_role("button", name="Log in"))
+    shared_log_in(page, visit, follow, email=email, next_url=next_url)
 
 
 def strongly_agree_count(page) -> str:

@@ -62,7 +62,9 @@ def test_the_only_leader_cannot_erase_their_account_until_someone_takes_over(
 ):
     add_member(group, first="Elza", age=14)
     client.force_login(leader)
-    response = client.post(reverse("account_erase"), {"confirmation": leader.email}, follow=True)
+    response = client.post(
+        reverse("account_erase"), {"confirmation": "Correct-Horse-42"}, follow=True
+    )
     text = main_text(response)
     assert "You are the only leader of Cēsu jaunie glābēji" in text
     assert "Nothing was erased" in text
@@ -70,7 +72,7 @@ def test_the_only_leader_cannot_erase_their_account_until_someone_takes_over(
     assert leader.erased_at is None and leader.is_active
 
     co_lead(actor=leader, group=group, email=other_leader.email)
-    client.post(reverse("account_erase"), {"confirmation": leader.email})
+    client.post(reverse("account_erase"), {"confirmation": "Correct-Horse-42"})
     assert User.objects.get(pk=leader.pk).erased_at is not None
     assert list(YouthGroup.objects.get(pk=group.pk).leaders.all()) == [other_leader]
 
@@ -101,5 +103,5 @@ def test_a_group_is_deleted_only_once_its_members_are_removed(
     assert "Cēsu jaunie glābēji has been deleted" in main_text(response)
     assert not YouthGroup.objects.filter(pk=group.pk).exists()
     # With no group left to look after, the leader can erase their account.
-    client.post(reverse("account_erase"), {"confirmation": leader.email})
+    client.post(reverse("account_erase"), {"confirmation": "Correct-Horse-42"})
     assert User.objects.get(pk=leader.pk).erased_at is not None

@@ -162,7 +162,8 @@ def test_opening_the_erase_page_erases_nothing(janis_client, world):  # noqa: F8
 
 
 @pytest.mark.parametrize(
-    "typed", [None, "", " ", "someone.else@example.lv", "Wrong-Password-1", "x" * 5000]
+    "typed",
+    [None, "", " ", "someone.else@example.lv", JANIS_EMAIL, "Wrong-Password-1", "x" * 5000],
 )
 def test_a_wrong_confirmation_says_so_and_changes_nothing(janis_client, world, typed):  # noqa: F811
     before = statistics()
@@ -182,7 +183,7 @@ def test_a_wrong_confirmation_says_so_and_changes_nothing(janis_client, world, t
     assert janis_client.get(reverse("my_data")).status_code == 200
 
 
-@pytest.mark.parametrize("typed", [" Janis.Berzins@Example.LV ", "Correct-Horse-42"])
+@pytest.mark.parametrize("typed", ["Correct-Horse-42"])
 def test_the_right_confirmation_erases_logs_out_and_confirms(
     janis_client,
     world,  # noqa: F811
@@ -220,7 +221,7 @@ def test_the_only_administrator_cannot_erase_themselves(client, db):
     admin = UserFactory(email="admin@example.fi", is_staff=True, is_superuser=True)
     client.force_login(admin)
 
-    response = client.post(reverse("account_erase"), {"confirmation": "admin@example.fi"})
+    response = client.post(reverse("account_erase"), {"confirmation": "Correct-Horse-42"})
 
     assert response.status_code == 200
     assert "only administrator account" in visible_text(response)

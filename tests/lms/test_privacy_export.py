@@ -188,6 +188,10 @@ def test_the_job_reports_its_progress_step_by_step(
 # --- the page ---------------------------------------------------------------------------------
 
 
+# The person confirms the request with their password.
+CONFIRMED = {"confirmation": "Correct-Horse-42"}
+
+
 @pytest.fixture
 def person(db):
     return UserFactory(email="zydrunas@example.lt", profile__full_name="Žydrūnas Šimkus")
@@ -199,7 +203,7 @@ def test_asking_shows_a_progress_bar_that_works_without_javascript(client, perso
     assert "Prepare a copy of my data" in visible_text(page)
 
     # The job has not started yet (it runs after the commit).
-    response = client.post(reverse("my_data_export"), follow=True)
+    response = client.post(reverse("my_data_export"), CONFIRMED, follow=True)
 
     html = response.content.decode()
     assert "We are preparing a copy of your data" in visible_text(response)
@@ -219,9 +223,9 @@ def test_asking_shows_a_progress_bar_that_works_without_javascript(client, perso
 
 def test_a_second_request_while_one_runs_is_refused_clearly(client, person):
     client.force_login(person)
-    client.post(reverse("my_data_export"))
+    client.post(reverse("my_data_export"), CONFIRMED)
 
-    response = client.post(reverse("my_data_export"), follow=True)
+    response = client.post(reverse("my_data_export"), CONFIRMED, follow=True)
 
     assert "already being prepared" in visible_text(response)
     assert DataExport.objects.filter(user=person).count() == 1
@@ -229,10 +233,10 @@ def test_a_second_request_while_one_runs_is_refused_clearly(client, person):
 
 def test_a_request_whose_job_was_lost_can_be_made_again(client, person):
     client.force_login(person)
-    client.post(reverse("my_data_export"))
+    client.post(reverse("my_data_export"), CONFIRMED)
     DataExport.objects.update(requested_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
 
-    client.post(reverse("my_data_export"))
+    client.post(reverse("my_data_export"), CONFIRMED)
 
     states = sorted(DataExport.objects.values_list("state", flat=True))
     assert states == ["failed", "requested"]

@@ -46,6 +46,18 @@ EXPECTED = {
     # Django moves the token into the session and redirects to the set-password form.
     "password_reset_confirm": "302 302 302 302 302 302 302 302",
     "password_reset_complete": PUBLIC,
+    # Someone whose login is complete has nothing to verify: back to their profile.
+    "two_factor_verify": "login profile profile profile profile profile profile profile",
+    "two_factor_setup": LOGGED_IN,
+    "two_factor_recovery_codes": LOGGED_IN,
+    "two_factor_device_remove": POST_ONLY_LOGIN,
+    # The admin's login is the site's (one lockout, one second factor).
+    "admin/login/": "login login login login login login login login",
+    # Passkey ceremonies: JSON endpoints that answer POST only (and nobody logged out).
+    "otp_webauthn:credential-registration-begin": "403 405 405 405 405 405 405 405",
+    "otp_webauthn:credential-registration-complete": "403 405 405 405 405 405 405 405",
+    "otp_webauthn:credential-authentication-begin": "403 405 405 405 405 405 405 405",
+    "otp_webauthn:credential-authentication-complete": "403 405 405 405 405 405 405 405",
     # A used or wrong link: a page saying so, answered 404.
     "signup_confirm": "404 404 404 404 404 404 404 404",
     "my_data": LOGGED_IN,

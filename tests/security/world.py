@@ -278,6 +278,7 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "name": "nothing-here.eml",
             "index": 0,
             "invitation_id": 1,
+            "kind": "totp",
         },
         by_name={
             "cohorts:place": {"enrolment_id": place.pk},

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from lms.models import Profile, User
+from lms.signin.demo import demo_second_factor_ensure
 
 # Printed in the README: good for `make run`, never for a real site.
 DEVELOPMENT_PASSWORD = "baltic-admin"  # noqa: S105
@@ -36,6 +37,9 @@ class Command(BaseCommand):
                     self.stdout.write(f"Created administrator {email} with password {password}")
             else:
                 self.stdout.write(f"Administrator {email} already exists.")
+        if not settings.PRODUCTION:
+            for line in demo_second_factor_ensure(users=[user]):
+                self.stdout.write(line)
 
     def _production_check(self, email: str, password: str) -> None:
         if not password:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lms.demo import demo_loaders
+from lms.signin.demo import demo_second_factor_ensure
 
 
 class Command(BaseCommand):
@@ -33,4 +34,7 @@ class Command(BaseCommand):
         for name, loader in loaders:
             for line in loader():
                 self.stdout.write(f"[{name}] {line}")
+        # Staff accounts made above log in with the demo's authenticator device.
+        for line in demo_second_factor_ensure():
+            self.stdout.write(f"[signin] {line}")
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
