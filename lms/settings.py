@@ -322,6 +322,9 @@ WAGTAILADMIN_LOGIN_URL = "login"
 # Staff avatars: Wagtail's initials/default icon, never a third-party avatar service (which
 # would receive a hash of every staff e-mail address).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The dashboard would ask releases.wagtail.org for the latest version from every editor's
+# browser: no third-party request from any page.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -307,3 +307,33 @@ def test_scanning_a_pass_with_the_camera_checks_the_person_in(
 
 def _axe_path() -> Path:
     return Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+
+def test_on_a_phone_nothing_covers_or_clips_the_desk_for_staff_with_admin_access(
+    phone_page, visit, follow, exercise
+):
+    """Staff who also edit in the admin used to get Wagtail's user bar over the search label."""
+    from tests.browser.test_phone_layout import clipped_buttons
+
+    activity, _, staff = exercise
+    staff.is_staff = True
+    staff.save()
+    page = phone_page
+    log_in(
+        page,
+        visit,
+        follow,
+        email=staff.email,
+        next_url=f"/cohorts/activities/{activity.pk}/check-in/",
+    )
+
+    expect(page.locator("wagtail-userbar")).to_have_count(0)
+    label = page.get_by_text("Search by name, organisation or country")
+    label.scroll_into_view_if_needed()
+    box = label.bounding_box()
+    on_top = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('label') !== null",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert on_top, "something covers the search label"
+    assert clipped_buttons(page) == []
