@@ -2,20 +2,11 @@
 members. The services check everything again; the forms catch what a person mistyped."""
 
 from django import forms
-from django_countries import countries
 
 from cohorts import imports
 from cohorts.groups import ALL, NOTE_MAX, PARTIAL, GroupData, MemberData
 from cohorts.models import GroupKind
-
-# The member states first: nearly every group comes from one of them.
-CBSS = ("DK", "EE", "FI", "DE", "IS", "LV", "LT", "NO", "PL", "SE")
-
-
-def _country_choices() -> list[tuple[str, str]]:
-    first = sorted(((code, countries.name(code)) for code in CBSS), key=lambda c: c[1])
-    rest = [(code, name) for code, name in countries if code not in CBSS]
-    return [("", "— choose —"), *first, *rest]
+from lms.forms import country_choices
 
 
 class GroupForm(forms.Form):
@@ -36,7 +27,7 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()
+        self.fields["country"].choices = country_choices()
 
     def data_object(self) -> GroupData:
         data = self.cleaned_data

@@ -13,6 +13,7 @@ from cohorts.selectors import (
     activity_places_left,
     activity_places_of,
     cohorts_listed,
+    cohorts_to_nominate_for,
     cohorts_with_activity_for,
     enrolment_of,
     places_of,
@@ -130,6 +131,17 @@ def my_cohorts_panel(request) -> str:
         },
         request=request,
     )
+
+
+@hooks.register(MY_LEARNING_PANELS_HOOK)
+def my_nominations_panel(request) -> str:
+    """A national focal point's way to the nomination pages of their cohorts."""
+    cohorts = cohorts_to_nominate_for(user=request.user)
+    if not cohorts:
+        return ""
+    now = timezone.now()
+    rows = [{"cohort": cohort, "open": cohort.nominations_open(now)} for cohort in cohorts]
+    return render_to_string("cohorts/panel_focal_point.html", {"rows": rows}, request=request)
 
 
 @hooks.register(LEARNER_ACTIVITY_IDS_HOOK)

@@ -14,6 +14,7 @@ from cohorts.models import (
     ActivityAttendance,
     Cohort,
     Enrolment,
+    EnrolmentMode,
     EnrolmentState,
     FocalPoint,
     RuleAttribute,
@@ -404,6 +405,22 @@ def nomination_places(*, cohort: Cohort, country_codes: list[str]) -> list[Count
         left = free_overall if limit is None else min(free_overall, max(0, limit - taken))
         result.append(CountryPlaces(code, countries.name(code) or code, limit, taken, left))
     return result
+
+
+def cohorts_to_nominate_for(*, user) -> list[Cohort]:
+    """The nomination cohorts, not yet ended, of the programmes `user` is a focal point for
+    (every programme when a focal point row names none), by nomination deadline."""
+    if not user.is_authenticated:
+        return []
+    programmes = list(FocalPoint.objects.filter(user=user).values_list("programme_id", flat=True))
+    if not programmes:
+        return []
+    cohorts = Cohort.objects.filter(
+        enrolment_mode=EnrolmentMode.NOMINATION, ends_on__gte=timezone.localdate()
+    ).select_related("programme")
+    if None not in programmes:
+        cohorts = cohorts.filter(programme_id__in=programmes)
+    return list(cohorts.order_by("nomination_deadline", "starts_on", "title"))
 
 
 def nominees_of(*, cohort: Cohort, country_codes: list[str]) -> list[Enrolment]:

@@ -357,11 +357,24 @@ def offer_by_token(request, token: str):
             except CohortsError as exc:
                 error = exc.message
             else:
-                messages.success(request, OFFER_DONE[answer].format(target=enrolment.target))
                 place_url = reverse("cohorts:place", args=[enrolment.pk])
                 if request.user.is_authenticated and request.user.pk == enrolment.user_id:
+                    messages.success(request, OFFER_DONE[answer].format(target=enrolment.target))
                     return redirect(place_url)
-                return redirect(login_url(place_url))
+                # Whoever holds the link sees the answer confirmed here, logged in or not.
+                response = render(
+                    request,
+                    "cohorts/offer.html",
+                    {
+                        "enrolment": enrolment,
+                        "target": enrolment.target,
+                        "target_url": _target_url(enrolment, request),
+                        "answered": answer,
+                        "done": OFFER_DONE[answer].format(target=enrolment.target),
+                        "place_url": place_url,
+                    },
+                )
+                return _no_referrer(response)
         else:
             error = "Choose whether to accept or decline the offer."
     response = render(

@@ -8,6 +8,9 @@ import re
 from urllib.parse import urlencode
 
 import segno
+from csp.constants import WASM_UNSAFE_EVAL
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -19,6 +22,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_permissions_policy.decorators import permissions_policy_override
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from wagtail.log_actions import log
@@ -220,6 +224,10 @@ def _desk_context(request, activity, sessions, session, q: str) -> dict:
     }
 
 
+# The desk alone may use the camera (to scan passes), and run the vendored WebAssembly barcode
+# reader where the browser has no reader of its own.
+@csp_update({"script-src": [WASM_UNSAFE_EVAL]})
+@permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]})
 @never_cache
 @login_required
 @require_GET

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from functools import partial
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -23,7 +24,21 @@ from lms.models import (
 
 logger = logging.getLogger(__name__)
 
-COUNTRY_CHOICES = [("", "— choose —"), *countries]
+# The member states of the Council of the Baltic Sea States (the EU, also a member, is not a
+# country: forms that take it list it next to them).
+MEMBER_STATES = ("DK", "EE", "FI", "DE", "IS", "LV", "LT", "NO", "PL", "SE")
+
+
+def country_choices(*, first: tuple[str, ...] = MEMBER_STATES) -> list[tuple[str, str]]:
+    """Every country for a select, with `first` (the member states) at the top: nearly
+    everyone comes from one of them."""
+    top = sorted(((code, countries.name(code)) for code in first), key=lambda c: c[1])
+    rest = [(code, name) for code, name in countries if code not in first]
+    return [("", "— choose —"), *top, *rest]
+
+
+# People: the member states and the European Union first.
+PERSON_COUNTRIES = (*MEMBER_STATES, "EU")
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
 
@@ -56,7 +71,9 @@ class SignupForm(forms.Form):
         "a parent's or guardian's approval for their account.",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
-    country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES, required=False)
+    country = forms.ChoiceField(
+        label="Country", choices=partial(country_choices, first=PERSON_COUNTRIES), required=False
+    )
     guardian_email = forms.EmailField(
         label="Parent's or guardian's e-mail",
         max_length=254,
@@ -200,6 +217,8 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance and self.instance.organisation_id:
             self.fields["organisation_name"].initial = self.instance.organisation.name
+        if "country" in self.fields:
+            self.fields["country"].choices = country_choices(first=PERSON_COUNTRIES)
         self.fields["sector"].choices = [("", "— choose —"), *Sector.choices]
         self.fields["level"].choices = [("", "— choose —"), *Level.choices]
         self.fields["gender"].choices = [("", "— not given —"), *Gender.choices]

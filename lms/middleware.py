@@ -2,7 +2,11 @@
 
 from urllib.parse import unquote
 
+from csp.middleware import CSPMiddleware
+from csp.utils import default_config
+from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
 
 
 class RejectNulBytesMiddleware:
@@ -16,4 +20,44 @@ class RejectNulBytesMiddleware:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "\x00" in unquote(query, errors="replace"):
             return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with one difference: the Wagtail admin (and page previews, which
+    it serves) gets settings.CONTENT_SECURITY_POLICY_ADMIN instead of the site's strict policy,
+    unless a view chose its own."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and _is_admin(request):
+            parts.config = default_config(settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"])
+        return parts
+
+
+def _admin_prefix() -> str:
+    return reverse("wagtailadmin_home")
+
+
+def _is_admin(request) -> bool:
+    return request.path_info.startswith(_admin_prefix())
+
+
+class AdminAccessMiddleware:
+    """A logged-in person without access to the Wagtail admin who opens /admin/ is told so, and
+    where to go instead. (Wagtail would send them to the login page, which sends a logged-in
+    person straight back: a redirect loop.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            _is_admin(request)
+            and user is not None
+            and user.is_authenticated
+            and not user.has_perm("wagtailadmin.access_admin")
+        ):
+            return render(request, "lms/admin_no_access.html", status=403)
         return self.get_response(request)

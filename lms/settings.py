@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_countries",
+    "csp",
     "django_q",
     "axes",
     "django_otp",
@@ -104,6 +106,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so cached pages carry the same headers as fresh ones.
+    "lms.middleware.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "lms.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, authentication and messages, so a cached anonymous page costs none of them.
@@ -113,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "lms.middleware.AdminAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: a person who still owes the second factor reaches only its pages.
     "lms.signin.middleware.SecondFactorMiddleware",
@@ -397,6 +403,12 @@ WAGTAIL_PASSWORD_RESET_ENABLED = True
 # The admin's "forgotten password" goes through the outbox and its hourly limit too.
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "lms.forms.OutboxPasswordResetForm"  # noqa: S105
 WAGTAILADMIN_LOGIN_URL = "login"
+# Staff avatars: Wagtail's initials/default icon, never a third-party avatar service (which
+# would receive a hash of every staff e-mail address).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The dashboard would ask releases.wagtail.org for the latest version from every editor's
+# browser: no third-party request from any page.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Passkeys (WebAuthn) are bound to the site's host name (not an IP address: use localhost in
 # development) and accepted only from its own address; they are a second factor, never a way
@@ -420,6 +432,62 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4). The site runs no inline script and no inline style:
+# every script and stylesheet is a static file of this site. Video embeds may come from the
+# providers below. The check-in desk adds 'wasm-unsafe-eval' for its barcode reader
+# (cohorts.views_attendance). The Wagtail admin gets its own, looser policy (its date widgets
+# and inline panels carry inline scripts): lms.middleware.ContentSecurityPolicyMiddleware.
+EMBED_FRAME_SOURCES = [
+    "https://www.youtube-nocookie.com",
+    "https://www.youtube.com",
+    "https://player.vimeo.com",
+]
+_CSP_COMMON = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "style-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "media-src": [SELF],
+    "frame-src": [SELF, *EMBED_FRAME_SOURCES],
+    "worker-src": [SELF],
+    "manifest-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON}
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        # Previews of pages and documents are framed by the editor itself.
+        "frame-ancestors": [SELF],
+    }
+}
+# Permissions-Policy (django-permissions-policy): powerful features off everywhere; the
+# check-in desk alone turns the camera on for itself. Passkeys (publickey-credentials-*) keep
+# the browser's default, this site only.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+    "fullscreen": ["self", *EMBED_FRAME_SOURCES],
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True

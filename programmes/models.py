@@ -1,12 +1,14 @@
 """Wagtail pages of the programmes (index, programme, module, activity) and participants'
 learning progress through modules."""
 
+import re
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -20,6 +22,34 @@ from lms.models import Language, Sector
 from lms.tokens import derived_token
 from programmes.blocks import AgendaStreamBlock, LessonStreamBlock
 from programmes.forms import ActivityPageForm
+
+HYPHENATED_RE = re.compile(r"\w+(?:-\w+)+")
+
+
+class CompoundWordsMixin:
+    """Lets search find a hyphenated word written as one word ("tabletop" finds "table-top"):
+    the page's hyphenated words are indexed once more, joined. The other way round ("table-top"
+    finds "tabletop") is the query's job (programmes.search)."""
+
+    compound_source_fields: tuple[str, ...] = ()
+
+    def search_compounds(self) -> str:
+        texts = [self.title]
+        for name in self.compound_source_fields:
+            value = getattr(self, name, None)
+            if not value:
+                continue
+            field = self._meta.get_field(name)
+            if isinstance(field, StreamField):
+                texts += field.stream_block.get_searchable_content(value)
+            else:
+                texts.append(strip_tags(str(value)))
+        words = (
+            match.group(0).replace("-", "")
+            for text in texts
+            for match in HYPHENATED_RE.finditer(text)
+        )
+        return " ".join(dict.fromkeys(words))
 
 
 class Audience(models.TextChoices):
@@ -46,7 +76,7 @@ class ProgrammeIndexPage(Page):
         return context
 
 
-class ProgrammePage(Page):
+class ProgrammePage(CompoundWordsMixin, Page):
     """One programme: BEP, NEEDS, Secure Kids or BYFORES."""
 
     short_name = models.CharField(max_length=40, blank=True, help_text="e.g. BEP, NEEDS")
@@ -80,7 +110,9 @@ class ProgrammePage(Page):
         index.SearchField("summary"),
         index.SearchField("goals"),
         index.SearchField("body"),
+        index.SearchField("search_compounds"),
     ]
+    compound_source_fields = ("summary", "goals", "body")
     content_panels = Page.content_panels + [
         MultiFieldPanel(
             [FieldPanel("short_name"), FieldPanel("summary"), FieldPanel("audience")],
@@ -126,7 +158,7 @@ class ProgrammePage(Page):
         return context
 
 
-class ModulePage(RoutablePageMixin, Page):
+class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
     """A course module: a sequence of lesson steps with a completion rule."""
 
     summary = models.TextField(help_text="One or two sentences shown in listings.")
@@ -144,7 +176,9 @@ class ModulePage(RoutablePageMixin, Page):
         index.SearchField("summary"),
         index.SearchField("learning_outcomes"),
         index.SearchField("lessons"),
+        index.SearchField("search_compounds"),
     ]
+    compound_source_fields = ("summary", "learning_outcomes", "lessons")
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("learning_outcomes"),
@@ -219,7 +253,7 @@ TIME_ZONES = sorted(
 )
 
 
-class ActivityPage(Page):
+class ActivityPage(CompoundWordsMixin, Page):
     """A workshop, exercise, study visit, conference, webinar or meeting."""
 
     kind = models.CharField(max_length=20, choices=ActivityKind.choices)
@@ -263,9 +297,11 @@ class ActivityPage(Page):
         index.SearchField("summary"),
         index.SearchField("description"),
         index.SearchField("venue_city"),
+        index.SearchField("search_compounds"),
         index.FilterField("kind"),
         index.FilterField("starts_at"),
     ]
+    compound_source_fields = ("summary", "description")
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
         FieldPanel("summary"),

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
+from wagtail.search.query import And, Or, Phrase, PlainText
 
 from programmes.models import ActivityPage, ModulePage, ProgrammePage
 
@@ -20,12 +21,29 @@ def clean_query(raw: str) -> str:
     return " ".join(text.split())
 
 
+def _with_compounds(query: str):
+    """A hyphenated word also finds its parts written apart or together: "table-top" finds
+    "table top" and "tabletop" (pages index their hyphenated words joined as well, see
+    programmes.models.CompoundWordsMixin, so "tabletop" finds "table-top")."""
+    terms = query.split()
+    if not any("-" in term.strip("-") for term in terms):
+        return query
+    parts = []
+    for term in terms:
+        pieces = [piece for piece in term.split("-") if piece]
+        if len(pieces) > 1:
+            parts.append(Or([Phrase(" ".join(pieces)), PlainText("".join(pieces))]))
+        elif pieces:
+            parts.append(PlainText(pieces[0]))
+    return And(parts) if len(parts) > 1 else parts[0]
+
+
 def catalogue_search(*, query: str):
     return (
         Page.objects.live()
         .public()
         .type(*TYPE_LABELS)
-        .search(query, operator="and", order_by_relevance=True)
+        .search(_with_compounds(query), operator="and", order_by_relevance=True)
     )
 
 

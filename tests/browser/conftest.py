@@ -1,9 +1,11 @@
-"""Browser harness: one headless Chromium per session, a fresh context per test, and an axe-core
-check (WCAG 2.1 A/AA) of every page a test loads."""
+"""Browser harness: one headless Chromium per session, a fresh context per test, an axe-core
+check (WCAG 2.1 A/AA) of every page a test loads, and, for every page: no Content-Security-Policy
+violation and no request to any host but the test server."""
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -87,6 +89,38 @@ class _Tracker:
 
 _trackers: dict[int, _Tracker] = {}
 
+# Reports every Content-Security-Policy violation to the console, in words the harness finds
+# (Chromium's own "Refused to ..." messages name the policy too).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("Content Security Policy violation: " + event.violatedDirective + " blocked "
+    + (event.blockedURI || "inline code") + " in " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
+def _is_csp_message(text: str) -> bool:
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
+@dataclass
+class _Watch:
+    """What every page of one test did that it must not: CSP violations, third-party requests."""
+
+    origin: str
+    problems: list[str] = field(default_factory=list)
+
+    def console(self, message) -> None:
+        if _is_csp_message(message.text):
+            self.problems.append(f"{message.text} (on {message.page.url if message.page else '?'})")
+
+    def request(self, request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and (
+            f"{parts.scheme}://{parts.netloc}" != self.origin
+        ):
+            self.problems.append(f"third-party request: {request.method} {request.url}")
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
@@ -120,7 +154,9 @@ def _format_violations(url: str, violations: list[dict]) -> str:
 def check_accessibility():
     """check_accessibility(page): run axe on the current document, fail on any violation."""
 
-    def check(page) -> None:
+    def check(page, *, exclude: tuple[str, ...] = ()) -> None:
+        # `exclude`: CSS selectors of markup that is not this project's (e.g. Wagtail's own
+        # rich-text editor), left out of the check.
         page.wait_for_load_state("load")
         # Colours are checked as they end up, not half way through a fade-in (the admin's
         # messages animate in, and a loaded machine can catch one mid-way).
@@ -133,8 +169,13 @@ def check_accessibility():
             ])"""
         )
         results = page.evaluate(
-            "options => axe.run(document, options)",
-            {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+            "([context, options]) => axe.run(context, options)",
+            [
+                {"exclude": [[selector] for selector in exclude]}
+                if exclude
+                else {"include": [["html"]]},
+                {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+            ],
         )
         tracker = _trackers.get(id(page))
         if tracker and tracker.loads:
@@ -146,12 +187,22 @@ def check_accessibility():
     return check
 
 
+def watch_context(context, origin: str) -> _Watch:
+    """Record CSP violations and third-party requests of every page in `context`."""
+    watch = _Watch(origin=origin.rstrip("/"))
+    context.add_init_script(script=REPORT_CSP_VIOLATIONS)
+    context.on("console", watch.console)
+    context.on("request", watch.request)
+    return watch
+
+
 @pytest.fixture
 def new_page(request, browser, live_server, axe_script, tmp_path):
     """new_page(**context_options): a page in a fresh context whose relative URLs go to the live
     server. At teardown every document it loaded must have been checked by axe; when the test
     failed, a screenshot of each page is saved instead."""
     contexts = []
+    watches = []
 
     def make(**options):
         context = browser.new_context(
@@ -159,6 +210,7 @@ def new_page(request, browser, live_server, axe_script, tmp_path):
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(path=axe_script)
+        watches.append(watch_context(context, live_server.url))
         contexts.append(context)
         page = context.new_page()
         tracker = _trackers[id(page)] = _Tracker()
@@ -178,6 +230,13 @@ def new_page(request, browser, live_server, axe_script, tmp_path):
                 page.screenshot(path=path, full_page=True)
                 print(f"Screenshot of {page.url} at failure: {path}")
         context.close()
+    problems = [problem for watch in watches for problem in watch.problems]
+    if problems and not failed:
+        pytest.fail(
+            "Pages broke the Content-Security-Policy or asked another host:\n"
+            + "\n".join(dict.fromkeys(problems)),
+            pytrace=False,
+        )
     if unchecked and not failed:
         pytest.fail(
             "Pages loaded without an accessibility check (navigate with visit() or follow()): "

@@ -138,5 +138,9 @@ def test_a_waitlisted_person_accepts_an_offer_by_the_link_in_the_e_mail(
     follow(phone, phone.get_by_role("button", name="Accept the place"), tap=True)
 
     expect(phone.locator("body")).not_to_contain_text("CSRF")
+    # Logged out, the answer is confirmed on the page itself, in view: no login form.
+    confirmation = phone.get_by_role("status").filter(has_text="Place accepted")
+    expect(confirmation).to_be_in_viewport()
+    expect(phone.locator("input[type=password]")).to_have_count(0)
     place.refresh_from_db()
     assert place.state == EnrolmentState.ACCEPTED

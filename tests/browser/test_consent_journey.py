@@ -89,7 +89,12 @@ def test_do_not_consent_asks_once_more_and_going_back_records_nothing(
     visit(page, f"/consent/{latest_link(GUARDIAN)}/")
 
     follow(page, page.get_by_role("button", name="Do not consent"), tap=True)
-    expect(page.get_by_role("alert")).to_contain_text("Do you really not consent?")
+    question = page.get_by_role("alert")
+    expect(question).to_contain_text("Do you really not consent?")
+    # On a phone the question and its buttons are where the eye is, and focus is on it.
+    expect(question).to_be_focused()
+    expect(question).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Yes, I do not consent")).to_be_in_viewport()
     held.refresh_from_db()
     assert held.state == EnrolmentState.PENDING_CONSENT
 

@@ -136,6 +136,8 @@ def test_phone_visitor_reaches_the_sign_up_form(phone_page, visit, follow, progr
     page = phone_page
     visit(page, "/")
     assert_fits_the_screen(page)
+    # On a phone the navigation sits behind the header's menu button.
+    page.get_by_role("button", name="Menu", exact=True).tap()
     nav = page.get_by_role("navigation", name="Main")
     for name in ["Programmes", "Log in", "Sign up"]:
         link = nav.get_by_role("link", name=name, exact=True)

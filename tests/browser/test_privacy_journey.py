@@ -40,11 +40,11 @@ def test_the_progress_bar_follows_the_job_and_then_offers_the_download(
     follow(page, page.get_by_role("link", name="My data: download a copy or erase my account"))
 
     bar = page.get_by_role("progressbar", name="Preparing your data")
-    expect(bar).to_have_attribute("aria-valuenow", "0")
+    expect(bar).to_have_attribute("value", "0")
     DataExport.objects.filter(pk=export.pk).update(
         state=DataExportState.RUNNING, progress=40, step="Collecting: your certificates"
     )
-    expect(bar).to_have_attribute("aria-valuenow", "40")
+    expect(bar).to_have_attribute("value", "40")
     expect(page.get_by_role("status")).to_contain_text("Collecting: your certificates")
     check_accessibility(page)
 
@@ -76,3 +76,20 @@ def test_erasing_asks_for_a_confirmation_then_logs_out(page, visit, follow, pers
 
     log_in(page, visit, follow)
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+
+
+def test_a_mistake_in_the_erasure_form_brings_the_phone_back_to_the_form(
+    phone_page, visit, follow, person
+):
+    page = phone_page
+    log_in(page, visit, follow)
+    visit(page, "/account/erase/")
+
+    page.get_by_label("Your e-mail address or your password").fill("not-my-address@example.is")
+    follow(page, page.get_by_role("button", name="Erase my account"), tap=True)
+
+    form = page.locator("#erase-form")
+    expect(form).to_be_focused()
+    expect(page.get_by_text("Nothing was erased")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Erase my account")).to_be_in_viewport()
+    assert User.objects.get(pk=person.pk).erased_at is None

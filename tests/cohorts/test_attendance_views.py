@@ -614,3 +614,13 @@ def test_a_set_up_cannot_be_moved_to_another_activity(tabletop, make_activity, c
     assert setup.activity_id == tabletop.pk
     page = client.get(reverse("cohorts_attendance_setup:edit", args=[setup.pk]))
     assert "A set-up stays with its activity" in page.content.decode()
+
+
+def test_only_the_desk_may_use_the_camera_and_run_its_webassembly_reader(tabletop, day_one, client):
+    desk = client.get(desk_url(tabletop))
+    my_learning = client.get(reverse("my_learning"))
+
+    assert "camera=(self)" in desk["Permissions-Policy"]
+    assert "'wasm-unsafe-eval'" in desk["Content-Security-Policy"]
+    assert "camera=()" in my_learning["Permissions-Policy"]
+    assert "wasm-unsafe-eval" not in my_learning["Content-Security-Policy"]

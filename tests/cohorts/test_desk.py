@@ -337,10 +337,12 @@ def test_anonymous_and_participants_are_sent_to_log_in(client, two_cohorts):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+    # A logged-in participant is told the admin is not for them (a login page would send them
+    # straight back), and nothing is decided.
     client.force_login(UserFactory())
     response = client.post(reverse("cohorts_desk_decide", args=[ours.pk]), {"decision": "accept"})
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.status_code == 403
+    assert "No access to the admin" in response.content.decode()
 
 
 def test_programme_admins_manage_every_cohort(client, two_cohorts):

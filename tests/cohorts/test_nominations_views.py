@@ -585,3 +585,31 @@ def test_a_logged_in_nominee_declines_from_the_place_page(client, invitation):
     enrolment.refresh_from_db()
     assert enrolment.state == EnrolmentState.WITHDRAWN
     assert enrolment.decision_reason == "declined the nomination"
+
+
+def test_my_learning_links_a_focal_point_to_their_nomination_pages(
+    client, make_cohort, make_focal_point, programme
+):
+    cohort = make_cohort(
+        enrolment_mode=EnrolmentMode.NOMINATION,
+        nomination_deadline=timezone.now() + timedelta(days=10),
+    )
+    make_cohort(enrolment_mode=EnrolmentMode.OPEN)
+    focal = make_focal_point("LV", programme=programme)
+    client.force_login(focal)
+
+    page = client.get(reverse("my_learning")).content.decode()
+    nominate_url = reverse("cohorts:nominate", args=[cohort.slug])
+
+    assert f'href="{nominate_url}"' in page
+    assert page.count("/nominate/") == 1
+    assert client.get(nominate_url).status_code == 200
+
+
+def test_my_learning_of_someone_who_is_no_focal_point_has_no_nomination_links(
+    client, make_cohort, make_person
+):
+    make_cohort(enrolment_mode=EnrolmentMode.NOMINATION)
+    client.force_login(make_person("LV"))
+
+    assert "/nominate/" not in client.get(reverse("my_learning")).content.decode()

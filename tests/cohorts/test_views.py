@@ -435,11 +435,24 @@ def test_the_offer_link_works_without_logging_in_and_accepts(client, offered):
     assert page["Referrer-Policy"] == "same-origin"
     waiting.refresh_from_db()
     assert waiting.state == EnrolmentState.ACCEPTED
-    assert response.status_code == 302
-    assert response["Location"] == reverse("login") + "?next=" + place_url(waiting).replace(
-        "/", "%2F"
-    )
-    assert "You have accepted your place" in visible_text(client.get(response["Location"]))
+    # A logged-out person sees their answer confirmed, not a login form.
+    assert response.status_code == 200
+    assert "Place accepted. You have accepted your place" in visible_text(response)
+    assert "Log in" not in visible_text(response).split("Place accepted")[1]
+    assert response["Referrer-Policy"] == "same-origin"
+    assert f'href="{place_url(waiting)}"' in response.content.decode()
+
+
+def test_declining_by_link_logged_out_confirms_the_answer_on_the_page(client, offered):
+    waiting, _, url = offered
+
+    response = client.post(url, {"answer": "decline"})
+
+    assert response.status_code == 200
+    assert "Offer declined. You have declined the place" in visible_text(response)
+    assert "Accept the place" not in visible_text(response)
+    waiting.refresh_from_db()
+    assert waiting.state == EnrolmentState.WITHDRAWN
 
 
 def test_a_used_offer_link_gives_a_clear_page(client, offered):

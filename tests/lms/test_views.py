@@ -348,3 +348,21 @@ def test_nul_bytes_in_the_address_are_a_bad_request(client, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "could not be understood" in response.content.decode()
+
+
+def _options(page: str) -> list[str]:
+    select = re.search(r'<select name="country"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.findall(r'<option value="([A-Z]*)"', select)
+
+
+def test_sign_up_and_profile_list_the_member_states_and_the_eu_first(client, user):
+    signup = _options(client.get(reverse("signup")).content.decode())
+    client.force_login(user)
+    profile = _options(client.get(reverse("profile")).content.decode())
+
+    member_states = {"DK", "EE", "FI", "DE", "IS", "LV", "LT", "NO", "PL", "SE", "EU"}
+    for options in (signup, profile):
+        assert options[0] == ""
+        assert set(options[1:12]) == member_states
+        assert len(options) > 200
+        assert "AF" in options[12:]

@@ -313,3 +313,29 @@ def test_results_are_paged_ten_at_a_time(client, programme):
 
 def test_post_is_not_allowed(client, programme):
     assert client.post("/search/", {"q": "flood"}).status_code == 405
+
+
+# --- Hyphenated words ---------------------------------------------------------------------------
+
+
+def test_tabletop_finds_a_table_top_exercise(client, programme):
+    add_activity(programme, title="Storm table-top exercise", summary="Leaders decide together.")
+    add_activity(programme, title="Flood Workshop", venue_city="Tartu")
+
+    text = found(client, "tabletop")
+
+    assert "1 result for “tabletop”" in text
+    assert "Storm table-top exercise" in text
+
+
+def test_table_top_finds_a_tabletop_exercise_and_a_table_top_one(client, programme):
+    add_activity(programme, title="Storm tabletop exercise", summary="Leaders decide together.")
+    add_activity(programme, title="Flood exercise", summary="A table-top exercise on floods.")
+    add_activity(programme, title="Flood Workshop", venue_city="Tartu")
+
+    text = found(client, "table-top exercise")
+
+    assert "2 results for “table-top exercise”" in text
+    assert "Storm tabletop exercise" in text
+    assert "Flood exercise" in text
+    assert "Flood Workshop" not in text

@@ -1,0 +1,12 @@
+/* Cohort desk: "Select everyone on this page" for the bulk decision. */
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.querySelector("[data-desk-select-all]");
+  if (!button) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var boxes = document.querySelectorAll("[data-desk-select]");
+    var all = Array.prototype.every.call(boxes, function (box) { return box.checked; });
+    Array.prototype.forEach.call(boxes, function (box) { box.checked = !all; });
+    button.textContent = all ? "Select everyone on this page" : "Clear the selection";
+  });
+});
