@@ -20,6 +20,7 @@ from cohorts.models import (
     EnrolmentState,
     FocalPoint,
     GroupMember,
+    LeaderInvitation,
     ParticipantPass,
     PeerGroupMember,
     SurveyInvitation,
@@ -298,7 +299,14 @@ def places_erase(user, erasure: Erasure) -> None:
         sector="",
         level="",
         gender="",
+        # What a focal point typed when nominating them.
+        nominee_name="",
+        nominee_organisation="",
     )
+    # Invitations to co-lead a group, addressed to any address they were known by.
+    LeaderInvitation.objects.filter(
+        email__in=[value for value in erasure.strings if "@" in value]
+    ).delete()
     for ticket in ParticipantPass.objects.filter(enrolment__user=user):
         # A new random token too: a copy of the old QR code finds nothing at all.
         ParticipantPass.objects.filter(pk=ticket.pk).update(

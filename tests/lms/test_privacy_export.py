@@ -207,7 +207,8 @@ def test_asking_shows_a_progress_bar_that_works_without_javascript(client, perso
 
     html = response.content.decode()
     assert "We are preparing a copy of your data" in visible_text(response)
-    assert 'role="progressbar"' in html and 'aria-valuenow="0"' in html
+    # A native progress bar (role progressbar), readable without JavaScript.
+    assert '<progress class="data-progress" id="export-progress" max="100" value="0"' in html
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
     export = DataExport.objects.get(user=person)
     status = client.get(reverse("my_data_status", args=[export.pk])).json()

@@ -287,6 +287,9 @@ def edit_form_data(programme: ProgrammePage) -> dict:
             "goals": rich_text(programme.goals),
             "partners": rich_text(programme.partners),
             "contact": programme.contact,
+            "contact_email": programme.contact_email,
+            "contact_phone": programme.contact_phone,
+            "contact_url": programme.contact_url,
             "body": streamfield([block_data(block) for block in programme.body]),
             "action-publish": "action-publish",
         }
