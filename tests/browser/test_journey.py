@@ -84,7 +84,7 @@ def test_visitor_signs_up_logs_out_and_in_and_edits_profile(
     follow(page, page.get_by_role("button", name="Open my account"))
 
     expect(page).to_have_url(f"{live_server.url}/account/profile/")
-    expect(page.get_by_role("status")).to_contain_text("Welcome, Žydrūnas Šimkus")
+    expect(page.locator(".messages")).to_contain_text("Welcome, Žydrūnas Šimkus")
     expect(page.get_by_label("Full name")).to_have_value("Žydrūnas Šimkus")
 
     welcome = OutgoingEmail.objects.get(
@@ -118,7 +118,7 @@ def test_visitor_signs_up_logs_out_and_in_and_edits_profile(
         page.get_by_label("Sector").select_option(label=sector)
         page.get_by_label("Level").select_option(label=level)
         follow(page, page.get_by_role("button", name="Save profile"))
-        expect(page.get_by_role("status")).to_contain_text("Your profile has been saved.")
+        expect(page.locator(".messages")).to_contain_text("Your profile has been saved.")
 
         visit(page, "/account/profile/")
         expect(page.get_by_label("Full name")).to_have_value(name)
@@ -169,7 +169,7 @@ def test_phone_visitor_reaches_the_sign_up_form(phone_page, visit, follow, progr
     visit(page, confirm_link("malgorzata@example.pl"))
     assert_fits_the_screen(page)
     follow(page, page.get_by_role("button", name="Open my account"), tap=True)
-    expect(page.get_by_role("status")).to_contain_text("Welcome, Małgorzata Wąsowska")
+    expect(page.locator(".messages")).to_contain_text("Welcome, Małgorzata Wąsowska")
     assert_fits_the_screen(page)
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from cohorts.models import Cohort, EnrolmentMode
 from cohorts.services import cohort_staff_group_ensure, enrolment_apply
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, second_step
 from tests.factories import UserFactory
 from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
 
@@ -58,6 +58,7 @@ def log_in(page, visit, follow, *, email: str, next_url: str = "/my-learning/"):
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     follow(page, page.get_by_role("button", name="Log in"))
+    second_step(page, follow, email=email)
 
 
 def header_height(page) -> float:
