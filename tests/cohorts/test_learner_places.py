@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cohorts import services
 from cohorts.models import EnrolmentState
-from programmes.models import CalendarFeed
+from programmes.services import calendar_feed_ensure
 from tests.programmes.conftest import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def _members(cohort, make_person, django_capture_on_commit_callbacks):
 
 
 def _feed(client, user) -> icalendar.Calendar:
-    feed = CalendarFeed.objects.get_or_create(user=user)[0]
+    feed = calendar_feed_ensure(user=user)
     response = client.get(reverse("calendar_feed", args=[feed.token]))
     assert response.status_code == 200
     return icalendar.Calendar.from_ical(response.content)

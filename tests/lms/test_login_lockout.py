@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -33,6 +34,7 @@ def test_thirty_wrong_passwords_then_the_right_one_does_not_log_in(client, caplo
     text = visible_text(right)
     assert "Too many failed logins" in text and "Try again in 15 minutes" in text
     assert right["Retry-After"] == "900"
+    assert f'href="mailto:{settings.CONTACT_EMAIL}"' in right.content.decode()
     assert not logged_in(client)
     assert client.get("/admin/")["Location"].startswith(reverse("login"))
     assert "Login locked after repeated failures" in caplog.text

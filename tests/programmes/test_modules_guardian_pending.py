@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lms.consent import notice_current
-from lms.models import GuardianConsent, User
+from lms.models import ConsentPurpose, GuardianConsent, User
 from programmes.models import ModuleProgress, QuizAttempt, StepProgress
 from tests.lms.minors import consent_token, signup, signup_data
 from tests.programmes.conftest import visible_text
@@ -48,7 +48,7 @@ def test_a_pending_young_account_reads_the_lessons_but_stores_nothing(client, ma
     Client().post(
         reverse("consent:page", args=[token]),
         {"decision": "give", "consent": consent.pk, "guardian_name": "Inese Kalniņa",
-         "notice_version": notice_current().version},
+         "notice_version": notice_current(ConsentPurpose.ACCOUNT).version},
     )  # fmt: skip
     assert client.post(f"{module.url}step/{ids['section']}/").status_code == 302
     assert StepProgress.objects.filter(progress__user=young).count() == 1

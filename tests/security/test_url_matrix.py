@@ -8,6 +8,8 @@ Columns, in this order (tests.security.world.ROLES):
   administrator
 Cells: a status code, or
   login    302 to the site's login page (anonymous visitors; the admin sends them there too)
+  403      under /admin/, for someone logged in without admin access: a page saying so and
+           where to go instead
   dash     302 to the admin's dashboard: Wagtail's "you do not have permission"
   profile  302 to the profile (pages for visitors who are not logged in)
   302      any other redirect
@@ -26,10 +28,10 @@ LOGGED_IN = "login 200 200 200 200 200 200 200"  # everyone's own page (their li
 OWNER_ONLY = "login 404 404 404 404 404 404 404"  # somebody else's: not found, learn nothing
 POST_ONLY = "405 405 405 405 405 405 405 405"  # GET refused before anything is looked up
 POST_ONLY_LOGIN = "login 405 405 405 405 405 405 405"
-SUPERUSER_ONLY = "login login dash login login dash dash 200"  # system pages (events, outbox)
-ADMIN_SETUP = "login login dash login login dash 200 200"  # programme admins' set-up
-COHORT_DESK = "login login 404 login login 404 200 200"  # the owner's cohort, by id
-COHORT_DESK_POST = "login login 404 login login 404 405 405"
+SUPERUSER_ONLY = "login 403 dash 403 403 dash dash 200"  # system pages (events, outbox)
+ADMIN_SETUP = "login 403 dash 403 403 dash 200 200"  # programme admins' set-up
+COHORT_DESK = "login 403 404 403 403 404 200 200"  # the owner's cohort, by id
+COHORT_DESK_POST = "login 403 404 403 403 404 405 405"
 ACTIVITY_DESK = "login 404 404 404 404 404 200 200"  # the owner's activity's door and record
 TOKEN_LINK = PUBLIC  # the token is the authority; each page shows only what its link is for
 
@@ -52,7 +54,7 @@ EXPECTED = {
     "two_factor_recovery_codes": LOGGED_IN,
     "two_factor_device_remove": POST_ONLY_LOGIN,
     # The admin's login is the site's (one lockout, one second factor).
-    "admin/login/": "login login login login login login login login",
+    "admin/login/": "login 403 login 403 403 login login login",
     # Passkey ceremonies: JSON endpoints that answer POST only (and nobody logged out).
     "otp_webauthn:credential-registration-begin": "403 405 405 405 405 405 405 405",
     "otp_webauthn:credential-registration-complete": "403 405 405 405 405 405 405 405",
@@ -145,11 +147,11 @@ EXPECTED = {
     # The development inbox (404 in production); the world keeps no message, so an
     # administrator asking for one by name gets 404.
     "lms_dev_inbox": SUPERUSER_ONLY,
-    "lms_dev_inbox_message": "login login dash login login dash dash 404",
-    "lms_dev_inbox_download": "login login dash login login dash dash 404",
-    "lms_dev_inbox_attachment": "login login dash login login dash dash 404",
+    "lms_dev_inbox_message": "login 403 dash 403 403 dash dash 404",
+    "lms_dev_inbox_download": "login 403 dash 403 403 dash dash 404",
+    "lms_dev_inbox_attachment": "login 403 dash 403 403 dash dash 404",
     # --- the admin: the cohort desk of the owner's cohort ----------------------------------
-    "cohorts_desk_index": "login login 200 login login dash 200 200",  # lists one's own
+    "cohorts_desk_index": "login 403 200 403 403 dash 200 200",  # lists one's own
     "cohorts_desk": COHORT_DESK,
     "cohorts_desk_decide": COHORT_DESK_POST,
     "cohorts_desk_review": COHORT_DESK_POST,
@@ -167,25 +169,25 @@ EXPECTED = {
     "cohorts_matching_rematch": COHORT_DESK_POST,
     "cohorts_matching_requeue": COHORT_DESK_POST,
     "cohorts_matching_publish": COHORT_DESK,
-    "cohorts_survey_index": "login login dash login login dash 200 200",  # none of theirs
+    "cohorts_survey_index": "login 403 dash 403 403 dash 200 200",  # none of theirs
     "cohorts_survey_results": COHORT_DESK,
     "cohorts_survey_export_csv": COHORT_DESK,
     "cohorts_survey_export_xlsx": COHORT_DESK,
     "cohorts_survey_print": COHORT_DESK,
     "cohorts_survey_lessons": COHORT_DESK,
-    "cohorts_survey_send": "login login 405 login login 405 405 405",
+    "cohorts_survey_send": "login 403 405 403 403 405 405 405",
     "certificates_certificate": COHORT_DESK,
     "certificates_certificate_revoke": COHORT_DESK,
     "certificates_certificate_reissue": COHORT_DESK,
     "certificates_cohort": COHORT_DESK,
     # GET is the confirmation page; without a person chosen it goes back to the cohort's list.
-    "certificates_cohort_issue": "login login 404 login login 404 302 302",
+    "certificates_cohort_issue": "login 403 404 403 403 404 302 302",
     "certificates_cohort_bulk": COHORT_DESK_POST,
     "certificates_bulk": COHORT_DESK,
     "certificates_bulk_status": COHORT_DESK,
     "certificates_template_sample": ADMIN_SETUP,
     # Door staff get the admin's list of the desks they run (their own activity only).
-    "cohorts_check_in_index": "login login dash login login 200 200 200",
+    "cohorts_check_in_index": "login 403 dash 403 403 200 200 200",
     # --- the admin: set-up viewsets (one row per viewset; a URL's own row wins) ------------
     "wagtailsnippets_certificates_certificatetemplate:*": ADMIN_SETUP,
     "certificates_issued:*": SUPERUSER_ONLY,  # programme admins: through the cohort pages
@@ -193,8 +195,8 @@ EXPECTED = {
     "consent_ages:delete": SUPERUSER_ONLY,
     "privacy_notices:*": ADMIN_SETUP,
     # A published notice is never edited or deleted: the editor goes back to the list.
-    "privacy_notices:edit": "login login dash login login dash 302 302",
-    "privacy_notices:delete": "login login dash login login dash dash 302",
+    "privacy_notices:edit": "login 403 dash 403 403 dash 302 302",
+    "privacy_notices:delete": "login 403 dash 403 403 dash dash 302",
     "organisations:*": ADMIN_SETUP,
     "reason_templates:*": ADMIN_SETUP,
     "organisations:delete": SUPERUSER_ONLY,
