@@ -252,7 +252,9 @@ def signup_confirm(*, user: User) -> bool:
     """The owner of the address opened the link in the confirmation e-mail and pressed the
     button: the account can log in, and is announced. False when it was confirmed already."""
     with transaction.atomic(durable=True):
-        user = User.objects.select_for_update().select_related("profile").get(pk=user.pk)
+        user = (
+            User.objects.select_for_update(of=("self",)).select_related("profile").get(pk=user.pk)
+        )
         if not user.signup_pending:
             return False
         user.signup_pending = False
