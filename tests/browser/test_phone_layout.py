@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from cohorts.models import Cohort, EnrolmentMode
 from cohorts.services import cohort_staff_group_ensure, enrolment_apply
-from tests.browser.conftest import PHONE, second_step
+from tests.browser.conftest import PHONE
+from tests.browser.conftest import log_in as shared_log_in
 from tests.factories import UserFactory
 from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
 
@@ -20,7 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PASSWORD = "Correct-Horse-42"
 HEADER_MAX_PX = 120
 
 
@@ -54,11 +54,7 @@ def cohort(programme):
 
 
 def log_in(page, visit, follow, *, email: str, next_url: str = "/my-learning/"):
-    visit(page, f"/account/login/?next={next_url}")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    follow(page, page.get_by_role("button", name="Log in"))
-    second_step(page, follow, email=email)
+    shared_log_in(page, visit, follow, email=email, next_url=next_url)
 
 
 def header_height(page) -> float:
