@@ -94,8 +94,8 @@ NAMES = [
 
 
 def batch_data(n: int) -> list:
-    from certificates.codes import code_new
-    from certificates.pdf import CertificateData, Signatory
+    from certificates.documents.pdf import CertificateData, Signatory
+    from certificates.verify.codes import code_new
 
     out = []
     for i in range(n):
@@ -154,7 +154,7 @@ def trivial_renderer():
 
 
 def certificate_renderer():
-    from certificates.pdf import render
+    from certificates.documents.pdf import render
 
     return render
 
@@ -162,7 +162,7 @@ def certificate_renderer():
 def weasyprint_html(data) -> str:
     import segno
 
-    from certificates.pdf import QR_ERROR, QR_MASK
+    from certificates.documents.pdf import QR_ERROR, QR_MASK
     from lms.pdf_fonts import FONT_DIR
 
     qr = segno.make(data.verification_url, error=QR_ERROR, mask=QR_MASK, micro=False)

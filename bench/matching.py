@@ -18,7 +18,7 @@ from report import print_table, print_targets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cohorts.matching import (  # noqa: E402 (after the path fix)
+from cohorts.matching.algorithm import (
     Participant,
     Rules,
     evaluate,

@@ -58,10 +58,10 @@ def setup_main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from lms.services import user_register
+    from lms.accounts.services import user_register
     from programmes.models import ModulePage, ProgrammePage
-    from programmes.selectors import missing_prerequisites, modules_of
-    from programmes.services import progress_step_complete
+    from programmes.pages.selectors import missing_prerequisites, modules_of
+    from programmes.progress.services import progress_step_complete
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)

@@ -100,7 +100,7 @@ def child_main() -> None:
         SurveyPage,
         SurveyResponse,
     )
-    from programmes.surveys_results import survey_results
+    from programmes.surveys.results import survey_results
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)

@@ -7,7 +7,7 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        import certificates.hooks_participant  # noqa: F401 (registers the My learning panel)
+        import certificates.panels  # noqa: F401 (registers the My learning panel)
         from certificates import handlers
         from certificates.demo import demo_load
         from lms import jobs

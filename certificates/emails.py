@@ -5,11 +5,11 @@ what the verification page now says). One outbox row per certificate and reason.
 from django.conf import settings
 from django.urls import reverse
 
+from certificates.documents.content import verification_url
 from certificates.models import Certificate, CertificateKind
-from certificates.rendering import verification_url
+from lms.accounts.services import email_queue
 from lms.contact import contact_of
 from lms.models import Language, OutgoingEmail
-from lms.services import email_queue
 from programmes.models import ProgrammePage
 
 WHAT = {

@@ -82,8 +82,28 @@ def revoked_email_send(event: Event) -> None:
 
 
 def register_all() -> None:
-    events.register("cohorts.enrolment.completed", programme_certificate_on_completion)
-    events.register("programmes.activity.attended", activity_certificate_on_attendance)
-    events.register("programmes.module.completed", module_certificate_on_completion)
-    events.register("certificates.certificate.issued", issued_email_send)
-    events.register("certificates.certificate.revoked", revoked_email_send)
+    events.register(
+        "cohorts.enrolment.completed",
+        programme_certificate_on_completion,
+        name="certificates.handlers.programme_certificate_on_completion",
+    )
+    events.register(
+        "programmes.activity.attended",
+        activity_certificate_on_attendance,
+        name="certificates.handlers.activity_certificate_on_attendance",
+    )
+    events.register(
+        "programmes.module.completed",
+        module_certificate_on_completion,
+        name="certificates.handlers.module_certificate_on_completion",
+    )
+    events.register(
+        "certificates.certificate.issued",
+        issued_email_send,
+        name="certificates.handlers.issued_email_send",
+    )
+    events.register(
+        "certificates.certificate.revoked",
+        revoked_email_send,
+        name="certificates.handlers.revoked_email_send",
+    )

@@ -100,7 +100,7 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
         return self.name
 
     def clean(self):
-        from certificates.wording import wording_errors
+        from certificates.documents.wording import wording_errors
 
         errors = {}
         for field in ("title", "wording"):
@@ -140,8 +140,8 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
         now (in the editor: unsaved edits included)."""
         import dataclasses
 
-        from certificates.pdf import render
-        from certificates.rendering import SAMPLE, SAMPLE_CODE, certificate_data
+        from certificates.documents.content import SAMPLE, SAMPLE_CODE, certificate_data
+        from certificates.documents.pdf import render
 
         def first(related) -> str:
             item = next(iter(related.all()), None)

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from wagtail import hooks
 
 from certificates.selectors import my_certificates
-from programmes.selectors import MY_LEARNING_PANELS_HOOK
+from programmes.pages.selectors import MY_LEARNING_PANELS_HOOK
 
 
 @hooks.register(MY_LEARNING_PANELS_HOOK)

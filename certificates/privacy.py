@@ -2,9 +2,9 @@
 certificate is withdrawn at the holder's request (its code then verifies as such, without a
 name) and its PDF is deleted. Registered in CertificatesConfig.ready()."""
 
-from certificates.codes import code_new
 from certificates.models import Certificate, CertificateState
-from lms.privacy import Erasure, personal_data_register
+from certificates.verify.codes import code_new
+from lms.privacy.services import Erasure, personal_data_register
 
 # Rows with a file the holder may have: pending ones have none yet.
 WITH_FILE = (

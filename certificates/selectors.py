@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from certificates.documents.content import verification_url
 from certificates.models import Certificate, CertificateKind, CertificateState
-from certificates.rendering import verification_url
-from cohorts.selectors import cohorts_managed_by
+from cohorts.places.selectors import cohorts_managed_by
 
 # A pending row is still being rendered: it never verifies and cannot be downloaded.
 VERIFIABLE = (
@@ -113,7 +113,7 @@ def _verifiable() -> QuerySet[Certificate]:
 
 
 def certificate_by_code(*, code: str) -> Certificate | None:
-    """`code` in its canonical grouped form (certificates.codes.code_normalise)."""
+    """`code` in its canonical grouped form (certificates.verify.codes.code_normalise)."""
     return _verifiable().filter(code=code).first()
 
 

@@ -17,9 +17,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from certificates import ratelimit
-from certificates.codes import code_normalise
-from certificates.forms import MALFORMED, PDF_FIELD, CodeForm, HashingUploadHandler, UploadForm
 from certificates.models import Certificate
 from certificates.selectors import (
     certificate_by_sha256,
@@ -27,6 +24,15 @@ from certificates.selectors import (
     my_certificates,
     verification_from,
     verification_of,
+)
+from certificates.verify import ratelimit
+from certificates.verify.codes import code_normalise
+from certificates.verify.forms import (
+    MALFORMED,
+    PDF_FIELD,
+    CodeForm,
+    HashingUploadHandler,
+    UploadForm,
 )
 
 UPLOAD_PREFIX = "file"

@@ -22,8 +22,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
-from certificates import admin_views
-from certificates.forms_admin import (
+from certificates.desk import views as admin_views
+from certificates.desk.forms import (
     SIGNATORIES_HELP,
     TRANSLATIONS_HELP,
     WORDING_HELP,
@@ -36,7 +36,7 @@ from certificates.models import (
     CertificateState,
     CertificateTemplate,
 )
-from cohorts.admin_views import DESK_LINKS_HOOK
+from cohorts.desk.views import DESK_LINKS_HOOK
 from cohorts.models import Cohort
 
 LOG_ACTIONS = {

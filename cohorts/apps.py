@@ -7,9 +7,9 @@ class CohortsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        import cohorts.hooks_participant  # noqa: F401 (registers the participant panels)
-        from cohorts import handlers
+        import cohorts.places.panels  # noqa: F401 (registers the participant panels)
         from cohorts.demo import demo_load
+        from cohorts.places import handlers
         from lms import jobs
         from lms.demo import register_demo
 
@@ -17,10 +17,10 @@ class CohortsConfig(AppConfig):
         from cohorts import privacy
 
         privacy.register_all()  # personal data: export, erasure, care-notes retention
-        from cohorts import consent  # the "enrolment" subject of guardian consent
+        from cohorts.groups import consent
 
         consent.register()
-        from cohorts import selectors
+        from cohorts.places import selectors
         from lms.signin.roles import second_factor_role_register
 
         # Roles that decide who gets places and sees care notes log in with a second factor.
@@ -50,29 +50,27 @@ class CohortsConfig(AppConfig):
 
         # Peer groups, attendance and surveys: their panels, handlers, jobs and demo loaders
         # (the demo loaders after the cohorts' own, whose cohorts and places they use).
-        import cohorts.hooks_attendance  # noqa: F401 (passes and check-in desks on My learning)
-        import cohorts.hooks_peergroups  # noqa: F401 (the peer-group panel)
-        import cohorts.hooks_surveys  # noqa: F401 (surveys waiting on My learning)
-        from cohorts import (
-            demo_attendance,
-            demo_peergroups,
-            demo_surveys,
-            handlers_attendance,
-            handlers_peergroups,
-            handlers_surveys,
-        )
+        import cohorts.attendance.panels  # noqa: F401 (passes and check-in desks on My learning)
+        import cohorts.matching.panels  # noqa: F401 (the peer-group panel)
+        import cohorts.surveys.panels  # noqa: F401 (surveys waiting on My learning)
+        from cohorts.attendance import handlers as handlers_attendance
+        from cohorts.demo import attendance as demo_attendance
+        from cohorts.demo import matching as demo_peergroups
+        from cohorts.demo import surveys as demo_surveys
+        from cohorts.matching import handlers as handlers_peergroups
+        from cohorts.surveys import handlers as handlers_surveys
 
         handlers_peergroups.register_all()
         handlers_attendance.register_all()
         handlers_surveys.register_all()
         jobs.register_periodic(
             name="cohorts.survey_invitations_send",
-            func="cohorts.tasks_surveys.survey_invitations_send_task",
+            func="cohorts.tasks.survey_invitations_send_task",
             minutes=5,
         )
         jobs.register_periodic(
             name="cohorts.survey_reminders_send",
-            func="cohorts.tasks_surveys.survey_reminders_send_task",
+            func="cohorts.tasks.survey_reminders_send_task",
             minutes=30,
         )
         register_demo("peergroups", demo_peergroups.demo_load)
@@ -80,7 +78,7 @@ class CohortsConfig(AppConfig):
         register_demo("surveys", demo_surveys.demo_load)
 
         # Youth and volunteer groups: the leader's My learning panel and the demo groups.
-        import cohorts.hooks_groups  # noqa: F401
-        from cohorts import demo_groups
+        import cohorts.groups.panels  # noqa: F401
+        from cohorts.demo import groups as demo_groups
 
         register_demo("groups", demo_groups.demo_load)

@@ -11,24 +11,16 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from cohorts.attendance import pass_data, pass_filename, pass_token_new
-from cohorts.consent import subject_key as consent_subject_key
-from cohorts.models import (
-    FINAL,
-    AttendanceRecord,
-    Enrolment,
-    EnrolmentState,
-    FocalPoint,
-    GroupMember,
-    LeaderInvitation,
-    ParticipantPass,
-    PeerGroupMember,
-    SurveyInvitation,
-    YouthGroup,
-)
-from lms.consent import consent_cancel
-from lms.privacy import Erasure, personal_data_register
-from lms.services import LmsError
+from cohorts.attendance.models import AttendanceRecord, ParticipantPass
+from cohorts.attendance.services import pass_data, pass_filename, pass_token_new
+from cohorts.groups.consent import subject_key as consent_subject_key
+from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
+from cohorts.matching.models import PeerGroupMember
+from cohorts.places.models import FINAL, Enrolment, EnrolmentState, FocalPoint
+from cohorts.surveys.models import SurveyInvitation
+from lms.accounts.services import LmsError
+from lms.consent.services import consent_cancel
+from lms.privacy.services import Erasure, personal_data_register
 
 # Under the kernel's logger, so that the purge count shows at the default log level.
 logger = logging.getLogger("lms.retention")
@@ -222,7 +214,7 @@ def places_export(user) -> dict:
 
 def places_files(user) -> list[tuple[str, bytes]]:
     """The passes of confirmed activity places, as PDFs (only passes already issued)."""
-    from cohorts import passes as pass_documents
+    from cohorts.attendance import passes as pass_documents
 
     files = []
     tickets = ParticipantPass.objects.filter(
@@ -265,7 +257,7 @@ def places_erase(user, erasure: Erasure) -> None:
     up, so that the next person moves up; every place keeps what statistics count (state,
     country, dates, attendance) and loses what is personal or would single them out
     (organisation, sector, level, gender)."""
-    from cohorts.services import _lock, _withdraw  # the places service's own steps
+    from cohorts.places.services import _lock, _withdraw  # the places service's own steps
 
     open_places = (
         Enrolment.objects.filter(user=user)
@@ -349,11 +341,11 @@ def register_all() -> None:
     )
     jobs.register_periodic(
         name="cohorts.care_notes_purge",
-        func="cohorts.tasks_privacy.care_notes_purge_task",
+        func="cohorts.tasks.care_notes_purge_task",
         minutes=24 * 60,
     )
     jobs.register_periodic(
         name="cohorts.survey_drafts_purge",
-        func="cohorts.tasks_privacy.survey_drafts_purge_task",
+        func="cohorts.tasks.survey_drafts_purge_task",
         minutes=24 * 60,
     )

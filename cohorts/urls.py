@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from cohorts import views
-from cohorts.urls_attendance import urlpatterns as attendance_urlpatterns
+from cohorts.attendance.urls import urlpatterns as attendance_urlpatterns
+from cohorts.places import views
 
 app_name = "cohorts"
 
@@ -20,7 +20,7 @@ urlpatterns = [
         name="activity_register",
     ),
     *attendance_urlpatterns,
-    path("surveys/", include("cohorts.urls_surveys")),
+    path("surveys/", include("cohorts.surveys.urls")),
     # A cohort's own addresses come last: its slug must not shadow the fixed ones above
     # (cohorts.models.RESERVED_SLUGS keeps such slugs from being chosen).
     path("<slug:slug>/", views.cohort_page, name="cohort"),

@@ -17,14 +17,15 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-import cohorts.wagtail_hooks_attendance  # noqa: F401 (check-in desks and attendance)
-import cohorts.wagtail_hooks_matching  # noqa: F401 (peer-group matching in the desk)
-import cohorts.wagtail_hooks_surveys  # noqa: F401 (survey results and targets)
-from cohorts import admin_views, services
-from cohorts.forms_admin import CohortAdminForm
-from cohorts.models import Cohort, FocalPoint, ReasonTemplate
-from cohorts.selectors import cohorts_managed_by
-from programmes.forms import ACTIVITY_FORM_CHECKS_HOOK
+import cohorts.attendance.wagtail_hooks  # noqa: F401 (check-in desks and attendance)
+import cohorts.matching.wagtail_hooks  # noqa: F401 (peer-group matching in the desk)
+import cohorts.surveys.wagtail_hooks  # noqa: F401 (survey results and targets)
+from cohorts.desk import views as admin_views
+from cohorts.desk.forms import CohortAdminForm
+from cohorts.places import services
+from cohorts.places.models import Cohort, FocalPoint, ReasonTemplate
+from cohorts.places.selectors import cohorts_managed_by
+from programmes.pages.forms import ACTIVITY_FORM_CHECKS_HOOK
 
 ENROLMENT_ACTIONS = {
     "accept": ("Accept", "Accepted"),

@@ -17,13 +17,19 @@ class LmsConfig(AppConfig):
         from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from lms import events, handlers, jobs, page_cache
+        from lms import events, jobs
+        from lms.accounts import handlers
+        from lms.pages import cache as page_cache
 
-        events.register("lms.user.registered", handlers.welcome_email_send)
-        from lms import privacy_providers
+        events.register(
+            "lms.user.registered",
+            handlers.welcome_email_send,
+            name="lms.handlers.welcome_email_send",
+        )
+        from lms.privacy import providers as privacy_providers
 
         privacy_providers.register_all()  # personal data: export, erasure
-        from lms import consent_account
+        from lms.consent import account as consent_account
 
         consent_account.register()  # a young person's own account waits for a guardian
         from django.contrib.auth.signals import user_logged_in
@@ -60,7 +66,7 @@ class LmsConfig(AppConfig):
         post_page_move.connect(purge, dispatch_uid="lms.page_cache.moved")
         post_delete.connect(purge, sender=Page, dispatch_uid="lms.page_cache.deleted")
         for model in (PageViewRestriction, Site):
-            post_save.connect(purge, sender=model, dispatch_uid=f"lms.page_cache.{model.__name__}")
+            post_save.connect(purge, sender=model, dispatch_uid=f"lms.pages.cache.{model.__name__}")
             post_delete.connect(
-                purge, sender=model, dispatch_uid=f"lms.page_cache.{model.__name__}.deleted"
+                purge, sender=model, dispatch_uid=f"lms.pages.cache.{model.__name__}.deleted"
             )

@@ -112,7 +112,7 @@ MIDDLEWARE = [
     "lms.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, authentication and messages, so a cached anonymous page costs none of them.
-    "lms.page_cache.PageCacheMiddleware",
+    "lms.pages.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -346,7 +346,7 @@ EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "lms.mailbox.DevelopmentMailBackend",
+    else "lms.mail.mailbox.DevelopmentMailBackend",
 )
 EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -401,7 +401,7 @@ if IS_POSTGRES:
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 # The admin's "forgotten password" goes through the outbox and its hourly limit too.
-WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "lms.forms.OutboxPasswordResetForm"  # noqa: S105
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "lms.accounts.forms.OutboxPasswordResetForm"  # noqa: S105
 WAGTAILADMIN_LOGIN_URL = "login"
 # Staff avatars: Wagtail's initials/default icon, never a third-party avatar service (which
 # would receive a hash of every staff e-mail address).
@@ -436,7 +436,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp 4). The site runs no inline script and no inline style:
 # every script and stylesheet is a static file of this site. Video embeds may come from the
 # providers below. The check-in desk adds 'wasm-unsafe-eval' for its barcode reader
-# (cohorts.views_attendance). The Wagtail admin gets its own, looser policy (its date widgets
+# (cohorts.attendance.views). The Wagtail admin gets its own, looser policy (its date widgets
 # and inline panels carry inline scripts): lms.middleware.ContentSecurityPolicyMiddleware.
 EMBED_FRAME_SOURCES = [
     "https://www.youtube-nocookie.com",

@@ -1,6 +1,10 @@
-"""Thin django-q2 tasks of the kernel: load by id, call the service."""
+"""The queued entry points of the kernel: thin django-q2 tasks that load by id and call a service.
+Their dotted paths (`lms.tasks.<name>`) are stored in queue rows and schedules, so they stay here
+whatever capability does the work; `lms.__getattr__` maps paths of earlier releases."""
 
-from lms import consent, events, services
+from lms import events
+from lms.accounts import services
+from lms.consent import services as consent
 
 
 def event_dispatch_task(event_id: int) -> None:
@@ -32,12 +36,18 @@ def consent_reminders_send_task() -> int:
 
 
 def data_export_task(export_id: int) -> None:
-    from lms import privacy
+    from lms.privacy import services as privacy
 
     privacy.data_export_build(export_id=export_id)
 
 
 def data_exports_expire_task() -> int:
-    from lms import privacy
+    from lms.privacy import services as privacy
 
     return privacy.data_exports_expire()
+
+
+def closed_accounts_erase_task() -> int:
+    from lms.consent import account
+
+    return account.closed_accounts_erase()

@@ -7,9 +7,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from lms import views
-from lms.forms import OutboxPasswordResetForm
-from programmes.api import api_router
+from lms.accounts import views
+from lms.accounts.forms import OutboxPasswordResetForm
+from programmes.pages.api import api_router
 
 account_patterns = [
     path("signup/", views.SignupView.as_view(), name="signup"),
@@ -65,15 +65,15 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include(account_patterns)),
-    path("account/", include("lms.urls_privacy")),
+    path("account/", include("lms.privacy.urls")),
     path("account/two-factor/", include("lms.signin.urls")),
     path("api/v2/", api_router.urls),
-    path("search/", include("programmes.search_urls")),
+    path("search/", include("programmes.search.urls")),
     path("cohorts/", include("cohorts.urls")),
-    path("groups/", include("cohorts.urls_groups")),
+    path("groups/", include("cohorts.groups.urls")),
     path("certificates/", include("certificates.urls")),
-    path("consent/", include("lms.urls_consent")),
-    path("", include("programmes.urls")),
+    path("consent/", include("lms.consent.urls")),
+    path("", include("programmes.learning.urls")),
 ]
 
 if not settings.PRODUCTION:
@@ -82,7 +82,7 @@ if not settings.PRODUCTION:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
-handler400 = "lms.views.bad_request"
-handler403 = "lms.views.permission_denied"
-handler404 = "lms.views.page_not_found"
-handler500 = "lms.views.server_error"
+handler400 = "lms.accounts.views.bad_request"
+handler403 = "lms.accounts.views.permission_denied"
+handler404 = "lms.accounts.views.page_not_found"
+handler500 = "lms.accounts.views.server_error"

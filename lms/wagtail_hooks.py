@@ -12,12 +12,13 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-import lms.wagtail_hooks_consent  # noqa: F401 (guardian consents, their audit log)
-import lms.wagtail_hooks_privacy  # noqa: F401 (ages of digital consent, privacy notices)
-from lms import mailbox
-from lms.models import Organisation, OutgoingEmail
-from lms.selectors import emails_recent, events_recent
-from lms.services import email_text_redact
+import lms.consent.wagtail_hooks  # noqa: F401 (guardian consents, their audit log)
+import lms.privacy.wagtail_hooks  # noqa: F401 (ages of digital consent, privacy notices)
+from lms.accounts.models import Organisation
+from lms.accounts.selectors import emails_recent, events_recent
+from lms.accounts.services import email_text_redact
+from lms.mail import mailbox
+from lms.mail.models import OutgoingEmail
 
 
 class SuperuserOnlyMixin:

@@ -11,7 +11,7 @@ class ProgrammesConfig(AppConfig):
         from programmes.demo import demo_load
 
         register_demo("programmes", demo_load)
-        import programmes.surveys_hooks  # noqa: F401 (lessons learned on programme pages)
+        import programmes.surveys.panels  # noqa: F401 (lessons learned on programme pages)
         from programmes import privacy
 
         privacy.register_all()  # personal data: export, erasure

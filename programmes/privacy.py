@@ -4,16 +4,11 @@ in ProgrammesConfig.ready()."""
 
 from collections import defaultdict
 
-from lms.privacy import Erasure, personal_data_register
-from programmes.models import (
-    CalendarFeed,
-    ModuleProgress,
-    QuizAttempt,
-    StepProgress,
-    SurveyAnswer,
-    SurveyResponse,
-)
-from programmes.selectors import step_title
+from lms.privacy.services import Erasure, personal_data_register
+from programmes.calendar.models import CalendarFeed
+from programmes.pages.selectors import step_title
+from programmes.progress.models import ModuleProgress, QuizAttempt, StepProgress
+from programmes.surveys.models import SurveyAnswer, SurveyResponse
 
 
 def _step_titles(module) -> dict[str, str]:

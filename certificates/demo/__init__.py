@@ -23,7 +23,6 @@ from certificates.models import (
     CertificateTemplate,
     CertificateTranslation,
 )
-from cohorts import services as cohort_services
 from cohorts.demo import (
     PARTICIPANT_PASSWORD,
     STAFF_DOMAIN,
@@ -33,9 +32,10 @@ from cohorts.demo import (
     person_ensure,
 )
 from cohorts.models import Cohort, Enrolment, EnrolmentMode, EnrolmentState
+from cohorts.places import services as cohort_services
 from lms.models import Gender, Level, Sector, User
-from programmes import services as programme_services
 from programmes.models import ModulePage, ModuleProgress, ProgrammePage
+from programmes.progress import services as programme_services
 
 BEP_SLUG = "baltic-excellence-programme"
 NEEDS_SLUG = "needs"

@@ -17,7 +17,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import ModelLogEntry
 
 from certificates import services
-from certificates.forms_admin import IssueForm, ReissueForm, RevokeForm
+from certificates.desk.forms import IssueForm, ReissueForm, RevokeForm
 from certificates.models import (
     BulkIssue,
     BulkIssueState,
@@ -28,9 +28,9 @@ from certificates.models import (
     CertificateTemplate,
 )
 from certificates.selectors import certificate_is_admin
-from cohorts.admin_views import DeskLink, desk_url
+from cohorts.desk.views import DeskLink, desk_url
 from cohorts.models import Cohort, Enrolment, EnrolmentState
-from cohorts.selectors import cohorts_managed_by
+from cohorts.places.selectors import cohorts_managed_by
 
 # The people a cohort's certificates page lists: those who finished, and those still on the way.
 PARTICIPANTS = (EnrolmentState.COMPLETED, EnrolmentState.ACCEPTED)

@@ -1,5 +1,5 @@
-"""From a certificate template and plain values to the data `certificates.pdf.render` prints:
-placeholders filled, the holder's language added when the template has it, images read once.
+"""From a certificate template and plain values to the data `certificates.documents.pdf.render`
+prints: placeholders filled, the holder's language added when the template has it, images read once.
 Issuing and the admin preview both go through `certificate_data`."""
 
 import dataclasses
@@ -11,9 +11,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.urls import reverse
 
+from certificates.documents.pdf import CertificateData, Signatory
+from certificates.documents.wording import paragraphs, wording_fill
 from certificates.models import CertificateTemplate
-from certificates.pdf import CertificateData, Signatory
-from certificates.wording import paragraphs, wording_fill
 
 
 @dataclass(frozen=True)

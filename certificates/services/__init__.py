@@ -17,8 +17,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from certificates import pdf, rendering
-from certificates.codes import code_new
+from certificates.documents import content as rendering
+from certificates.documents import pdf
 from certificates.models import (
     BulkIssue,
     BulkIssueState,
@@ -29,6 +29,7 @@ from certificates.models import (
     CertificateTemplate,
     certificate_upload_to,
 )
+from certificates.verify.codes import code_new
 from cohorts.models import ActivitySession, Cohort, Enrolment, EnrolmentState
 from lms.events import emit
 from lms.jobs import enqueue

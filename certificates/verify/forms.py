@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
 
-from certificates.codes import GROUP, GROUPS, code_normalise
+from certificates.verify.codes import GROUP, GROUPS, code_normalise
 
 CODE_EXAMPLE = "7KQ2-M9XD-3FHT-8WNC-2JRB-6YAE-5VPG"
 CODE_SHAPE = (

@@ -12,10 +12,10 @@ from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from cohorts import attendance
-from cohorts.models import ActivityAttendance
-from cohorts.selectors import cohort_is_admin
-from cohorts.selectors_attendance import attendance_can_manage, desk_activities_for
+from cohorts.attendance import services as attendance
+from cohorts.attendance.models import ActivityAttendance
+from cohorts.attendance.selectors import attendance_can_manage, desk_activities_for
+from cohorts.places.selectors import cohort_is_admin
 
 
 class CheckInIndexView(WagtailAdminTemplateMixin, TemplateView):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cohorts.attendance import SessionInput
+from cohorts.attendance.services import SessionInput
 
 
 class SessionForm(forms.Form):

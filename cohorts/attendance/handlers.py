@@ -1,8 +1,8 @@
 """Handlers of attendance, registered from CohortsConfig.ready(): a confirmed activity place
 gets its pass, a withdrawn one loses it. Both converge when run again."""
 
-from cohorts import attendance
-from cohorts.models import Enrolment
+from cohorts.attendance import services as attendance
+from cohorts.places.models import Enrolment
 from lms import events
 from lms.models import Event
 
@@ -32,5 +32,9 @@ def pass_revoke(event: Event) -> None:
 
 
 def register_all() -> None:
-    events.register("cohorts.enrolment.accepted", pass_issue)
-    events.register("cohorts.enrolment.withdrawn", pass_revoke)
+    events.register(
+        "cohorts.enrolment.accepted", pass_issue, name="cohorts.handlers_attendance.pass_issue"
+    )
+    events.register(
+        "cohorts.enrolment.withdrawn", pass_revoke, name="cohorts.handlers_attendance.pass_revoke"
+    )

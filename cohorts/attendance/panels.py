@@ -4,8 +4,8 @@ for activity staff the check-in desks they run. Imported from CohortsConfig.read
 from django.template.loader import render_to_string
 from wagtail import hooks
 
-from cohorts.selectors_attendance import desk_activities_for, passes_of
-from programmes.selectors import MY_LEARNING_PANELS_HOOK
+from cohorts.attendance.selectors import desk_activities_for, passes_of
+from programmes.pages.selectors import MY_LEARNING_PANELS_HOOK
 
 
 @hooks.register(MY_LEARNING_PANELS_HOOK)

@@ -13,25 +13,23 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from cohorts.attendance import (
+from cohorts.attendance.models import (
+    ActivityAttendance,
+    ActivitySession,
+    AttendanceRecord,
+    AttendanceStatus,
+    ParticipantPass,
+)
+from cohorts.attendance.services import (
     check_in_window,
     day_text,
     person_name,
     rule_met,
     session_local_date,
 )
-from cohorts.consent import ConsentStatus, consent_statuses
-from cohorts.models import (
-    ActivityAttendance,
-    ActivitySession,
-    AttendanceRecord,
-    AttendanceStatus,
-    Cohort,
-    Enrolment,
-    EnrolmentState,
-    ParticipantPass,
-)
-from cohorts.selectors import CONFIRMED, cohort_is_admin, cohorts_managed_by
+from cohorts.groups.consent import ConsentStatus, consent_statuses
+from cohorts.places.models import Cohort, Enrolment, EnrolmentState
+from cohorts.places.selectors import CONFIRMED, cohort_is_admin, cohorts_managed_by
 from programmes.models import ActivityPage
 
 # Letters that Unicode's decomposition leaves whole, spelled as people type them without the
@@ -169,7 +167,7 @@ class DeskRow:
     organisation: str
     record: AttendanceRecord | None = None
     folded: str = ""
-    # A minor's guardian consent (cohorts.consent.ConsentStatus), None when none is needed.
+    # A minor's guardian consent (cohorts.groups.consent.ConsentStatus), None when none is needed.
     consent: ConsentStatus | None = None
 
     @property

@@ -15,20 +15,20 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from wagtail.log_actions import log
 
-from cohorts import emails, passes
-from cohorts.consent import consent_blocked_reason
-from cohorts.models import (
+from cohorts.attendance import passes
+from cohorts.attendance.models import (
     ActivityAttendance,
     ActivitySession,
     AttendanceRecord,
     AttendanceRule,
     AttendanceStatus,
-    Enrolment,
-    EnrolmentState,
     ParticipantPass,
 )
-from cohorts.selectors import CONFIRMED
-from cohorts.services import CohortsError
+from cohorts.groups.consent import consent_blocked_reason
+from cohorts.places import emails
+from cohorts.places.models import Enrolment, EnrolmentState
+from cohorts.places.selectors import CONFIRMED
+from cohorts.places.services import CohortsError
 from lms.events import emit
 from lms.models import OutgoingEmail
 from lms.tokens import derived_token_fields, token_digest

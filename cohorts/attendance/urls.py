@@ -3,7 +3,7 @@ and an activity's check-in desk and attendance list (staff only). Appended to co
 
 from django.urls import path
 
-from cohorts import views_attendance as views
+from cohorts.attendance import views
 
 urlpatterns = [
     path("places/<dbid:enrolment_id>/pass/", views.pass_page, name="pass"),

@@ -27,22 +27,11 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from wagtail.log_actions import log
 
-from cohorts import attendance, exports, passes
-from cohorts.attendance import (
-    TOKEN_PATTERN,
-    check_in_window_reason,
-    pass_by_token,
-    pass_lookup,
-    person_name,
-    session_current,
-    session_label,
-    session_local_date,
-    sessions_ensure,
-)
-from cohorts.forms_attendance import SessionForm
-from cohorts.models import AttendanceStatus, EnrolmentState, ParticipantPass
-from cohorts.selectors import CONFIRMED, place_of_owner
-from cohorts.selectors_attendance import (
+from cohorts.attendance import passes
+from cohorts.attendance import services as attendance
+from cohorts.attendance.forms import SessionForm
+from cohorts.attendance.models import AttendanceStatus, ParticipantPass
+from cohorts.attendance.selectors import (
     attendance_can_manage,
     attendance_grid,
     attendance_table,
@@ -58,7 +47,21 @@ from cohorts.selectors_attendance import (
     session_of,
     sheet_rows,
 )
-from cohorts.services import CohortsError
+from cohorts.attendance.services import (
+    TOKEN_PATTERN,
+    check_in_window_reason,
+    pass_by_token,
+    pass_lookup,
+    person_name,
+    session_current,
+    session_label,
+    session_local_date,
+    sessions_ensure,
+)
+from cohorts.desk import exports
+from cohorts.places.models import EnrolmentState
+from cohorts.places.selectors import CONFIRMED, place_of_owner
+from cohorts.places.services import CohortsError
 from lms.spreadsheets import xlsx_value
 from lms.time_zones import zone_name
 from programmes.models import ActivityPage

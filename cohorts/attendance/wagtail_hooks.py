@@ -6,9 +6,9 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from cohorts.admin_attendance import ActivityAttendanceViewSet, CheckInIndexView
-from cohorts.admin_views import DESK_LINKS_HOOK, DeskLink
-from cohorts.selectors_attendance import desk_activities_for
+from cohorts.attendance.desk import ActivityAttendanceViewSet, CheckInIndexView
+from cohorts.attendance.selectors import desk_activities_for
+from cohorts.desk.views import DESK_LINKS_HOOK, DeskLink
 
 ATTENDANCE_ACTIONS = {
     "correct": ("Correct attendance", "Corrected an attendance record"),

@@ -11,8 +11,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts import services
-from cohorts.models import (
+from cohorts.places import services
+from cohorts.places.models import (
     ApplicationQuestion,
     Cohort,
     Enrolment,
@@ -23,8 +23,8 @@ from cohorts.models import (
     RuleAttribute,
     RuleKind,
 )
+from lms.accounts.services import profile_update, user_register
 from lms.models import Gender, Level, Sector, User
-from lms.services import profile_update, user_register
 from programmes.models import ActivityPage, ModulePage, ProgrammePage
 
 # Documented in the README: every demo member of staff and focal point logs in with the first,

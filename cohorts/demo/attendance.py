@@ -7,19 +7,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
-from cohorts import attendance, services
-from cohorts.demo import STAFF_DOMAIN
-from cohorts.models import (
+from cohorts.attendance import services as attendance
+from cohorts.attendance.models import (
     ActivitySession,
     AttendanceRecord,
     AttendanceRule,
     AttendanceStatus,
-    Cohort,
-    Enrolment,
-    EnrolmentState,
     ParticipantPass,
 )
-from cohorts.selectors import CONFIRMED
+from cohorts.demo import STAFF_DOMAIN
+from cohorts.places import services
+from cohorts.places.models import Cohort, Enrolment, EnrolmentState
+from cohorts.places.selectors import CONFIRMED
 from lms.models import User
 from programmes.models import ActivityPage
 

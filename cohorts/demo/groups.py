@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts import groups
 from cohorts.demo import PARTICIPANT_PASSWORD, Person, _Passwords, email_of, person_ensure
-from cohorts.models import Enrolment, EnrolmentState, GroupKind, GroupMember, YouthGroup
-from cohorts.services import CohortsError
+from cohorts.groups import services as groups
+from cohorts.groups.models import GroupKind, GroupMember, YouthGroup
+from cohorts.places.models import Enrolment, EnrolmentState
+from cohorts.places.services import CohortsError
 from lms.models import ConsentState, GuardianConsent, Level, Sector
 from programmes.models import ActivityKind, ActivityPage, ProgrammePage
 
@@ -247,7 +248,7 @@ def _book(group, leader, activity, members, lines) -> None:
 def _consents_give(group, data: DemoGroup, activity, lines) -> None:
     """The guardians who have answered: each gives consent through the consent page's own
     service, with a link issued for the purpose (the e-mailed one exists only in the outbox)."""
-    from lms.consent import _token_issue, consent_give, notice_current
+    from lms.consent.services import _token_issue, consent_give, notice_current
     from lms.models import ConsentToken
 
     notice = notice_current()

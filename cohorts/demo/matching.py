@@ -3,9 +3,10 @@ fast run and an exact one, to compare) and publishes the second, through the rea
 
 from django.conf import settings
 
-from cohorts import peergroups
 from cohorts.demo import BEP_COHORT, STAFF_DOMAIN
-from cohorts.models import Cohort, PeerGroup
+from cohorts.matching import services as peergroups
+from cohorts.matching.models import PeerGroup
+from cohorts.places.models import Cohort
 from lms.models import User
 
 # Two runs that differ in their search, so the desk has something to compare.

@@ -9,19 +9,19 @@ from django.conf import settings
 from django.db import transaction
 from django.http import QueryDict
 
-from cohorts import surveys
-from cohorts.models import Cohort
-from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.places.models import Cohort
+from cohorts.surveys import services as surveys
+from cohorts.surveys.models import SurveyInvitation, SurveyTarget, SurveyTrigger
 from lms.models import User
-from programmes.demo_surveys import BEP_SURVEY_SLUG, NEEDS_SURVEY_SLUG, survey_pages_ensure
+from programmes.demo.surveys import BEP_SURVEY_SLUG, NEEDS_SURVEY_SLUG, survey_pages_ensure
 from programmes.models import LessonsLearnedPage, ModulePage, SurveyPage
-from programmes.surveys import (
+from programmes.surveys.answering import (
     SurveysError,
     lessons_learned_publish,
     survey_form,
     survey_response_record,
 )
-from programmes.surveys_results import survey_results
+from programmes.surveys.results import survey_results
 
 NEEDS_COHORT_SLUG = "needs-2027"
 BEP_COHORT_SLUG = "bep-2026"

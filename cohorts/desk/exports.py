@@ -8,8 +8,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from cohorts.models import Cohort, EnrolmentState
-from cohorts.selectors import waitlist_of
+from cohorts.places.models import Cohort, EnrolmentState
+from cohorts.places.selectors import waitlist_of
 from lms.spreadsheets import CSV_CONTENT_TYPE as CSV_CONTENT_TYPE  # re-exported for the views
 from lms.spreadsheets import cell_safe as cell_safe
 from lms.spreadsheets import csv_bytes, xlsx_value

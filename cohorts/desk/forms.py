@@ -4,9 +4,9 @@ from django import forms
 from django.db.models import Q
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from cohorts import imports
-from cohorts.models import Cohort, Enrolment, EnrolmentState, ReasonTemplate
-from cohorts.services import DECISIONS, cohort_activity_rule_problems, cohort_country_cap
+from cohorts.desk import imports
+from cohorts.places.models import Cohort, Enrolment, EnrolmentState, ReasonTemplate
+from cohorts.places.services import DECISIONS, cohort_activity_rule_problems, cohort_country_cap
 from lms.models import Sector
 
 DECISION_LABELS = {"accept": "Accept", "waitlist": "Waitlist", "reject": "Reject"}

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django_countries import countries
 
-from cohorts.groups import MemberData
-from cohorts.models import Cohort, Enrolment
-from cohorts.services import Nominee, PlaceDryRun
+from cohorts.groups.services import MemberData
+from cohorts.places.models import Cohort, Enrolment
+from cohorts.places.services import Nominee, PlaceDryRun
 from lms.models import Level, Organisation, Profile, Sector
 
 MAX_BYTES = 10 * 1024 * 1024

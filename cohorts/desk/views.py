@@ -17,8 +17,8 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from cohorts import emails, exports, imports, services
-from cohorts.forms_admin import (
+from cohorts.desk import exports, imports
+from cohorts.desk.forms import (
     DECISION_LABELS,
     BulkDecisionForm,
     DeskFilterForm,
@@ -27,8 +27,9 @@ from cohorts.forms_admin import (
     person_reasons,
     reason_templates_for,
 )
-from cohorts.models import Cohort, Enrolment, ReasonTemplate, RuleAttribute
-from cohorts.selectors import (
+from cohorts.places import emails, services
+from cohorts.places.models import Cohort, Enrolment, ReasonTemplate, RuleAttribute
+from cohorts.places.selectors import (
     cohort_is_admin,
     cohorts_managed_by,
     desk_countries,

@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from cohorts import emails
-from cohorts.models import Cohort, Enrolment, EnrolmentState, GroupMember
-from cohorts.services import (
+from cohorts.groups.models import GroupMember
+from cohorts.places import emails
+from cohorts.places.models import Cohort, Enrolment, EnrolmentState
+from cohorts.places.services import (
     CohortsError,
     _audit,
     _emit,
@@ -25,7 +26,8 @@ from cohorts.services import (
     place_transaction,
 )
 from lms import events
-from lms.consent import (
+from lms.accounts.services import LmsError, email_queue
+from lms.consent.services import (
     ConsentSubject,
     consent_cancel,
     consent_request,
@@ -33,7 +35,6 @@ from lms.consent import (
     consent_subject_register,
 )
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
-from lms.services import LmsError, email_queue
 from lms.time_zones import DAY_FORMAT
 
 logger = logging.getLogger(__name__)
@@ -278,8 +279,16 @@ def leaders_tell_consent_ended(event) -> None:
 
 def register() -> None:
     """From CohortsConfig.ready()."""
-    events.register("lms.consent.refused", leaders_tell_consent_ended)
-    events.register("lms.consent.withdrawn", leaders_tell_consent_ended)
+    events.register(
+        "lms.consent.refused",
+        leaders_tell_consent_ended,
+        name="cohorts.consent.leaders_tell_consent_ended",
+    )
+    events.register(
+        "lms.consent.withdrawn",
+        leaders_tell_consent_ended,
+        name="cohorts.consent.leaders_tell_consent_ended",
+    )
     consent_subject_register(
         ConsentSubject(
             prefix=PREFIX,

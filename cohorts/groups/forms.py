@@ -3,10 +3,10 @@ members. The services check everything again; the forms catch what a person mist
 
 from django import forms
 
-from cohorts import imports
-from cohorts.groups import ALL, NOTE_MAX, PARTIAL, GroupData, MemberData
-from cohorts.models import GroupKind
-from lms.forms import country_choices
+from cohorts.desk import imports
+from cohorts.groups.models import GroupKind
+from cohorts.groups.services import ALL, NOTE_MAX, PARTIAL, GroupData, MemberData
+from lms.accounts.forms import country_choices
 
 
 class GroupForm(forms.Form):

@@ -4,9 +4,9 @@ vocabulary. Imported from CohortsConfig.ready()."""
 from django.template.loader import render_to_string
 from wagtail import hooks
 
-from cohorts.groups import leader_refusal
-from cohorts.selectors_groups import groups_led_by
-from programmes.selectors import MY_LEARNING_PANELS_HOOK
+from cohorts.groups.selectors import groups_led_by
+from cohorts.groups.services import leader_refusal
+from programmes.pages.selectors import MY_LEARNING_PANELS_HOOK
 
 GROUP_ACTIONS = {
     "create": ("Register group", "Registered the group"),

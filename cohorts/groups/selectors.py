@@ -8,17 +8,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from cohorts.groups import LIVE, booking_closed_reason, group_refusal, target_start
-from cohorts.models import (
-    Cohort,
-    Enrolment,
-    EnrolmentMode,
-    EnrolmentState,
-    GroupMember,
-    LeaderInvitation,
-    YouthGroup,
-)
-from cohorts.selectors import CONFIRMED
+from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
+from cohorts.groups.services import LIVE, booking_closed_reason, group_refusal, target_start
+from cohorts.places.models import Cohort, Enrolment, EnrolmentMode, EnrolmentState
+from cohorts.places.selectors import CONFIRMED
 from lms.models import undeliverable
 from programmes.models import ActivityPage
 
@@ -28,7 +21,7 @@ def consents_of(keys: list[str]) -> dict:
     if not keys:
         return {}
     try:
-        from lms.consent import consent_states
+        from lms.consent.services import consent_states
     except ImportError:  # pragma: no cover (consent arrives with the same release)
         return {}
     return consent_states(keys)

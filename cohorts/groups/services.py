@@ -15,21 +15,24 @@ from django.utils import dateformat, timezone
 from django_countries import countries
 from wagtail.log_actions import log
 
-from cohorts.models import (
+from cohorts.groups.models import (
+    ADULT_AGE,
+    GroupKind,
+    GroupMember,
+    LeaderInvitation,
+    YouthGroup,
+    age_on,
+)
+from cohorts.places.models import (
     Cohort,
     Enrolment,
     EnrolmentMode,
     EnrolmentSource,
     EnrolmentState,
-    GroupKind,
-    GroupMember,
-    LeaderInvitation,
-    YouthGroup,
     token_digest,
     token_new,
 )
-from cohorts.models_groups import ADULT_AGE, age_on
-from cohorts.services import (
+from cohorts.places.services import (
     REGISTRATION_CLOSED,
     CohortsError,
     PlaceDryRun,
@@ -44,8 +47,8 @@ from cohorts.services import (
     _withdraw,
     place_transaction,
 )
+from lms.accounts.services import LmsError, email_queue, organisation_resolve
 from lms.models import Profile, Sector, User, undeliverable
-from lms.services import LmsError, email_queue, organisation_resolve
 from programmes.models import ActivityPage
 
 MEMBER_DOMAIN = "members.invalid"
@@ -595,8 +598,8 @@ def member_update(*, actor, group: YouthGroup, member_id: int, data: MemberData)
 
 
 def _consent_renew(enrolment: Enrolment, member: GroupMember, actor) -> None:
-    from cohorts.consent import enrolment_consent_request
-    from lms.consent import consent_cancel
+    from cohorts.groups.consent import enrolment_consent_request
+    from lms.consent.services import consent_cancel
 
     consent_cancel(subject_key=f"enrolment:{enrolment.pk}")
     try:
@@ -627,7 +630,7 @@ def member_remove(*, actor, group: YouthGroup, member_id: int) -> str:
             GroupMember.objects.filter(pk=member.pk).delete()
         return f"{name} is no longer a member of {group.name}; their own account is unchanged."
     try:
-        from lms.privacy import person_erase_within
+        from lms.privacy.services import person_erase_within
     except ImportError:  # pragma: no cover (the data-rights release brings it)
         person_erase_within = None
     if person_erase_within is not None:
@@ -970,7 +973,7 @@ def group_book(
             list(outcomes.values()),
         )
 
-    from cohorts.consent import enrolment_consent_request
+    from cohorts.groups.consent import enrolment_consent_request
 
     with place_transaction():
         _lock(target)
@@ -1077,7 +1080,7 @@ def group_booking_cancel(*, actor, group: YouthGroup, enrolment_id: int) -> str:
     left are now too few for the minors."""
     _leader_check(actor, group)
     _group_booking(group, enrolment_id)
-    from lms.consent import consent_cancel
+    from lms.consent.services import consent_cancel
 
     with place_transaction():
         enrolment = _reload(enrolment_id)
@@ -1127,7 +1130,7 @@ def group_consent_resend(*, actor, group: YouthGroup, enrolment_id: int) -> str:
     enrolment = _group_booking(group, enrolment_id)
     if enrolment.state != EnrolmentState.PENDING_CONSENT:
         raise CohortsError("no_consent", "This place is not waiting for a guardian's consent.")
-    from lms.consent import consent_resend, consent_states
+    from lms.consent.services import consent_resend, consent_states
 
     key = f"enrolment:{enrolment.pk}"
     consent = consent_states([key]).get(key)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cohorts import views_groups as views
+from cohorts.groups import views
 
 app_name = "groups"
 

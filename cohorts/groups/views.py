@@ -15,15 +15,25 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cohorts import attendance, imports, passes
-from cohorts.forms_groups import (
-    BookingForm,
-    GroupForm,
-    LeaderForm,
-    MemberForm,
-    MembersImportForm,
+from cohorts.attendance import passes
+from cohorts.attendance import services as attendance
+from cohorts.attendance.selectors import care_notes_access, desk_can_use
+from cohorts.desk import imports
+from cohorts.groups.forms import BookingForm, GroupForm, LeaderForm, MemberForm, MembersImportForm
+from cohorts.groups.selectors import (
+    age_day,
+    bookable_targets,
+    bookings_of,
+    care_notes_of,
+    group_activity_places,
+    group_for_leader,
+    groups_led_by,
+    member_for_leader,
+    member_rows,
+    open_invitations_of,
+    target_by_value,
 )
-from cohorts.groups import (
+from cohorts.groups.services import (
     GroupBookingRefused,
     group_book,
     group_booking_cancel,
@@ -42,21 +52,7 @@ from cohorts.groups import (
     member_update,
     members_import,
 )
-from cohorts.selectors_attendance import care_notes_access, desk_can_use
-from cohorts.selectors_groups import (
-    age_day,
-    bookable_targets,
-    bookings_of,
-    care_notes_of,
-    group_activity_places,
-    group_for_leader,
-    groups_led_by,
-    member_for_leader,
-    member_rows,
-    open_invitations_of,
-    target_by_value,
-)
-from cohorts.services import CohortsError
+from cohorts.places.services import CohortsError
 from programmes.models import ActivityPage
 
 PDF_CONTENT_TYPE = "application/pdf"

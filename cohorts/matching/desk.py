@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 
-from cohorts import peergroups
-from cohorts.admin_views import CohortDeskMixin, desk_url
-from cohorts.matching import DEFAULT_WEIGHTS, EXACT_MAX_PARTICIPANTS
-from cohorts.models import MatchingRun, MatchingRunState
-from cohorts.services import CohortsError
+from cohorts.desk.views import CohortDeskMixin, desk_url
+from cohorts.matching import services as peergroups
+from cohorts.matching.algorithm import DEFAULT_WEIGHTS, EXACT_MAX_PARTICIPANTS
+from cohorts.matching.models import MatchingRun, MatchingRunState
+from cohorts.places.services import CohortsError
 
 # A requested run still waiting after this long has probably lost its job.
 REQUEUE_AFTER = timedelta(seconds=60)

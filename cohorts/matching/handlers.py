@@ -4,14 +4,14 @@ is handed to the job cluster, and a publication tells each participant their gro
 from django.db import transaction
 from django.urls import reverse
 
-from cohorts.emails import absolute, person_name
-from cohorts.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
-from cohorts.peergroups import person_of, run_total_violations
-from cohorts.selectors import CONFIRMED
+from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
+from cohorts.matching.services import person_of, run_total_violations
+from cohorts.places.emails import absolute, person_name
+from cohorts.places.selectors import CONFIRMED
 from lms import events
+from lms.accounts.services import email_queue
 from lms.jobs import enqueue
 from lms.models import Event, OutgoingEmail
-from lms.services import email_queue
 
 PUBLISHED = "cohorts.peergroups.published"
 
@@ -129,7 +129,21 @@ RUN_FINISHED = "cohorts.matching.finished"
 
 
 def register_all() -> None:
-    events.register("cohorts.matching.requested", matching_run_enqueue)
-    events.register("cohorts.matching.completed", run_finished_email_send)
-    events.register("cohorts.matching.failed", run_finished_email_send)
-    events.register(PUBLISHED, peer_group_email_send)
+    events.register(
+        "cohorts.matching.requested",
+        matching_run_enqueue,
+        name="cohorts.handlers_peergroups.matching_run_enqueue",
+    )
+    events.register(
+        "cohorts.matching.completed",
+        run_finished_email_send,
+        name="cohorts.handlers_peergroups.run_finished_email_send",
+    )
+    events.register(
+        "cohorts.matching.failed",
+        run_finished_email_send,
+        name="cohorts.handlers_peergroups.run_finished_email_send",
+    )
+    events.register(
+        PUBLISHED, peer_group_email_send, name="cohorts.handlers_peergroups.peer_group_email_send"
+    )

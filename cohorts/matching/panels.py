@@ -4,8 +4,8 @@ defines. Imported from CohortsConfig.ready()."""
 from django.template.loader import render_to_string
 from wagtail import hooks
 
-from cohorts.peergroups import peer_groups_of
-from programmes.selectors import MY_LEARNING_PANELS_HOOK
+from cohorts.matching.services import peer_groups_of
+from programmes.pages.selectors import MY_LEARNING_PANELS_HOOK
 
 
 @hooks.register(MY_LEARNING_PANELS_HOOK)

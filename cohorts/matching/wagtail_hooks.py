@@ -4,9 +4,9 @@ audit-log actions. Imported from cohorts/wagtail_hooks.py."""
 from django.urls import path
 from wagtail import hooks
 
-from cohorts import admin_matching as views
-from cohorts import peergroups
-from cohorts.admin_views import DESK_LINKS_HOOK, DeskLink
+from cohorts.desk.views import DESK_LINKS_HOOK, DeskLink
+from cohorts.matching import desk as views
+from cohorts.matching import services as peergroups
 
 MATCHING_ACTIONS = {
     "request": ("Start matching", "Started a peer-group matching run"),

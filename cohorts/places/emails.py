@@ -9,14 +9,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState, FocalPoint
-from cohorts.selectors import waitlist_of, waitlist_position
-from cohorts.services import nominee_sets_password, offer_hours
+from cohorts.places.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState, FocalPoint
+from cohorts.places.selectors import waitlist_of, waitlist_position
+from cohorts.places.services import nominee_sets_password, offer_hours
+from lms.accounts.services import email_queue
 from lms.contact import contact_of
 from lms.models import OutgoingEmail
-from lms.services import email_queue
 from lms.time_zones import moment_text, span_text
-from programmes.calendar import activity_calendar_event, activity_location, calendar_bytes
+from programmes.calendar.ics import activity_calendar_event, activity_location, calendar_bytes
 from programmes.models import ActivityPage, ProgrammePage
 
 # decision_reason values written by the services, each with its own wording.

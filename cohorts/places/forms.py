@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django_countries import countries
 
-from cohorts.services import Nominee
+from cohorts.places.services import Nominee
 from lms.models import Level, Sector
 
 ANSWER_MAX = 5000

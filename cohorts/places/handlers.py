@@ -3,8 +3,9 @@ promotion, completion checks and the e-mails people get about their places."""
 
 from django.db import transaction
 
-from cohorts import attendance, emails, services
-from cohorts.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState
+from cohorts.attendance import services as attendance
+from cohorts.places import emails, services
+from cohorts.places.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState
 from lms import events
 from lms.models import Event, OutgoingEmail
 from programmes.models import ActivityPage
@@ -181,10 +182,26 @@ EMAIL_HANDLERS = {
 
 
 def register_all() -> None:
-    events.register("cohorts.enrolment.withdrawn", waitlist_promote_on_withdrawal)
-    events.register("cohorts.enrolment.accepted", cohort_activities_register)
-    events.register("cohorts.enrolment.withdrawn", cohort_activities_withdraw)
-    events.register("programmes.module.completed", completion_check)
-    events.register("programmes.activity.attended", completion_check)
+    events.register(
+        "cohorts.enrolment.withdrawn",
+        waitlist_promote_on_withdrawal,
+        name="cohorts.handlers.waitlist_promote_on_withdrawal",
+    )
+    events.register(
+        "cohorts.enrolment.accepted",
+        cohort_activities_register,
+        name="cohorts.handlers.cohort_activities_register",
+    )
+    events.register(
+        "cohorts.enrolment.withdrawn",
+        cohort_activities_withdraw,
+        name="cohorts.handlers.cohort_activities_withdraw",
+    )
+    events.register(
+        "programmes.module.completed", completion_check, name="cohorts.handlers.completion_check"
+    )
+    events.register(
+        "programmes.activity.attended", completion_check, name="cohorts.handlers.completion_check"
+    )
     for event_name, handler in EMAIL_HANDLERS.items():
-        events.register(event_name, handler)
+        events.register(event_name, handler, name=f"cohorts.handlers.{handler.__name__}")

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
 
-from cohorts.models import Cohort, EnrolmentState
-from cohorts.selectors import (
+from cohorts.places.models import Cohort, EnrolmentState
+from cohorts.places.selectors import (
     CONFIRMED,
     activity_places_left,
     activity_places_of,
@@ -19,10 +19,10 @@ from cohorts.selectors import (
     places_of,
     waitlist_position,
 )
-from cohorts.views import login_url
-from lms import page_cache
+from cohorts.places.views import login_url
 from lms.models import Profile
-from programmes.selectors import (
+from lms.pages import cache as page_cache
+from programmes.pages.selectors import (
     ACTIVITY_PAGE_PANELS_HOOK,
     LEARNER_ACTIVITY_IDS_HOOK,
     MY_LEARNING_PANELS_HOOK,

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_countries import countries
 from wagtail.models import ModelLogEntry
 
-from cohorts.models import (
+from cohorts.attendance.models import ActivityAttendance
+from cohorts.places.models import (
     HOLDING,
-    ActivityAttendance,
     Cohort,
     Enrolment,
     EnrolmentMode,
@@ -21,7 +21,7 @@ from cohorts.models import (
     RuleKind,
 )
 from lms.models import Sector
-from programmes.selectors import LearnerPlace
+from programmes.pages.selectors import LearnerPlace
 
 
 def cohort_is_admin(user) -> bool:

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from cohorts.models import (
+from cohorts.places.models import (
     FINAL,
     HOLDING,
     Cohort,
@@ -34,9 +34,9 @@ from cohorts.models import (
     token_digest,
     token_new,
 )
+from lms.accounts.services import organisation_resolve
 from lms.events import emit
 from lms.models import Profile, User
-from lms.services import organisation_resolve
 from programmes.models import ActivityPage
 
 logger = logging.getLogger(__name__)

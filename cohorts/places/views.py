@@ -16,14 +16,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
-from cohorts.forms import (
+from cohorts.places.forms import (
     ApplicationForm,
     NominationForm,
     NomineeConfirmForm,
     SubstituteForm,
     WithdrawForm,
 )
-from cohorts.models import (
+from cohorts.places.models import (
     Cohort,
     Enrolment,
     EnrolmentMode,
@@ -33,7 +33,7 @@ from cohorts.models import (
     RuleAttribute,
     RuleKind,
 )
-from cohorts.selectors import (
+from cohorts.places.selectors import (
     cohort_public,
     enrolment_of,
     nomination_places,
@@ -42,7 +42,7 @@ from cohorts.selectors import (
     places_taken,
     waitlist_position,
 )
-from cohorts.services import (
+from cohorts.places.services import (
     CohortsError,
     enrolment_apply,
     enrolment_by_token,
@@ -58,8 +58,8 @@ from cohorts.services import (
     offer_respond,
     registration_create,
 )
+from lms.accounts.services import profile_update
 from lms.models import Gender, Language, Level, Organisation, Profile, Sector
-from lms.services import profile_update
 from lms.time_zones import moment_text
 from programmes.models import ActivityPage, ModulePage
 

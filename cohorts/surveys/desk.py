@@ -15,19 +15,20 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from cohorts import surveys, surveys_exports
-from cohorts.models_surveys import SurveyTarget
-from cohorts.selectors import cohort_is_admin
-from cohorts.services import CohortsError
-from cohorts.surveys_selectors import (
+from cohorts.places.selectors import cohort_is_admin
+from cohorts.places.services import CohortsError
+from cohorts.surveys import exports as surveys_exports
+from cohorts.surveys import services as surveys
+from cohorts.surveys.models import SurveyTarget
+from cohorts.surveys.selectors import (
     survey_response_rate,
     survey_scope,
     survey_targets_for,
     surveys_visible_to,
     target_can_send,
 )
-from programmes.surveys import SurveysError, lessons_learned_publish
-from programmes.surveys_results import (
+from programmes.surveys.answering import SurveysError, lessons_learned_publish
+from programmes.surveys.results import (
     BREAKDOWNS,
     MIN_CELL,
     breakdown_available,

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from lms.spreadsheets import csv_bytes, xlsx_value
-from programmes.surveys_results import BREAKDOWNS, survey_breakdown, survey_results, survey_texts
+from programmes.surveys.results import BREAKDOWNS, survey_breakdown, survey_results, survey_texts
 
 HIDDEN = "fewer than 5: not shown"
 

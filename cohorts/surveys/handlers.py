@@ -1,7 +1,7 @@
 """Handlers that invite people to surveys when a trigger's event happens, registered in
 CohortsConfig.ready(). A second run finds the invitation made and sends nothing."""
 
-from cohorts import surveys
+from cohorts.surveys import services as surveys
 from lms import events
 from lms.models import Event
 
@@ -21,5 +21,13 @@ def survey_invite_on_module_completed(event: Event) -> None:
 
 
 def register_all() -> None:
-    events.register("cohorts.enrolment.accepted", survey_invite_on_accepted)
-    events.register("programmes.module.completed", survey_invite_on_module_completed)
+    events.register(
+        "cohorts.enrolment.accepted",
+        survey_invite_on_accepted,
+        name="cohorts.handlers_surveys.survey_invite_on_accepted",
+    )
+    events.register(
+        "programmes.module.completed",
+        survey_invite_on_module_completed,
+        name="cohorts.handlers_surveys.survey_invite_on_module_completed",
+    )

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from cohorts.models import Cohort
+from cohorts.places.models import Cohort
 from lms.models import Sector
 
 

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from cohorts.models import Cohort
-from cohorts.models_surveys import SurveyInvitation, SurveyTarget
-from cohorts.selectors import cohort_is_admin, cohorts_managed_by
+from cohorts.places.models import Cohort
+from cohorts.places.selectors import cohort_is_admin, cohorts_managed_by
+from cohorts.surveys.models import SurveyInvitation, SurveyTarget
 from programmes.models import SurveyPage
-from programmes.surveys_results import survey_respondents
+from programmes.surveys.results import survey_respondents
 
 
 def surveys_visible_to(user) -> QuerySet[SurveyPage]:

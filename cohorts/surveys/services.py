@@ -20,16 +20,16 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from wagtail.log_actions import log
 
-from cohorts.emails import absolute, person_name
-from cohorts.models import Enrolment, EnrolmentState
-from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
-from cohorts.services import CohortsError
+from cohorts.places.emails import absolute, person_name
+from cohorts.places.models import Enrolment, EnrolmentState
+from cohorts.places.services import CohortsError
+from cohorts.surveys.models import SurveyInvitation, SurveyTarget, SurveyTrigger
+from lms.accounts.services import email_queue
 from lms.events import emit
 from lms.models import Profile
-from lms.services import email_queue
 from lms.time_zones import moment_text
 from programmes.models import ModuleProgress, SurveyPage
-from programmes.surveys import survey_draft_from, survey_form, survey_response_record
+from programmes.surveys.answering import survey_draft_from, survey_form, survey_response_record
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cohorts import views_surveys
+from cohorts.surveys import views as views_surveys
 
 urlpatterns = [
     path("<str:token>/", views_surveys.survey_answer, name="survey_answer"),

@@ -7,14 +7,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from cohorts.services import CohortsError
-from cohorts.surveys import (
+from cohorts.places.services import CohortsError
+from cohorts.surveys.services import (
     survey_draft_save,
     survey_invitation_by_token,
     survey_invitation_check,
     survey_invitation_submit,
 )
-from programmes.surveys import survey_draft_data, survey_form, survey_items
+from programmes.surveys.answering import survey_draft_data, survey_form, survey_items
 
 # A refused link, by reason: what the page answers with.
 STATUS = {"not_found": 404, "other_person": 403, "answered": 409, "closed": 410}

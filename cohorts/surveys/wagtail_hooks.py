@@ -9,10 +9,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from cohorts import admin_surveys
-from cohorts.admin_views import DESK_LINKS_HOOK, DeskLink
-from cohorts.models_surveys import SurveyTarget
-from cohorts.surveys_selectors import surveys_visible_to
+from cohorts.desk.views import DESK_LINKS_HOOK, DeskLink
+from cohorts.surveys import desk as admin_surveys
+from cohorts.surveys.models import SurveyTarget
+from cohorts.surveys.selectors import surveys_visible_to
 from programmes.models import SurveyPage
 
 

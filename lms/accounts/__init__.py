@@ -1,0 +1,3 @@
+"""People: signing up (with the e-mailed confirmation), the profile, password reset, error pages and
+security.txt. Entry points: `services` (user_register, signup_request/confirm, profile_update),
+`selectors`, `views`, `forms`; the welcome e-mail in `handlers`."""

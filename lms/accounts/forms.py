@@ -10,17 +10,9 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone
 from django_countries import countries
 
-from lms.consent_age import DEFAULT_CONSENT_AGE, age_on, digital_consent_age
-from lms.models import (
-    Gender,
-    Language,
-    Level,
-    Organisation,
-    Profile,
-    Sector,
-    User,
-    undeliverable,
-)
+from lms.accounts.models import Gender, Language, Level, Organisation, Profile, Sector, User
+from lms.consent.age import DEFAULT_CONSENT_AGE, age_on, digital_consent_age
+from lms.mail.models import undeliverable
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +89,8 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        # Whether the address has an account is never said here (lms.services.signup_request).
+        # Whether the address has an account is never said here
+        # (lms.accounts.services.signup_request).
         return self.cleaned_data["email"].strip().lower()
 
     def clean_full_name(self) -> str:
@@ -277,7 +270,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
     ):
         from django.utils import timezone
 
-        from lms.services import email_queue
+        from lms.accounts.services import email_queue
 
         user = context["user"]
         # The token itself stays out of the reason (it is a key to the account).

@@ -1,7 +1,8 @@
 """Handlers of kernel events, registered in LmsConfig.ready()."""
 
-from lms.models import Event, User
-from lms.services import email_queue
+from lms.accounts.models import User
+from lms.accounts.services import email_queue
+from lms.events.models import Event
 
 
 def welcome_email_send(event: Event) -> None:

@@ -3,7 +3,8 @@
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from wagtail.models import Page
 
-from lms.models import Delivery, Event, OutgoingEmail
+from lms.events.models import Delivery, Event
+from lms.mail.models import OutgoingEmail
 
 
 def home_sections(*, home: Page) -> list[dict]:

@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from lms.accounts.models import GuardianApproval, Organisation, Profile, User
 from lms.events import emit, failure_keep
 from lms.jobs import enqueue
-from lms.models import GuardianApproval, Organisation, OutgoingEmail, Profile, User, undeliverable
+from lms.mail.models import OutgoingEmail, undeliverable
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def _account_create(
     pending: bool,
 ) -> User:
     """Write the account and its profile (inside the caller's transaction)."""
-    from lms.consent_age import needs_guardian
+    from lms.consent.age import needs_guardian
 
     full_name = " ".join(full_name.split())
     first, last = _split_name(full_name)
@@ -113,10 +114,10 @@ def user_register(
     """Create a ready account with its profile and announce it (`lms.user.registered`); for
     staff tools and the demo. People signing up on the site go through `signup_request`.
 
-    Someone under their country's age of digital consent on the day (lms.consent_age) gets an
+    Someone under their country's age of digital consent on the day (lms.consent.age) gets an
     account pending a guardian's approval: only the minimum is stored (e-mail, password, name,
     country, date of birth, language and the guardian's e-mail) and the guardian is asked
-    (lms.consent_account). Above that age no guardian e-mail is kept."""
+    (lms.consent.account). Above that age no guardian e-mail is kept."""
     email = User.objects.normalize_email(email).strip().lower()
     try:
         with transaction.atomic(durable=True):
@@ -265,9 +266,9 @@ def signup_confirm(*, user: User) -> bool:
 
 
 def _account_consent_request(*, user: User, guardian: str) -> None:
-    from lms.consent import consent_request
-    from lms.consent_account import SUBJECT_TITLE, subject_key
-    from lms.models import ConsentPurpose
+    from lms.consent.account import SUBJECT_TITLE, subject_key
+    from lms.consent.models import ConsentPurpose
+    from lms.consent.services import consent_request
 
     consent_request(
         person=user,

@@ -19,17 +19,17 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, TemplateView
 from django.views.static import serve as static_serve
 
-from lms.consent_account import account_guardian_resend
+from lms.accounts.forms import GuardianResendForm, ProfileForm, SignupForm
+from lms.accounts.models import Profile, User
+from lms.accounts.services import LmsError, profile_update, signup_confirm, signup_request
+from lms.consent.account import account_guardian_resend
 from lms.contact import site_contact
-from lms.forms import GuardianResendForm, ProfileForm, SignupForm
-from lms.models import Profile, User
-from lms.services import LmsError, profile_update, signup_confirm, signup_request
 from lms.signin.views import profile_context
 from lms.tokens import signup_token_generator
 
 
 class SignupView(FormView):
-    """Sign-up answers the same whether or not the address has an account (lms.services
+    """Sign-up answers the same whether or not the address has an account (lms.accounts.services
     .signup_request): "check your e-mail". The e-mail says what to do next."""
 
     template_name = "lms/signup.html"

@@ -11,17 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
-from lms.consent_age import digital_consent_age
+from lms.accounts.models import GuardianApproval, Profile, User
+from lms.consent.age import digital_consent_age
+from lms.consent.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
 from lms.events import emit
-from lms.models import (
-    ConsentPurpose,
-    ConsentState,
-    ConsentToken,
-    GuardianApproval,
-    GuardianConsent,
-    Profile,
-    User,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +78,7 @@ def account_approved(consent: GuardianConsent) -> None:
         return
     profile.guardian_approval = GuardianApproval.APPROVED
     profile.save(update_fields=["guardian_approval", "updated_at"])
-    from lms.services import email_queue
+    from lms.accounts.services import email_queue
 
     email_queue(
         recipient=profile.user.email,
@@ -130,7 +123,7 @@ def closed_accounts_erase(*, now=None) -> int:
     Periodic and idempotent: an erased account is not found again; a failure is retried next
     run. Returns how many were erased."""
     try:
-        from lms.privacy import person_erase
+        from lms.privacy.services import person_erase
     except ImportError:  # erasure not installed: the accounts stay closed
         return 0
     cutoff = (now or timezone.now()) - ERASE_AFTER
@@ -151,10 +144,6 @@ def closed_accounts_erase(*, now=None) -> int:
     return erased
 
 
-def closed_accounts_erase_task() -> int:
-    return closed_accounts_erase()
-
-
 # A young person may resend the request or correct the guardian's address, but not use the site
 # to mail strangers: a pause between sends and a limit in all.
 RESEND_PAUSE = timedelta(minutes=10)
@@ -167,8 +156,8 @@ def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConse
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    from lms.consent import consent_cancel, consent_request, consent_resend
-    from lms.services import LmsError
+    from lms.accounts.services import LmsError
+    from lms.consent.services import consent_cancel, consent_request, consent_resend
 
     address = (guardian_email or "").strip().lower()
     try:
@@ -225,7 +214,7 @@ def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConse
 
 def register() -> None:
     from lms import jobs
-    from lms.consent import ConsentSubject, consent_subject_register
+    from lms.consent.services import ConsentSubject, consent_subject_register
 
     consent_subject_register(
         ConsentSubject(
@@ -237,6 +226,6 @@ def register() -> None:
     )
     jobs.register_periodic(
         name="lms.closed_accounts_erase",
-        func="lms.consent_account.closed_accounts_erase_task",
+        func="lms.tasks.closed_accounts_erase_task",
         minutes=15,
     )

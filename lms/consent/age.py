@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from lms.models import DigitalConsentAge
+from lms.consent.models import DigitalConsentAge
 
 # GDPR art. 8(1): where a member state has set no lower age, consent needs a guardian under 16.
 # Used for a country without a row (or before its first row applies), and when no country is

@@ -22,17 +22,16 @@ from django.utils import dateformat, timezone
 from wagtail.log_actions import log
 
 from lms import time_zones
-from lms.events import emit
-from lms.models import (
+from lms.accounts.services import LmsError, email_queue
+from lms.consent.models import (
     ConsentPurpose,
     ConsentState,
     ConsentToken,
     GuardianConsent,
-    OutgoingEmail,
     PrivacyNotice,
-    undeliverable,
 )
-from lms.services import LmsError, email_queue
+from lms.events import emit
+from lms.mail.models import OutgoingEmail, undeliverable
 
 logger = logging.getLogger(__name__)
 

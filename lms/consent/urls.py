@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from lms import views_consent
+from lms.consent import views as views_consent
 
 app_name = "consent"
 

@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from lms import consent as consent_service
-from lms.consent import ConsentLink, consent_link_check, notice_current, person_name
-from lms.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
-from lms.services import LmsError
+from lms.accounts.services import LmsError
+from lms.consent import services as consent_service
+from lms.consent.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
+from lms.consent.services import ConsentLink, consent_link_check, notice_current, person_name
 
 DONE_SALT = "lms.consent.done"
 DONE_MAX_AGE = 3600

@@ -11,8 +11,8 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lms.events.models import Delivery, Event
 from lms.jobs import enqueue
-from lms.models import Delivery, Event
 
 logger = logging.getLogger(__name__)
 

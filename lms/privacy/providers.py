@@ -6,18 +6,12 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from wagtail.log_actions import registry as log_registry
 
-from lms.consent import consent_cancel
-from lms.models import (
-    ConsentState,
-    ConsentToken,
-    DataExport,
-    GuardianApproval,
-    GuardianConsent,
-    OutgoingEmail,
-    Profile,
-    User,
-)
-from lms.privacy import Erasure, personal_data_register
+from lms.accounts.models import GuardianApproval, Profile, User
+from lms.consent.models import ConsentState, ConsentToken, GuardianConsent
+from lms.consent.services import consent_cancel
+from lms.mail.models import OutgoingEmail
+from lms.privacy.models import DataExport
+from lms.privacy.services import Erasure, personal_data_register
 
 ACTIONS_MAX = 5000
 

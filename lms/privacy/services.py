@@ -24,10 +24,12 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from lms.accounts.models import User
+from lms.accounts.services import LmsError
 from lms.events import emit
 from lms.jobs import enqueue
-from lms.models import DataExport, DataExportState, OutgoingEmail, User
-from lms.services import LmsError
+from lms.mail.models import OutgoingEmail
+from lms.privacy.models import DataExport, DataExportState
 
 logger = logging.getLogger(__name__)
 
@@ -572,7 +574,7 @@ def traces_scrub(erasure: Erasure) -> None:
         TaskState,
     )
 
-    from lms.models import Delivery, Event
+    from lms.events.models import Delivery, Event
 
     for model, fields in (
         (ModelLogEntry, ["label", "data"]),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lms import views_privacy as views
+from lms.privacy import views
 
 urlpatterns = [
     path("data/", views.my_data, name="my_data"),

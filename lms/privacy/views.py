@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lms.models import DataExportState
-from lms.privacy import (
+from lms.accounts.services import LmsError
+from lms.privacy.models import DataExportState
+from lms.privacy.services import (
     ACTIVE_EXPORTS,
     data_export_downloadable,
     data_export_latest,
@@ -24,7 +25,6 @@ from lms.privacy import (
     export_file_name,
     person_erase,
 )
-from lms.services import LmsError
 from lms.signin.reauth import ConfirmIdentityForm
 
 POLL_MS = 1500

@@ -16,8 +16,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import DeleteView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from lms.consent_age import DEFAULT_CONSENT_AGE
-from lms.models import DigitalConsentAge, PrivacyNotice
+from lms.consent.age import DEFAULT_CONSENT_AGE
+from lms.consent.models import DigitalConsentAge, PrivacyNotice
 
 MIN_CONSENT_AGE, MAX_CONSENT_AGE = 13, 16
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lms.models import User
+from lms.accounts.models import User
 from lms.signin.devices import second_factor_has_device
 from lms.signin.roles import second_factor_required
 

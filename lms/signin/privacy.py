@@ -32,7 +32,7 @@ def _erase(user, erasure) -> None:
 
 
 def register() -> None:
-    from lms.privacy import personal_data_register
+    from lms.privacy.services import personal_data_register
 
     personal_data_register(
         "signin", label="your logins and second-factor devices", export=_export, erase=_erase

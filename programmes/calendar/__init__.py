@@ -1,0 +1,1 @@
+"""iCalendar files: one activity's .ics download and a participant's secret-link feed."""

@@ -8,7 +8,7 @@ import zoneinfo
 from django.db import transaction
 from django.utils import timezone
 
-from programmes.demo_content import ACTIVITIES, MODULES
+from programmes.demo.content import ACTIVITIES, MODULES
 
 INDEX_INTRO = (
     "Four programmes with one purpose: a shared culture of societal security around the Baltic "
@@ -395,8 +395,8 @@ def demo_load() -> list[str]:
     from wagtail.models import WorkflowPage
 
     from lms.models import HomePage
-    from programmes.models import ProgrammeIndexPage, ProgrammePage
-    from programmes.services import programme_workflow_ensure
+    from programmes.pages.models import ProgrammeIndexPage, ProgrammePage
+    from programmes.progress.services import programme_workflow_ensure
 
     lines = []
     with transaction.atomic():
@@ -468,7 +468,7 @@ def _publish(parent, page) -> None:
 
 def _modules_load(programme, modules: list[dict]) -> list[str]:
     """Each module by slug under its programme; existing ones (an editor's work) are left alone."""
-    from programmes.models import ModulePage, ModulePrerequisite
+    from programmes.pages.models import ModulePage, ModulePrerequisite
 
     lines = []
     for data in modules:
@@ -545,7 +545,7 @@ ACTIVITY_FIELDS = (
 
 def _activities_load(programme, activities: list[dict], *, now: dt.datetime) -> list[str]:
     """Each activity by slug under its programme; existing ones keep their dates."""
-    from programmes.models import ActivityPage
+    from programmes.pages.models import ActivityPage
 
     lines = []
     for data in activities:

@@ -1,8 +1,9 @@
 """Demo survey pages: the NEEDS knowledge-needs survey (anonymous, kept by country) and the BEP
 module feedback survey, built as an editor would in the admin. The answers and invitations are
-made by cohorts.demo_surveys."""
+made by cohorts.demo.surveys."""
 
-from programmes.models import ProgrammePage, SurveyField, SurveyPage
+from programmes.pages.models import ProgrammePage
+from programmes.surveys.models import SurveyField, SurveyPage
 
 NEEDS_SURVEY_SLUG = "knowledge-needs-survey"
 BEP_SURVEY_SLUG = "module-feedback-survey"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from programmes import views
+from programmes.learning import views
 
 urlpatterns = [
     path("activities/", views.activity_list, name="activity_list"),

@@ -18,17 +18,18 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from lms.tokens import token_digest
-from programmes.calendar import CalendarEvent, activity_calendar_event, calendar_bytes
-from programmes.models import ActivityKind, ActivityPage, CalendarFeed
-from programmes.selectors import (
+from programmes.calendar.ics import CalendarEvent, activity_calendar_event, calendar_bytes
+from programmes.calendar.models import CalendarFeed
+from programmes.pages.models import ActivityKind, ActivityPage
+from programmes.pages.selectors import (
     activities_listed,
     activities_of_learner,
     activity_filter_options,
     learning_overview,
     programme_of,
 )
-from programmes.services import calendar_feed_ensure
-from programmes.services import calendar_feed_reset as feed_reset
+from programmes.progress.services import calendar_feed_ensure
+from programmes.progress.services import calendar_feed_reset as feed_reset
 
 ACTIVITIES_PER_PAGE = 12
 # The CBSS member states are always offered, even before any of their activities is published.

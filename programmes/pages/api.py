@@ -19,9 +19,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search.backends import get_search_backend
 from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
 
-from programmes.models import ActivityPage, ModulePage, ProgrammeIndexPage, ProgrammePage
-from programmes.search import clean_query
-from programmes.selectors import step_title
+from programmes.pages.models import ActivityPage, ModulePage, ProgrammeIndexPage, ProgrammePage
+from programmes.pages.selectors import step_title
+from programmes.search.views import clean_query
 
 SEARCH_QUERY_MAX_LENGTH = 200
 OFFSET_MAX = 2**31 - 1

@@ -3,13 +3,7 @@ participant works through (a content section, a scenario, a knowledge check or a
 
 from wagtail import blocks
 
-from lms.blocks import (
-    CalloutBlock,
-    DocumentBlock,
-    ImageBlock,
-    QuoteBlock,
-    VideoBlock,
-)
+from lms.pages.blocks import CalloutBlock, DocumentBlock, ImageBlock, QuoteBlock, VideoBlock
 
 
 class SectionContentBlock(blocks.StreamBlock):

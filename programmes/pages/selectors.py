@@ -7,14 +7,8 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.models import Page, PageQuerySet
 
-from programmes.models import (
-    ActivityPage,
-    ModulePage,
-    ModuleProgress,
-    ProgrammePage,
-    QuizAttempt,
-    StepProgress,
-)
+from programmes.pages.models import ActivityPage, ModulePage, ProgrammePage
+from programmes.progress.models import ModuleProgress, QuizAttempt, StepProgress
 
 # Hooks through which a higher layer (cohorts) extends programme pages without programmes
 # importing it. Panel hooks return HTML (or ""): programme and activity panels are called with
@@ -315,7 +309,7 @@ def learning_overview(*, user) -> list[ProgrammeLearning]:
     )
     progress_by_module = {row.module_id: row for row in progress_rows}
     completed = {row.module_id for row in progress_rows if row.completed_at}
-    from programmes.models import ModulePrerequisite
+    from programmes.pages.models import ModulePrerequisite
 
     missing: dict[int, list[ModulePage]] = {}
     for link in ModulePrerequisite.objects.filter(module__in=modules).select_related(

@@ -1,0 +1,2 @@
+"""Working through a module: recording steps done, marking knowledge checks on the server and
+completing a module (`services`), and the step-by-step module views (`views`)."""

@@ -11,14 +11,10 @@ from django.utils import timezone
 from lms.events import emit
 from lms.models import GuardianApproval, Profile
 from lms.tokens import derived_token_fields
-from programmes.models import (
-    CalendarFeed,
-    ModulePage,
-    ModuleProgress,
-    QuizAttempt,
-    StepProgress,
-)
-from programmes.selectors import missing_prerequisites
+from programmes.calendar.models import CalendarFeed
+from programmes.pages.models import ModulePage
+from programmes.pages.selectors import missing_prerequisites
+from programmes.progress.models import ModuleProgress, QuizAttempt, StepProgress
 
 QUIZ_NONCE_SALT = "programmes.quiz"
 QUIZ_NONCE_MAX_AGE = 60 * 60 * 24  # a quiz form stays valid for a day
@@ -278,7 +274,7 @@ def programme_workflow_ensure():
         WorkflowTask,
     )
 
-    from programmes.models import ProgrammeIndexPage
+    from programmes.pages.models import ProgrammeIndexPage
 
     with transaction.atomic():
         group, _ = Group.objects.get_or_create(name=APPROVERS_GROUP)

@@ -5,9 +5,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
-from programmes.models import ModulePage, StepProgress
-from programmes.selectors import module_state
-from programmes.services import (
+from programmes.pages.models import ModulePage
+from programmes.pages.selectors import module_state
+from programmes.progress.models import StepProgress
+from programmes.progress.services import (
     ProgrammesError,
     progress_step_complete,
     progress_step_visit,
@@ -34,7 +35,7 @@ def _answers_from(post) -> dict[str, list[str]]:
 
 def _quiz_questions(child, attempt=None) -> list[dict]:
     """The quiz as the participant sees it: never which options are correct."""
-    from programmes.services import _option_items, _question_items
+    from programmes.progress.services import _option_items, _question_items
 
     results = getattr(attempt, "results", {}) if attempt else {}
     questions = []

@@ -1,0 +1,1 @@
+"""Site search over live, public programmes, modules and activities."""

@@ -2,6 +2,6 @@
 
 from django.urls import path
 
-from programmes.search import search
+from programmes.search.views import search
 
 urlpatterns = [path("", search, name="search")]

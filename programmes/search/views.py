@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 from wagtail.models import Page
 from wagtail.search.query import And, Or, Phrase, PlainText
 
-from programmes.models import ActivityPage, ModulePage, ProgrammePage
+from programmes.pages.models import ActivityPage, ModulePage, ProgrammePage
 
 QUERY_MAX_LENGTH = 200
 RESULTS_PER_PAGE = 10

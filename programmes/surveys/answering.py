@@ -10,7 +10,8 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from lms.events import emit
-from programmes.models import (
+from programmes.surveys.forms import choices_of, lines_of, rating_labels_of, scale_labels_of
+from programmes.surveys.models import (
     TEXT_TYPES,
     AnonymousBreakdown,
     AnonymousSurveyResponse,
@@ -19,12 +20,6 @@ from programmes.models import (
     SurveyField,
     SurveyPage,
     SurveyResponse,
-)
-from programmes.surveys_forms import (
-    choices_of,
-    lines_of,
-    rating_labels_of,
-    scale_labels_of,
 )
 
 # A draft keeps at most this much of any one value, however much was typed.
@@ -340,8 +335,8 @@ def lessons_learned_publish(
     from django.db import transaction
     from django.utils.text import slugify
 
-    from programmes.services import programme_workflow_ensure
-    from programmes.surveys_results import MIN_CELL
+    from programmes.progress.services import programme_workflow_ensure
+    from programmes.surveys.results import MIN_CELL
 
     if results.get("respondents", 0) < MIN_CELL:
         raise SurveysError(

@@ -222,7 +222,7 @@ class SurveyPageForm(WagtailAdminFormPageForm):
         formset = self.formsets.get("form_fields")
         if formset is None or not self.instance.pk:
             return cleaned_data
-        from programmes.models import SurveyAnswer
+        from programmes.surveys.models import SurveyAnswer
 
         answered = set(
             SurveyAnswer.objects.filter(survey_id=self.instance.pk)

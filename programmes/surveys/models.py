@@ -21,7 +21,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lms.models import Sector
-from programmes.surveys_forms import SurveyFormBuilder, SurveyPageForm
+from programmes.surveys.forms import SurveyFormBuilder, SurveyPageForm
 
 SURVEY_FIELD_CHOICES = (
     ("section", "Section heading (not a question)"),
@@ -162,7 +162,7 @@ class SurveyPage(AbstractForm):
     def serve_preview(self, request, mode_name):
         from django.template.response import TemplateResponse
 
-        from programmes.surveys import survey_form, survey_items
+        from programmes.surveys.answering import survey_form, survey_items
 
         context = self.get_context(request)
         form = survey_form(self)
@@ -212,7 +212,7 @@ class SurveyField(AbstractFormField):
         return self.label
 
     def clean(self):
-        from programmes.surveys_forms import field_definition_errors
+        from programmes.surveys.forms import field_definition_errors
 
         errors = field_definition_errors(self)
         if errors:
@@ -365,7 +365,7 @@ class LessonsLearnedPage(Page):
     def get_context(self, request, *args, **kwargs):
         import copy
 
-        from programmes.surveys_results import with_charts
+        from programmes.surveys.results import with_charts
 
         context = super().get_context(request, *args, **kwargs)
         context["results"] = with_charts(copy.deepcopy(self.results)) if self.results else None

@@ -4,8 +4,8 @@ Imported from ProgrammesConfig.ready()."""
 from django.template.loader import render_to_string
 from wagtail import hooks
 
-from programmes.models import LessonsLearnedPage
-from programmes.selectors import PROGRAMME_PAGE_PANELS_HOOK
+from programmes.pages.selectors import PROGRAMME_PAGE_PANELS_HOOK
+from programmes.surveys.models import LessonsLearnedPage
 
 
 @hooks.register(PROGRAMME_PAGE_PANELS_HOOK)

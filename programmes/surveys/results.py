@@ -14,7 +14,8 @@ from django.db.models.functions import RowNumber
 from django_countries import countries
 
 from lms.models import Sector
-from programmes.models import (
+from programmes.surveys.forms import choices_of, lines_of, rating_labels_of, scale_labels_of
+from programmes.surveys.models import (
     SCALE_TYPES,
     TEXT_TYPES,
     AnonymousBreakdown,
@@ -23,7 +24,6 @@ from programmes.models import (
     SurveyPage,
     SurveyResponse,
 )
-from programmes.surveys_forms import choices_of, lines_of, rating_labels_of, scale_labels_of
 
 MIN_CELL = 5
 TEXTS_SHOWN = 100

@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html_join
 from wagtail import hooks
 
-from programmes.selectors import (
+from programmes.pages.selectors import (
     ACTIVITY_PAGE_PANELS_HOOK,
     MY_LEARNING_PANELS_HOOK,
     PROGRAMME_PAGE_PANELS_HOOK,

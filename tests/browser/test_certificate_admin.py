@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from certificates import services
 from certificates.models import BulkIssue, Certificate, CertificateState
 from cohorts.models import EnrolmentState
-from cohorts.services import cohort_staff_group_ensure
+from cohorts.places.services import cohort_staff_group_ensure
 from tests.browser.conftest import log_in
 from tests.certificates.issuing import (
     completed_in,

@@ -5,7 +5,7 @@ learning. axe-core checks every page on the way, error and 'not found' pages inc
 import pytest
 from playwright.sync_api import expect
 
-from certificates.codes import code_new
+from certificates.verify.codes import code_new
 from cohorts.models import Cohort, EnrolmentMode
 from tests.certificates.conftest import certificate_create, pdf_bytes
 from tests.factories import UserFactory

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cohorts.models import ApplicationQuestion, Cohort, EnrolmentMode, PlaceRule
-from cohorts.services import cohort_staff_group_ensure
+from cohorts.places.services import cohort_staff_group_ensure
 from lms.models import Sector
 from tests.browser.conftest import log_in as shared_log_in
 from tests.factories import OrganisationFactory, UserFactory
@@ -116,8 +116,8 @@ def test_a_waitlisted_person_accepts_an_offer_by_the_link_in_the_e_mail(
 ):
     """The offer page keeps its token out of Referer headers without breaking its own form: a
     real browser's POST must pass the CSRF origin check."""
-    from cohorts import services
     from cohorts.models import Enrolment, EnrolmentState
+    from cohorts.places import services
 
     cohort.enrolment_mode = EnrolmentMode.OPEN
     cohort.capacity = 1

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cohorts import groups
+from cohorts.groups import services as groups
 from cohorts.models import Enrolment, EnrolmentState, GroupKind
 from tests.cohorts.consent_builders import youth_activity
 from tests.cohorts.groups_builders import consent_token

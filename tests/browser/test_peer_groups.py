@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cohorts import services
 from cohorts.models import Cohort, EnrolmentMode, MatchingRun, MatchingRunState
-from cohorts.services import cohort_staff_group_ensure
+from cohorts.places import services
+from cohorts.places.services import cohort_staff_group_ensure
 from lms.models import Level, Sector
 from tests.browser.conftest import PHONE, log_in
 from tests.factories import OrganisationFactory, UserFactory

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cohorts.models import Cohort, EnrolmentMode
-from cohorts.services import cohort_staff_group_ensure, enrolment_apply
+from cohorts.places.services import cohort_staff_group_ensure, enrolment_apply
 from tests.browser.conftest import PHONE
 from tests.browser.conftest import log_in as shared_log_in
 from tests.factories import UserFactory
@@ -116,7 +116,7 @@ def test_the_desktop_header_needs_no_menu_button(page, visit, programme):
 def test_admin_tells_people_without_access_where_to_go(
     phone_page, visit, follow, check_accessibility, who
 ):
-    from cohorts import groups
+    from cohorts.groups import services as groups
     from cohorts.models import FocalPoint, GroupKind
 
     person = UserFactory(profile__full_name="Søren Ærø", profile__country="DK")

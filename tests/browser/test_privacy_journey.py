@@ -5,8 +5,8 @@ axe-core checks every page on the way."""
 import pytest
 from playwright.sync_api import expect
 
-from lms import privacy
 from lms.models import DataExport, DataExportState, User
+from lms.privacy import services as privacy
 from tests.factories import UserFactory
 
 pytestmark = [

@@ -11,9 +11,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cohorts import services, surveys
-from cohorts.models import Cohort, EnrolmentMode
-from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.models import Cohort, EnrolmentMode, SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.places import services
+from cohorts.surveys import services as surveys
 from lms.models import OutgoingEmail, Sector
 from programmes.models import LessonsLearnedPage
 from tests.browser.conftest import log_in as shared_log_in

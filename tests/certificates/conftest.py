@@ -9,7 +9,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from certificates.codes import code_new
+from certificates.documents.content import Values, certificate_data
+from certificates.documents.pdf import render
 from certificates.models import (
     Certificate,
     CertificateKind,
@@ -17,8 +18,7 @@ from certificates.models import (
     CertificateState,
     CertificateTemplate,
 )
-from certificates.pdf import render
-from certificates.rendering import Values, certificate_data
+from certificates.verify.codes import code_new
 from tests.cohorts.conftest import (  # noqa: F401 (fixtures)
     CohortFactory,
     clock,

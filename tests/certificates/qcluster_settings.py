@@ -1,12 +1,12 @@
-"""Settings of the job cluster that tests/certificates/test_worker_killed.py starts and kills: the
-project's settings plus that test's own queue, a short sweeper grace, e-mail written to files the
-test reads, and certificate rendering slowed down in that process only, so that the kill lands
-while certificates are being rendered. Never used outside that test."""
+"""Settings of the job cluster that tests/certificates/services/test_worker_killed.py starts and
+kills: the project's settings plus that test's own queue, a short sweeper grace, e-mail written
+to files the test reads, and certificate rendering slowed down in that process only, so that the
+kill lands while certificates are being rendered. Never used outside that test."""
 
 import os
 import time
 
-import certificates.pdf
+import certificates.documents.pdf
 from lms.settings import *  # noqa: F403
 from lms.settings import Q_CLUSTER
 
@@ -17,7 +17,7 @@ CERTIFICATES_SWEEP_AFTER_SECONDS = 2
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["KILL_TEST_MAIL_DIR"]
 
-_render = certificates.pdf.render
+_render = certificates.documents.pdf.render
 _delay = float(os.environ.get("KILL_TEST_RENDER_SECONDS", "0"))
 
 
@@ -26,4 +26,4 @@ def _slow_render(data):
     return _render(data)
 
 
-certificates.pdf.render = _slow_render
+certificates.documents.pdf.render = _slow_render

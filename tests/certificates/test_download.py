@@ -14,7 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from certificates.models import CertificateState
-from cohorts.services import cohort_staff_group_ensure
+from cohorts.places.services import cohort_staff_group_ensure
 from tests.certificates.conftest import pdf_bytes
 from tests.factories import UserFactory
 

@@ -7,9 +7,9 @@ from django.core.files.storage import storages
 
 from certificates import services
 from certificates.models import Certificate, CertificateSource, CertificateState
-from lms.privacy import person_erase
+from lms.privacy.services import person_erase
 from tests.certificates.conftest import pdf_bytes
-from tests.certificates.test_verify import lookup, upload
+from tests.certificates.verify.test_verify import lookup, upload
 from tests.factories import UserFactory
 from tests.lms.privacy_world import traces_of
 from tests.programmes.conftest import visible_text

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from cohorts import attendance
+from cohorts.attendance import services as attendance
 from cohorts.models import AttendanceRecord, Enrolment
-from cohorts.services import cohort_staff_group_ensure, registration_create
+from cohorts.places.services import cohort_staff_group_ensure, registration_create
 from lms.models import Event
 from tests.factories import OrganisationFactory, UserFactory
 from tests.programmes.builders import local

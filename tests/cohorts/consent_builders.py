@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cohorts.consent import enrolment_consent_request
+from cohorts.groups.consent import enrolment_consent_request
 from cohorts.models import (
     Cohort,
     Enrolment,
@@ -22,7 +22,7 @@ from cohorts.models import (
     GroupMember,
     YouthGroup,
 )
-from cohorts.services import _lock, _PlaceBook, _snapshot, place_transaction
+from cohorts.places.services import _lock, _PlaceBook, _snapshot, place_transaction
 from lms.models import OutgoingEmail, Profile, User
 from tests.factories import UserFactory
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from cohorts import groups
+from cohorts.groups import services as groups
 from cohorts.models import GroupKind
 from lms.models import OutgoingEmail, User
 from tests.factories import UserFactory
@@ -124,11 +124,11 @@ def consent_token(guardian_email: str) -> str:
 
 def give_consent(member, *, name="Inese Liepiņa"):
     """The guardian gives consent by the link in their e-mail, as the consent page does."""
-    from lms.consent import consent_give, notice_current
+    from lms.consent.services import consent_give, notice_current
     from lms.models import ConsentToken
 
     token = consent_token(member.guardian_email)
-    from lms.consent import token_digest
+    from lms.consent.services import token_digest
 
     row = ConsentToken.objects.get(digest=token_digest(token))
     return consent_give(

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from cohorts import demo, services
+from cohorts import demo
 from cohorts.demo import STUDY_VISIT_SLUG
 from cohorts.models import (
     HOLDING,
@@ -24,8 +24,9 @@ from cohorts.models import (
     RuleAttribute,
     RuleKind,
 )
-from cohorts.selectors import cohorts_managed_by, waitlist_of, waitlist_position
-from cohorts.services import focal_point_countries
+from cohorts.places import services
+from cohorts.places.selectors import cohorts_managed_by, waitlist_of, waitlist_position
+from cohorts.places.services import focal_point_countries
 from lms.demo import demo_loaders
 from lms.models import Event, Organisation, OutgoingEmail, Profile, User
 from programmes.models import ActivityPage, ModulePage, ProgrammePage

@@ -17,9 +17,9 @@ from cohorts.models import (
     YouthGroup,
 )
 from cohorts.privacy import care_notes_purge
-from cohorts.tasks_privacy import care_notes_purge_task
+from cohorts.tasks import care_notes_purge_task
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent, User
-from lms.privacy import person_erase_within
+from lms.privacy.services import person_erase_within
 from tests.factories import UserFactory
 from tests.lms.privacy_world import traces_of
 from tests.programmes.builders import local
@@ -124,7 +124,7 @@ def test_the_retention_jobs_run_daily(db, job):
     jobs.schedules_ensure()
 
     schedule = Schedule.objects.get(name=f"cohorts.{job}")
-    assert schedule.func == f"cohorts.tasks_privacy.{job}_task"
+    assert schedule.func == f"cohorts.tasks.{job}_task"
     assert (schedule.schedule_type, schedule.minutes) == (Schedule.MINUTES, 24 * 60)
 
 

@@ -7,7 +7,7 @@ import re
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.consent import notice_current
+from lms.consent.services import notice_current
 from lms.models import GuardianConsent, OutgoingEmail
 
 PASSWORD = "Correct-Horse-42"
@@ -67,7 +67,7 @@ def guardian_answers(client, token: str, decision: str, name: str = "Mette Ærø
 
 
 def _digest(token: str) -> str:
-    from lms.consent import token_digest
+    from lms.consent.services import token_digest
 
     return token_digest(token)
 

@@ -21,7 +21,8 @@ from django_q.signing import SignedPackage
 from pypdf import PdfReader
 from wagtail.log_actions import log
 
-from cohorts import attendance, peergroups, services, surveys
+from cohorts.attendance import services as attendance
+from cohorts.matching import services as peergroups
 from cohorts.models import (
     ApplicationQuestion,
     Enrolment,
@@ -31,10 +32,14 @@ from cohorts.models import (
     FocalPoint,
     GroupKind,
     GroupMember,
+    SurveyInvitation,
+    SurveyTarget,
+    SurveyTrigger,
     YouthGroup,
 )
-from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
-from lms import privacy
+from cohorts.places import services
+from cohorts.surveys import services as surveys
+from lms.accounts.services import email_queue
 from lms.models import (
     ConsentPurpose,
     ConsentState,
@@ -44,8 +49,8 @@ from lms.models import (
     Sector,
     User,
 )
-from lms.services import email_queue
-from programmes import services as learning
+from lms.privacy import services as privacy
+from programmes.progress import services as learning
 from tests.certificates.issuing import make_template
 from tests.factories import OrganisationFactory, UserFactory
 from tests.programmes.builders import local
@@ -122,9 +127,9 @@ def statistics() -> dict:
     peer-group sizes."""
     from certificates.models import Certificate
     from cohorts.models import AttendanceRecord, PeerGroupMember
-    from cohorts.surveys_selectors import survey_response_rate
+    from cohorts.surveys.selectors import survey_response_rate
     from programmes.models import ModuleProgress, SurveyPage
-    from programmes.surveys_results import survey_results
+    from programmes.surveys.results import survey_results
 
     def rows(queryset, *fields):
         return sorted(

@@ -22,7 +22,7 @@ def focal_point():
 
 
 def group_leader():
-    from cohorts import groups
+    from cohorts.groups import services as groups
     from cohorts.models import GroupKind
 
     user = UserFactory(profile__full_name="Agnese Bērziņa")

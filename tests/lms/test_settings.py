@@ -205,7 +205,7 @@ def test_development_default_uses_the_orm_broker_local_cache_and_the_development
     assert plain["Q_CLUSTER"]["orm"] == "default"
     assert "redis" not in plain["Q_CLUSTER"]
     assert plain["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert plain["EMAIL_BACKEND"] == "lms.mailbox.DevelopmentMailBackend"
+    assert plain["EMAIL_BACKEND"] == "lms.mail.mailbox.DevelopmentMailBackend"
 
 
 def test_job_cluster_retries_only_after_the_timeout_and_skips_missed_runs(development):

@@ -1,7 +1,7 @@
 """Building a module with one step of each kind, and reading its ids back as stored."""
 
-from programmes.blocks import stream_from_raw
 from programmes.models import ModulePage, ModulePrerequisite
+from programmes.pages.blocks import stream_from_raw
 
 LESSONS = [
     {

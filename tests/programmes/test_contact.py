@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
-from lms.views import server_error
+from lms.accounts.views import server_error
 from programmes.models import ProgrammePage
 from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
@@ -70,7 +70,7 @@ def test_error_pages_link_to_the_site_contact(client, settings):
 def test_403_page_links_to_the_site_contact(settings):
     from django.core.exceptions import PermissionDenied
 
-    from lms.views import permission_denied
+    from lms.accounts.views import permission_denied
 
     settings.CONTACT_EMAIL = "academy@bsr-academy.local"
     request = RequestFactory().get("/")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cohorts.models import Enrolment, EnrolmentState
 from lms.models import ConsentToken
-from programmes.services import calendar_feed_reset
+from programmes.progress.services import calendar_feed_reset
 from tests.lms.privacy_world import traces_of
 from tests.security.world import database_state
 
@@ -124,7 +124,7 @@ def test_a_survey_link_ends_when_the_survey_closes(world, clock):
 
 
 def test_a_revoked_pass_no_longer_opens_the_desk(world):
-    from cohorts.attendance import pass_revoke
+    from cohorts.attendance.services import pass_revoke
 
     pass_revoke(enrolment=world.objects["enrolments"]["registration"])
     desk = Client()

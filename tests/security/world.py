@@ -20,7 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from certificates.models import BulkIssue, CertificateTemplate
-from cohorts import attendance, services, surveys
+from cohorts.attendance import services as attendance
 from cohorts.models import (
     ActivityAttendance,
     Enrolment,
@@ -29,9 +29,13 @@ from cohorts.models import (
     FocalPoint,
     MatchingRun,
     ReasonTemplate,
+    SurveyInvitation,
+    SurveyTarget,
+    SurveyTrigger,
     token_new,
 )
-from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.places import services
+from cohorts.surveys import services as surveys
 from lms.models import (
     DataExport,
     DataExportState,
@@ -41,7 +45,7 @@ from lms.models import (
     PrivacyNotice,
     Sector,
 )
-from programmes.services import calendar_feed_ensure
+from programmes.progress.services import calendar_feed_ensure
 from tests.certificates.conftest import certificate_create
 from tests.cohorts.conftest import CohortFactory
 from tests.cohorts.consent_builders import hold_for_consent, latest_link, member_of, youth_group

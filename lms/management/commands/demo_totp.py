@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from lms.models import User
+from lms.accounts.models import User
 from lms.signin.demo import demo_code
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from lms.models import Profile, User
+from lms.accounts.models import Profile, User
 from lms.signin.demo import demo_second_factor_ensure
 
 # Printed in the README: good for `make run`, never for a real site.

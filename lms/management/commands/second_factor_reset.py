@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lms.models import User
+from lms.accounts.models import User
 from lms.signin.devices import second_factor_reset
 
 

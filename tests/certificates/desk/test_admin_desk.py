@@ -12,12 +12,12 @@ from django.urls import reverse
 from wagtail.log_actions import registry as log_actions
 from wagtail.models import ModelLogEntry
 
-from certificates.admin_views import BulkStatus
+from certificates.desk.views import BulkStatus
 from certificates.models import BulkIssue, BulkIssueState, Certificate, CertificateState
-from cohorts import services as cohort_services
 from cohorts.models import EnrolmentState
+from cohorts.places import services as cohort_services
+from lms.accounts.services import profile_update
 from lms.models import Event, User
-from lms.services import profile_update
 from tests.certificates.issuing import (
     LATVIAN,
     completed_in,

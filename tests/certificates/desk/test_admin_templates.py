@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from certificates.forms_admin import WORDING_HELP
+from certificates.desk.forms import WORDING_HELP
 from certificates.models import PLACEHOLDERS, CertificateTemplate
 from tests.certificates.issuing import flat, make_template
 from tests.factories import UserFactory

@@ -14,8 +14,7 @@ import segno
 from PIL import Image
 from pypdf import PdfReader
 
-from certificates.codes import code_new
-from certificates.pdf import (
+from certificates.documents.pdf import (
     QR_ERROR,
     QR_MASK,
     QR_QUIET,
@@ -25,6 +24,7 @@ from certificates.pdf import (
     qr_placement,
     render,
 )
+from certificates.verify.codes import code_new
 
 DIACRITICS = "ā ē ī ū ķ ļ ņ ģ š ž č ė į ų ą ę ł ń ś ź ż ő õ ä ö ü ß å æ ø þ ð á é í ó ú ý"
 NAMES = [

@@ -15,7 +15,6 @@ from django_q.conf import Conf
 from wagtail.models import ModelLogEntry
 
 from certificates import handlers
-from certificates.codes import code_is_wellformed
 from certificates.models import (
     BulkIssue,
     BulkIssueState,
@@ -36,11 +35,12 @@ from certificates.services import (
     certificates_bulk_run,
     certificates_sweep,
 )
-from cohorts import services as cohort_services
+from certificates.verify.codes import code_is_wellformed
 from cohorts.models import ActivitySession, EnrolmentState
+from cohorts.places import services as cohort_services
 from lms.events import emit, event_dispatch
 from lms.models import Delivery, Event, OutgoingEmail
-from programmes import services as programme_services
+from programmes.progress import services as programme_services
 from tests.certificates.issuing import (  # noqa: F401 (fixture)
     LATVIAN,
     certificate_events,

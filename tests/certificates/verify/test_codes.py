@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from certificates.codes import (
+from certificates.verify.codes import (
     ALPHABET,
     BITS,
     code_digest,

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from certificates.codes import code_new
 from certificates.models import CertificateState
+from certificates.verify.codes import code_new
 from tests.certificates.conftest import pdf_bytes
 from tests.programmes.conftest import visible_text
 
@@ -83,7 +83,7 @@ def test_the_page_shows_nothing_beyond_what_is_printed(client, certificate):
 
 
 def test_the_address_in_the_qr_code_is_the_one_that_answers(client, certificate):
-    from certificates.rendering import verification_url
+    from certificates.documents.content import verification_url
 
     url = verification_url(certificate.code)
     assert url.startswith(settings.BASE_URL)

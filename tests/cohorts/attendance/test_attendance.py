@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from wagtail.models import ModelLogEntry
 
-from cohorts import attendance
-from cohorts.attendance import SessionInput
+from cohorts.attendance import services as attendance
+from cohorts.attendance.selectors import desk_can_use, desk_counts, desk_rows, fold
+from cohorts.attendance.services import SessionInput
 from cohorts.models import (
     ActivitySession,
     AttendanceRecord,
@@ -19,8 +20,7 @@ from cohorts.models import (
     EnrolmentState,
     ParticipantPass,
 )
-from cohorts.selectors_attendance import desk_can_use, desk_counts, desk_rows, fold
-from cohorts.services import CohortsError, cohort_staff_group_ensure, enrolment_withdraw
+from cohorts.places.services import CohortsError, cohort_staff_group_ensure, enrolment_withdraw
 from lms.models import Event
 from tests.cohorts import attendance_builders as builders
 from tests.cohorts.attendance_builders import (
@@ -482,7 +482,7 @@ def test_attending_a_cohorts_activity_completes_the_cohort_through_the_event(
     make_cohort, make_activity, make_person, desk_staff, clock, django_capture_on_commit_callbacks
 ):
     from cohorts.models import Enrolment
-    from cohorts.services import enrolment_apply
+    from cohorts.places.services import enrolment_apply
 
     activity = make_activity(starts_at=local(f"{DAY_1} 10:00"), ends_at=local(f"{DAY_1} 15:00"))
     at(clock, "2030-01-01 12:00")

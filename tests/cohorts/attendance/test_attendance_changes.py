@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from cohorts import attendance
+from cohorts.attendance import services as attendance
 from cohorts.models import AttendanceRecord
-from cohorts.services import enrolment_withdraw
+from cohorts.places.services import enrolment_withdraw
 from tests.cohorts import attendance_builders as builders
 from tests.cohorts.attendance_builders import DAY_1, DAY_2, at, attended_events, session_on
 

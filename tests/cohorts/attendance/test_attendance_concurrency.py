@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django_q.conf import Conf
 
-from cohorts import attendance
+from cohorts.attendance import services as attendance
 from cohorts.models import AttendanceRecord
 from lms.models import Event
 from tests.cohorts import attendance_builders as builders

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from cohorts.attendance.selectors import desk_can_use
 from cohorts.models import (
     ActivityAttendance,
     AttendanceRecord,
@@ -15,8 +16,7 @@ from cohorts.models import (
     Enrolment,
     ParticipantPass,
 )
-from cohorts.selectors import CONFIRMED
-from cohorts.selectors_attendance import desk_can_use
+from cohorts.places.selectors import CONFIRMED
 from lms.demo import demo_loaders
 from lms.models import User
 from programmes.models import ActivityPage

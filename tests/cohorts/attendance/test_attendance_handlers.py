@@ -7,12 +7,12 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-from cohorts import handlers_attendance
+from cohorts.attendance import handlers as handlers_attendance
 from cohorts.models import Enrolment, EnrolmentSource, EnrolmentState, ParticipantPass
-from cohorts.services import enrolment_apply, enrolment_withdraw
+from cohorts.places.services import enrolment_apply, enrolment_withdraw
+from lms.accounts.services import email_send
 from lms.events import event_dispatch
 from lms.models import Event, OutgoingEmail
-from lms.services import email_send
 from tests.cohorts import attendance_builders as builders
 from tests.programmes.builders import local
 
@@ -65,7 +65,7 @@ def test_the_confirmation_e_mail_carries_the_pass_pdf_once(
 
     with django_capture_on_commit_callbacks(execute=True):
         event_dispatch(event_id=event.pk)
-        from cohorts.handlers import accepted_email_send
+        from cohorts.places.handlers import accepted_email_send
 
         accepted_email_send(event)
 
@@ -89,7 +89,7 @@ def test_a_sent_confirmation_is_not_changed_by_a_later_run(
     email_send(email_id=email.pk)
     email.refresh_from_db()
     OutgoingEmail.objects.filter(pk=email.pk).update(attachments=email.attachments[:1])
-    from cohorts.handlers import accepted_email_send
+    from cohorts.places.handlers import accepted_email_send
 
     accepted_email_send(event_for("accepted", place))
 
@@ -114,7 +114,7 @@ def test_cohort_members_get_each_activitys_pass_in_its_own_e_mail_once(
     assert ParticipantPass.objects.filter(enrolment=place, revoked_at__isnull=True).exists()
     # The activity place is confirmed by its pass, not by a second "your place is confirmed".
     assert not OutgoingEmail.objects.filter(reason=f"cohorts.accepted:{place.pk}").exists()
-    from cohorts.handlers import accepted_email_send
+    from cohorts.places.handlers import accepted_email_send
 
     accepted_email_send(event_for("accepted", place))  # a second run sends nothing more
     email = OutgoingEmail.objects.get(reason=f"cohorts.pass:{place.pk}")
@@ -140,7 +140,7 @@ def test_a_cohort_activity_place_withdrawn_before_its_handler_runs_gets_no_pass_
     place = Enrolment.objects.get(activity=activity, user=member.user)
     OutgoingEmail.objects.filter(reason=f"cohorts.pass:{place.pk}").delete()
     Enrolment.objects.filter(pk=place.pk).update(state=EnrolmentState.WITHDRAWN)
-    from cohorts.handlers import accepted_email_send
+    from cohorts.places.handlers import accepted_email_send
 
     accepted_email_send(event_for("accepted", place))
 

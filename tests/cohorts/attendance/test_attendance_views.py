@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from wagtail.models import ModelLogEntry
 
-from cohorts import attendance
+from cohorts.attendance import services as attendance
+from cohorts.attendance.passes import qr_matrix
 from cohorts.models import ActivitySession, AttendanceRecord
-from cohorts.passes import qr_matrix
-from cohorts.services import enrolment_withdraw
+from cohorts.places.services import enrolment_withdraw
 from tests.cohorts import attendance_builders as builders
 from tests.cohorts.attendance_builders import DAY_1, DAY_2, at, records_of, session_on
 from tests.factories import UserFactory
@@ -341,7 +341,7 @@ def test_presidency_staff_run_the_desk_only_of_an_activity_no_other_cohort_share
     """A desk lists every place at the activity: when another cohort shares the activity, its
     members are not the first presidency's to see or mark, so only the activity's own desk
     group and programme admins run it."""
-    from tests.cohorts.test_desk import staff_of
+    from tests.cohorts.desk.test_desk import staff_of
 
     register(tabletop)
     ours = make_cohort(title="BEP 2026", starts_on=dt.date(2029, 9, 1), ends_on=dt.date(2030, 6, 1))
@@ -541,7 +541,7 @@ def test_the_admin_lists_the_desks_a_person_runs_and_links_them_from_the_cohort_
     tabletop, desk_staff, make_cohort, client, staff
 ):
     staff_admin = staff
-    from cohorts.services import cohort_staff_group_ensure
+    from cohorts.places.services import cohort_staff_group_ensure
 
     staff = desk_staff(tabletop)
     client.force_login(staff)

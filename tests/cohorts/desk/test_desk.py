@@ -10,7 +10,6 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from cohorts import services
 from cohorts.models import (
     ApplicationQuestion,
     Cohort,
@@ -20,6 +19,7 @@ from cohorts.models import (
     RuleAttribute,
     RuleKind,
 )
+from cohorts.places import services
 from lms.models import Sector
 from tests.factories import UserFactory
 

@@ -9,7 +9,7 @@ from wagtail.models import ModelLogEntry
 
 from cohorts.models import EnrolmentMode, EnrolmentState, ReasonTemplate
 from lms.models import OutgoingEmail
-from tests.cohorts.test_desk import messages_of, staff_of
+from tests.cohorts.desk.test_desk import messages_of, staff_of
 from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
 
@@ -23,7 +23,7 @@ def cohort(make_cohort):
 
 @pytest.fixture
 def applicants(cohort, make_person):
-    from cohorts import services
+    from cohorts.places import services
 
     return [
         services.enrolment_apply(user=make_person(country, full_name=name), cohort=cohort)

@@ -9,10 +9,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from wagtail.models import ModelLogEntry
 
-from cohorts import services
-from cohorts.exports import cell_safe
+from cohorts.desk.exports import cell_safe
 from cohorts.models import ApplicationQuestion, EnrolmentMode
-from tests.cohorts.test_desk import staff_of
+from cohorts.places import services
+from tests.cohorts.desk.test_desk import staff_of
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

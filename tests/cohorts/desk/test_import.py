@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from cohorts import services
 from cohorts.models import Enrolment, EnrolmentMode, EnrolmentSource, EnrolmentState
+from cohorts.places import services
 from lms.models import Event, OutgoingEmail, User
-from tests.cohorts.test_desk import messages_of, staff_of
+from tests.cohorts.desk.test_desk import messages_of, staff_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from django.conf import settings
 from django_q.conf import Conf
 
 from cohorts.models import EnrolmentState
-from cohorts.services import _lock, _reload, _withdraw, place_transaction
-from lms.consent import consent_cancel, consent_give, consent_refuse
+from cohorts.places.services import _lock, _reload, _withdraw, place_transaction
+from lms.accounts.services import LmsError
+from lms.consent.services import consent_cancel, consent_give, consent_refuse
 from lms.models import ConsentState, Event, GuardianConsent
-from lms.services import LmsError
 from tests.cohorts.consent_builders import hold_for_consent, latest_link, member_of, youth_group
 from tests.threads import at_once
 

@@ -8,8 +8,8 @@ from django.test import Client
 from cohorts.models import Enrolment, EnrolmentState
 from lms.events import event_dispatch
 from lms.models import ConsentState, Event, GuardianConsent, OutgoingEmail
+from tests.cohorts.groups.test_groups_views import book, main_text
 from tests.cohorts.groups_builders import co_lead, consent_token
-from tests.cohorts.test_groups_views import book, main_text
 from tests.lms.minors import guardian_answers
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from cohorts.models import EnrolmentState
-from lms.consent import consent_cancel, consent_resend
+from lms.consent.services import consent_cancel, consent_resend
 from lms.models import ConsentState, Event, GuardianConsent, PrivacyNotice
 from tests.cohorts import consent_builders
 from tests.cohorts.consent_builders import (
@@ -422,7 +422,7 @@ def test_a_decide_link_cannot_withdraw_and_a_withdraw_link_cannot_decide(client,
 def test_after_a_decision_other_links_of_the_same_consent_say_it_was_answered(client, held, clock):
     first = latest_link(GUARDIAN)
     clock.advance(days=4)
-    from lms.consent import consent_reminders_send
+    from lms.consent.services import consent_reminders_send
 
     assert consent_reminders_send() == 1
     second = latest_link(GUARDIAN, "lms.consent.reminder")
@@ -460,7 +460,7 @@ def test_a_resent_link_replaces_the_earlier_one(client, held, group):
 
 
 def test_asking_twice_for_the_same_place_sends_one_request(held, minor):
-    from cohorts.consent import enrolment_consent_request
+    from cohorts.groups.consent import enrolment_consent_request
 
     again = enrolment_consent_request(enrolment=held, member=minor, actor=None)
 

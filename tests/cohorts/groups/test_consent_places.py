@@ -8,10 +8,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from cohorts import attendance
-from cohorts.consent import consent_complete, consent_status
+from cohorts.attendance import services as attendance
+from cohorts.groups.consent import consent_complete, consent_status
 from cohorts.models import AttendanceRecord, EnrolmentState, ParticipantPass
-from lms.consent import consent_reminders_send
+from lms.consent.services import consent_reminders_send
 from lms.models import ConsentState, Event, GuardianConsent, OutgoingEmail
 from tests.cohorts import attendance_builders as builders
 from tests.cohorts import consent_builders
@@ -174,7 +174,7 @@ def test_withdrawal_frees_the_place_and_the_waitlist_moves(
 def test_consent_for_a_place_the_leader_cancelled_meanwhile_changes_nothing(
     client, small_exchange, minor
 ):
-    from cohorts.services import enrolment_withdraw
+    from cohorts.places.services import enrolment_withdraw
 
     held = hold_for_consent(small_exchange, minor)
     token = latest_link(GUARDIAN)
@@ -239,7 +239,7 @@ def test_a_reminder_link_works(client, clock, small_exchange, minor):
 
 
 def test_no_reminders_for_cancelled_or_refused_requests(client, clock, small_exchange, group):
-    from lms.consent import consent_cancel
+    from lms.consent.services import consent_cancel
 
     cancelled = hold_for_consent(small_exchange, member_of(group, guardian_email="a@example.lv"))
     hold_for_consent(small_exchange, member_of(group, first="Līga", guardian_email="b@example.lv"))
@@ -395,7 +395,7 @@ def test_a_member_who_turns_18_before_the_activity_needs_no_consent(tabletop, gr
 def test_a_place_still_waiting_for_consent_when_the_activity_begins_is_given_up(
     client, full_with_waitlist, small_exchange, django_capture_on_commit_callbacks
 ):
-    from cohorts.consent import pending_consents_release
+    from cohorts.groups.consent import pending_consents_release
 
     held, waiting = full_with_waitlist
     link = latest_link(GUARDIAN)

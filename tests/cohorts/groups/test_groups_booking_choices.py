@@ -5,9 +5,9 @@ one rule on the whole page: their age on an activity's first day, as the page sa
 import pytest
 from django.urls import reverse
 
-from cohorts.services import CohortsError
+from cohorts.places.services import CohortsError
 from lms.models import Sector
-from tests.cohorts.test_groups_views import book, main_text
+from tests.cohorts.groups.test_groups_views import book, main_text
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cohorts.demo import PARTICIPANT_PASSWORD
-from cohorts.demo_groups import EXCHANGE_SLUG
+from cohorts.demo.groups import EXCHANGE_SLUG
 from cohorts.models import Enrolment, EnrolmentState, GroupMember, YouthGroup
 from lms.models import ConsentState, GuardianConsent, User
 from programmes.models import ActivityPage

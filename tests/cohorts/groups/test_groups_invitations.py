@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cohorts.models import GroupMember, LeaderInvitation, YouthGroup
 from lms.models import OutgoingEmail
-from tests.cohorts.test_groups_views import main_text
+from tests.cohorts.groups.test_groups_views import main_text
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

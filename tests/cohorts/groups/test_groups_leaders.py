@@ -5,12 +5,12 @@ left with nobody."""
 import pytest
 from django.urls import reverse
 
-from cohorts import groups
+from cohorts.groups import services as groups
 from cohorts.models import YouthGroup
-from cohorts.services import CohortsError
+from cohorts.places.services import CohortsError
 from lms.models import User
+from tests.cohorts.groups.test_groups_views import main_text
 from tests.cohorts.groups_builders import co_lead
-from tests.cohorts.test_groups_views import main_text
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import groups
+from cohorts.groups import services as groups
 from cohorts.models import Enrolment
+from tests.cohorts.groups.test_groups_views import main_text
 from tests.cohorts.groups_builders import co_lead, member_data
-from tests.cohorts.test_groups_views import main_text
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

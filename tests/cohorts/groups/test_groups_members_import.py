@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cohorts.models import GroupMember
-from tests.cohorts.test_groups_views import main_text
+from tests.cohorts.groups.test_groups_views import main_text
 
 pytestmark = pytest.mark.django_db
 

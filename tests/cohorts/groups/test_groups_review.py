@@ -7,11 +7,12 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
-from cohorts import groups, urls_groups
+from cohorts.groups import services as groups
+from cohorts.groups import urls as urls_groups
 from cohorts.models import Enrolment, GroupMember
 from lms.models import GuardianConsent, OutgoingEmail, User
+from tests.cohorts.groups.test_groups_views import book, main_text
 from tests.cohorts.groups_builders import co_lead
-from tests.cohorts.test_groups_views import book, main_text
 from tests.lms.minors import signup, signup_data
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from cohorts import attendance, groups
+from cohorts.attendance import services as attendance
+from cohorts.groups import services as groups
 from cohorts.models import Enrolment, EnrolmentState, GroupMember, YouthGroup
 from tests.cohorts.groups_builders import give_consent, member_data
 from tests.factories import UserFactory

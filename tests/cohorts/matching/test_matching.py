@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from cohorts.matching import (
+from cohorts.matching.algorithm import (
     MatchingError,
     Participant,
     Rules,

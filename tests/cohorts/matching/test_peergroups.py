@@ -18,7 +18,9 @@ from django.utils import timezone
 from django_q.conf import Conf
 from wagtail.models import ModelLogEntry
 
-from cohorts import handlers_peergroups, matching, peergroups, services
+from cohorts.matching import algorithm as matching
+from cohorts.matching import handlers as handlers_peergroups
+from cohorts.matching import services as peergroups
 from cohorts.models import (
     Cohort,
     Enrolment,
@@ -29,11 +31,12 @@ from cohorts.models import (
     PeerGroup,
     PeerGroupMember,
 )
-from cohorts.services import CohortsError
+from cohorts.places import services
+from cohorts.places.services import CohortsError
 from lms.events import event_dispatch
 from lms.jobs import broker
 from lms.models import Delivery, Event, Level, Organisation, OutgoingEmail, Profile, Sector, User
-from tests.cohorts.test_desk import staff_of
+from tests.cohorts.desk.test_desk import staff_of
 from tests.factories import OrganisationFactory
 from tests.programmes.conftest import visible_text
 

@@ -9,12 +9,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import peergroups, services
+from cohorts.matching import services as peergroups
 from cohorts.models import MatchingRun, MatchingRunState, PeerGroup
+from cohorts.places import services
 from lms.models import Level, OutgoingEmail, Sector
-from tests.cohorts import test_peergroups as shared
-from tests.cohorts.test_desk import messages_of, staff_of
-from tests.cohorts.test_peergroups import done_run, request_run
+from tests.cohorts.desk.test_desk import messages_of, staff_of
+from tests.cohorts.matching import test_peergroups as shared
+from tests.cohorts.matching.test_peergroups import done_run, request_run
 from tests.programmes.conftest import visible_text
 
 pytestmark = pytest.mark.django_db

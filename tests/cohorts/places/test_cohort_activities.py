@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from cohorts import services
 from cohorts.models import EnrolmentSource, EnrolmentState
+from cohorts.places import services
 from lms.models import OutgoingEmail
 
 

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from cohorts import services
 from cohorts.models import Cohort, Enrolment, EnrolmentMode, EnrolmentState
-from tests.cohorts.test_desk import messages_of, staff_of
+from cohorts.places import services
+from tests.cohorts.desk.test_desk import messages_of, staff_of
 from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
-from tests.programmes.test_admin_pages import activity_form
+from tests.programmes.pages.test_admin_pages import activity_form
 
 pytestmark = pytest.mark.django_db
 

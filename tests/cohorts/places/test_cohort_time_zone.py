@@ -9,12 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import services
 from cohorts.models import EnrolmentMode, EnrolmentState
+from cohorts.places import services
 from lms.models import OutgoingEmail
 from tests.cohorts import consent_builders
 from tests.cohorts.consent_builders import emails_to, hold_for_consent
-from tests.cohorts.test_consent_links import GUARDIAN
+from tests.cohorts.groups.test_consent_links import GUARDIAN
 from tests.programmes.conftest import visible_text
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django_q.conf import Conf
 
-from cohorts import services
 from cohorts.models import Enrolment, EnrolmentState, PlaceClaim
+from cohorts.places import services
 from lms import events
 from lms.models import Delivery, Event, Organisation, Profile, Sector, User
 from tests.cohorts.conftest import COUNTRIES

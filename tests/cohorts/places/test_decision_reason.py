@@ -5,10 +5,11 @@ note of why they were waiting or skipped goes with the waitlist."""
 import pytest
 from django.urls import reverse
 
-from cohorts import exports, services
+from cohorts.desk import exports
 from cohorts.models import EnrolmentMode, EnrolmentState
-from cohorts.selectors import desk_enrolments
-from tests.cohorts.test_desk import staff_of
+from cohorts.places import services
+from cohorts.places.selectors import desk_enrolments
+from tests.cohorts.desk.test_desk import staff_of
 
 pytestmark = pytest.mark.django_db
 

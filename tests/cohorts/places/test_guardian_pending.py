@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import services
 from cohorts.models import Enrolment, EnrolmentMode, EnrolmentState
+from cohorts.places import services
 from lms.models import Profile, User
 from tests.lms.minors import consent_token, guardian_answers, signup, signup_data
 from tests.programmes.conftest import visible_text

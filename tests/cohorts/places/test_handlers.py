@@ -13,12 +13,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import handlers, services
 from cohorts.models import EnrolmentMode, EnrolmentState, FocalPoint
+from cohorts.places import handlers, services
+from lms.accounts.services import email_send
 from lms.events import event_dispatch
 from lms.models import Delivery, Event, OutgoingEmail
-from lms.services import email_send
-from programmes.calendar import activity_uid
+from programmes.calendar.ics import activity_uid
 from tests.factories import UserFactory
 from tests.programmes.builders import ActivityPageFactory, ModulePageFactory, local, record_progress
 

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import services
 from cohorts.models import EnrolmentState
-from programmes.services import calendar_feed_ensure
+from cohorts.places import services
+from programmes.progress.services import calendar_feed_ensure
 from tests.programmes.conftest import visible_text
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from cohorts import services
 from cohorts.models import Enrolment
+from cohorts.places import services
 
 pytestmark = [
     pytest.mark.postgres,

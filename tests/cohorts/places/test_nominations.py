@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from cohorts import services
 from cohorts.models import Enrolment, EnrolmentMode, EnrolmentState
+from cohorts.places import services
 from lms.models import Event, User
 from tests.cohorts.conftest import claims_of, events_of
 

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import services
 from cohorts.models import Enrolment, EnrolmentMode, EnrolmentState
+from cohorts.places import services
 from lms.models import Level, Sector, User
 from tests.cohorts.conftest import events_of
 from tests.factories import UserFactory

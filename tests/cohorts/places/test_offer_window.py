@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cohorts import services
 from cohorts.models import EnrolmentState
+from cohorts.places import services
 from lms.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import services
 from cohorts.models import Enrolment, EnrolmentState
+from cohorts.places import services
 from programmes.models import ActivityKind, CalendarFeed
 from tests.programmes.conftest import visible_text
 

@@ -1,5 +1,5 @@
-from cohorts import services
 from cohorts.models import EnrolmentState
+from cohorts.places import services
 from lms.models import Event
 
 

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import services
 from cohorts.models import Enrolment, EnrolmentState
+from cohorts.places import services
 from tests.programmes.conftest import visible_text
 
 pytestmark = pytest.mark.django_db

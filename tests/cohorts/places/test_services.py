@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from cohorts import handlers, selectors, services
 from cohorts.models import (
     Enrolment,
     EnrolmentMode,
@@ -17,10 +16,11 @@ from cohorts.models import (
     RuleAttribute,
     RuleKind,
 )
+from cohorts.places import handlers, selectors, services
 from lms import events
+from lms.accounts.services import profile_update
 from lms.models import Event, Sector
-from lms.services import profile_update
-from programmes.services import progress_step_complete
+from programmes.progress.services import progress_step_complete
 from tests.cohorts.conftest import claims_of, events_of
 from tests.factories import OrganisationFactory
 from tests.programmes.builders import ModulePageFactory

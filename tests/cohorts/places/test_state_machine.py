@@ -7,11 +7,12 @@ import re
 import pytest
 from django.utils import timezone
 
-from cohorts import groups, services
+from cohorts.groups import services as groups
 from cohorts.models import TRANSITIONS, EnrolmentMode, EnrolmentState
+from cohorts.places import services
+from lms.accounts.services import LmsError
 from lms.models import Event
-from lms.services import LmsError
-from programmes.services import progress_step_complete
+from programmes.progress.services import progress_step_complete
 from tests.cohorts.conftest import claims_of, events_of
 from tests.programmes.builders import ModulePageFactory
 
@@ -110,7 +111,7 @@ def make_leader():
 
 def guardian_consents(enrolment) -> None:
     """The guardian gives consent by the link e-mailed to them."""
-    from lms.consent import consent_give, notice_current, token_digest
+    from lms.consent.services import consent_give, notice_current, token_digest
     from lms.models import ConsentToken, GuardianConsent, OutgoingEmail
 
     consent = GuardianConsent.objects.filter(subject_key=f"enrolment:{enrolment.pk}").first()

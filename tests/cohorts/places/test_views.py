@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import services
 from cohorts.models import (
     ApplicationQuestion,
     Enrolment,
@@ -19,7 +18,8 @@ from cohorts.models import (
     RuleAttribute,
     RuleKind,
 )
-from cohorts.services import BUSY_MESSAGE, CohortsError
+from cohorts.places import services
+from cohorts.places.services import BUSY_MESSAGE, CohortsError
 from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
 
@@ -251,7 +251,7 @@ def test_a_busy_database_becomes_a_retry_message_with_answers_kept(
     def busy(**kwargs):
         raise CohortsError("busy", BUSY_MESSAGE)
 
-    monkeypatch.setattr("cohorts.views.enrolment_apply", busy)
+    monkeypatch.setattr("cohorts.places.views.enrolment_apply", busy)
     client.force_login(make_person("LV"))
     motivation, _ = question_fields(cohort)
 

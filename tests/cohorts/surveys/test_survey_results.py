@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cohorts import services, surveys
-from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.models import SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.places import services
+from cohorts.surveys import services as surveys
 from lms.models import Event
 from programmes.models import LessonsLearnedPage
 from tests.factories import UserFactory
@@ -316,7 +317,7 @@ def test_responses_without_an_invitation_are_shown_apart_from_the_response_rate(
     invitation must not be compared with the invited."""
     from django.db import transaction
 
-    from programmes.surveys import survey_form, survey_response_record
+    from programmes.surveys.answering import survey_form, survey_response_record
 
     survey, mine, _, staff = world
     with transaction.atomic():
@@ -347,7 +348,7 @@ def _post(values: dict):
 
 
 def test_chart_labels_wrap_instead_of_being_cut():
-    from programmes.surveys_results import chart_of
+    from programmes.surveys.results import chart_of
 
     label = "Risk and vulnerability assessment across borders and sectors"
     chart = chart_of(
@@ -373,7 +374,7 @@ def test_chart_labels_wrap_instead_of_being_cut():
 def test_the_programme_admin_approval_workflow_is_set_up_once(programme):
     from wagtail.models import GroupApprovalTask, Workflow
 
-    from programmes.services import APPROVAL_WORKFLOW, programme_workflow_ensure
+    from programmes.progress.services import APPROVAL_WORKFLOW, programme_workflow_ensure
 
     first = programme_workflow_ensure()
     second = programme_workflow_ensure()

@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from cohorts import services, surveys
-from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.models import SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.places import services
 from cohorts.privacy import survey_drafts_purge
-from cohorts.tasks_privacy import survey_drafts_purge_task
+from cohorts.surveys import services as surveys
+from cohorts.tasks import survey_drafts_purge_task
 from programmes.models import AnonymousSurveyResponse, SurveyAnswer, SurveyResponse
 from tests.programmes.conftest import visible_text
 from tests.programmes.survey_builders import full_answers, make_survey, names

@@ -8,14 +8,15 @@ import pytest
 from django.core import mail
 from django.http import QueryDict
 
-from cohorts import handlers_surveys, services, surveys
-from cohorts.models import Enrolment, EnrolmentState
-from cohorts.models_surveys import SurveyInvitation, SurveyTarget, SurveyTrigger
-from cohorts.services import CohortsError
+from cohorts.models import Enrolment, EnrolmentState, SurveyInvitation, SurveyTarget, SurveyTrigger
+from cohorts.places import services
+from cohorts.places.services import CohortsError
+from cohorts.surveys import handlers as handlers_surveys
+from cohorts.surveys import services as surveys
 from lms.events import event_dispatch
 from lms.models import Event, OutgoingEmail
 from programmes.models import AnonymousSurveyResponse, SurveyAnswer, SurveyResponse
-from programmes.services import progress_step_complete
+from programmes.progress.services import progress_step_complete
 from tests.programmes.builders import ModulePageFactory
 from tests.programmes.survey_builders import full_answers, make_survey, names
 

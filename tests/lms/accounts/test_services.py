@@ -5,9 +5,8 @@ from django.core import mail
 from django.db import transaction
 
 from lms import events
-from lms.handlers import welcome_email_send
-from lms.models import Delivery, Event, Organisation, OutgoingEmail, User
-from lms.services import (
+from lms.accounts.handlers import welcome_email_send
+from lms.accounts.services import (
     LmsError,
     email_queue,
     email_send,
@@ -15,6 +14,7 @@ from lms.services import (
     profile_update,
     user_register,
 )
+from lms.models import Delivery, Event, Organisation, OutgoingEmail, User
 
 pytestmark = pytest.mark.django_db
 

@@ -99,7 +99,7 @@ def test_an_unconfirmed_signup_is_deleted_once_its_link_has_expired(client, user
 
     from django.utils import timezone
 
-    from lms.services import signups_unconfirmed_purge
+    from lms.accounts.services import signups_unconfirmed_purge
 
     client.post(reverse("signup"), SIGNUP)
     link = confirm_link(SIGNUP["email"])

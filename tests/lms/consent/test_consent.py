@@ -9,7 +9,8 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from lms.consent import consent_cancel, consent_request, consent_states
+from lms.accounts.services import LmsError, email_queue, email_send, email_sweep
+from lms.consent.services import consent_cancel, consent_request, consent_states
 from lms.models import (
     ConsentPurpose,
     ConsentState,
@@ -18,7 +19,6 @@ from lms.models import (
     OutgoingEmail,
     User,
 )
-from lms.services import LmsError, email_queue, email_send, email_sweep
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

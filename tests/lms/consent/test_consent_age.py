@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from lms.consent_age import DEFAULT_CONSENT_AGE, age_on, digital_consent_age, needs_guardian
+from lms.consent.age import DEFAULT_CONSENT_AGE, age_on, digital_consent_age, needs_guardian
 from lms.models import (
     ConsentPurpose,
     DigitalConsentAge,

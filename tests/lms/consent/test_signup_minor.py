@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.consent_account import closed_accounts_erase
+from lms.accounts.services import LmsError, user_register
+from lms.consent.account import closed_accounts_erase
 from lms.models import (
     ConsentState,
     Event,
@@ -21,7 +22,6 @@ from lms.models import (
     OutgoingEmail,
     Profile,
 )
-from lms.services import LmsError, user_register
 from tests.lms.minors import (
     GUARDIAN,
     PASSWORD,

@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from lms.mailbox import DevelopmentMailBackend
-from lms.services import email_queue
+from lms.accounts.services import email_queue
+from lms.mail.mailbox import DevelopmentMailBackend
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_each_email_is_one_console_line_and_one_eml_file(mailbox):
 def test_the_outbox_sends_into_the_development_mailbox(
     settings, mailbox, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = "lms.mailbox.DevelopmentMailBackend"
+    settings.EMAIL_BACKEND = "lms.mail.mailbox.DevelopmentMailBackend"
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         email_queue(

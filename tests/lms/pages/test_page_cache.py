@@ -11,7 +11,7 @@ from django.urls import include, path
 from wagtail.models import PageViewRestriction
 
 from lms.models import HomePage
-from lms.page_cache import anonymous_cacheable
+from lms.pages.cache import anonymous_cacheable
 from tests.programmes.conftest import (
     ProgrammeIndexPageFactory,
     ProgrammePageFactory,

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 
 from certificates.models import Certificate, CertificateState
 from cohorts.models import Enrolment, EnrolmentState, GroupMember
-from lms import privacy
+from lms.accounts.services import LmsError
 from lms.models import DataExport, GuardianConsent, OutgoingEmail, User
-from lms.services import LmsError
+from lms.privacy import services as privacy
 from tests.cohorts.conftest import (  # noqa: F401 (fixtures)
     clock,
     home,
@@ -240,7 +240,7 @@ def test_a_place_still_to_come_goes_to_the_next_person_waiting(
     make_activity,  # noqa: F811
     django_capture_on_commit_callbacks,
 ):
-    from cohorts import services
+    from cohorts.places import services
 
     clock.now = local("2030-01-01 10:00")
     activity = make_activity(title="Ice Rescue Webinar", slug="ice-rescue", capacity=1)

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from lms import privacy
 from lms.models import DataExport, DataExportState
+from lms.privacy import services as privacy
 from tests.cohorts.conftest import (  # noqa: F401 (fixtures)
     clock,
     home,

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cohorts import attendance
-from cohorts.services import cohort_staff_group_ensure
+from cohorts.attendance import services as attendance
+from cohorts.places.services import cohort_staff_group_ensure
 from lms.signin import devices
 from lms.signin.demo import demo_key_hex, demo_second_factor_ensure
 from tests.cohorts.conftest import (  # noqa: F401 (fixtures)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import icalendar
 
-from programmes.calendar import CalendarEvent, activity_uid, calendar_bytes
+from programmes.calendar.ics import CalendarEvent, activity_uid, calendar_bytes
 from tests.programmes.builders import local
 
 

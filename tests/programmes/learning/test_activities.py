@@ -81,7 +81,7 @@ def test_activity_page_shows_places_language_eligibility_and_online_link(client,
     text = visible_text(response)
 
     assert "Webinar" in text
-    # The link itself is only for people with a place (tests/cohorts/test_participant.py).
+    # The link itself is only for people with a place (tests/cohorts/places/test_participant.py).
     assert "Online (the link is given to people with a place)" in text
     assert "meet.example.org" not in response.content.decode()
     assert "Lietuvių" in text

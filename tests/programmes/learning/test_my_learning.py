@@ -13,8 +13,8 @@ from django.utils import timezone
 from wagtail import hooks
 
 from programmes.models import CalendarFeed
-from programmes.selectors import LEARNER_ACTIVITY_IDS_HOOK
-from programmes.services import calendar_feed_ensure
+from programmes.pages.selectors import LEARNER_ACTIVITY_IDS_HOOK
+from programmes.progress.services import calendar_feed_ensure
 from tests.factories import UserFactory
 from tests.programmes.builders import ActivityPageFactory, ModulePageFactory, record_progress
 from tests.programmes.conftest import visible_text

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import Site
 
-from programmes.api import CATALOGUE_TYPES
 from programmes.models import ActivityKind, ActivityPage, ProgrammePage
-from tests.programmes.test_api import add_activity
+from programmes.pages.api import CATALOGUE_TYPES
+from tests.programmes.pages.test_api import add_activity
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from programmes.services import progress_step_complete, quiz_nonce, quiz_submit
+from programmes.progress.services import progress_step_complete, quiz_nonce, quiz_submit
 from tests.programmes.conftest import visible_text
 from tests.programmes.modules import make_module, right_answers, step_ids, wrong_answers
 

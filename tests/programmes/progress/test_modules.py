@@ -8,7 +8,7 @@ from django.core import signing
 
 from lms.models import Event
 from programmes.models import ModuleProgress, QuizAttempt, StepProgress
-from programmes.services import (
+from programmes.progress.services import (
     ProgrammesError,
     progress_step_complete,
     quiz_nonce,

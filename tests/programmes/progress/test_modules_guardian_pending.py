@@ -8,13 +8,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lms.consent import notice_current
+from lms.consent.services import notice_current
 from lms.models import ConsentPurpose, GuardianConsent, User
 from programmes.models import ModuleProgress, QuizAttempt, StepProgress
 from tests.lms.minors import consent_token, signup, signup_data
 from tests.programmes.conftest import visible_text
 from tests.programmes.modules import make_module, right_answers, step_ids
-from tests.programmes.test_modules import _form_answers
+from tests.programmes.progress.test_modules import _form_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from lms.models import Event
 from programmes.models import SurveyAnswer, SurveyField, SurveyResponse
-from programmes.surveys import (
+from programmes.surveys.answering import (
     survey_draft_data,
     survey_draft_from,
     survey_form,

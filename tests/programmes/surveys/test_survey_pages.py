@@ -14,7 +14,7 @@ from programmes.models import (
     ProgrammePage,
     SurveyPage,
 )
-from programmes.surveys import survey_form, survey_response_record
+from programmes.surveys.answering import survey_form, survey_response_record
 from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
 from tests.programmes.survey_builders import full_answers, make_survey

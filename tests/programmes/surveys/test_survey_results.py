@@ -10,8 +10,8 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from programmes.models import AnonymousSurveyResponse, SurveyAnswer
-from programmes.surveys import survey_form, survey_response_record
-from programmes.surveys_results import suppressed, survey_breakdown, survey_results
+from programmes.surveys.answering import survey_form, survey_response_record
+from programmes.surveys.results import suppressed, survey_breakdown, survey_results
 from tests.programmes.survey_builders import full_answers, make_survey, names
 
 pytestmark = pytest.mark.django_db

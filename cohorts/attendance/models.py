@@ -1,0 +1,129 @@
+"""Attendance of activities: an activity's attendance rule and sessions, participant passes and
+who was present at each session."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cohorts.places.models import Enrolment
+from lms.tokens import derived_token
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+class AttendanceRule(models.TextChoices):
+    ALL_SESSIONS = "all", "Present at every session"
+    HOURS_PERCENT = "hours", "Present for a share of the hours"
+
+
+class ActivityAttendance(models.Model):
+    """How attendance of one activity is taken: who runs the check-in desk, and when a person
+    counts as having attended."""
+
+    activity = models.OneToOneField(
+        "programmes.ActivityPage", on_delete=models.CASCADE, related_name="attendance_setup"
+    )
+    staff_group = models.OneToOneField(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staffed_activity",
+        help_text="Members run this activity's check-in desk (besides its cohorts' staff).",
+    )
+    rule = models.CharField(
+        max_length=8, choices=AttendanceRule.choices, default=AttendanceRule.ALL_SESSIONS
+    )
+    min_percent = models.PositiveSmallIntegerField(
+        default=80, help_text="For the share-of-hours rule: the least share, in per cent."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_percent__gte=1, min_percent__lte=100),
+                name="cohorts_attendance_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attendance of {self.activity}"
+
+
+class ActivitySession(models.Model):
+    """A day or a session of an activity, with the hours it counts for."""
+
+    activity = models.ForeignKey(
+        "programmes.ActivityPage", on_delete=models.CASCADE, related_name="attendance_sessions"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="cohorts_session_dates"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="cohorts_session_hours"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.activity} — {self.starts_at:%Y-%m-%d}"
+
+
+class ParticipantPass(models.Model):
+    """The pass of one place at an activity: its QR code carries `token` (256 bits, used for
+    nothing but check-in), derived from `token_salt` with the site's secret key; only its
+    digest is stored (lms.tokens). A new pass replaces a revoked one."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="participant_pass"
+    )
+    token_salt = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    LINK_PURPOSE = "cohorts.pass"
+
+    def __str__(self) -> str:
+        return f"pass of {self.enrolment}"
+
+    @property
+    def token(self) -> str:
+        return derived_token(self.LINK_PURPOSE, self.token_salt)
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    ABSENT = "absent", "Absent"
+    EXCUSED = "excused", "Excused"
+
+
+class AttendanceRecord(models.Model):
+    """One person's attendance at one session; corrections update it and go to the audit log."""
+
+    session = models.ForeignKey(ActivitySession, on_delete=models.CASCADE, related_name="records")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(max_length=8, choices=AttendanceStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=16, blank=True, help_text="scan, search or list")
+
+    class Meta:
+        ordering = ["session", "enrolment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrolment"], name="cohorts_attendance_once_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} — {self.session}: {self.get_status_display()}"

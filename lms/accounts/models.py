@@ -1,0 +1,178 @@
+"""People: the user, their profile and organisation, and the choices profiles use."""
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django_countries.fields import CountryField
+
+
+class Sector(models.TextChoices):
+    FIRE_RESCUE = "fire_rescue", "Fire and rescue"
+    POLICE = "police", "Police"
+    BORDER_GUARD = "border_guard", "Border guard"
+    COAST_GUARD = "coast_guard", "Coast guard"
+    CUSTOMS = "customs", "Customs"
+    CIVIL_PROTECTION = "civil_protection", "Civil-protection authority"
+    MINISTRY = "ministry", "Ministry"
+    MUNICIPALITY = "municipality", "Municipality"
+    NGO = "ngo", "NGO / volunteer"
+    RESEARCH = "research", "Research / education"
+    YOUTH = "youth", "Youth organisation"
+    OTHER = "other", "Other"
+
+
+class Level(models.TextChoices):
+    LOCAL = "local", "Local"
+    REGIONAL = "regional", "Regional"
+    NATIONAL = "national", "National"
+    INTERNATIONAL = "international", "International"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Another gender"
+    UNDISCLOSED = "undisclosed", "Prefer not to say"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    DANISH = "da", "Dansk"
+    GERMAN = "de", "Deutsch"
+    ESTONIAN = "et", "Eesti"
+    ICELANDIC = "is", "Íslenska"
+    LATVIAN = "lv", "Latviešu"
+    LITHUANIAN = "lt", "Lietuvių"
+    NORWEGIAN = "nb", "Norsk"
+    POLISH = "pl", "Polski"
+    FINNISH = "fi", "Suomi"
+    SWEDISH = "sv", "Svenska"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+ERASED_NAME = "Erased participant"
+
+
+class User(AbstractUser):
+    """A person who logs in by e-mail address."""
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+
+    # Set when the person's account was erased at their request: the row stays (with nothing
+    # personal in it) so that counts and statistics that refer to it stay right.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    # Signed up but the address is not confirmed yet: the account cannot log in, and a new
+    # sign-up with the same address replaces it (it holds nothing but the sign-up itself).
+    signup_pending = models.BooleanField(default=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="lms_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def contact_address(self) -> str:
+        """The e-mail address to show in lists and exports: none for an erased person."""
+        return "" if self.erased_at is not None else self.email
+
+    def get_full_name(self) -> str:
+        if self.erased_at is not None:
+            # Lists, exports and logs show this, never the pseudonymous address.
+            return ERASED_NAME
+        profile = getattr(self, "profile", None)
+        if profile is not None and profile.full_name:
+            return profile.full_name
+        return super().get_full_name()
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    country = CountryField(blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "country", name="lms_organisation_name_country_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country.code})" if self.country else self.name
+
+
+class GuardianApproval(models.TextChoices):
+    NOT_NEEDED = "", "Not needed"
+    PENDING = "pending", "Waiting for a guardian's approval"
+    APPROVED = "approved", "Approved by a guardian"
+
+
+class Profile(models.Model):
+    """What a participant tells us about themselves; the full name is printed on certificates."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    full_name = models.CharField(
+        "full name",
+        max_length=200,
+        help_text="Exactly as it should appear on your certificates.",
+    )
+    preferred_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    country = CountryField(blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+    level = models.CharField(max_length=32, choices=Level.choices, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    guardian_email = models.EmailField(
+        blank=True, help_text="Young people under their country's age of digital consent only."
+    )
+    guardian_approval = models.CharField(
+        max_length=16, choices=GuardianApproval.choices, default=GuardianApproval.NOT_NEEDED
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def awaiting_guardian(self) -> bool:
+        return self.guardian_approval == GuardianApproval.PENDING

@@ -1,0 +1,132 @@
+"""Guardian consent: ages of digital consent per country, privacy notices, consents and their
+single-use tokens."""
+
+from django.db import models
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+from lms.accounts.models import User
+
+
+class DigitalConsentAge(models.Model):
+    """The age below which a young person's own consent to data processing is not enough in a
+    country (GDPR art. 8), valid from a date: the law changes, and history must stay."""
+
+    country = CountryField()
+    age = models.PositiveSmallIntegerField()
+    valid_from = models.DateField()
+
+    class Meta:
+        ordering = ["country", "-valid_from"]
+        verbose_name = "age of digital consent"
+        verbose_name_plural = "ages of digital consent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "valid_from"], name="lms_consent_age_once_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age__gte=13) & models.Q(age__lte=16),
+                name="lms_consent_age_between_13_and_16",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.name}: {self.age} from {self.valid_from:%Y-%m-%d}"
+
+
+class ConsentPurpose(models.TextChoices):
+    ACCOUNT = "account", "A young person's own account"
+    ACTIVITY = "activity", "Taking part in an activity or cohort"
+
+
+class PrivacyNotice(models.Model):
+    """The plain-language notice a guardian reads before consenting; each consent records the
+    version it was given under, so a later edit makes a new version instead."""
+
+    version = models.CharField(max_length=20, unique=True)
+    purpose = models.CharField(
+        max_length=16,
+        choices=ConsentPurpose.choices,
+        default=ConsentPurpose.ACTIVITY,
+        help_text="What guardians read it for: a place booked by a group, or a young person's "
+        "own account.",
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain language. Blank lines separate paragraphs.")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class ConsentState(models.TextChoices):
+    PENDING = "pending", "Waiting for the guardian"
+    GIVEN = "given", "Given"
+    REFUSED = "refused", "Refused"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CANCELLED = "cancelled", "No longer needed"
+
+
+class GuardianConsent(models.Model):
+    """A guardian's consent for one minor and one subject (their own account, or a place in an
+    activity or cohort, named by `subject_key` such as "enrolment:42" so that the kernel needs
+    no link to the apps that ask for it): who gave it, when, and under which notice."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardian_consents")
+    purpose = models.CharField(max_length=16, choices=ConsentPurpose.choices)
+    subject_key = models.CharField(max_length=64, db_index=True)
+    subject_title = models.CharField(max_length=300)
+    guardian_email = models.EmailField()
+    guardian_name = models.CharField(max_length=200, blank=True)
+    state = models.CharField(
+        max_length=16, choices=ConsentState.choices, default=ConsentState.PENDING
+    )
+    notice = models.ForeignKey(
+        PrivacyNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="consents"
+    )
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_name = models.CharField(
+        max_length=200, blank=True, help_text="The name the guardian typed when deciding."
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_key"],
+                condition=models.Q(state__in=["pending", "given"]),
+                name="lms_consent_one_open_per_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.subject_title} ({self.get_state_display()})"
+
+
+class ConsentToken(models.Model):
+    """A single-use link for a guardian: only the SHA-256 of the 256-bit token is stored."""
+
+    class Action(models.TextChoices):
+        DECIDE = "decide", "Give or refuse consent"
+        WITHDRAW = "withdraw", "Withdraw consent"
+
+    consent = models.ForeignKey(GuardianConsent, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} link for consent {self.consent_id}"

@@ -1,0 +1,50 @@
+"""The e-mail outbox: one row per recipient and reason, sent once."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail per (recipient, reason): the row is locked while sending and skipped once sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, will retry"
+        DEAD = "dead", "Failed, gave up"
+        SUPPRESSED = "suppressed", "Not sent: the person has no e-mail address"
+
+    recipient = models.EmailField()
+    reason = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # Small text attachments only (an .ics invitation): [{"filename", "mimetype", "content"}].
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # When links with tokens (and attached files) were removed from the stored copy, once sent.
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outgoing e-mail"
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "reason"], name="lms_email_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"
+
+
+# Group members without an account, and erased people, get an address under this reserved
+# top-level domain (RFC 2606): it can never receive mail, and the outbox suppresses it.
+UNDELIVERABLE_DOMAIN = ".invalid"
+
+
+def undeliverable(address: str) -> bool:
+    return address.lower().endswith(UNDELIVERABLE_DOMAIN)

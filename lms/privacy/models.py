@@ -1,0 +1,43 @@
+"""Data exports: a person's download of everything kept about them, while it is prepared and
+kept."""
+
+from django.core.files.storage import storages
+from django.db import models
+from django.utils import timezone
+
+from lms.accounts.models import User
+
+
+def private_storage():
+    return storages["private"]
+
+
+class DataExportState(models.TextChoices):
+    REQUESTED = "requested", "Waiting to start"
+    RUNNING = "running", "Being prepared"
+    DONE = "done", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+class DataExport(models.Model):
+    """A person's "download my data": the status row its page polls, and the archive (JSON plus
+    the person's files) in private storage once a background job has built it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    state = models.CharField(
+        max_length=16, choices=DataExportState.choices, default=DataExportState.REQUESTED
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    step = models.CharField(max_length=200, blank=True)
+    file = models.FileField(upload_to="data-exports/", storage=private_storage, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"data export {self.pk} of user {self.user_id} ({self.state})"
