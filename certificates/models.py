@@ -1,17 +1,23 @@
 """Certificate templates (Wagtail snippets), issued certificates, and the status rows of bulk
 issues. One current certificate per person and cohort, activity or module is a database rule."""
 
+import dataclasses
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable, PreviewableMixin
 
+from certificates.documents import pdf
+from certificates.documents.content import SAMPLE, SAMPLE_CODE, certificate_data
+from certificates.documents.wording import wording_errors
 from lms.models import Language
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d3557.")
@@ -32,20 +38,6 @@ class Border(models.TextChoices):
 class Paper(models.TextChoices):
     A4 = "A4", "A4"
     LETTER = "LETTER", "US Letter"
-
-
-PLACEHOLDERS = (
-    "name",
-    "programme",
-    "cohort",
-    "activity",
-    "module",
-    "date_start",
-    "date_end",
-    "dates",
-    "hours",
-    "place",
-)
 
 
 class CertificateTemplate(PreviewableMixin, ClusterableModel):
@@ -100,8 +92,6 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
         return self.name
 
     def clean(self):
-        from certificates.documents.wording import wording_errors
-
         errors = {}
         for field in ("title", "wording"):
             if problems := wording_errors(getattr(self, field)):
@@ -138,10 +128,6 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
     def preview_pdf(self, mode_name: str = "") -> bytes:
         """The certificate as it prints for a sample participant, from the fields as they are
         now (in the editor: unsaved edits included)."""
-        import dataclasses
-
-        from certificates.documents.content import SAMPLE, SAMPLE_CODE, certificate_data
-        from certificates.documents.pdf import render
 
         def first(related) -> str:
             item = next(iter(related.all()), None)
@@ -178,11 +164,9 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
             look["border"] = Border.DOUBLE
         if data.paper not in Paper.values:
             look["paper"] = Paper.A4
-        return render(dataclasses.replace(data, **look))
+        return pdf.render(dataclasses.replace(data, **look))
 
     def serve_preview(self, request, mode_name):
-        from django.http import HttpResponse
-
         response = HttpResponse(self.preview_pdf(mode_name), content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="certificate-sample.pdf"'
         return response

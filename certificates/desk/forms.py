@@ -4,8 +4,8 @@ translations, and the staff forms to revoke and reissue a certificate."""
 from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from certificates.documents.wording import wording_errors
-from certificates.models import PLACEHOLDERS, CertificateKind
+from certificates.documents.wording import PLACEHOLDERS, wording_errors
+from certificates.models import CertificateKind
 
 PLACEHOLDER_HELP = {
     "name": "the holder's name, exactly as in their profile",

@@ -7,13 +7,16 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
 
 from certificates.documents.pdf import CertificateData, Signatory
 from certificates.documents.wording import paragraphs, wording_fill
-from certificates.models import CertificateTemplate
+
+if TYPE_CHECKING:  # for the annotation only: the template model imports this module
+    from certificates.models import CertificateTemplate
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def _image(image) -> bytes | None:
 
 
 def certificate_data(
-    template: CertificateTemplate,
+    template: "CertificateTemplate",
     values: Values,
     *,
     code: str,

@@ -2,7 +2,19 @@
 
 import string
 
-from certificates.models import PLACEHOLDERS
+# The placeholders a template's wording may use, in the order the editor's help lists them.
+PLACEHOLDERS = (
+    "name",
+    "programme",
+    "cohort",
+    "activity",
+    "module",
+    "date_start",
+    "date_end",
+    "dates",
+    "hours",
+    "place",
+)
 
 _FORMATTER = string.Formatter()
 

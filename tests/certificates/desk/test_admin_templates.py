@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from certificates.desk.forms import WORDING_HELP
-from certificates.models import PLACEHOLDERS, CertificateTemplate
+from certificates.documents.wording import PLACEHOLDERS
+from certificates.models import CertificateTemplate
 from tests.certificates.issuing import flat, make_template
 from tests.factories import UserFactory
 

@@ -1,0 +1,58 @@
+"""What every certificates service shares: the error type, the queued task paths, the event
+announced for a certificate and its entry in the audit log."""
+
+from django.conf import settings
+from wagtail.log_actions import log
+
+from certificates.models import Certificate
+from lms.events import emit
+
+RENDER_TASK = "certificates.tasks.certificate_render_task"
+BULK_TASK = "certificates.tasks.bulk_issue_task"
+BULK_CHUNK_TASK = "certificates.tasks.bulk_render_chunk_task"
+
+# A certificate or bulk issue still waiting this long lost its job (the Redis broker can drop
+# in-flight tasks; a killed worker drops what it held): the sweeper queues it again.
+SWEEP_AFTER_SECONDS = 300
+
+
+class CertificatesError(Exception):
+    """A domain failure of certificates; `code` is stable, `message` is shown to people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def is_person(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def person(actor):
+    return actor if is_person(actor) else None
+
+
+def announce(certificate: Certificate, verb: str) -> None:
+    payload = {"certificate_id": certificate.pk, "user_id": certificate.user_id}
+    for field in ("cohort_id", "activity_id", "module_id"):
+        if getattr(certificate, field):
+            payload[field] = getattr(certificate, field)
+    emit(
+        f"certificates.certificate.{verb}",
+        key=f"certificates.certificate.{verb}:{certificate.pk}",
+        payload=payload,
+    )
+
+
+def audit(certificate: Certificate, action: str, actor, **data) -> None:
+    log(
+        instance=certificate,
+        action=f"certificates.certificate.{action}",
+        user=person(actor),
+        data={"state": certificate.state, "holder_name": certificate.holder_name, **data},
+    )
