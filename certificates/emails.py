@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from certificates.documents.content import verification_url
 from certificates.models import Certificate, CertificateKind
-from lms.accounts.services import email_queue
 from lms.contact import contact_of
+from lms.mail.services import email_queue
 from lms.models import Language, OutgoingEmail
 from programmes.models import ProgrammePage
 

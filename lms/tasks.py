@@ -4,7 +4,10 @@ whatever capability does the work; `lms.__getattr__` maps paths of earlier relea
 
 from lms import events
 from lms.accounts import services
+from lms.consent import account
 from lms.consent import services as consent
+from lms.mail import services as mail
+from lms.privacy import services as privacy
 
 
 def event_dispatch_task(event_id: int) -> None:
@@ -16,15 +19,15 @@ def event_sweep_task() -> int:
 
 
 def email_send_task(email_id: int) -> None:
-    services.email_send(email_id=email_id)
+    mail.email_send(email_id=email_id)
 
 
 def email_sweep_task() -> int:
-    return services.email_sweep()
+    return mail.email_sweep()
 
 
 def emails_redact_task() -> int:
-    return services.emails_redact()
+    return mail.emails_redact()
 
 
 def signups_unconfirmed_purge_task() -> int:
@@ -36,18 +39,12 @@ def consent_reminders_send_task() -> int:
 
 
 def data_export_task(export_id: int) -> None:
-    from lms.privacy import services as privacy
-
     privacy.data_export_build(export_id=export_id)
 
 
 def data_exports_expire_task() -> int:
-    from lms.privacy import services as privacy
-
     return privacy.data_exports_expire()
 
 
 def closed_accounts_erase_task() -> int:
-    from lms.consent import account
-
     return account.closed_accounts_erase()

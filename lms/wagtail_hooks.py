@@ -16,9 +16,9 @@ import lms.consent.wagtail_hooks  # noqa: F401 (guardian consents, their audit l
 import lms.privacy.wagtail_hooks  # noqa: F401 (ages of digital consent, privacy notices)
 from lms.accounts.models import Organisation
 from lms.accounts.selectors import emails_recent, events_recent
-from lms.accounts.services import email_text_redact
 from lms.mail import mailbox
 from lms.mail.models import OutgoingEmail
+from lms.mail.services import email_text_redact
 
 
 class SuperuserOnlyMixin:

@@ -13,6 +13,8 @@ from django_countries import countries
 from lms.accounts.models import Gender, Language, Level, Organisation, Profile, Sector, User
 from lms.consent.age import DEFAULT_CONSENT_AGE, age_on, digital_consent_age
 from lms.mail.models import undeliverable
+from lms.mail.services import email_queue
+from lms.ratelimit import email_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -251,8 +253,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
     way. The token travels in the e-mail only, never in the outbox's reason."""
 
     def save(self, *args, request=None, **kwargs):
-        from lms.ratelimit import email_allowed
-
         address = self.cleaned_data["email"]
         if not email_allowed(scope="password-reset", address=address, request=request):
             logger.warning("Password-reset e-mail not sent: over the hourly limit.")
@@ -268,10 +268,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from django.utils import timezone
-
-        from lms.accounts.services import email_queue
-
         user = context["user"]
         # The token itself stays out of the reason (it is a key to the account).
         email_queue(

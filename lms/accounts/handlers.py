@@ -1,8 +1,8 @@
 """Handlers of kernel events, registered in LmsConfig.ready()."""
 
 from lms.accounts.models import User
-from lms.accounts.services import email_queue
 from lms.events.models import Event
+from lms.mail.services import email_queue
 
 
 def welcome_email_send(event: Event) -> None:

@@ -5,16 +5,28 @@ it and erases what it holds. Registered from LmsConfig.ready()."""
 import logging
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
+from lms import jobs
 from lms.accounts.models import GuardianApproval, Profile, User
+from lms.accounts.services import LmsError
 from lms.consent.age import digital_consent_age
 from lms.consent.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
+from lms.consent.services import (
+    ConsentSubject,
+    consent_cancel,
+    consent_request,
+    consent_resend,
+    consent_subject_register,
+)
 from lms.events import emit
+from lms.mail.services import email_queue
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +90,6 @@ def account_approved(consent: GuardianConsent) -> None:
         return
     profile.guardian_approval = GuardianApproval.APPROVED
     profile.save(update_fields=["guardian_approval", "updated_at"])
-    from lms.accounts.services import email_queue
-
     email_queue(
         recipient=profile.user.email,
         reason=f"account-approved:{consent.pk}",
@@ -153,11 +163,6 @@ SENDS_MAX = 5
 def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConsent:
     """The young person sends the approval request again, to the same guardian or to a
     corrected address (the earlier request then stops working)."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    from lms.accounts.services import LmsError
-    from lms.consent.services import consent_cancel, consent_request, consent_resend
 
     address = (guardian_email or "").strip().lower()
     try:
@@ -213,9 +218,6 @@ def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConse
 
 
 def register() -> None:
-    from lms import jobs
-    from lms.consent.services import ConsentSubject, consent_subject_register
-
     consent_subject_register(
         ConsentSubject(
             prefix=PREFIX,

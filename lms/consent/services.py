@@ -22,7 +22,7 @@ from django.utils import dateformat, timezone
 from wagtail.log_actions import log
 
 from lms import time_zones
-from lms.accounts.services import LmsError, email_queue
+from lms.accounts.services import LmsError
 from lms.consent.models import (
     ConsentPurpose,
     ConsentState,
@@ -32,6 +32,7 @@ from lms.consent.models import (
 )
 from lms.events import emit
 from lms.mail.models import OutgoingEmail, undeliverable
+from lms.mail.services import email_queue
 
 logger = logging.getLogger(__name__)
 

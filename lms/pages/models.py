@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from lms.accounts.selectors import home_sections
 from lms.pages.blocks import BaseStreamBlock
 
 
@@ -43,8 +44,6 @@ class HomePage(Page):
         return deepest.route(request, remaining)
 
     def get_context(self, request, *args, **kwargs):
-        from lms.accounts.selectors import home_sections
-
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = home_sections(home=self)
         return context

@@ -4,8 +4,10 @@ LmsConfig.ready()."""
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
+from wagtail import hooks
 from wagtail.log_actions import registry as log_registry
 
+from lms import jobs
 from lms.accounts.models import GuardianApproval, Profile, User
 from lms.consent.models import ConsentState, ConsentToken, GuardianConsent
 from lms.consent.services import consent_cancel
@@ -171,10 +173,6 @@ def _log_actions(actions) -> None:
 
 
 def register_all() -> None:
-    from wagtail import hooks
-
-    from lms import jobs
-
     hooks.register("register_log_actions", _log_actions)
 
     personal_data_register(

@@ -22,11 +22,21 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from wagtail.admin.models import FormState
 from wagtail.log_actions import log
+from wagtail.models import (
+    Comment,
+    CommentReply,
+    ModelLogEntry,
+    PageLogEntry,
+    Revision,
+    TaskState,
+)
 
 from lms.accounts.models import User
 from lms.accounts.services import LmsError
 from lms.events import emit
+from lms.events.models import Delivery, Event
 from lms.jobs import enqueue
 from lms.mail.models import OutgoingEmail
 from lms.privacy.models import DataExport, DataExportState
@@ -564,17 +574,6 @@ def traces_scrub(erasure: Erasure) -> None:
     """Everything that records what happened rather than what is: the audit log, revisions,
     the admin's saved form states, comments, domain events and their errors, the e-mail outbox
     and the job queue. Run after every app's own erasure."""
-    from wagtail.admin.models import FormState
-    from wagtail.models import (
-        Comment,
-        CommentReply,
-        ModelLogEntry,
-        PageLogEntry,
-        Revision,
-        TaskState,
-    )
-
-    from lms.events.models import Delivery, Event
 
     for model, fields in (
         (ModelLogEntry, ["label", "data"]),

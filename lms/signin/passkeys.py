@@ -22,6 +22,7 @@ from lms.signin.middleware import (
     second_factor_passed,
     second_factor_verified,
 )
+from lms.signin.views import NEW_CODES_KEY
 
 
 def _may_add(request) -> None:
@@ -50,8 +51,6 @@ class RegistrationComplete(CompleteCredentialRegistrationView):
             second_factor_passed(self.request, device)
         second_factor_forget_need(self.request)
         if first and devices.recovery_codes_left(self.request.user) == 0:
-            from lms.signin.views import NEW_CODES_KEY
-
             self.request.session[NEW_CODES_KEY] = devices.recovery_codes_replace(
                 user=self.request.user
             )

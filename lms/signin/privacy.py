@@ -6,6 +6,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential, WebAuthnUserHandle
 
+from lms.privacy.services import personal_data_register
 from lms.signin.devices import recovery_codes_left, second_factor_devices
 
 
@@ -32,8 +33,6 @@ def _erase(user, erasure) -> None:
 
 
 def register() -> None:
-    from lms.privacy.services import personal_data_register
-
     personal_data_register(
         "signin", label="your logins and second-factor devices", export=_export, erase=_erase
     )

@@ -39,7 +39,7 @@ from cohorts.models import (
 )
 from cohorts.places import services
 from cohorts.surveys import services as surveys
-from lms.accounts.services import email_queue
+from lms.mail.services import email_queue
 from lms.models import (
     ConsentPurpose,
     ConsentState,

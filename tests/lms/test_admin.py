@@ -44,7 +44,7 @@ def test_event_list_shows_failing_events_first_with_their_error(admin_client):
 
 
 def test_email_outbox_lists_messages_and_shows_one(admin_client, user):
-    from lms.accounts.services import email_queue
+    from lms.mail.services import email_queue
 
     email = email_queue(
         recipient=user.email,

@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from lms.accounts.services import email_queue
 from lms.mail.mailbox import DevelopmentMailBackend
+from lms.mail.services import email_queue
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_q.models import Schedule
 
-from lms.accounts.services import REDACTED_LINK, email_queue, email_text_redact, emails_redact
 from lms.jobs import schedules_ensure
+from lms.mail.services import REDACTED_LINK, email_queue, email_text_redact, emails_redact
 from lms.models import OutgoingEmail
 from tests.factories import UserFactory
 from tests.lms.minors import signup, signup_data

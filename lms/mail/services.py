@@ -1,0 +1,192 @@
+"""The e-mail outbox: one row per recipient and reason, sent by a job, retried when sending
+fails, and the stored copies stripped of token links and attached files once final."""
+
+import base64
+import html
+import logging
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from lms.events import failure_keep
+from lms.jobs import enqueue
+from lms.mail.models import OutgoingEmail, undeliverable
+
+logger = logging.getLogger(__name__)
+
+EMAIL_MAX_ATTEMPTS = 6
+EMAIL_SWEEP_GRACE = timedelta(seconds=30)
+SEND_FINAL = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.DEAD, OutgoingEmail.Status.SUPPRESSED)
+
+
+def email_queue(
+    *,
+    recipient: str,
+    reason: str,
+    subject: str,
+    template: str,
+    context: dict,
+    attachments: list[dict] | None = None,
+) -> OutgoingEmail:
+    """Put one e-mail in the outbox for (recipient, reason); a repeat is a no-op.
+
+    `template` names a pair under templates/emails/: `<template>.txt` and `<template>.html`.
+    `attachments` are small files: dicts with `filename`, `mimetype` and `content`; a binary
+    file has its content in base64 and `"encoding": "base64"`. An address that can never receive
+    mail (a group member without an account, an erased person) is kept as SUPPRESSED, never sent.
+    """
+    context = {"site_name": settings.WAGTAIL_SITE_NAME, "base_url": settings.BASE_URL, **context}
+    existing = OutgoingEmail.objects.filter(recipient=recipient, reason=reason).first()
+    if existing:
+        return existing
+    suppressed = undeliverable(recipient)
+    try:
+        with transaction.atomic():
+            email = OutgoingEmail.objects.create(
+                recipient=recipient,
+                reason=reason,
+                subject=subject,
+                body_text=render_to_string(f"emails/{template}.txt", context),
+                body_html=render_to_string(f"emails/{template}.html", context),
+                attachments=attachments or [],
+                status=OutgoingEmail.Status.SUPPRESSED
+                if suppressed
+                else OutgoingEmail.Status.PENDING,
+            )
+    except IntegrityError:
+        return OutgoingEmail.objects.get(recipient=recipient, reason=reason)
+    if not suppressed:
+        transaction.on_commit(lambda: enqueue("lms.tasks.email_send_task", email.pk))
+    return email
+
+
+def email_send(*, email_id: int) -> None:
+    """Send one outbox e-mail: lock the row, skip it when already final, record the outcome."""
+    with transaction.atomic(durable=True):
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status in SEND_FINAL:
+            return
+        if undeliverable(email.recipient):
+            email.status = OutgoingEmail.Status.SUPPRESSED
+            email.next_attempt_at = None
+            email.save(update_fields=["status", "next_attempt_at"])
+            return
+        now = timezone.now()
+        if email.next_attempt_at and email.next_attempt_at > now:
+            return
+        email.attempts += 1
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.recipient],
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        for attachment in email.attachments or []:
+            content = attachment["content"]
+            if attachment.get("encoding") == "base64":  # a binary file, e.g. a PDF pass
+                content = base64.b64decode(content)
+            message.attach(attachment["filename"], content, attachment["mimetype"])
+        try:
+            message.send()
+        except Exception as exc:
+            logger.warning("e-mail %s to %s failed: %s", email.pk, email.recipient, exc)
+            failure_keep(email, error=exc, max_attempts=EMAIL_MAX_ATTEMPTS, now=now)
+        else:
+            email.status = OutgoingEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.next_attempt_at = None
+        email.save()
+
+
+def email_sweep(*, limit: int = 500) -> int:
+    """Retry e-mails whose send was lost or failed and is due again."""
+    now = timezone.now()
+    ids = list(
+        OutgoingEmail.objects.filter(
+            status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED],
+            created_at__lte=now - EMAIL_SWEEP_GRACE,
+        )
+        .exclude(next_attempt_at__gt=now)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for email_id in ids:
+        email_send(email_id=email_id)
+    return len(ids)
+
+
+# --- Redacting links with tokens from the stored copies of sent e-mails ----------------------
+
+REDACTED_LINK = "[link removed after sending]"
+REDACTED_ATTACHMENT = "[file removed after sending]"
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def _token_link(url: str) -> bool:
+    """Whether `url` is one of the site's token links: every such route names its secret
+    part `token` (password reset, sign-up confirmation, consent, offer, nomination, survey,
+    pass, calendar feed), so a new one is covered without a list to keep."""
+    path = urlsplit(html.unescape(url)).path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return any("token" in name for name in match.kwargs)
+
+
+def email_text_redact(text: str) -> str:
+    """`text` with every token link replaced by a note; other links stay."""
+    return _URL.sub(lambda m: REDACTED_LINK if _token_link(m.group(0)) else m.group(0), text)
+
+
+def _attachments_redact(attachments: list[dict]) -> list[dict]:
+    kept = []
+    for attachment in attachments or []:
+        if attachment.get("encoding") == "base64":
+            # A binary file (a pass with its QR token, a PDF): its name stays, its bytes go.
+            kept.append(
+                {
+                    "filename": attachment.get("filename", ""),
+                    "mimetype": attachment.get("mimetype", ""),
+                    "content": REDACTED_ATTACHMENT,
+                    "removed": True,
+                }
+            )
+        else:
+            kept.append({**attachment, "content": email_text_redact(attachment.get("content", ""))})
+    return kept
+
+
+def emails_redact(*, now=None, limit: int = 1000) -> int:
+    """Strip token links and attached files from the stored copies of e-mails that are final
+    (sent, given up or never sendable) for EMAIL_REDACT_AFTER_MINUTES: what is kept in the
+    database, and so in its backups, opens nothing. Returns how many were redacted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.EMAIL_REDACT_AFTER_MINUTES)
+    ids = list(
+        OutgoingEmail.objects.filter(status__in=SEND_FINAL, redacted_at__isnull=True)
+        .filter(Q(sent_at__lte=cutoff) | Q(sent_at__isnull=True, created_at__lte=cutoff))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for email_id in ids:
+        with transaction.atomic(durable=True):
+            email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+            if email is None or email.redacted_at or email.status not in SEND_FINAL:
+                continue
+            email.body_text = email_text_redact(email.body_text)
+            email.body_html = email_text_redact(email.body_html)
+            email.attachments = _attachments_redact(email.attachments)
+            email.redacted_at = now
+            email.save(update_fields=["body_text", "body_html", "attachments", "redacted_at"])
+    return len(ids)
