@@ -20,8 +20,8 @@ from wagtail.search.backends import get_search_backend
 from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
 
 from programmes.pages.models import ActivityPage, ModulePage, ProgrammeIndexPage, ProgrammePage
+from programmes.pages.search_terms import clean_query
 from programmes.pages.selectors import step_title
-from programmes.search.views import clean_query
 
 SEARCH_QUERY_MAX_LENGTH = 200
 OFFSET_MAX = 2**31 - 1

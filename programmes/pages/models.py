@@ -15,6 +15,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from lms.contact import contact_of
 from lms.models import Language, Sector
 from lms.pages.blocks import BaseStreamBlock
 from programmes.pages.blocks import AgendaStreamBlock, LessonStreamBlock
@@ -142,7 +143,6 @@ class ProgrammePage(CompoundWordsMixin, Page):
     @property
     def contact_details(self) -> dict:
         """Who to write to about this programme; the site's own contact when none is set."""
-        from lms.contact import contact_of
 
         return contact_of(self)
 

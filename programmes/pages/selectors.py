@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Value
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.models import Page, PageQuerySet
 
-from programmes.pages.models import ActivityPage, ModulePage, ProgrammePage
+from programmes.pages.models import ActivityPage, ModulePage, ModulePrerequisite, ProgrammePage
 from programmes.progress.models import ModuleProgress, QuizAttempt, StepProgress
 
 # Hooks through which a higher layer (cohorts) extends programme pages without programmes
@@ -264,7 +264,6 @@ def programme_of(*, pages: list[Page]) -> dict[int, ProgrammePage]:
 def _children_of_any(queryset: PageQuerySet, parents: list[Page]) -> PageQuerySet:
     if not parents:
         return queryset.none()
-    from django.db.models import Q
 
     condition = Q()
     for parent in parents:
@@ -309,7 +308,6 @@ def learning_overview(*, user) -> list[ProgrammeLearning]:
     )
     progress_by_module = {row.module_id: row for row in progress_rows}
     completed = {row.module_id for row in progress_rows if row.completed_at}
-    from programmes.pages.models import ModulePrerequisite
 
     missing: dict[int, list[ModulePage]] = {}
     for link in ModulePrerequisite.objects.filter(module__in=modules).select_related(

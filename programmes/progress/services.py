@@ -4,15 +4,23 @@ server, and completing a module (which emits `programmes.module.completed` exact
 import hashlib
 import secrets
 
+from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from wagtail.models import (
+    GroupApprovalTask,
+    GroupPagePermission,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from lms.events import emit
 from lms.models import GuardianApproval, Profile
 from lms.tokens import derived_token_fields
 from programmes.calendar.models import CalendarFeed
-from programmes.pages.models import ModulePage
+from programmes.pages.models import ModulePage, ProgrammeIndexPage
 from programmes.pages.selectors import missing_prerequisites
 from programmes.progress.models import ModuleProgress, QuizAttempt, StepProgress
 
@@ -265,16 +273,6 @@ def programme_workflow_ensure():
     a "Programme admins" group (who may publish programme pages), a group approval task for it,
     and the workflow on every programme index page that has none of its own. Idempotent; run by
     `load_demo` and before anyone without publishing rights submits a page."""
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import (
-        GroupApprovalTask,
-        GroupPagePermission,
-        Workflow,
-        WorkflowPage,
-        WorkflowTask,
-    )
-
-    from programmes.pages.models import ProgrammeIndexPage
 
     with transaction.atomic():
         group, _ = Group.objects.get_or_create(name=APPROVERS_GROUP)

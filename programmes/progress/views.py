@@ -10,6 +10,8 @@ from programmes.pages.selectors import module_state
 from programmes.progress.models import StepProgress
 from programmes.progress.services import (
     ProgrammesError,
+    _option_items,
+    _question_items,
     progress_step_complete,
     progress_step_visit,
     quiz_nonce,
@@ -35,7 +37,6 @@ def _answers_from(post) -> dict[str, list[str]]:
 
 def _quiz_questions(child, attempt=None) -> list[dict]:
     """The quiz as the participant sees it: never which options are correct."""
-    from programmes.progress.services import _option_items, _question_items
 
     results = getattr(attempt, "results", {}) if attempt else {}
     questions = []

@@ -7,18 +7,11 @@ from wagtail.models import Page
 from wagtail.search.query import And, Or, Phrase, PlainText
 
 from programmes.pages.models import ActivityPage, ModulePage, ProgrammePage
+from programmes.pages.search_terms import clean_query
 
 QUERY_MAX_LENGTH = 200
 RESULTS_PER_PAGE = 10
 TYPE_LABELS = {ProgrammePage: "Programme", ModulePage: "Module", ActivityPage: "Activity"}
-
-
-def clean_query(raw: str) -> str:
-    """Search terms the backend can take: control characters and double quotes become spaces
-    (the SQLite full-text backend wraps each term in quotes without escaping quotes inside
-    it, so a stray `"` is a syntax error there), and runs of spaces collapse."""
-    text = "".join(" " if ch == '"' or not ch.isprintable() else ch for ch in raw)
-    return " ".join(text.split())
 
 
 def _with_compounds(query: str):

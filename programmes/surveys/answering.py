@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.text import slugify
 
 from lms.events import emit
+from programmes.progress.services import programme_workflow_ensure
 from programmes.surveys.forms import choices_of, lines_of, rating_labels_of, scale_labels_of
 from programmes.surveys.models import (
     TEXT_TYPES,
@@ -21,6 +24,7 @@ from programmes.surveys.models import (
     SurveyPage,
     SurveyResponse,
 )
+from programmes.surveys.results import MIN_CELL
 
 # A draft keeps at most this much of any one value, however much was typed.
 DRAFT_VALUE_MAX = 20_000
@@ -332,11 +336,6 @@ def lessons_learned_publish(
 ) -> LessonsLearnedPage:
     """Publish a lessons-learned page under the survey's programme with the staff's summary and
     a snapshot of the aggregates (refused under MIN_CELL respondents)."""
-    from django.db import transaction
-    from django.utils.text import slugify
-
-    from programmes.progress.services import programme_workflow_ensure
-    from programmes.surveys.results import MIN_CELL
 
     if results.get("respondents", 0) < MIN_CELL:
         raise SurveysError(

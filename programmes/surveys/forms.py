@@ -222,13 +222,7 @@ class SurveyPageForm(WagtailAdminFormPageForm):
         formset = self.formsets.get("form_fields")
         if formset is None or not self.instance.pk:
             return cleaned_data
-        from programmes.surveys.models import SurveyAnswer
-
-        answered = set(
-            SurveyAnswer.objects.filter(survey_id=self.instance.pk)
-            .values_list("field_id", flat=True)
-            .distinct()
-        )
+        answered = set(self.instance.answers.values_list("field_id", flat=True).distinct())
         for form in formset.forms:
             if form.cleaned_data.get("DELETE") and form.instance.pk in answered:
                 form.add_error(

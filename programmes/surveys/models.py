@@ -21,7 +21,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from lms.models import Sector
-from programmes.surveys.forms import SurveyFormBuilder, SurveyPageForm
+from programmes.surveys.forms import SurveyFormBuilder, SurveyPageForm, field_definition_errors
 
 SURVEY_FIELD_CHOICES = (
     ("section", "Section heading (not a question)"),
@@ -212,8 +212,6 @@ class SurveyField(AbstractFormField):
         return self.label
 
     def clean(self):
-        from programmes.surveys.forms import field_definition_errors
-
         errors = field_definition_errors(self)
         if errors:
             raise ValidationError(errors)
