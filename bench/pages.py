@@ -60,7 +60,8 @@ def setup_main() -> None:
 
     from lms.accounts.services import user_register
     from programmes.models import ModulePage, ProgrammePage
-    from programmes.pages.selectors import missing_prerequisites, modules_of
+    from programmes.pages.selectors import modules_of
+    from programmes.progress.selectors import missing_prerequisites
     from programmes.progress.services import progress_step_complete
 
     started = time.perf_counter()

@@ -25,9 +25,9 @@ from programmes.pages.selectors import (
     activities_listed,
     activities_of_learner,
     activity_filter_options,
-    learning_overview,
     programme_of,
 )
+from programmes.progress.selectors import learning_overview
 from programmes.progress.services import calendar_feed_ensure
 from programmes.progress.services import calendar_feed_reset as feed_reset
 

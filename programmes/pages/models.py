@@ -67,6 +67,8 @@ class ProgrammeIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        # Inside the method: a Wagtail page serves itself, and the selectors and views it calls
+        # import the page models (the one documented exception to imports at the top).
         from programmes.pages.selectors import programmes_live
 
         context = super().get_context(request, *args, **kwargs)
@@ -147,6 +149,8 @@ class ProgrammePage(CompoundWordsMixin, Page):
         return contact_of(self)
 
     def get_context(self, request, *args, **kwargs):
+        # Inside the method: a Wagtail page serves itself, and the selectors and views it calls
+        # import the page models (the one documented exception to imports at the top).
         from programmes.pages.selectors import activities_upcoming, modules_of
 
         context = super().get_context(request, *args, **kwargs)
@@ -191,7 +195,9 @@ class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
         return list(self.lessons)
 
     def get_context(self, request, *args, **kwargs):
-        from programmes.pages.selectors import module_state
+        # Inside the method: a Wagtail page serves itself, and the selectors and views it calls
+        # import the page models (the one documented exception to imports at the top).
+        from programmes.progress.selectors import module_state
 
         context = super().get_context(request, *args, **kwargs)
         context["state"] = module_state(module=self, user=request.user)
@@ -208,6 +214,8 @@ class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
 
     @path("step/<str:step_id>/")
     def step(self, request, step_id):
+        # Inside the method: a Wagtail page serves itself, and the selectors and views it calls
+        # import the page models (the one documented exception to imports at the top).
         from programmes.progress.views import module_step
 
         return module_step(request, module=self, step_id=step_id)

@@ -21,8 +21,8 @@ from lms.models import GuardianApproval, Profile
 from lms.tokens import derived_token_fields
 from programmes.calendar.models import CalendarFeed
 from programmes.pages.models import ModulePage, ProgrammeIndexPage
-from programmes.pages.selectors import missing_prerequisites
 from programmes.progress.models import ModuleProgress, QuizAttempt, StepProgress
+from programmes.progress.selectors import missing_prerequisites
 
 QUIZ_NONCE_SALT = "programmes.quiz"
 QUIZ_NONCE_MAX_AGE = 60 * 60 * 24  # a quiz form stays valid for a day

@@ -6,8 +6,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from programmes.pages.models import ModulePage
-from programmes.pages.selectors import module_state
 from programmes.progress.models import StepProgress
+from programmes.progress.selectors import module_state
 from programmes.progress.services import (
     ProgrammesError,
     _option_items,

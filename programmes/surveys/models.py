@@ -162,6 +162,8 @@ class SurveyPage(AbstractForm):
     def serve_preview(self, request, mode_name):
         from django.template.response import TemplateResponse
 
+        # Inside the method: a Wagtail page serves itself, and the answering and results modules
+        # it calls import the survey models (the documented exception to imports at the top).
         from programmes.surveys.answering import survey_form, survey_items
 
         context = self.get_context(request)
@@ -363,6 +365,8 @@ class LessonsLearnedPage(Page):
     def get_context(self, request, *args, **kwargs):
         import copy
 
+        # Inside the method: a Wagtail page serves itself, and the answering and results modules
+        # it calls import the survey models (the documented exception to imports at the top).
         from programmes.surveys.results import with_charts
 
         context = super().get_context(request, *args, **kwargs)

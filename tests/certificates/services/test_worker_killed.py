@@ -36,7 +36,7 @@ pytestmark = [
     pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)"),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BUDGET = 90.0  # seconds for the whole test
 RENDER_SECONDS = 0.4  # per certificate, in the cluster only
 NAMES = [
