@@ -55,4 +55,4 @@ bench: install
 	$(BIN)/python bench/jobs.py
 
 clean:
-	rm -rf $(VENV) var static_collected .pytest_cache .ruff_cache
+	rm -rf $(VENV) var static_collected .pytest_cache .ruff_cache .import_linter_cache

@@ -26,18 +26,22 @@ class CertificatesError(Exception):
 
 
 def setting(name: str, default: int) -> int:
+    """An integer setting of certificates, with the default used when it is not set."""
     return int(getattr(settings, name, default))
 
 
 def is_person(actor) -> bool:
+    """Whether the actor is a signed-in person (not a job, not an anonymous visitor)."""
     return actor is not None and getattr(actor, "is_authenticated", False)
 
 
 def person(actor):
+    """The actor to record as requester or author: a person, or None for a job."""
     return actor if is_person(actor) else None
 
 
 def announce(certificate: Certificate, verb: str) -> None:
+    """Emit `certificates.certificate.<verb>` for the certificate, once per certificate."""
     payload = {"certificate_id": certificate.pk, "user_id": certificate.user_id}
     for field in ("cohort_id", "activity_id", "module_id"):
         if getattr(certificate, field):
@@ -50,6 +54,7 @@ def announce(certificate: Certificate, verb: str) -> None:
 
 
 def audit(certificate: Certificate, action: str, actor, **data) -> None:
+    """Record what was done to the certificate in Wagtail's audit log."""
     log(
         instance=certificate,
         action=f"certificates.certificate.{action}",

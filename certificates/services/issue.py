@@ -114,6 +114,7 @@ def _dates(user, target: Target, today: dt.date) -> tuple[dt.date | None, dt.dat
 
 
 def translations_of(template: CertificateTemplate) -> set[str]:
+    """The languages the template has a translation in."""
     return set(template.translations.values_list("language", flat=True))
 
 
@@ -195,6 +196,7 @@ def insert_once(fields: dict) -> tuple[Certificate, bool]:
 
 
 def render_later(certificate_id: int) -> None:
+    """Queue the rendering job once the transaction commits."""
     transaction.on_commit(lambda: enqueue(RENDER_TASK, certificate_id))
 
 

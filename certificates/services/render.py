@@ -100,6 +100,7 @@ def _print(certificate: Certificate, templates: dict) -> None:
 
 
 def render_one(certificate_id: int, *, templates: dict) -> Certificate | None:
+    """Render one pending certificate in its own transaction (see `certificate_render`)."""
     with transaction.atomic(durable=True):
         certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
         if certificate is None or certificate.state != CertificateState.PENDING:

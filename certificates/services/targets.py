@@ -17,6 +17,8 @@ KIND_OF_TARGET = {
 
 @dataclass(frozen=True)
 class Target:
+    """What one certificate is for: a cohort, an activity or a module."""
+
     field: str  # "cohort", "activity" or "module"
     obj: Cohort | ActivityPage | ModulePage
 
@@ -34,6 +36,7 @@ class Target:
 
 
 def target_of(cohort=None, activity=None, module=None) -> Target:
+    """The one target given, or CertificatesError when none or several are."""
     given = [
         Target(field, obj)
         for field, obj in (("cohort", cohort), ("activity", activity), ("module", module))
@@ -47,6 +50,7 @@ def target_of(cohort=None, activity=None, module=None) -> Target:
 
 
 def programme_of(target: Target) -> ProgrammePage | None:
+    """The programme the target belongs to, if any."""
     if target.field == "cohort":
         return target.obj.programme
     return ProgrammePage.objects.ancestor_of(target.obj).first()
