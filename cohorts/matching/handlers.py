@@ -8,7 +8,6 @@ from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, Pe
 from cohorts.matching.services import person_of, run_total_violations
 from cohorts.places.emails import absolute, person_name
 from cohorts.places.selectors import CONFIRMED
-from lms import events
 from lms.accounts.services import email_queue
 from lms.jobs import enqueue
 from lms.models import Event, OutgoingEmail
@@ -126,24 +125,3 @@ def run_finished_email_send(event: Event) -> None:
 
 
 RUN_FINISHED = "cohorts.matching.finished"
-
-
-def register_all() -> None:
-    events.register(
-        "cohorts.matching.requested",
-        matching_run_enqueue,
-        name="cohorts.handlers_peergroups.matching_run_enqueue",
-    )
-    events.register(
-        "cohorts.matching.completed",
-        run_finished_email_send,
-        name="cohorts.handlers_peergroups.run_finished_email_send",
-    )
-    events.register(
-        "cohorts.matching.failed",
-        run_finished_email_send,
-        name="cohorts.handlers_peergroups.run_finished_email_send",
-    )
-    events.register(
-        PUBLISHED, peer_group_email_send, name="cohorts.handlers_peergroups.peer_group_email_send"
-    )
