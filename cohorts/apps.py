@@ -58,6 +58,16 @@ class CohortsConfig(AppConfig):
             func="cohorts.tasks.survey_reminders_send_task",
             minutes=30,
         )
+        jobs.register_periodic(
+            name="cohorts.care_notes_purge",
+            func="cohorts.tasks.care_notes_purge_task",
+            minutes=24 * 60,
+        )
+        jobs.register_periodic(
+            name="cohorts.survey_drafts_purge",
+            func="cohorts.tasks.survey_drafts_purge_task",
+            minutes=24 * 60,
+        )
         # Demo content, imported only by `manage.py load_demo`. Loaders run in INSTALLED_APPS
         # order ("programmes" first, whose pages the cohorts use), and here the cohorts' own
         # before the peer groups, attendance and surveys that use its cohorts and places.

@@ -47,6 +47,14 @@ class LmsConfig(AppConfig):
             minutes=60,
         )
         jobs.register_periodic(
+            name="lms.data_exports_expire", func="lms.tasks.data_exports_expire_task", minutes=60
+        )
+        jobs.register_periodic(
+            name="lms.closed_accounts_erase",
+            func="lms.tasks.closed_accounts_erase_task",
+            minutes=15,
+        )
+        jobs.register_periodic(
             name="lms.consent_reminders_send",
             func="lms.tasks.consent_reminders_send_task",
             minutes=60,

@@ -8,7 +8,7 @@ _CONSENT = ("consent_id", "subject_key")
 EVENTS = [
     EventType(
         name="lms.user.registered",
-        about="A usable account exists (sign-up confirmed, or made by staff or the demo).",
+        about="A usable account exists (made ready at once, or its sign-up confirmed).",
         payload=("user_id",),
         optional=("awaiting_guardian",),
         emitted_by=("lms.accounts: user_register, signup_confirm (_account_announce)",),

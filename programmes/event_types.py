@@ -25,13 +25,14 @@ EVENTS = [
     ),
     EventType(
         name="programmes.lessons_learned.submitted",
-        about="Lessons learned from a survey's results were saved for moderation.",
+        about="Staff without publishing rights submitted a lessons-learned page to the programme "
+        "admins' approval workflow.",
         payload=("page_id", "survey_id"),
         emitted_by=("programmes.surveys.answering: lessons_learned_publish",),
     ),
     EventType(
         name="programmes.lessons_learned.published",
-        about="Lessons learned from a survey's results were published on the programme page.",
+        about="A programme admin (or the demo) published a lessons-learned page at once.",
         payload=("page_id", "survey_id"),
         emitted_by=("programmes.surveys.answering: lessons_learned_publish",),
     ),

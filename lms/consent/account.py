@@ -213,7 +213,6 @@ def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConse
 
 
 def register() -> None:
-    from lms import jobs
     from lms.consent.services import ConsentSubject, consent_subject_register
 
     consent_subject_register(
@@ -223,9 +222,4 @@ def register() -> None:
             on_given=account_approved,
             on_ended=account_closed,
         )
-    )
-    jobs.register_periodic(
-        name="lms.closed_accounts_erase",
-        func="lms.tasks.closed_accounts_erase_task",
-        minutes=15,
     )

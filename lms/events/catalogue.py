@@ -109,3 +109,55 @@ def collect() -> Catalogue:
             catalogue.handle(*getattr(module, "HANDLERS", ()))
         _collected = True
     return catalogue
+
+
+_APPS = {
+    "lms": "Kernel (accounts, guardian consent, privacy)",
+    "programmes": "Programmes",
+    "cohorts": "Cohorts",
+    "certificates": "Certificates",
+}
+
+
+def markdown(declared: Catalogue) -> str:
+    """docs/events.md: every event with its payload, emitters and handlers, grouped by app."""
+    lines = [
+        "# Domain events",
+        "",
+        "Generated from the event catalogue (`lms/events/catalogue.py` and each app's",
+        "`event_types.py`) by `manage.py events_doc`; do not edit by hand. `make lint` fails",
+        "when this file differs from the catalogue.",
+        "",
+        "A service emits an event inside its transaction (one outbox row per idempotency key);",
+        "after commit every handler runs once, in the order below, and its delivery is recorded",
+        "under the handler's name. Handler names are stored and never change, which is why some",
+        "are the dotted paths of an earlier layout. Payloads hold ids only; keys in *italics*",
+        "are carried by some emits only.",
+        "",
+    ]
+    by_app: dict[str, list[EventType]] = {}
+    for event_type in declared.events.values():
+        by_app.setdefault(event_type.name.split(".")[0], []).append(event_type)
+    for app, event_types in by_app.items():
+        lines += [f"## {_APPS.get(app, app)}", ""]
+        for event_type in sorted(event_types, key=lambda e: e.name):
+            keys = [f"`{key}`" for key in event_type.payload]
+            keys += [f"*`{key}`*" for key in event_type.optional]
+            lines += [
+                f"### `{event_type.name}`",
+                "",
+                event_type.about,
+                "",
+                f"- Payload: {', '.join(keys) or 'none'}",
+                "- Emitted by: " + "; ".join(event_type.emitted_by),
+            ]
+            handlers = declared.handlers_of(event_type.name)
+            if not handlers:
+                lines += ["- Handled by: nobody (the outbox row is the record)", ""]
+                continue
+            lines += ["- Handled by:"]
+            lines += [
+                f"  - `{handler.name}` (`{handler.func}`): {handler.does}" for handler in handlers
+            ]
+            lines.append("")
+    return "\n".join(lines)

@@ -173,8 +173,6 @@ def _log_actions(actions) -> None:
 def register_all() -> None:
     from wagtail import hooks
 
-    from lms import jobs
-
     hooks.register("register_log_actions", _log_actions)
 
     personal_data_register(
@@ -183,7 +181,4 @@ def register_all() -> None:
         export=account_export,
         erase=account_erase,
         contacts=account_contacts,
-    )
-    jobs.register_periodic(
-        name="lms.data_exports_expire", func="lms.tasks.data_exports_expire_task", minutes=60
     )
