@@ -1,6 +1,6 @@
-"""Handlers of the events that issue certificates and of certificates' own events, registered
-in CertificatesConfig.ready(). Each one converges when run again: a second run finds the
-certificate (or the e-mail) already there and changes nothing."""
+"""Handlers of the events that issue certificates and of certificates' own events, declared in
+the event catalogue (certificates/event_types.py). Each one converges when run again: a second
+run finds the certificate (or the e-mail) already there and changes nothing."""
 
 from certificates import emails, services
 from certificates.models import Certificate, CertificateSource, CertificateState

@@ -1,5 +1,5 @@
-"""Handlers of attendance, registered from CohortsConfig.ready(): a confirmed activity place
-gets its pass, a withdrawn one loses it. Both converge when run again."""
+"""Handlers of attendance, declared in the event catalogue (cohorts/event_types.py): a confirmed
+activity place gets its pass, a withdrawn one loses it. Both converge when run again."""
 
 from cohorts.attendance import services as attendance
 from cohorts.places.models import Enrolment

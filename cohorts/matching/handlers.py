@@ -1,5 +1,6 @@
-"""Handlers of peer-group events, registered in CohortsConfig.ready(): a requested matching run
-is handed to the job cluster, and a publication tells each participant their group by e-mail."""
+"""Handlers of peer-group events, declared in the event catalogue (cohorts/event_types.py): a
+requested matching run is handed to the job cluster, and a publication tells each participant
+their group by e-mail."""
 
 from django.db import transaction
 from django.urls import reverse

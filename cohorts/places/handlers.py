@@ -1,5 +1,6 @@
-"""Handlers of cohort and learning events, registered in CohortsConfig.ready(): waitlist
-promotion, completion checks and the e-mails people get about their places."""
+"""Handlers of cohort and learning events, declared in the event catalogue
+(cohorts/event_types.py): waitlist promotion, completion checks and the e-mails people get about
+their places."""
 
 from django.db import transaction
 

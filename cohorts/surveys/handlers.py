@@ -1,5 +1,5 @@
-"""Handlers that invite people to surveys when a trigger's event happens, registered in
-CohortsConfig.ready(). A second run finds the invitation made and sends nothing."""
+"""Handlers that invite people to surveys when a trigger's event happens, declared in the event
+catalogue (cohorts/event_types.py). A second run finds the invitation made and sends nothing."""
 
 from cohorts.surveys import services as surveys
 from lms.models import Event
