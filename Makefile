@@ -46,6 +46,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py events_doc --check
 
 format: install
 	$(BIN)/ruff format .

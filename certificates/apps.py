@@ -7,18 +7,19 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        import certificates.panels  # noqa: F401 (registers the My learning panel)
-        from certificates import handlers
-        from certificates.demo import demo_load
-        from lms import jobs
-        from lms.demo import register_demo
-
-        handlers.register_all()
+        # Event handlers: from the catalogue (certificates/event_types.py).
+        # Panels and hooks: registered when their module is imported.
+        import certificates.panels  # noqa: F401 (the My learning panel)
         from certificates import privacy
+        from lms import jobs
+        from lms.demo import demo_register
 
-        privacy.register_all()  # personal data: export, erasure (withdrawn)
+        # Personal data: export, erasure (withdrawn).
+        privacy.register_all()
+        # Periodic jobs.
         jobs.register_periodic(
             name="certificates.sweep", func="certificates.tasks.certificates_sweep_task", minutes=10
         )
-        # After "cohorts" in INSTALLED_APPS: the demo cohorts and completions exist by then.
-        register_demo("certificates", demo_load)
+        # Demo content, imported only by `manage.py load_demo`; after "cohorts" in
+        # INSTALLED_APPS, so the demo cohorts and completions exist by then.
+        demo_register("certificates", "certificates.demo.demo_load")

@@ -1,11 +1,10 @@
-"""Handlers of the events that issue certificates and of certificates' own events, registered
-in CertificatesConfig.ready(). Each one converges when run again: a second run finds the
-certificate (or the e-mail) already there and changes nothing."""
+"""Handlers of the events that issue certificates and of certificates' own events, declared in
+the event catalogue (certificates/event_types.py). Each one converges when run again: a second
+run finds the certificate (or the e-mail) already there and changes nothing."""
 
 from certificates import emails, services
 from certificates.models import Certificate, CertificateSource, CertificateState
 from cohorts.models import Enrolment, EnrolmentState
-from lms import events
 from lms.models import Event, User
 from programmes.models import ActivityPage, ModulePage
 
@@ -79,31 +78,3 @@ def revoked_email_send(event: Event) -> None:
     if certificate.user.erased_at is not None:
         return
     emails.revoked_email_queue(certificate=certificate)
-
-
-def register_all() -> None:
-    events.register(
-        "cohorts.enrolment.completed",
-        programme_certificate_on_completion,
-        name="certificates.handlers.programme_certificate_on_completion",
-    )
-    events.register(
-        "programmes.activity.attended",
-        activity_certificate_on_attendance,
-        name="certificates.handlers.activity_certificate_on_attendance",
-    )
-    events.register(
-        "programmes.module.completed",
-        module_certificate_on_completion,
-        name="certificates.handlers.module_certificate_on_completion",
-    )
-    events.register(
-        "certificates.certificate.issued",
-        issued_email_send,
-        name="certificates.handlers.issued_email_send",
-    )
-    events.register(
-        "certificates.certificate.revoked",
-        revoked_email_send,
-        name="certificates.handlers.revoked_email_send",
-    )

@@ -328,8 +328,6 @@ def places_erase(user, erasure: Erasure) -> None:
 
 
 def register_all() -> None:
-    from lms import jobs
-
     personal_data_register(
         "places",
         label="your places, attendance, groups and surveys",
@@ -338,14 +336,4 @@ def register_all() -> None:
         erase=places_erase,
         strings=places_strings,
         contacts=places_contacts,
-    )
-    jobs.register_periodic(
-        name="cohorts.care_notes_purge",
-        func="cohorts.tasks.care_notes_purge_task",
-        minutes=24 * 60,
-    )
-    jobs.register_periodic(
-        name="cohorts.survey_drafts_purge",
-        func="cohorts.tasks.survey_drafts_purge_task",
-        minutes=24 * 60,
     )

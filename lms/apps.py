@@ -8,40 +8,34 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.urls import register_converter
-
-        from lms.converters import DatabaseIdConverter
-
-        register_converter(DatabaseIdConverter, "dbid")
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_save
+        from django.urls import register_converter
         from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from lms import events, jobs
-        from lms.accounts import handlers
-        from lms.pages import cache as page_cache
-
-        events.register(
-            "lms.user.registered",
-            handlers.welcome_email_send,
-            name="lms.handlers.welcome_email_send",
-        )
-        from lms.privacy import providers as privacy_providers
-
-        privacy_providers.register_all()  # personal data: export, erasure
         from lms.consent import account as consent_account
-
-        consent_account.register()  # a young person's own account waits for a guardian
-        from django.contrib.auth.signals import user_logged_in
-
+        from lms.converters import DatabaseIdConverter
+        from lms.pages import cache as page_cache
+        from lms.privacy import providers as privacy_providers
         from lms.signin import middleware as signin
+        from lms.signin import privacy as signin_privacy
         from lms.signin import roles
 
-        roles.register()  # administrators and admin users need a second factor
-        from lms.signin import privacy as signin_privacy
-
-        signin_privacy.register()  # login records and devices: export, erasure
-        user_logged_in.connect(signin.on_login, dispatch_uid="lms.signin.on_login")
+        register_converter(DatabaseIdConverter, "dbid")
+        # Event handlers of every app: from the catalogue (each app's event_types module),
+        # under the stable names their deliveries are recorded with.
+        events.handlers_register()
+        # Personal data: export, erasure (accounts, then login records and devices).
+        privacy_providers.register_all()
+        signin_privacy.register()
+        # Consent subjects: a young person's own account waits for a guardian.
+        consent_account.register()
+        # Second-factor roles: administrators and admin users.
+        roles.register()
+        # Periodic jobs; their schedules are (re)created after every migrate, so each
+        # deployment has them once.
         jobs.register_periodic(name="lms.event_sweep", func="lms.tasks.event_sweep_task", minutes=1)
         jobs.register_periodic(name="lms.email_sweep", func="lms.tasks.email_sweep_task", minutes=1)
         jobs.register_periodic(
@@ -53,13 +47,22 @@ class LmsConfig(AppConfig):
             minutes=60,
         )
         jobs.register_periodic(
+            name="lms.data_exports_expire", func="lms.tasks.data_exports_expire_task", minutes=60
+        )
+        jobs.register_periodic(
+            name="lms.closed_accounts_erase",
+            func="lms.tasks.closed_accounts_erase_task",
+            minutes=15,
+        )
+        jobs.register_periodic(
             name="lms.consent_reminders_send",
             func="lms.tasks.consent_reminders_send_task",
             minutes=60,
         )
-        # Schedules are (re)created after every migrate, so each deployment has them once.
         post_migrate.connect(jobs.schedules_ensure, sender=self)
-        # Any change to what the page tree shows anonymous visitors purges the page cache.
+        # Signals: the second factor at login, and any change to what the page tree shows
+        # anonymous visitors purges the page cache.
+        user_logged_in.connect(signin.on_login, dispatch_uid="lms.signin.on_login")
         purge = page_cache.purge_receiver
         page_published.connect(purge, dispatch_uid="lms.page_cache.published")
         page_unpublished.connect(purge, dispatch_uid="lms.page_cache.unpublished")

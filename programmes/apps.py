@@ -7,11 +7,13 @@ class ProgrammesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lms.demo import register_demo
-        from programmes.demo import demo_load
-
-        register_demo("programmes", demo_load)
+        # Event handlers: from the catalogue (programmes/event_types.py declares the events).
+        # Panels and hooks: registered when their module is imported.
         import programmes.surveys.panels  # noqa: F401 (lessons learned on programme pages)
+        from lms.demo import demo_register
         from programmes import privacy
 
-        privacy.register_all()  # personal data: export, erasure
+        # Personal data: export, erasure.
+        privacy.register_all()
+        # Demo content, imported only by `manage.py load_demo`.
+        demo_register("programmes", "programmes.demo.demo_load")

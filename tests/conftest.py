@@ -85,6 +85,24 @@ def _known_handlers():
     events._handlers.update(saved)
 
 
+@pytest.fixture
+def event_declare():
+    """Declare events of a test in the catalogue (emit refuses undeclared ones), removed after
+    the test: `event_declare("tests.thing.happened", "n")` allows the payload key `n`."""
+    from lms.events.catalogue import EventType, collect
+
+    catalogue = collect()
+    added = []
+
+    def declare(name: str, *payload: str) -> None:
+        catalogue.declare(EventType(name=name, about="", payload=payload, emitted_by=("tests",)))
+        added.append(name)
+
+    yield declare
+    for name in added:
+        catalogue.events.pop(name, None)
+
+
 @pytest.fixture(autouse=True)
 def _logins_are_finished(monkeypatch):
     """`client.force_login(user)` (and `client.login(...)`) stand for a finished login, both

@@ -1,9 +1,8 @@
-"""Handlers of attendance, registered from CohortsConfig.ready(): a confirmed activity place
-gets its pass, a withdrawn one loses it. Both converge when run again."""
+"""Handlers of attendance, declared in the event catalogue (cohorts/event_types.py): a confirmed
+activity place gets its pass, a withdrawn one loses it. Both converge when run again."""
 
 from cohorts.attendance import services as attendance
 from cohorts.places.models import Enrolment
-from lms import events
 from lms.models import Event
 
 
@@ -29,12 +28,3 @@ def pass_revoke(event: Event) -> None:
     enrolment = _activity_place(event)
     if enrolment is not None:
         attendance.pass_revoke(enrolment=enrolment)
-
-
-def register_all() -> None:
-    events.register(
-        "cohorts.enrolment.accepted", pass_issue, name="cohorts.handlers_attendance.pass_issue"
-    )
-    events.register(
-        "cohorts.enrolment.withdrawn", pass_revoke, name="cohorts.handlers_attendance.pass_revoke"
-    )

@@ -25,7 +25,6 @@ from cohorts.places.services import (
     _withdraw,
     place_transaction,
 )
-from lms import events
 from lms.accounts.services import LmsError, email_queue
 from lms.consent.services import (
     ConsentSubject,
@@ -278,17 +277,7 @@ def leaders_tell_consent_ended(event) -> None:
 
 
 def register() -> None:
-    """From CohortsConfig.ready()."""
-    events.register(
-        "lms.consent.refused",
-        leaders_tell_consent_ended,
-        name="cohorts.consent.leaders_tell_consent_ended",
-    )
-    events.register(
-        "lms.consent.withdrawn",
-        leaders_tell_consent_ended,
-        name="cohorts.consent.leaders_tell_consent_ended",
-    )
+    """From CohortsConfig.ready(); the handler that tells the leaders is in the catalogue."""
     consent_subject_register(
         ConsentSubject(
             prefix=PREFIX,

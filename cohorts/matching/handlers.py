@@ -1,5 +1,6 @@
-"""Handlers of peer-group events, registered in CohortsConfig.ready(): a requested matching run
-is handed to the job cluster, and a publication tells each participant their group by e-mail."""
+"""Handlers of peer-group events, declared in the event catalogue (cohorts/event_types.py): a
+requested matching run is handed to the job cluster, and a publication tells each participant
+their group by e-mail."""
 
 from django.db import transaction
 from django.urls import reverse
@@ -8,7 +9,6 @@ from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, Pe
 from cohorts.matching.services import person_of, run_total_violations
 from cohorts.places.emails import absolute, person_name
 from cohorts.places.selectors import CONFIRMED
-from lms import events
 from lms.accounts.services import email_queue
 from lms.jobs import enqueue
 from lms.models import Event, OutgoingEmail
@@ -126,24 +126,3 @@ def run_finished_email_send(event: Event) -> None:
 
 
 RUN_FINISHED = "cohorts.matching.finished"
-
-
-def register_all() -> None:
-    events.register(
-        "cohorts.matching.requested",
-        matching_run_enqueue,
-        name="cohorts.handlers_peergroups.matching_run_enqueue",
-    )
-    events.register(
-        "cohorts.matching.completed",
-        run_finished_email_send,
-        name="cohorts.handlers_peergroups.run_finished_email_send",
-    )
-    events.register(
-        "cohorts.matching.failed",
-        run_finished_email_send,
-        name="cohorts.handlers_peergroups.run_finished_email_send",
-    )
-    events.register(
-        PUBLISHED, peer_group_email_send, name="cohorts.handlers_peergroups.peer_group_email_send"
-    )

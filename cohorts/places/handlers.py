@@ -1,12 +1,12 @@
-"""Handlers of cohort and learning events, registered in CohortsConfig.ready(): waitlist
-promotion, completion checks and the e-mails people get about their places."""
+"""Handlers of cohort and learning events, declared in the event catalogue
+(cohorts/event_types.py): waitlist promotion, completion checks and the e-mails people get about
+their places."""
 
 from django.db import transaction
 
 from cohorts.attendance import services as attendance
 from cohorts.places import emails, services
 from cohorts.places.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState
-from lms import events
 from lms.models import Event, OutgoingEmail
 from programmes.models import ActivityPage
 
@@ -179,29 +179,3 @@ EMAIL_HANDLERS = {
     "cohorts.enrolment.invitation_resent": nomination_resent_email_send,
     "cohorts.enrolment.declined": declined_email_send,
 }
-
-
-def register_all() -> None:
-    events.register(
-        "cohorts.enrolment.withdrawn",
-        waitlist_promote_on_withdrawal,
-        name="cohorts.handlers.waitlist_promote_on_withdrawal",
-    )
-    events.register(
-        "cohorts.enrolment.accepted",
-        cohort_activities_register,
-        name="cohorts.handlers.cohort_activities_register",
-    )
-    events.register(
-        "cohorts.enrolment.withdrawn",
-        cohort_activities_withdraw,
-        name="cohorts.handlers.cohort_activities_withdraw",
-    )
-    events.register(
-        "programmes.module.completed", completion_check, name="cohorts.handlers.completion_check"
-    )
-    events.register(
-        "programmes.activity.attended", completion_check, name="cohorts.handlers.completion_check"
-    )
-    for event_name, handler in EMAIL_HANDLERS.items():
-        events.register(event_name, handler, name=f"cohorts.handlers.{handler.__name__}")

@@ -1,8 +1,7 @@
-"""Handlers that invite people to surveys when a trigger's event happens, registered in
-CohortsConfig.ready(). A second run finds the invitation made and sends nothing."""
+"""Handlers that invite people to surveys when a trigger's event happens, declared in the event
+catalogue (cohorts/event_types.py). A second run finds the invitation made and sends nothing."""
 
 from cohorts.surveys import services as surveys
-from lms import events
 from lms.models import Event
 
 
@@ -18,16 +17,3 @@ def survey_invite_on_module_completed(event: Event) -> None:
     user_id, module_id = event.payload.get("user_id"), event.payload.get("module_id")
     if user_id and module_id:
         surveys.survey_invite_on_module_completed(user_id=user_id, module_id=module_id)
-
-
-def register_all() -> None:
-    events.register(
-        "cohorts.enrolment.accepted",
-        survey_invite_on_accepted,
-        name="cohorts.handlers_surveys.survey_invite_on_accepted",
-    )
-    events.register(
-        "programmes.module.completed",
-        survey_invite_on_module_completed,
-        name="cohorts.handlers_surveys.survey_invite_on_module_completed",
-    )

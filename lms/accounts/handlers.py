@@ -1,4 +1,4 @@
-"""Handlers of kernel events, registered in LmsConfig.ready()."""
+"""Handlers of kernel events, declared in the event catalogue (lms/event_types.py)."""
 
 from lms.accounts.models import User
 from lms.events.models import Event

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
-from lms import jobs
 from lms.accounts.models import GuardianApproval, Profile, User
 from lms.accounts.services import LmsError
 from lms.consent.age import digital_consent_age
@@ -225,9 +224,4 @@ def register() -> None:
             on_given=account_approved,
             on_ended=account_closed,
         )
-    )
-    jobs.register_periodic(
-        name="lms.closed_accounts_erase",
-        func="lms.tasks.closed_accounts_erase_task",
-        minutes=15,
     )

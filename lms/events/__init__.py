@@ -10,7 +10,9 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
+from lms.events import catalogue
 from lms.events.models import Delivery, Event
 from lms.jobs import enqueue
 
@@ -26,9 +28,17 @@ _handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
 
 
 def register(event_name: str, handler: Handler, *, name: str | None = None) -> None:
-    """Subscribe `handler` to `event_name`; call from an AppConfig.ready()."""
+    """Subscribe `handler` to the declared event `event_name`. The apps' handlers come from the
+    catalogue (`handlers_register`); tests register their own on events they declare."""
+    catalogue.collect().event_type(event_name)
     handler_name = name or f"{handler.__module__}.{handler.__qualname__}"
     _handlers[event_name][handler_name] = handler
+
+
+def handlers_register() -> None:
+    """Subscribe every handler of the catalogue under its stable name; from LmsConfig.ready()."""
+    for declared in catalogue.collect().handlers:
+        register(declared.event, import_string(declared.func), name=declared.name)
 
 
 def handlers_for(event_name: str) -> dict[str, Handler]:
@@ -36,7 +46,9 @@ def handlers_for(event_name: str) -> dict[str, Handler]:
 
 
 def emit(name: str, *, key: str, payload: dict | None = None) -> Event:
-    """Record event `name` once per `key`; a repeated key returns the existing row unchanged."""
+    """Record event `name` once per `key`; a repeated key returns the existing row unchanged.
+    Raises catalogue.UndeclaredEvent for a name or a payload key the catalogue does not declare."""
+    catalogue.collect().payload_check(name, payload or {})
     event = Event(name=name, key=key, payload=payload or {}, created_at=timezone.now())
     event.pk = _insert_once(event)
     if event.pk is None:

@@ -7,7 +7,6 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail import hooks
 from wagtail.log_actions import registry as log_registry
 
-from lms import jobs
 from lms.accounts.models import GuardianApproval, Profile, User
 from lms.consent.models import ConsentState, ConsentToken, GuardianConsent
 from lms.consent.services import consent_cancel
@@ -181,7 +180,4 @@ def register_all() -> None:
         export=account_export,
         erase=account_erase,
         contacts=account_contacts,
-    )
-    jobs.register_periodic(
-        name="lms.data_exports_expire", func="lms.tasks.data_exports_expire_task", minutes=60
     )

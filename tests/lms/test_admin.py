@@ -17,7 +17,10 @@ def admin_client(client):
     return client
 
 
-def test_event_list_shows_failing_events_first_with_their_error(admin_client):
+def test_event_list_shows_failing_events_first_with_their_error(admin_client, event_declare):
+    event_declare("tests.broken", "user_id")
+    event_declare("tests.fine")
+
     def broken(event):
         raise ValueError("template missing")
 

@@ -13,6 +13,12 @@ from lms.models import Delivery, Event
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _test_events(event_declare):
+    event_declare("tests.thing.happened", "n")
+    event_declare("tests.nobody.listens")
+
+
 def test_emit_writes_one_row_per_key_and_dispatches_after_commit(
     django_capture_on_commit_callbacks,
 ):

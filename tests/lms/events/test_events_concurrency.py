@@ -18,7 +18,8 @@ pytestmark = [
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_dispatch_runs_the_handler_once():
+def test_concurrent_dispatch_runs_the_handler_once(event_declare):
+    event_declare("tests.concurrent")
     calls = []
     lock = threading.Lock()
 
