@@ -1,4 +1,5 @@
-"""Shared fixtures: jobs run inline (django-q2 sync mode), a clean cache per test, factories."""
+"""Shared fixtures: jobs run inline (django-q2 sync mode), a clean cache per test, factories, and
+the rows migrations made put back after every test that commits (see `pytest_runtest_teardown`)."""
 
 import os
 import shutil
@@ -18,7 +19,36 @@ def pytest_configure(config):
     Conf.SYNC = True
 
 
+def flushes_database(item) -> bool:
+    """Whether the test commits (a live server, real threads or processes) and so ends with
+    Django emptying the whole database instead of rolling a transaction back."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+def _restores_migrated_rows(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback"))
+
+
 def pytest_collection_modifyitems(config, items):
+    # A committing test without serialized_rollback would leave the database to Django's
+    # post-migrate handlers, which remake content types under new ids: every later test in the
+    # same process would then fail in ways that have nothing to do with it.
+    unsafe = [
+        item.nodeid
+        for item in items
+        if flushes_database(item) and not _restores_migrated_rows(item)
+    ]
+    if unsafe:
+        raise pytest.UsageError(
+            "Tests that commit must be marked "
+            "@pytest.mark.django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(unsafe)
+        )
     if chromium_path():
         return
     skip = pytest.mark.skip(reason="Chromium not found: install the Debian package 'chromium'")
@@ -38,6 +68,48 @@ def pytest_terminal_summary(terminalreporter):
             yellow=True,
             bold=True,
         )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that commits ends with Django emptying the database, taking with it what the
+    migrations made (the Wagtail root and home page, the site, content types). Put those rows
+    back at once, so that the next test in this process finds the database as migrations left
+    it whichever kind of test it is, and committing tests can run in any process, in any order.
+    When the next test reloads them itself first, or no test follows, nothing is done."""
+    try:
+        return (yield)
+    finally:
+        if (
+            nextitem is not None
+            and flushes_database(item)
+            and not _restores_migrated_rows(nextitem)
+        ):
+            _restore_migrated_rows(item.config)
+
+
+def _restore_migrated_rows(config) -> None:
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL test databases do not wait for each commit to reach the disk: they are thrown
+    away at the end, and migrations, browser and concurrency tests commit thousands of times.
+    What other connections see, and when, is unchanged."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,9 @@
 stopped by each signal a terminal, a service manager or a closed session sends. Both children
 (and the cluster's workers) are gone within seconds, and none is left answering."""
 
+import fcntl
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,17 +30,29 @@ def _env(var_dir: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory) -> Path:
+def migrated(tmp_path_factory, worker_id, testrun_uid) -> Path:
+    """A migrated VAR_DIR of this process's own. Migrating takes most of a minute, so the first
+    test process to get here migrates one for the whole run and every process copies it."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the run's folder, above each worker's own
+    template = shared / f"serve-{testrun_uid}"
+    with open(shared / f"serve-{testrun_uid}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / "migrated").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            result = subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput"],
+                cwd=BASE_DIR,
+                env=_env(template / "var"),
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert result.returncode == 0, result.stderr
+            (template / "migrated").touch()
     var_dir = tmp_path_factory.mktemp("serve") / "var"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=BASE_DIR,
-        env=_env(var_dir),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
+    shutil.copytree(template / "var", var_dir)
     return var_dir
 
 
