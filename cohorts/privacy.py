@@ -17,6 +17,7 @@ from cohorts.groups.consent import subject_key as consent_subject_key
 from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
 from cohorts.matching.models import PeerGroupMember
 from cohorts.places.models import FINAL, Enrolment, EnrolmentState, FocalPoint
+from cohorts.places.services.book import enrolment_withdraw_under_lock, place_lock
 from cohorts.surveys.models import SurveyInvitation
 from lms.accounts.services import LmsError
 from lms.consent.services import consent_cancel
@@ -257,8 +258,6 @@ def places_erase(user, erasure: Erasure) -> None:
     up, so that the next person moves up; every place keeps what statistics count (state,
     country, dates, attendance) and loses what is personal or would single them out
     (organisation, sector, level, gender)."""
-    from cohorts.places.services import _lock, _withdraw  # the places service's own steps
-
     open_places = (
         Enrolment.objects.filter(user=user)
         .exclude(state__in=FINAL)
@@ -269,11 +268,13 @@ def places_erase(user, erasure: Erasure) -> None:
         if _ended(enrolment, erasure.now):
             continue
         target = enrolment.cohort if enrolment.cohort_id else enrolment.activity.specific
-        _lock(target)
+        place_lock(target)
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if enrolment.is_final:
             continue
-        _withdraw(enrolment, target, reason="account erased", actor=erasure.actor)
+        enrolment_withdraw_under_lock(
+            enrolment, target, reason="account erased", actor=erasure.actor
+        )
         consent_cancel(subject_key=consent_subject_key(enrolment))
 
     places = Enrolment.objects.filter(user=user)

@@ -32,20 +32,20 @@ from cohorts.places.models import (
     token_digest,
     token_new,
 )
-from cohorts.places.services import (
-    REGISTRATION_CLOSED,
+from cohorts.places.services import REGISTRATION_CLOSED
+from cohorts.places.services.book import (
     CohortsError,
+    PlaceBook,
     PlaceDryRun,
-    _audit,
-    _emit,
-    _lock,
-    _PlaceBook,
-    _profile_of,
-    _reload,
-    _snapshot,
-    _target_locked,
-    _withdraw,
+    enrolment_audit,
+    enrolment_emit,
+    enrolment_reload,
+    enrolment_snapshot,
+    enrolment_target_lock,
+    enrolment_withdraw_under_lock,
+    place_lock,
     place_transaction,
+    profile_of,
 )
 from lms.accounts.services import LmsError, email_queue, organisation_resolve
 from lms.models import Profile, Sector, User, undeliverable
@@ -90,7 +90,7 @@ def leader_refusal(user) -> str | None:
         return "Please log in with your own account to lead a group."
     if undeliverable(user.email):
         return "This account cannot lead a group."
-    profile = _profile_of(user)
+    profile = profile_of(user)
     if profile is not None and profile.awaiting_guardian:
         return "Group leaders must be adults; your account is waiting for a guardian's approval."
     if profile is not None and profile.date_of_birth:
@@ -590,7 +590,7 @@ def member_update(*, actor, group: YouthGroup, member_id: int, data: MemberData)
         if guardian_changed:
             resend = [b for b in bookings if b.state == EnrolmentState.PENDING_CONSENT]
             for booking in resend:
-                _target_locked(booking)
+                enrolment_target_lock(booking)
                 _consent_renew(booking, member, actor)
         _log(member, "member_update", actor, group_id=group.pk, guardian_changed=guardian_changed)
     member.consent_requests_renewed = len(resend)
@@ -850,7 +850,7 @@ def _new_enrolment(target, group: YouthGroup, member: GroupMember, *, organisati
         enrolment.cohort = target
     else:
         enrolment.activity = target
-    _snapshot(enrolment, getattr(member.person, "profile", None))
+    enrolment_snapshot(enrolment, getattr(member.person, "profile", None))
     # The group brings them: its country's share and its organisation are the ones counted.
     enrolment.country = group.country.code
     enrolment.organisation = organisation
@@ -976,7 +976,7 @@ def group_book(
     from cohorts.groups.consent import enrolment_consent_request
 
     with place_transaction():
-        _lock(target)
+        place_lock(target)
         earlier = (
             _enrolments_of(target)
             .filter(user_id__in=[m.person_id for m in eligible])
@@ -1029,7 +1029,7 @@ def group_book(
             start,
             partial_cut=len(fitting) < len(candidates),
         )
-        book = _PlaceBook(target, now=now)
+        book = PlaceBook(target, now=now)
         for member, enrolment in fitting:
             minor = member.is_minor_on(start)
             enrolment.state = EnrolmentState.PENDING_CONSENT if minor else EnrolmentState.ACCEPTED
@@ -1040,16 +1040,16 @@ def group_book(
             enrolment.save()
             book.claim(enrolment)
             if minor:
-                _emit(enrolment, "pending_consent", group_id=group.pk)
+                enrolment_emit(enrolment, "pending_consent", group_id=group.pk)
                 try:
                     enrolment_consent_request(enrolment=enrolment, member=member, actor=actor)
                 except LmsError as exc:
                     raise CohortsError(exc.code, exc.message) from exc
                 message = f"{member.full_name}: place held until a guardian consents."
             else:
-                _emit(enrolment, "accepted")
+                enrolment_emit(enrolment, "accepted")
                 message = f"{member.full_name}: place confirmed."
-            _audit(enrolment, "group_book", actor, group_id=group.pk)
+            enrolment_audit(enrolment, "group_book", actor, group_id=group.pk)
             outcomes[member.pk] = MemberOutcome(
                 member, PENDING if minor else BOOKED, message, enrolment
             )
@@ -1083,14 +1083,16 @@ def group_booking_cancel(*, actor, group: YouthGroup, enrolment_id: int) -> str:
     from lms.consent.services import consent_cancel
 
     with place_transaction():
-        enrolment = _reload(enrolment_id)
-        target = _target_locked(enrolment)
+        enrolment = enrolment_reload(enrolment_id)
+        target = enrolment_target_lock(enrolment)
         enrolment.refresh_from_db(fields=["state", "group"])
         if enrolment.group_id != group.pk:
             raise CohortsError("not_found", "That booking is not one of this group's.")
         if enrolment.is_final:
             raise CohortsError("final", "This booking is already cancelled.")
-        _withdraw(enrolment, target, reason="cancelled by the group leader", actor=actor)
+        enrolment_withdraw_under_lock(
+            enrolment, target, reason="cancelled by the group leader", actor=actor
+        )
         consent_cancel(subject_key=f"enrolment:{enrolment.pk}")
     name = str(enrolment.user)
     member = GroupMember.objects.filter(group=group, person_id=enrolment.user_id).first()
