@@ -20,6 +20,7 @@ class CohortsConfig(AppConfig):
         from cohorts.groups import consent
 
         consent.register()
+        from cohorts.attendance.selectors import is_check_in_staff
         from cohorts.places import selectors
         from lms.signin.roles import second_factor_role_register
 
@@ -34,7 +35,7 @@ class CohortsConfig(AppConfig):
             "focal_point", label="national focal point", holds=selectors.is_focal_point
         )
         second_factor_role_register(
-            "check_in_staff", label="check-in staff", holds=selectors.is_check_in_staff
+            "check_in_staff", label="check-in staff", holds=is_check_in_staff
         )
         jobs.register_periodic(
             name="cohorts.offers_expire", func="cohorts.tasks.offers_expire_task", minutes=5

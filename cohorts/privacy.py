@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cohorts.attendance import passes as pass_documents
 from cohorts.attendance.models import AttendanceRecord, ParticipantPass
 from cohorts.attendance.services import pass_data, pass_filename, pass_token_new
 from cohorts.groups.consent import subject_key as consent_subject_key
@@ -19,6 +20,7 @@ from cohorts.matching.models import PeerGroupMember
 from cohorts.places.models import FINAL, Enrolment, EnrolmentState, FocalPoint
 from cohorts.places.services.book import enrolment_withdraw_under_lock, place_lock
 from cohorts.surveys.models import SurveyInvitation
+from lms import jobs
 from lms.accounts.services import LmsError
 from lms.consent.services import consent_cancel
 from lms.privacy.services import Erasure, personal_data_register
@@ -215,8 +217,6 @@ def places_export(user) -> dict:
 
 def places_files(user) -> list[tuple[str, bytes]]:
     """The passes of confirmed activity places, as PDFs (only passes already issued)."""
-    from cohorts.attendance import passes as pass_documents
-
     files = []
     tickets = ParticipantPass.objects.filter(
         enrolment__user=user,
@@ -329,8 +329,6 @@ def places_erase(user, erasure: Erasure) -> None:
 
 
 def register_all() -> None:
-    from lms import jobs
-
     personal_data_register(
         "places",
         label="your places, attendance, groups and surveys",

@@ -16,7 +16,8 @@ from cohorts.groups import services as groups
 from cohorts.groups.models import GroupKind, GroupMember, YouthGroup
 from cohorts.places.models import Enrolment, EnrolmentState
 from cohorts.places.services import CohortsError
-from lms.models import ConsentState, GuardianConsent, Level, Sector
+from lms.consent.services import _token_issue, consent_give, notice_current
+from lms.models import ConsentState, ConsentToken, GuardianConsent, Level, Sector
 from programmes.models import ActivityKind, ActivityPage, ProgrammePage
 
 BYFORES_SLUG = "byfores"
@@ -248,8 +249,6 @@ def _book(group, leader, activity, members, lines) -> None:
 def _consents_give(group, data: DemoGroup, activity, lines) -> None:
     """The guardians who have answered: each gives consent through the consent page's own
     service, with a link issued for the purpose (the e-mailed one exists only in the outbox)."""
-    from lms.consent.services import _token_issue, consent_give, notice_current
-    from lms.models import ConsentToken
 
     notice = notice_current()
     if notice is None:

@@ -36,6 +36,7 @@ from lms.consent.services import (
 )
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
 from lms.time_zones import DAY_FORMAT
+from programmes.models import ActivityPage
 
 logger = logging.getLogger(__name__)
 
@@ -329,8 +330,6 @@ class ConsentStatus:
 def _first_days(enrolments: list[Enrolment]) -> dict[tuple[str, int], dt.date]:
     """The first day of each place's activity (in its own time zone) or cohort, one query per
     kind of target: the age that counts is the age on that day."""
-    from programmes.models import ActivityPage
-
     days: dict[tuple[str, int], dt.date] = {}
     activity_ids = {e.activity_id for e in enrolments if e.activity_id}
     for activity in ActivityPage.objects.filter(pk__in=activity_ids):

@@ -15,6 +15,7 @@ from django.utils import dateformat, timezone
 from django_countries import countries
 from wagtail.log_actions import log
 
+from cohorts.groups.consent import enrolment_consent_request
 from cohorts.groups.models import (
     ADULT_AGE,
     GroupKind,
@@ -48,7 +49,9 @@ from cohorts.places.services.book import (
     profile_of,
 )
 from lms.accounts.services import LmsError, email_queue, organisation_resolve
+from lms.consent.services import consent_cancel, consent_resend, consent_states
 from lms.models import Profile, Sector, User, undeliverable
+from lms.privacy.services import person_erase_within
 from programmes.models import ActivityPage
 
 MEMBER_DOMAIN = "members.invalid"
@@ -598,8 +601,6 @@ def member_update(*, actor, group: YouthGroup, member_id: int, data: MemberData)
 
 
 def _consent_renew(enrolment: Enrolment, member: GroupMember, actor) -> None:
-    from cohorts.groups.consent import enrolment_consent_request
-    from lms.consent.services import consent_cancel
 
     consent_cancel(subject_key=f"enrolment:{enrolment.pk}")
     try:
@@ -629,28 +630,16 @@ def member_remove(*, actor, group: YouthGroup, member_id: int) -> str:
             _log(member, "member_remove", actor, group_id=group.pk, erased=False)
             GroupMember.objects.filter(pk=member.pk).delete()
         return f"{name} is no longer a member of {group.name}; their own account is unchanged."
+    # One transaction: the removal is logged first, so that the erasure scrubs the log's
+    # copy of the name too.
     try:
-        from lms.privacy.services import person_erase_within
-    except ImportError:  # pragma: no cover (the data-rights release brings it)
-        person_erase_within = None
-    if person_erase_within is not None:
-        # One transaction: the removal is logged first, so that the erasure scrubs the log's
-        # copy of the name too.
-        try:
-            with transaction.atomic(durable=True):
-                _log(member, "member_remove", actor, group_id=group.pk, erased=True)
-                person_erase_within(user=member.person, actor=actor)
-                GroupMember.objects.filter(pk=member.pk).delete()
-        except LmsError as exc:
-            raise CohortsError(exc.code, exc.message) from exc
-        return f"{name} has been removed from {group.name} and their personal data erased."
-    with transaction.atomic(durable=True):
-        _log(member, "member_remove", actor, group_id=group.pk, erased=False)
-        GroupMember.objects.filter(pk=member.pk).delete()
-    return (
-        f"{name} has been removed from {group.name}. Their person record is kept until the "
-        "data-protection team erases it."
-    )
+        with transaction.atomic(durable=True):
+            _log(member, "member_remove", actor, group_id=group.pk, erased=True)
+            person_erase_within(user=member.person, actor=actor)
+            GroupMember.objects.filter(pk=member.pk).delete()
+    except LmsError as exc:
+        raise CohortsError(exc.code, exc.message) from exc
+    return f"{name} has been removed from {group.name} and their personal data erased."
 
 
 # --- booking -----------------------------------------------------------------------------------
@@ -973,8 +962,6 @@ def group_book(
             list(outcomes.values()),
         )
 
-    from cohorts.groups.consent import enrolment_consent_request
-
     with place_transaction():
         place_lock(target)
         earlier = (
@@ -1080,7 +1067,6 @@ def group_booking_cancel(*, actor, group: YouthGroup, enrolment_id: int) -> str:
     left are now too few for the minors."""
     _leader_check(actor, group)
     _group_booking(group, enrolment_id)
-    from lms.consent.services import consent_cancel
 
     with place_transaction():
         enrolment = enrolment_reload(enrolment_id)
@@ -1132,7 +1118,6 @@ def group_consent_resend(*, actor, group: YouthGroup, enrolment_id: int) -> str:
     enrolment = _group_booking(group, enrolment_id)
     if enrolment.state != EnrolmentState.PENDING_CONSENT:
         raise CohortsError("no_consent", "This place is not waiting for a guardian's consent.")
-    from lms.consent.services import consent_resend, consent_states
 
     key = f"enrolment:{enrolment.pk}"
     consent = consent_states([key]).get(key)

@@ -768,6 +768,9 @@ def _exact(
 ) -> tuple[list[int], bool, int | None]:
     """CP-SAT: first the fewest violations, then the most diversity with that many. Returns
     the assignment, whether both stages were proven optimal, and the proven minimum."""
+    # The one import kept inside a function: OR-Tools is a large native library that only
+    # the exact solver for small cohorts needs, so web processes (which import this module
+    # for its defaults) and the local search never load it.
     from ortools.sat.python import cp_model
 
     n, k = p.n, p.k

@@ -23,6 +23,7 @@ from cohorts.places.models import Cohort, Enrolment
 from cohorts.places.selectors import CONFIRMED, cohort_can_manage
 from cohorts.places.services import CohortsError
 from lms.events import emit
+from lms.jobs import enqueue
 from lms.models import Event, Gender, Language, Level, Sector
 
 logger = logging.getLogger(__name__)
@@ -548,7 +549,6 @@ def matching_run_requeue(*, run: MatchingRun, actor) -> bool:
     run.refresh_from_db(fields=["state"])
     if run.state not in (MatchingRunState.REQUESTED, MatchingRunState.RUNNING):
         return False
-    from lms.jobs import enqueue
 
     enqueue("cohorts.tasks.matching_run_task", run.pk)
     return True
