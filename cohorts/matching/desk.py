@@ -15,6 +15,7 @@ from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 
 from cohorts.desk.views import CohortDeskMixin, desk_url
+from cohorts.matching import selectors as matching_selectors
 from cohorts.matching import services as peergroups
 from cohorts.matching.algorithm import DEFAULT_WEIGHTS, EXACT_MAX_PARTICIPANTS
 from cohorts.matching.models import MatchingRun, MatchingRunState
@@ -119,7 +120,7 @@ class MatchingRunForm(forms.Form):
             values = sorted({str(getattr(e, attribute) or "") for e in self.pool} - {""})
             label = attribute.capitalize()
             choices += [
-                (f"{attribute}:{v}", f"{label}: {peergroups.value_label(attribute, v)}")
+                (f"{attribute}:{v}", f"{label}: {matching_selectors.value_label(attribute, v)}")
                 for v in values
             ]
         return choices
@@ -236,7 +237,7 @@ class MatchingMixin(CohortDeskMixin):
         ]
 
     def run_or_404(self, number: int) -> MatchingRun:
-        run = peergroups.run_of(self.cohort, number)
+        run = matching_selectors.run_of(self.cohort, number)
         if run is None:
             raise Http404
         return run
@@ -245,7 +246,7 @@ class MatchingMixin(CohortDeskMixin):
 def run_row(run: MatchingRun) -> dict:
     """What the comparison shows of one run."""
     params = run.params or {}
-    violations = peergroups.run_violations(run)
+    violations = matching_selectors.run_violations(run)
     return {
         "run": run,
         "url": run_url(run),
@@ -256,10 +257,10 @@ def run_row(run: MatchingRun) -> dict:
         "score": _num(run.score),
         # Groups made uneven by hand can hold more pairs than the bound (for even sizes) counts.
         "above_bound": run.gap is not None and run.gap < 0,
-        "violations": [(rule, violations[rule]) for rule in peergroups.RULE_LABELS],
+        "violations": [(rule, violations[rule]) for rule in matching_selectors.RULE_LABELS],
         "total_violations": sum(violations.values()),
-        "sizes": peergroups.run_sizes(run),
-        "seconds": peergroups.run_seconds(run),
+        "sizes": matching_selectors.run_sizes(run),
+        "seconds": matching_selectors.run_seconds(run),
         "weights": ", ".join(
             f"{peergroups.WEIGHTED_ATTRIBUTES.get(a, a).lower()} {w:g}"
             for a, w in (params.get("weights") or {}).items()
@@ -292,7 +293,7 @@ def comparison(rows: list[dict]) -> list[tuple[str, list[str], bool]]:
             False,
         ),
     ]
-    for index, label in enumerate(peergroups.RULE_LABELS.values()):
+    for index, label in enumerate(matching_selectors.RULE_LABELS.values()):
         cells = [
             str(row["violations"][index][1]) if row["run"].state == "done" else "—" for row in rows
         ]
@@ -338,13 +339,13 @@ class MatchingIndexView(MatchingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        runs = peergroups.runs_of(self.cohort)
+        runs = matching_selectors.runs_of(self.cohort)
         rows = [run_row(run) for run in runs]
         wanted = [_number(v) for v in self.request.GET.getlist("compare")]
         compared = sorted(
             (row for row in rows if row["run"].number in wanted), key=lambda r: r["run"].number
         )[:MAX_COMPARED]
-        published_id = peergroups.published_run_id(self.cohort)
+        published_id = matching_selectors.published_run_id(self.cohort)
         compared = compared if len(compared) >= 2 else []
         context.update(
             cohort=self.cohort,
@@ -354,10 +355,10 @@ class MatchingIndexView(MatchingMixin, TemplateView):
             compare_asked=bool(wanted),
             rule_columns=[
                 (peergroups.RULE_SHORT[rule], label)
-                for rule, label in peergroups.RULE_LABELS.items()
+                for rule, label in matching_selectors.RULE_LABELS.items()
             ],
             published=next((r for r in runs if r.pk == published_id), None),
-            pool_size=len(peergroups.pool_of(self.cohort)),
+            pool_size=len(matching_selectors.pool_of(self.cohort)),
             desk_url=desk_url(self.cohort),
             start_url=reverse("cohorts_matching_start", args=[self.cohort.pk]),
             working=any(run.state in WORKING for run in runs),
@@ -376,11 +377,11 @@ class MatchingStartView(MatchingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        pool = peergroups.pool_of(self.cohort)
+        pool = matching_selectors.pool_of(self.cohort)
         if "form" not in kwargs:
             initial = None
             source = _number(self.request.GET.get("from"))
-            run = peergroups.run_of(self.cohort, source) if source else None
+            run = matching_selectors.run_of(self.cohort, source) if source else None
             if run is not None:
                 initial = initial_from(run, pool)
                 context["repeating"] = run
@@ -395,7 +396,7 @@ class MatchingStartView(MatchingMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        pool = peergroups.pool_of(self.cohort)
+        pool = matching_selectors.pool_of(self.cohort)
         form = MatchingRunForm(request.POST, pool=pool)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -452,7 +453,7 @@ def run_context(run: MatchingRun) -> dict:
     }
     if run.state != MatchingRunState.DONE:
         return context
-    people = peergroups.people_of_run(run)
+    people = matching_selectors.people_of_run(run)
     explanations = {entry.get("number"): entry for entry in run.explanation or []}
     groups = []
     for number, members in enumerate(run.groups, start=1):
@@ -464,11 +465,12 @@ def run_context(run: MatchingRun) -> dict:
                 "members": [people[eid] for eid in members if eid in people],
                 "sentences": peergroups.explanation_sentences(entry, run.params),
                 "relaxed": [
-                    (peergroups.RULE_LABELS.get(rule, rule), n) for rule, n in relaxed.items()
+                    (matching_selectors.RULE_LABELS.get(rule, rule), n)
+                    for rule, n in relaxed.items()
                 ],
             }
         )
-    violations = peergroups.run_violations(run)
+    violations = matching_selectors.run_violations(run)
     unavoidable = (run.violations or {}).get("unavoidable", {})
     checks = [
         {
@@ -477,13 +479,13 @@ def run_context(run: MatchingRun) -> dict:
             "count": violations[rule],
             "unavoidable": int(unavoidable.get(rule, 0)),
         }
-        for rule, label in peergroups.RULE_LABELS.items()
+        for rule, label in matching_selectors.RULE_LABELS.items()
     ]
-    published_id = peergroups.published_run_id(run.cohort)
+    published_id = matching_selectors.published_run_id(run.cohort)
     is_published = published_id == run.pk
     changed_since = is_published and sorted(
         sorted(group) for group in run.groups if group
-    ) != sorted(sorted(g) for g in peergroups.published_groups(run.cohort))
+    ) != sorted(sorted(g) for g in matching_selectors.published_groups(run.cohort))
     move_choices = [
         (
             f"Group {group['number']}",
@@ -499,7 +501,7 @@ def run_context(run: MatchingRun) -> dict:
         checks=checks,
         broken=sum(violations.values()),
         notes=(run.violations or {}).get("notes", []),
-        changes=peergroups.pool_changes(run, people),
+        changes=matching_selectors.pool_changes(run, people),
         is_published=is_published,
         changed_since=changed_since,
         other_published=published_id is not None and not is_published,
@@ -558,19 +560,19 @@ class MatchingMoveView(_RunActionView):
         if enrolment_id is None or to_group is None:
             messages.error(request, "Choose a person and the group to move them to.")
             return redirect(run_url(run) + self.anchor)
-        before = peergroups.run_total_violations(run)
+        before = matching_selectors.run_total_violations(run)
         score_before = run.score
         run = peergroups.matching_run_move(
             run=run, enrolment_id=enrolment_id, to_group=to_group, actor=request.user
         )
-        person = peergroups.people_of_run(run).get(enrolment_id)
+        person = matching_selectors.people_of_run(run).get(enrolment_id)
         name = person.name if person else "The person"
-        after = peergroups.run_total_violations(run)
+        after = matching_selectors.run_total_violations(run)
         text = f"Moved {name} to group {to_group}. Score {run.score:g} (was {score_before:g}). "
         if after:
             broken = [
-                peergroups.RULE_LABELS[rule].lower()
-                for rule, n in peergroups.run_violations(run).items()
+                matching_selectors.RULE_LABELS[rule].lower()
+                for rule, n in matching_selectors.run_violations(run).items()
                 if n
             ]
             text += f"Rule checks: {after} broken ({'; '.join(broken)})."
@@ -620,17 +622,19 @@ class MatchingPublishView(MatchingMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         run = self.run_or_404(self.kwargs["number"])
-        people = peergroups.people_of_run(run)
-        violations = peergroups.run_violations(run)
+        people = matching_selectors.people_of_run(run)
+        violations = matching_selectors.run_violations(run)
         context.update(
             cohort=self.cohort,
             run=run,
             run_url=run_url(run),
             people=sum(len(group) for group in run.groups),
             group_count=len([g for g in run.groups if g]),
-            broken=[(peergroups.RULE_LABELS[rule], n) for rule, n in violations.items() if n],
-            changes=peergroups.pool_changes(run, people) if run.state == "done" else None,
-            replaces=peergroups.published_run_id(self.cohort) is not None,
+            broken=[
+                (matching_selectors.RULE_LABELS[rule], n) for rule, n in violations.items() if n
+            ],
+            changes=matching_selectors.pool_changes(run, people) if run.state == "done" else None,
+            replaces=matching_selectors.published_run_id(self.cohort) is not None,
         )
         return context
 
