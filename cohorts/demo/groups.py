@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts.demo import PARTICIPANT_PASSWORD, Person, _Passwords, email_of, person_ensure
+from cohorts.demo import PARTICIPANT_PASSWORD, Passwords, Person, email_of, person_ensure
 from cohorts.groups import services as groups
 from cohorts.groups.models import GroupKind, GroupMember, YouthGroup
 from cohorts.places.models import Enrolment, EnrolmentState
@@ -296,7 +296,7 @@ def demo_load() -> list[str]:
     lines: list[str] = []
     activity = _exchange_ensure(programme, now=now, lines=lines)
     start = groups.target_start(activity)
-    passwords = _Passwords()
+    passwords = Passwords()
     for data in GROUPS:
         group, leaders = _group_ensure(data, passwords=passwords, lines=lines)
         members = _members_ensure(group, data, leaders, start=start, lines=lines)
