@@ -38,6 +38,7 @@ from cohorts.attendance.services import (
 )
 from cohorts.attendance.views.base import PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE, private_response
 from cohorts.attendance.views.desk import organisers_only, staff_activity, today_sessions
+from cohorts.places import emails
 from cohorts.places.services import CohortsError
 from lms.spreadsheets import xlsx_value
 from lms.time_zones import zone_name
@@ -251,7 +252,7 @@ def sign_in_sheet(request, activity_id: int, day: str):
         )
         for row, statuses in sheet_rows(activity, sessions)
     )
-    item = attendance.emails.activity_item(activity)
+    item = emails.activity_item(activity)
     sheet = passes.SheetData(
         activity_title=activity.title,
         day=date,
