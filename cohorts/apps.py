@@ -16,6 +16,7 @@ class CohortsConfig(AppConfig):
         for module in ("places", "attendance", "matching", "surveys", "groups"):
             import_module(f"cohorts.{module}.panels")
         from cohorts import privacy
+        from cohorts.attendance.selectors import is_check_in_staff
         from cohorts.groups import consent
         from cohorts.places import selectors
         from lms import jobs
@@ -37,7 +38,7 @@ class CohortsConfig(AppConfig):
             "focal_point", label="national focal point", holds=selectors.is_focal_point
         )
         second_factor_role_register(
-            "check_in_staff", label="check-in staff", holds=selectors.is_check_in_staff
+            "check_in_staff", label="check-in staff", holds=is_check_in_staff
         )
         # Periodic jobs.
         jobs.register_periodic(

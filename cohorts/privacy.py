@@ -11,12 +11,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cohorts.attendance import passes as pass_documents
 from cohorts.attendance.models import AttendanceRecord, ParticipantPass
 from cohorts.attendance.services import pass_data, pass_filename, pass_token_new
 from cohorts.groups.consent import subject_key as consent_subject_key
 from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
 from cohorts.matching.models import PeerGroupMember
 from cohorts.places.models import FINAL, Enrolment, EnrolmentState, FocalPoint
+from cohorts.places.services.book import enrolment_withdraw_under_lock, place_lock
 from cohorts.surveys.models import SurveyInvitation
 from lms.accounts.services import LmsError
 from lms.consent.services import consent_cancel
@@ -214,8 +216,6 @@ def places_export(user) -> dict:
 
 def places_files(user) -> list[tuple[str, bytes]]:
     """The passes of confirmed activity places, as PDFs (only passes already issued)."""
-    from cohorts.attendance import passes as pass_documents
-
     files = []
     tickets = ParticipantPass.objects.filter(
         enrolment__user=user,
@@ -257,8 +257,6 @@ def places_erase(user, erasure: Erasure) -> None:
     up, so that the next person moves up; every place keeps what statistics count (state,
     country, dates, attendance) and loses what is personal or would single them out
     (organisation, sector, level, gender)."""
-    from cohorts.places.services import _lock, _withdraw  # the places service's own steps
-
     open_places = (
         Enrolment.objects.filter(user=user)
         .exclude(state__in=FINAL)
@@ -269,11 +267,13 @@ def places_erase(user, erasure: Erasure) -> None:
         if _ended(enrolment, erasure.now):
             continue
         target = enrolment.cohort if enrolment.cohort_id else enrolment.activity.specific
-        _lock(target)
+        place_lock(target)
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if enrolment.is_final:
             continue
-        _withdraw(enrolment, target, reason="account erased", actor=erasure.actor)
+        enrolment_withdraw_under_lock(
+            enrolment, target, reason="account erased", actor=erasure.actor
+        )
         consent_cancel(subject_key=consent_subject_key(enrolment))
 
     places = Enrolment.objects.filter(user=user)

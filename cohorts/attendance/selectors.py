@@ -50,6 +50,11 @@ _FOLD = str.maketrans(
 )
 
 
+def is_check_in_staff(user) -> bool:
+    """A member of any activity's check-in staff group."""
+    return ActivityAttendance.objects.filter(staff_group__user=user).exists()
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics: "Bērziņš" and "Berzins" fold alike, on any database."""
     text = unicodedata.normalize("NFKD", (text or "").casefold().translate(_FOLD))

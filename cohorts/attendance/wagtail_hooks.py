@@ -6,9 +6,13 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from cohorts.attendance import services as attendance
+from cohorts.attendance import views
 from cohorts.attendance.desk import ActivityAttendanceViewSet, CheckInIndexView
 from cohorts.attendance.selectors import desk_activities_for
 from cohorts.desk.views import DESK_LINKS_HOOK, DeskLink
+from cohorts.groups.views import GROUP_URLS_HOOK
+from cohorts.places.handlers import PLACE_EMAIL_ATTACH_HOOK
 
 ATTENDANCE_ACTIONS = {
     "correct": ("Correct attendance", "Corrected an attendance record"),
@@ -59,4 +63,23 @@ def cohort_check_in_links(request, cohort):
             summary=f"{activity.local_starts_at:%d %b %Y}",
         )
         for activity in cohort.activities.order_by("starts_at")
+    ]
+
+
+@hooks.register(PLACE_EMAIL_ATTACH_HOOK)
+def pass_attach(*, email, enrolment):
+    """The e-mail confirming an activity place carries its pass."""
+    attendance.pass_attach(email=email, enrolment=enrolment)
+
+
+@hooks.register(GROUP_URLS_HOOK)
+def group_urls():
+    """A group's passes and an activity's care notes, at their addresses under /groups/."""
+    return [
+        path(
+            "<dbid:group_id>/activities/<dbid:activity_id>/passes.pdf",
+            views.group_passes,
+            name="passes",
+        ),
+        path("activities/<dbid:activity_id>/care-notes/", views.care_notes, name="care_notes"),
     ]

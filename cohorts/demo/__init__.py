@@ -390,7 +390,7 @@ def email_of(person: Person, domain: str = PARTICIPANT_DOMAIN) -> str:
     return f"{plain(first)}.{plain(' '.join(rest))}@{domain}"
 
 
-class _Passwords:
+class Passwords:
     """The production hasher takes a good fraction of a second per call, so each demo password
     is hashed once per load and the hash shared by every demo account that uses it."""
 
@@ -477,7 +477,7 @@ def demo_load() -> list[str]:
     needs = ProgrammePage.objects.filter(slug=NEEDS_SLUG).first()
     if bep is None or needs is None:
         return ["no demo programmes: the programmes demo runs first"]
-    passwords = _Passwords()
+    passwords = Passwords()
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     lines: list[str] = []
     bep_cohort, bep_people = _bep_load(bep, passwords=passwords, now=now, lines=lines)
@@ -491,7 +491,7 @@ def demo_load() -> list[str]:
 # --- BEP 2026: applications, decisions, the waitlist ------------------------------------------
 
 
-def _staff_ensure(cohort: Cohort, *, passwords: _Passwords, lines: list[str]) -> User:
+def _staff_ensure(cohort: Cohort, *, passwords: Passwords, lines: list[str]) -> User:
     email = f"presidency.fi@{STAFF_DOMAIN}"
     staff, created = person_ensure(
         PRESIDENCY_STAFF, email=email, password_hash=passwords.hash(STAFF_PASSWORD)

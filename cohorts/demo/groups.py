@@ -11,12 +11,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts.demo import PARTICIPANT_PASSWORD, Person, _Passwords, email_of, person_ensure
+from cohorts.demo import PARTICIPANT_PASSWORD, Passwords, Person, email_of, person_ensure
 from cohorts.groups import services as groups
 from cohorts.groups.models import GroupKind, GroupMember, YouthGroup
 from cohorts.places.models import Enrolment, EnrolmentState
 from cohorts.places.services import CohortsError
-from lms.models import ConsentState, GuardianConsent, Level, Sector
+from lms.consent.services import _token_issue, consent_give, notice_current
+from lms.models import ConsentState, ConsentToken, GuardianConsent, Level, Sector
 from programmes.models import ActivityKind, ActivityPage, ProgrammePage
 
 BYFORES_SLUG = "byfores"
@@ -248,8 +249,6 @@ def _book(group, leader, activity, members, lines) -> None:
 def _consents_give(group, data: DemoGroup, activity, lines) -> None:
     """The guardians who have answered: each gives consent through the consent page's own
     service, with a link issued for the purpose (the e-mailed one exists only in the outbox)."""
-    from lms.consent.services import _token_issue, consent_give, notice_current
-    from lms.models import ConsentToken
 
     notice = notice_current()
     if notice is None:
@@ -297,7 +296,7 @@ def demo_load() -> list[str]:
     lines: list[str] = []
     activity = _exchange_ensure(programme, now=now, lines=lines)
     start = groups.target_start(activity)
-    passwords = _Passwords()
+    passwords = Passwords()
     for data in GROUPS:
         group, leaders = _group_ensure(data, passwords=passwords, lines=lines)
         members = _members_ensure(group, data, leaders, start=start, lines=lines)

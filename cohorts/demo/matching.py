@@ -4,6 +4,7 @@ fast run and an exact one, to compare) and publishes the second, through the rea
 from django.conf import settings
 
 from cohorts.demo import BEP_COHORT, STAFF_DOMAIN
+from cohorts.matching import selectors as matching_selectors
 from cohorts.matching import services as peergroups
 from cohorts.matching.models import PeerGroup
 from cohorts.places.models import Cohort
@@ -27,7 +28,7 @@ def demo_load() -> list[str]:
         return ["no BEP 2026 demo cohort: the cohorts demo runs first"]
     if PeerGroup.objects.filter(cohort=cohort).exists():
         return ["peer groups already published"]
-    if len(peergroups.pool_of(cohort)) < 2:
+    if len(matching_selectors.pool_of(cohort)) < 2:
         return [f"{cohort.title} has too few accepted participants to match"]
     runs = []
     for options in RUNS:

@@ -14,15 +14,15 @@ from django.utils import dateformat, timezone
 from cohorts.groups.models import GroupMember
 from cohorts.places import emails
 from cohorts.places.models import Cohort, Enrolment, EnrolmentState
-from cohorts.places.services import (
+from cohorts.places.services.book import (
     CohortsError,
-    _audit,
-    _emit,
-    _lock,
-    _reload,
-    _target_locked,
-    _transition,
-    _withdraw,
+    enrolment_audit,
+    enrolment_emit,
+    enrolment_reload,
+    enrolment_target_lock,
+    enrolment_transition,
+    enrolment_withdraw_under_lock,
+    place_lock,
     place_transaction,
 )
 from lms.accounts.services import LmsError, email_queue
@@ -35,6 +35,7 @@ from lms.consent.services import (
 )
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
 from lms.time_zones import DAY_FORMAT
+from programmes.models import ActivityPage
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ def _lock_place(consent: GuardianConsent) -> None:
         else None
     )
     if enrolment is not None:
-        _lock(enrolment.cohort if enrolment.cohort_id else enrolment.activity.specific)
+        place_lock(enrolment.cohort if enrolment.cohort_id else enrolment.activity.specific)
 
 
 def _locked_enrolment(consent: GuardianConsent) -> tuple[Enrolment, object] | None:
@@ -144,8 +145,8 @@ def _locked_enrolment(consent: GuardianConsent) -> tuple[Enrolment, object] | No
     if enrolment_id is None:
         return None
     try:
-        enrolment = _reload(enrolment_id)
-        target = _target_locked(enrolment)
+        enrolment = enrolment_reload(enrolment_id)
+        target = enrolment_target_lock(enrolment)
     except CohortsError as exc:
         raise LmsError(exc.code, exc.message) from exc
     enrolment.refresh_from_db(fields=["state"])
@@ -168,13 +169,15 @@ def _on_given(consent: GuardianConsent) -> None:
             "it. Nothing was changed.",
         )
     try:
-        _transition(enrolment, EnrolmentState.ACCEPTED)
+        enrolment_transition(enrolment, EnrolmentState.ACCEPTED)
     except CohortsError as exc:
         raise LmsError(exc.code, exc.message) from exc
     enrolment.decided_at = timezone.now()
     enrolment.save()
-    _emit(enrolment, "accepted")
-    _audit(enrolment, "accept", None, reason="guardian consent given", consent_id=consent.pk)
+    enrolment_emit(enrolment, "accepted")
+    enrolment_audit(
+        enrolment, "accept", None, reason="guardian consent given", consent_id=consent.pk
+    )
 
 
 def _on_ended(consent: GuardianConsent) -> None:
@@ -194,7 +197,7 @@ def _on_ended(consent: GuardianConsent) -> None:
         if consent.state == ConsentState.REFUSED
         else "guardian withdrew consent"
     )
-    _withdraw(enrolment, target, reason=reason, actor=None)
+    enrolment_withdraw_under_lock(enrolment, target, reason=reason, actor=None)
 
 
 RELEASE_REASON = "the guardian's consent had not been received when it began"
@@ -217,13 +220,13 @@ def pending_consents_release(*, now=None) -> int:
     for enrolment_id in ids:
         try:
             with place_transaction():
-                enrolment = _reload(enrolment_id)
-                target = _target_locked(enrolment)
+                enrolment = enrolment_reload(enrolment_id)
+                target = enrolment_target_lock(enrolment)
                 enrolment.refresh_from_db(fields=["state"])
                 if enrolment.state != EnrolmentState.PENDING_CONSENT:
                     continue
                 consent_cancel(subject_key=subject_key(enrolment))
-                _withdraw(enrolment, target, reason=RELEASE_REASON, actor=None)
+                enrolment_withdraw_under_lock(enrolment, target, reason=RELEASE_REASON, actor=None)
                 released += 1
         except CohortsError:
             logger.warning("place %s not released now (busy); the next run retries", enrolment_id)
@@ -316,8 +319,6 @@ class ConsentStatus:
 def _first_days(enrolments: list[Enrolment]) -> dict[tuple[str, int], dt.date]:
     """The first day of each place's activity (in its own time zone) or cohort, one query per
     kind of target: the age that counts is the age on that day."""
-    from programmes.models import ActivityPage
-
     days: dict[tuple[str, int], dt.date] = {}
     activity_ids = {e.activity_id for e in enrolments if e.activity_id}
     for activity in ActivityPage.objects.filter(pk__in=activity_ids):

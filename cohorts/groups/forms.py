@@ -3,7 +3,7 @@ members. The services check everything again; the forms catch what a person mist
 
 from django import forms
 
-from cohorts.desk import imports
+from cohorts.groups import imports as member_imports
 from cohorts.groups.models import GroupKind
 from cohorts.groups.services import ALL, NOTE_MAX, PARTIAL, GroupData, MemberData
 from lms.accounts.forms import country_choices
@@ -191,7 +191,9 @@ class MembersImportForm(forms.Form):
 
     file = forms.FileField(
         label="CSV file",
-        help_text="UTF-8, at most 10 MB. Columns: " + ", ".join(imports.MEMBER_COLUMNS) + ".",
+        help_text="UTF-8, at most 10 MB. Columns: "
+        + ", ".join(member_imports.MEMBER_COLUMNS)
+        + ".",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     mode = forms.ChoiceField(

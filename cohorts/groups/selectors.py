@@ -12,6 +12,7 @@ from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
 from cohorts.groups.services import LIVE, booking_closed_reason, group_refusal, target_start
 from cohorts.places.models import Cohort, Enrolment, EnrolmentMode, EnrolmentState
 from cohorts.places.selectors import CONFIRMED
+from lms.consent.services import consent_states
 from lms.models import undeliverable
 from programmes.models import ActivityPage
 
@@ -19,10 +20,6 @@ from programmes.models import ActivityPage
 def consents_of(keys: list[str]) -> dict:
     """The latest guardian consent per subject key (empty before consent exists at all)."""
     if not keys:
-        return {}
-    try:
-        from lms.consent.services import consent_states
-    except ImportError:  # pragma: no cover (consent arrives with the same release)
         return {}
     return consent_states(keys)
 

@@ -6,26 +6,20 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from cohorts.attendance import passes
-from cohorts.attendance import services as attendance
-from cohorts.attendance.selectors import care_notes_access, desk_can_use
 from cohorts.desk import imports
+from cohorts.groups import imports as member_imports
 from cohorts.groups.forms import BookingForm, GroupForm, LeaderForm, MemberForm, MembersImportForm
 from cohorts.groups.selectors import (
     age_day,
     bookable_targets,
     bookings_of,
-    care_notes_of,
-    group_activity_places,
     group_for_leader,
     groups_led_by,
     member_for_leader,
@@ -53,9 +47,9 @@ from cohorts.groups.services import (
     members_import,
 )
 from cohorts.places.services import CohortsError
-from programmes.models import ActivityPage
 
-PDF_CONTENT_TYPE = "application/pdf"
+# Pages of capabilities built on groups that live under /groups/ (see cohorts.groups.urls).
+GROUP_URLS_HOOK = "bsr_group_urls"
 
 
 def _private(response):
@@ -285,11 +279,11 @@ def members_import_view(request, group_id: int):
     row is valid, unless the leader chose to add the valid rows."""
     group = _group_or_404(request, group_id)
     form = MembersImportForm(request.POST or None, request.FILES or None)
-    context = {"group": group, "form": form, "rows": None, "columns": imports.MEMBER_COLUMNS}
+    context = {"group": group, "form": form, "rows": None, "columns": member_imports.MEMBER_COLUMNS}
     if request.method == "POST" and form.is_valid():
         partial = form.cleaned_data["mode"] == "valid"
         try:
-            rows = imports.members_parse(imports.read_upload(form.cleaned_data["file"]))
+            rows = member_imports.members_parse(imports.read_upload(form.cleaned_data["file"]))
         except imports.ImportFileError as error:
             context["file_error"] = error.message
             return _render(request, "members_import.html", context, status=400)
@@ -480,49 +474,3 @@ def consent_resend(request, group_id: int, enrolment_id: int):
     else:
         messages.success(request, text)
     return _to_group(group, "bookings")
-
-
-@require_GET
-@login_required
-def group_passes(request, group_id: int, activity_id: int):
-    """One PDF with a pass for every confirmed member of the group at the activity, members
-    without an account included (a minor's pass comes once the guardian has consented)."""
-    group = _group_or_404(request, group_id)
-    places = group_activity_places(group, activity_id)
-    if not places:
-        raise Http404("The group has no confirmed places at this activity.")
-    with transaction.atomic():
-        data = []
-        for place in places:
-            ticket = attendance.pass_ensure(enrolment=place)
-            if ticket is not None:
-                data.append(attendance.pass_data(enrolment=place, ticket=ticket))
-    activity = places[0].activity
-    pdf = passes.passes_pdf(data, title=f"Passes of {group.name}")
-    response = HttpResponse(pdf, content_type=PDF_CONTENT_TYPE)
-    slug = activity.slug or activity.pk
-    # An address may keep the region's letters (ā, ī): the header must still name the file.
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"passes-{slug}-group-{group.pk}.pdf"
-    )
-    return _private(response)
-
-
-# --- activity staff ---------------------------------------------------------------------------
-
-
-@never_cache
-@login_required
-def care_notes(request, activity_id: int):
-    """The dietary and medical notes group leaders gave for an activity: for its staff, while
-    they need them (`care_notes_access`); anyone else learns nothing."""
-    activity = ActivityPage.objects.filter(pk=activity_id).first()
-    if activity is None or not desk_can_use(request.user, activity):
-        raise Http404("No such activity.")
-    refused = care_notes_access(request.user, activity)
-    if refused:
-        context = {"activity": activity, "notes": [], "refused": refused}
-        return _render(request, "care_notes.html", context, status=403)
-    return _render(
-        request, "care_notes.html", {"activity": activity, "notes": care_notes_of(activity)}
-    )

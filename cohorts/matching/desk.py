@@ -2,10 +2,8 @@
 by side, move people between groups, re-match after drop-outs and publish — for the cohorts the
 member of staff manages only (any other cohort is a 404)."""
 
-import re
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -15,8 +13,10 @@ from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 
 from cohorts.desk.views import CohortDeskMixin, desk_url
+from cohorts.matching import selectors as matching_selectors
 from cohorts.matching import services as peergroups
-from cohorts.matching.algorithm import DEFAULT_WEIGHTS, EXACT_MAX_PARTICIPANTS
+from cohorts.matching.algorithm import EXACT_MAX_PARTICIPANTS
+from cohorts.matching.forms import MatchingRunForm, initial_from
 from cohorts.matching.models import MatchingRun, MatchingRunState
 from cohorts.places.services import CohortsError
 
@@ -32,189 +32,6 @@ def matching_url(cohort) -> str:
 
 def run_url(run: MatchingRun) -> str:
     return reverse("cohorts_matching_run", args=[run.cohort_id, run.number])
-
-
-# --- the form that starts a run ---------------------------------------------------------------
-
-
-class MatchingRunForm(forms.Form):
-    group_size = forms.IntegerField(
-        label="Group size",
-        min_value=peergroups.MIN_GROUP_SIZE,
-        max_value=peergroups.MAX_GROUP_SIZE,
-        initial=5,
-        help_text="People per group; sizes then differ by at most one.",
-    )
-    min_countries = forms.IntegerField(
-        label="Countries per group, at least",
-        min_value=0,
-        max_value=11,
-        initial=3,
-        help_text="0: no minimum.",
-    )
-    separate_organisations = forms.BooleanField(
-        label="No two people from one organisation in a group", required=False, initial=True
-    )
-    no_lone_youth = forms.BooleanField(
-        label="No young participant (under 18) alone among adults", required=False, initial=True
-    )
-    no_lone = forms.MultipleChoiceField(
-        label="Nobody may be the only one of these in a group",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    together = forms.CharField(
-        label="Must be in the same group",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One pair per line: two e-mail addresses, separated by a comma.",
-    )
-    apart = forms.CharField(
-        label="Must be in different groups",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One pair per line: two e-mail addresses, separated by a comma.",
-    )
-    mode = forms.ChoiceField(
-        label="Search",
-        choices=list(peergroups.MODES.items()),
-        initial="auto",
-        widget=forms.RadioSelect,
-    )
-    time_limit = forms.IntegerField(
-        label="Time limit (seconds)",
-        min_value=1,
-        max_value=peergroups.MAX_TIME_LIMIT,
-        initial=peergroups.DEFAULT_TIME_LIMIT,
-    )
-    seed = forms.IntegerField(
-        label="Seed",
-        required=False,
-        min_value=0,
-        max_value=peergroups.SEED_MAX,
-        help_text="Empty: a new random seed. The same seed and settings give the same groups.",
-    )
-
-    def __init__(self, data=None, *, pool, initial=None):
-        super().__init__(data, initial=initial, auto_id="matching-%s")
-        self.pool = pool
-        self.by_email = {e.user.email.lower(): e for e in pool}
-        for attribute, label in peergroups.WEIGHTED_ATTRIBUTES.items():
-            self.fields[f"weight_{attribute}"] = forms.FloatField(
-                label=label,
-                min_value=0,
-                max_value=peergroups.MAX_WEIGHT,
-                initial=DEFAULT_WEIGHTS.get(attribute, 0),
-            )
-        self.fields["no_lone"].choices = self._lone_choices()
-
-    def weight_fields(self):
-        return [self[f"weight_{attribute}"] for attribute in peergroups.WEIGHTED_ATTRIBUTES]
-
-    def _lone_choices(self) -> list[tuple[str, str]]:
-        choices = []
-        for attribute in peergroups.LONE_ATTRIBUTES:
-            values = sorted({str(getattr(e, attribute) or "") for e in self.pool} - {""})
-            label = attribute.capitalize()
-            choices += [
-                (f"{attribute}:{v}", f"{label}: {peergroups.value_label(attribute, v)}")
-                for v in values
-            ]
-        return choices
-
-    def _pairs(self, name: str) -> list[list[int]]:
-        pairs, problems = [], []
-        for number, line in enumerate(self.cleaned_data.get(name, "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [part for part in re.split(r"[,;\s]+", line.strip()) if part]
-            if len(parts) != 2:
-                problems.append(f"Line {number}: write two e-mail addresses.")
-                continue
-            found = [self.by_email.get(part.lower()) for part in parts]
-            missing = [part for part, e in zip(parts, found, strict=True) if e is None]
-            if missing:
-                problems.append(
-                    f"Line {number}: no accepted participant has the e-mail {missing[0]}."
-                )
-            elif found[0].pk == found[1].pk:
-                problems.append(f"Line {number}: the same person twice.")
-            else:
-                pairs.append([found[0].pk, found[1].pk])
-        if problems:
-            raise forms.ValidationError(problems)
-        return pairs
-
-    def clean_together(self):
-        return self._pairs("together")
-
-    def clean_apart(self):
-        return self._pairs("apart")
-
-    def clean(self):
-        cleaned = super().clean()
-        weights = [cleaned.get(f"weight_{a}") for a in peergroups.WEIGHTED_ATTRIBUTES]
-        if all(w is not None for w in weights) and not any(weights):
-            raise forms.ValidationError("Give at least one attribute a weight above 0.")
-        mode = cleaned.get("mode")
-        if mode == "exact" and len(self.pool) > EXACT_MAX_PARTICIPANTS:
-            self.add_error(
-                "mode",
-                f"The exact search is for up to {EXACT_MAX_PARTICIPANTS} people; this cohort "
-                f"has {len(self.pool)}. Choose fast or automatic.",
-            )
-        together = {tuple(sorted(p)) for p in cleaned.get("together") or []}
-        apart = {tuple(sorted(p)) for p in cleaned.get("apart") or []}
-        if together & apart:
-            raise forms.ValidationError("A pair cannot be both together and apart.")
-        return cleaned
-
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "group_size": data["group_size"],
-            "weights": {a: data[f"weight_{a}"] for a in peergroups.WEIGHTED_ATTRIBUTES},
-            "min_countries": data["min_countries"],
-            "separate_organisations": data["separate_organisations"],
-            "no_lone_youth": data["no_lone_youth"],
-            "no_lone": [choice.split(":", 1) for choice in data["no_lone"]],
-            "pinned": data["together"],
-            "forbidden": data["apart"],
-            "seed": data["seed"],
-            "mode": data["mode"],
-            "time_limit": data["time_limit"],
-        }
-
-
-def initial_from(run: MatchingRun, pool) -> dict:
-    """The form filled in as `run` was started, to repeat or vary it."""
-    params = run.params or {}
-    emails = {e.pk: e.user.email for e in pool}
-
-    def lines(key: str) -> str:
-        return "\n".join(
-            f"{emails[a]}, {emails[b]}"
-            for a, b in params.get(key, [])
-            if a in emails and b in emails
-        )
-
-    initial = {
-        "group_size": params.get("group_size"),
-        "min_countries": params.get("min_countries", 0),
-        "separate_organisations": params.get("separate_organisations", True),
-        "no_lone_youth": params.get("no_lone_youth", True),
-        "no_lone": [f"{a}:{v}" for a, v in params.get("no_lone", [])],
-        "together": lines("pinned"),
-        "apart": lines("forbidden"),
-        "mode": params.get("mode", "auto"),
-        "time_limit": int(params.get("time_limit", peergroups.DEFAULT_TIME_LIMIT)),
-        "seed": run.seed,
-    }
-    for attribute, weight in (params.get("weights") or {}).items():
-        initial[f"weight_{attribute}"] = weight
-    return initial
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -236,7 +53,7 @@ class MatchingMixin(CohortDeskMixin):
         ]
 
     def run_or_404(self, number: int) -> MatchingRun:
-        run = peergroups.run_of(self.cohort, number)
+        run = matching_selectors.run_of(self.cohort, number)
         if run is None:
             raise Http404
         return run
@@ -245,7 +62,7 @@ class MatchingMixin(CohortDeskMixin):
 def run_row(run: MatchingRun) -> dict:
     """What the comparison shows of one run."""
     params = run.params or {}
-    violations = peergroups.run_violations(run)
+    violations = matching_selectors.run_violations(run)
     return {
         "run": run,
         "url": run_url(run),
@@ -256,10 +73,10 @@ def run_row(run: MatchingRun) -> dict:
         "score": _num(run.score),
         # Groups made uneven by hand can hold more pairs than the bound (for even sizes) counts.
         "above_bound": run.gap is not None and run.gap < 0,
-        "violations": [(rule, violations[rule]) for rule in peergroups.RULE_LABELS],
+        "violations": [(rule, violations[rule]) for rule in matching_selectors.RULE_LABELS],
         "total_violations": sum(violations.values()),
-        "sizes": peergroups.run_sizes(run),
-        "seconds": peergroups.run_seconds(run),
+        "sizes": matching_selectors.run_sizes(run),
+        "seconds": matching_selectors.run_seconds(run),
         "weights": ", ".join(
             f"{peergroups.WEIGHTED_ATTRIBUTES.get(a, a).lower()} {w:g}"
             for a, w in (params.get("weights") or {}).items()
@@ -292,7 +109,7 @@ def comparison(rows: list[dict]) -> list[tuple[str, list[str], bool]]:
             False,
         ),
     ]
-    for index, label in enumerate(peergroups.RULE_LABELS.values()):
+    for index, label in enumerate(matching_selectors.RULE_LABELS.values()):
         cells = [
             str(row["violations"][index][1]) if row["run"].state == "done" else "—" for row in rows
         ]
@@ -338,13 +155,13 @@ class MatchingIndexView(MatchingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        runs = peergroups.runs_of(self.cohort)
+        runs = matching_selectors.runs_of(self.cohort)
         rows = [run_row(run) for run in runs]
         wanted = [_number(v) for v in self.request.GET.getlist("compare")]
         compared = sorted(
             (row for row in rows if row["run"].number in wanted), key=lambda r: r["run"].number
         )[:MAX_COMPARED]
-        published_id = peergroups.published_run_id(self.cohort)
+        published_id = matching_selectors.published_run_id(self.cohort)
         compared = compared if len(compared) >= 2 else []
         context.update(
             cohort=self.cohort,
@@ -354,10 +171,10 @@ class MatchingIndexView(MatchingMixin, TemplateView):
             compare_asked=bool(wanted),
             rule_columns=[
                 (peergroups.RULE_SHORT[rule], label)
-                for rule, label in peergroups.RULE_LABELS.items()
+                for rule, label in matching_selectors.RULE_LABELS.items()
             ],
             published=next((r for r in runs if r.pk == published_id), None),
-            pool_size=len(peergroups.pool_of(self.cohort)),
+            pool_size=len(matching_selectors.pool_of(self.cohort)),
             desk_url=desk_url(self.cohort),
             start_url=reverse("cohorts_matching_start", args=[self.cohort.pk]),
             working=any(run.state in WORKING for run in runs),
@@ -376,11 +193,11 @@ class MatchingStartView(MatchingMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        pool = peergroups.pool_of(self.cohort)
+        pool = matching_selectors.pool_of(self.cohort)
         if "form" not in kwargs:
             initial = None
             source = _number(self.request.GET.get("from"))
-            run = peergroups.run_of(self.cohort, source) if source else None
+            run = matching_selectors.run_of(self.cohort, source) if source else None
             if run is not None:
                 initial = initial_from(run, pool)
                 context["repeating"] = run
@@ -395,7 +212,7 @@ class MatchingStartView(MatchingMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        pool = peergroups.pool_of(self.cohort)
+        pool = matching_selectors.pool_of(self.cohort)
         form = MatchingRunForm(request.POST, pool=pool)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -452,7 +269,7 @@ def run_context(run: MatchingRun) -> dict:
     }
     if run.state != MatchingRunState.DONE:
         return context
-    people = peergroups.people_of_run(run)
+    people = matching_selectors.people_of_run(run)
     explanations = {entry.get("number"): entry for entry in run.explanation or []}
     groups = []
     for number, members in enumerate(run.groups, start=1):
@@ -464,11 +281,12 @@ def run_context(run: MatchingRun) -> dict:
                 "members": [people[eid] for eid in members if eid in people],
                 "sentences": peergroups.explanation_sentences(entry, run.params),
                 "relaxed": [
-                    (peergroups.RULE_LABELS.get(rule, rule), n) for rule, n in relaxed.items()
+                    (matching_selectors.RULE_LABELS.get(rule, rule), n)
+                    for rule, n in relaxed.items()
                 ],
             }
         )
-    violations = peergroups.run_violations(run)
+    violations = matching_selectors.run_violations(run)
     unavoidable = (run.violations or {}).get("unavoidable", {})
     checks = [
         {
@@ -477,13 +295,13 @@ def run_context(run: MatchingRun) -> dict:
             "count": violations[rule],
             "unavoidable": int(unavoidable.get(rule, 0)),
         }
-        for rule, label in peergroups.RULE_LABELS.items()
+        for rule, label in matching_selectors.RULE_LABELS.items()
     ]
-    published_id = peergroups.published_run_id(run.cohort)
+    published_id = matching_selectors.published_run_id(run.cohort)
     is_published = published_id == run.pk
     changed_since = is_published and sorted(
         sorted(group) for group in run.groups if group
-    ) != sorted(sorted(g) for g in peergroups.published_groups(run.cohort))
+    ) != sorted(sorted(g) for g in matching_selectors.published_groups(run.cohort))
     move_choices = [
         (
             f"Group {group['number']}",
@@ -499,7 +317,7 @@ def run_context(run: MatchingRun) -> dict:
         checks=checks,
         broken=sum(violations.values()),
         notes=(run.violations or {}).get("notes", []),
-        changes=peergroups.pool_changes(run, people),
+        changes=matching_selectors.pool_changes(run, people),
         is_published=is_published,
         changed_since=changed_since,
         other_published=published_id is not None and not is_published,
@@ -558,19 +376,19 @@ class MatchingMoveView(_RunActionView):
         if enrolment_id is None or to_group is None:
             messages.error(request, "Choose a person and the group to move them to.")
             return redirect(run_url(run) + self.anchor)
-        before = peergroups.run_total_violations(run)
+        before = matching_selectors.run_total_violations(run)
         score_before = run.score
         run = peergroups.matching_run_move(
             run=run, enrolment_id=enrolment_id, to_group=to_group, actor=request.user
         )
-        person = peergroups.people_of_run(run).get(enrolment_id)
+        person = matching_selectors.people_of_run(run).get(enrolment_id)
         name = person.name if person else "The person"
-        after = peergroups.run_total_violations(run)
+        after = matching_selectors.run_total_violations(run)
         text = f"Moved {name} to group {to_group}. Score {run.score:g} (was {score_before:g}). "
         if after:
             broken = [
-                peergroups.RULE_LABELS[rule].lower()
-                for rule, n in peergroups.run_violations(run).items()
+                matching_selectors.RULE_LABELS[rule].lower()
+                for rule, n in matching_selectors.run_violations(run).items()
                 if n
             ]
             text += f"Rule checks: {after} broken ({'; '.join(broken)})."
@@ -620,17 +438,19 @@ class MatchingPublishView(MatchingMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         run = self.run_or_404(self.kwargs["number"])
-        people = peergroups.people_of_run(run)
-        violations = peergroups.run_violations(run)
+        people = matching_selectors.people_of_run(run)
+        violations = matching_selectors.run_violations(run)
         context.update(
             cohort=self.cohort,
             run=run,
             run_url=run_url(run),
             people=sum(len(group) for group in run.groups),
             group_count=len([g for g in run.groups if g]),
-            broken=[(peergroups.RULE_LABELS[rule], n) for rule, n in violations.items() if n],
-            changes=peergroups.pool_changes(run, people) if run.state == "done" else None,
-            replaces=peergroups.published_run_id(self.cohort) is not None,
+            broken=[
+                (matching_selectors.RULE_LABELS[rule], n) for rule, n in violations.items() if n
+            ],
+            changes=matching_selectors.pool_changes(run, people) if run.state == "done" else None,
+            replaces=matching_selectors.published_run_id(self.cohort) is not None,
         )
         return context
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
-from cohorts.matching.services import person_of, run_total_violations
+from cohorts.matching.selectors import person_of, run_total_violations
 from cohorts.places.emails import absolute, person_name
 from cohorts.places.selectors import CONFIRMED
 from lms.accounts.services import email_queue

@@ -4,7 +4,7 @@ defines. Imported from CohortsConfig.ready()."""
 from django.template.loader import render_to_string
 from wagtail import hooks
 
-from cohorts.matching.services import peer_groups_of
+from cohorts.matching.selectors import peer_groups_of
 from programmes.pages.selectors import MY_LEARNING_PANELS_HOOK
 
 

@@ -6,7 +6,7 @@ from wagtail import hooks
 
 from cohorts.desk.views import DESK_LINKS_HOOK, DeskLink
 from cohorts.matching import desk as views
-from cohorts.matching import services as peergroups
+from cohorts.matching import selectors as matching_selectors
 
 MATCHING_ACTIONS = {
     "request": ("Start matching", "Started a peer-group matching run"),
@@ -46,8 +46,8 @@ def register_matching_urls():
 
 @hooks.register(DESK_LINKS_HOOK)
 def matching_desk_link(request, cohort) -> list[DeskLink]:
-    runs = peergroups.runs_of(cohort)
-    published = peergroups.published_run_id(cohort)
+    runs = matching_selectors.runs_of(cohort)
+    published = matching_selectors.published_run_id(cohort)
     if not runs:
         summary = "Match the accepted participants into peer groups."
     else:

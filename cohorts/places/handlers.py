@@ -3,8 +3,8 @@
 their places."""
 
 from django.db import transaction
+from wagtail import hooks
 
-from cohorts.attendance import services as attendance
 from cohorts.places import emails, services
 from cohorts.places.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState
 from lms.models import Event, OutgoingEmail
@@ -83,6 +83,18 @@ def submitted_email_send(event: Event) -> None:
         emails.submitted_email_queue(enrolment=enrolment)
 
 
+# A capability that adds to the e-mail confirming a place registers a hook, so that places
+# needs none of them (attendance attaches an activity's pass):
+#   @hooks.register(PLACE_EMAIL_ATTACH_HOOK)
+#   def attach(*, email, enrolment): ...
+PLACE_EMAIL_ATTACH_HOOK = "bsr_place_email_attach"
+
+
+def _attachments_add(email: OutgoingEmail, enrolment: Enrolment) -> None:
+    for hook in hooks.get_hooks(PLACE_EMAIL_ATTACH_HOOK):
+        hook(email=email, enrolment=enrolment)
+
+
 def accepted_email_send(event: Event) -> None:
     enrolment = _enrolment(event)
     if enrolment is None:
@@ -91,11 +103,11 @@ def accepted_email_send(event: Event) -> None:
         # The cohort's own confirmation (and .ics) names the activity; its pass comes alone.
         if enrolment.activity_id and enrolment.state == EnrolmentState.ACCEPTED:
             email = emails.pass_email_queue(enrolment=enrolment)
-            attendance.pass_attach(email=email, enrolment=enrolment)
+            _attachments_add(email, enrolment)
         return
     email = emails.accepted_email_queue(enrolment=enrolment)
     if enrolment.activity_id:
-        attendance.pass_attach(email=email, enrolment=enrolment)
+        _attachments_add(email, enrolment)
 
 
 def waitlisted_email_send(event: Event) -> None:

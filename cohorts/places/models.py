@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django_countries import countries
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -188,8 +189,6 @@ class PlaceRule(Orderable):
     @property
     def value_label(self) -> str:
         if self.attribute == RuleAttribute.COUNTRY:
-            from django_countries import countries
-
             return countries.name(self.value) or self.value
         choices = {
             RuleAttribute.SECTOR: Sector,

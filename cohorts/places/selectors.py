@@ -9,7 +9,6 @@ from django.utils import timezone
 from django_countries import countries
 from wagtail.models import ModelLogEntry
 
-from cohorts.attendance.models import ActivityAttendance
 from cohorts.places.models import (
     HOLDING,
     Cohort,
@@ -39,10 +38,6 @@ def is_cohort_staff(user) -> bool:
 
 def is_focal_point(user) -> bool:
     return FocalPoint.objects.filter(user=user).exists()
-
-
-def is_check_in_staff(user) -> bool:
-    return ActivityAttendance.objects.filter(staff_group__user=user).exists()
 
 
 def cohorts_managed_by(user) -> QuerySet[Cohort]:

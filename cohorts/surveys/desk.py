@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -301,8 +302,6 @@ class LessonsPublishView(SurveyMixin, TemplateView):
 
 
 def _escaped_paragraphs(text: str) -> list[str]:
-    from django.utils.html import escape
-
     return [
         escape(part.strip()).replace("\n", "<br>") for part in text.split("\n\n") if part.strip()
     ]

@@ -6,13 +6,12 @@ from django.utils import timezone
 from wagtail import hooks
 
 from cohorts.surveys.selectors import survey_invitations_open_for
+from cohorts.surveys.services import survey_answer_url
 from programmes.pages.selectors import MY_LEARNING_PANELS_HOOK
 
 
 @hooks.register(MY_LEARNING_PANELS_HOOK)
 def my_surveys_panel(request) -> str:
-    from cohorts.surveys.services import survey_answer_url
-
     invitations = survey_invitations_open_for(user=request.user, now=timezone.now())
     if not invitations:
         return ""

@@ -26,7 +26,7 @@ from cohorts.places.services import CohortsError
 from cohorts.surveys.models import SurveyInvitation, SurveyTarget, SurveyTrigger
 from lms.accounts.services import email_queue
 from lms.events import emit
-from lms.models import Profile
+from lms.models import Profile, User
 from lms.time_zones import moment_text
 from programmes.models import ModuleProgress, SurveyPage
 from programmes.surveys.answering import survey_draft_from, survey_form, survey_response_record
@@ -199,8 +199,6 @@ def survey_invite_on_accepted(*, enrolment_id: int) -> list[SurveyInvitation]:
 
 def survey_invite_on_module_completed(*, user_id: int, module_id: int) -> list[SurveyInvitation]:
     """A module completed: its feedback surveys (for a cohort's target, members only)."""
-    from lms.models import User
-
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return []

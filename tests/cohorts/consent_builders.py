@@ -22,7 +22,12 @@ from cohorts.models import (
     GroupMember,
     YouthGroup,
 )
-from cohorts.places.services import _lock, _PlaceBook, _snapshot, place_transaction
+from cohorts.places.services.book import (
+    PlaceBook,
+    enrolment_snapshot,
+    place_lock,
+    place_transaction,
+)
 from lms.models import OutgoingEmail, Profile, User
 from tests.factories import UserFactory
 
@@ -102,16 +107,16 @@ def member_of(
 def hold_for_consent(target, member: GroupMember, *, actor=None) -> Enrolment:
     """A minor's place held pending consent, and the guardian asked, in one place transaction."""
     with place_transaction():
-        _lock(target)
+        place_lock(target)
         enrolment = Enrolment(user=member.person, source=EnrolmentSource.GROUP, group=member.group)
         if isinstance(target, Cohort):
             enrolment.cohort = target
         else:
             enrolment.activity = target
-        _snapshot(enrolment, member.person.profile)
+        enrolment_snapshot(enrolment, member.person.profile)
         enrolment.state = EnrolmentState.PENDING_CONSENT
         enrolment.save()
-        blocked = _PlaceBook(target).take(enrolment)
+        blocked = PlaceBook(target).take(enrolment)
         assert blocked is None, blocked
         enrolment_consent_request(enrolment=enrolment, member=member, actor=actor)
     return enrolment

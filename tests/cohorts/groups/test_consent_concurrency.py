@@ -7,7 +7,12 @@ from django.conf import settings
 from django_q.conf import Conf
 
 from cohorts.models import EnrolmentState
-from cohorts.places.services import _lock, _reload, _withdraw, place_transaction
+from cohorts.places.services.book import (
+    enrolment_reload,
+    enrolment_withdraw_under_lock,
+    place_lock,
+    place_transaction,
+)
 from lms.accounts.services import LmsError
 from lms.consent.services import consent_cancel, consent_give, consent_refuse
 from lms.models import ConsentState, Event, GuardianConsent
@@ -74,11 +79,13 @@ def test_consent_and_the_leader_cancelling_at_once_end_consistently(held):
     def cancel_booking():
         # The order a group booking's cancellation takes: the place lock, then the consent.
         with place_transaction():
-            enrolment = _reload(held.pk)
+            enrolment = enrolment_reload(held.pk)
             target = enrolment.activity.specific
-            _lock(target)
+            place_lock(target)
             enrolment.refresh_from_db(fields=["state"])
-            _withdraw(enrolment, target, reason="the group cancelled", actor=None)
+            enrolment_withdraw_under_lock(
+                enrolment, target, reason="the group cancelled", actor=None
+            )
             consent_cancel(subject_key=f"enrolment:{held.pk}")
         return "cancelled"
 

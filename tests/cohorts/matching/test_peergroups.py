@@ -20,7 +20,9 @@ from wagtail.models import ModelLogEntry
 
 from cohorts.matching import algorithm as matching
 from cohorts.matching import handlers as handlers_peergroups
+from cohorts.matching import selectors as matching_selectors
 from cohorts.matching import services as peergroups
+from cohorts.matching.services import runs
 from cohorts.models import (
     Cohort,
     Enrolment,
@@ -197,7 +199,7 @@ def test_a_requested_run_is_run_by_its_job_and_stored_with_its_result(cohort_poo
     assert run.started_at <= run.finished_at
     assert 0 < run.score <= run.upper_bound and 0 <= run.gap < 1
     assert run.proven_optimal, "thirteen people are searched exactly"
-    assert peergroups.run_total_violations(run) == 0
+    assert matching_selectors.run_total_violations(run) == 0
     # The two border guards of Straż Graniczna are never in one group.
     assert group_of(run, people["Małgorzata Wąsowska"]) != group_of(
         run, people["Bartłomiej Wierzbicki"]
@@ -273,7 +275,7 @@ def test_whoever_started_a_run_hears_once_when_it_is_ready(cohort_pool, run_job)
 
 def test_the_job_writes_its_progress_to_the_status_row_as_it_goes(cohort_pool, monkeypatch):
     cohort, _people, staff = cohort_pool
-    monkeypatch.setattr(peergroups, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(runs, "PROGRESS_EVERY", 0)
     run = request_run(cohort, staff, mode="fast")
 
     with CaptureQueriesContext(connection) as queries:
@@ -295,7 +297,7 @@ def test_the_progress_bar_does_not_go_back_when_a_stage_starts_its_count_at_zero
     MatchingRun.objects.filter(pk=run.pk).update(
         state=MatchingRunState.RUNNING, started_at=started_at
     )
-    write = peergroups._ProgressWriter(run.pk, started_at)
+    write = runs._ProgressWriter(run.pk, started_at)
 
     seen = []
     for percent, note in [(1, "loading 12 participants"), (0, "searching: restart 1"),
@@ -486,7 +488,7 @@ def test_moving_a_person_updates_the_score_and_shows_a_broken_rule(cohort_pool):
 
     assert mover in moved.groups[big - 1] and mover not in moved.groups[small - 1]
     assert sorted(len(g) for g in moved.groups) == [3, 4, 6]
-    assert peergroups.run_violations(moved)["size"] == 1
+    assert matching_selectors.run_violations(moved)["size"] == 1
     assert moved.score != score and moved.adjustments == 1 and not moved.proven_optimal
     assert moved.explanation[big - 1]["size"] == 6
     assert "size" in moved.explanation[big - 1]["relaxed"]
@@ -496,7 +498,7 @@ def test_moving_a_person_updates_the_score_and_shows_a_broken_rule(cohort_pool):
     assert stored.groups == moved.groups and stored.adjustments == 1
 
     back = peergroups.matching_run_move(run=moved, enrolment_id=mover, to_group=small, actor=staff)
-    assert peergroups.run_total_violations(back) == 0
+    assert matching_selectors.run_total_violations(back) == 0
     assert back.score == score and back.adjustments == 2
     assert events_named("cohorts.matching.adjusted") == ["cohorts.matching.adjusted"] * 2
     log = ModelLogEntry.objects.filter(action="cohorts.matching.move").order_by("pk")
@@ -514,8 +516,8 @@ def test_putting_two_colleagues_together_breaks_the_organisation_rule(cohort_poo
     run = peergroups.matching_run_move(run=run, enrolment_id=gosia.pk, to_group=target, actor=staff)
     run = peergroups.matching_run_move(run=run, enrolment_id=other, to_group=home, actor=staff)
 
-    assert peergroups.run_violations(run) == {
-        **dict.fromkeys(peergroups.RULE_LABELS, 0),
+    assert matching_selectors.run_violations(run) == {
+        **dict.fromkeys(matching_selectors.RULE_LABELS, 0),
         "organisation": 1,
     }
     assert run.explanation[target - 1]["relaxed"] == {"organisation": 1}
@@ -580,7 +582,7 @@ def test_rematch_after_a_drop_out_and_a_newcomer_moves_few_people(
     assert leaver.pk not in members and newcomer.pk in members
     assert len(new.groups) == len(run.groups)
     assert new.moves is not None and new.moves <= 2
-    assert peergroups.run_total_violations(new) == 0
+    assert matching_selectors.run_total_violations(new) == 0
     assert new.progress_note.startswith("done: re-match")
     stayed = [
         eid
@@ -797,5 +799,5 @@ def test_the_demo_publishes_bep_2026_peer_groups_once():
     members = set(
         PeerGroupMember.objects.filter(group__cohort=cohort).values_list("enrolment_id", flat=True)
     )
-    assert members == {e.pk for e in peergroups.pool_of(cohort)}
+    assert members == {e.pk for e in matching_selectors.pool_of(cohort)}
     assert Event.objects.filter(name="cohorts.peergroups.published").count() == 1

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from cohorts.models import Enrolment
 from cohorts.places import services
+from cohorts.places.services import book
 
 pytestmark = [
     pytest.mark.postgres,
@@ -26,7 +27,7 @@ def test_a_long_lock_wait_becomes_busy_and_changes_nothing(make_cohort, make_per
     def hold_the_lock():
         try:
             with transaction.atomic():
-                services._lock(cohort)
+                book.place_lock(cohort)
                 holding.set()
                 release.wait(timeout=10)
         finally:
@@ -71,7 +72,7 @@ def test_someone_about_to_take_a_place_is_not_overtaken_by_later_waitlist_answer
         def run():
             try:
                 with transaction.atomic():
-                    services._lock(cohort, shared=shared)
+                    book.place_lock(cohort, shared=shared)
                     order.append(name)
                     if hold is not None:
                         first_sharer_holding.set()

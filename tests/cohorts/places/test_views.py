@@ -251,7 +251,7 @@ def test_a_busy_database_becomes_a_retry_message_with_answers_kept(
     def busy(**kwargs):
         raise CohortsError("busy", BUSY_MESSAGE)
 
-    monkeypatch.setattr("cohorts.places.views.enrolment_apply", busy)
+    monkeypatch.setattr("cohorts.places.views.apply.enrolment_apply", busy)
     client.force_login(make_person("LV"))
     motivation, _ = question_fields(cohort)
 

@@ -93,7 +93,7 @@ def test_every_declared_handler_is_the_function_it_names():
 def _emitted_names() -> set[str]:
     """Event names the code emits: literal names, and the verbs passed to the helpers that
     build `<prefix>.<verb>` names (the f-strings of places, certificates and consent)."""
-    helpers = {"_emit": None, "_emit_once": None}
+    helpers = {"_emit", "_emit_once", "enrolment_emit", "announce"}
     prefixes = {
         "cohorts": "cohorts.enrolment.",
         "certificates": "certificates.certificate.",
@@ -106,18 +106,21 @@ def _emitted_names() -> set[str]:
             relative = path.relative_to(ROOT).as_posix()
             prefix = next((p for folder, p in prefixes.items() if relative.startswith(folder)), "")
             for node in ast.walk(tree):
-                if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                if not isinstance(node, ast.Call):
+                    continue
+                called = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if called is None:
                     continue
                 strings = [
                     arg.value
                     for arg in node.args
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
                 ]
-                if node.func.id == "emit" and strings:
+                if called == "emit" and strings:
                     names.add(strings[0])
-                elif node.func.id in helpers and strings and prefix:
+                elif called in helpers and strings and prefix:
                     names.add(prefix + strings[0])
-                elif node.func.id == "_consent_end":
+                elif called == "_consent_end":
                     names |= {
                         prefix + kw.value.value
                         for kw in node.keywords

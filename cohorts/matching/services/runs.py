@@ -1,440 +1,50 @@
-"""Peer groups of a cohort: matching runs (requested by staff, run as a job that reports its
-progress, compared side by side), staff adjustments, re-matching after drop-outs and publication
-to participants. The search itself is the pure algorithm in cohorts.matching."""
+"""Matching runs: requested by staff, run as a job that reports its progress, adjusted by hand,
+re-matched after drop-outs and published to participants. The search itself is the pure
+algorithm in cohorts.matching.algorithm."""
 
 import logging
 import secrets
 import time
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django_countries import countries
 from wagtail.log_actions import log
 
 from cohorts.matching import algorithm as matching
 from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
+from cohorts.matching.selectors import (
+    RULE_LABELS,
+    participant_of,
+    person_of,
+    pool_enrolments,
+    pool_of,
+    published_groups,
+    run_total_violations,
+)
+from cohorts.matching.services.params import (
+    DEFAULT_TIME_LIMIT,
+    SEED_MAX,
+    explanation_sentences,
+    groups_explain,
+    params_build,
+    run_rules,
+    run_weights,
+)
 from cohorts.places.models import Cohort, Enrolment
 from cohorts.places.selectors import CONFIRMED, cohort_can_manage
 from cohorts.places.services import CohortsError
 from lms.events import emit
-from lms.models import Event, Gender, Language, Level, Sector
+from lms.jobs import enqueue
+from lms.models import Event
 
 logger = logging.getLogger(__name__)
 
-# Who counts as a young participant for the "nobody alone among adults" rule: younger than this
-# on the cohort's first day (a fixed day, so that repeating a run gives the same groups).
-YOUTH_AGE = 18
-MODES = {
-    "auto": "Automatic: exact for up to 40 people, fast above",
-    "exact": "Exact: proves the best grouping (small cohorts)",
-    "fast": "Fast: a local search (large cohorts)",
-}
-WEIGHTED_ATTRIBUTES = {
-    "country": "Country",
-    "sector": "Sector",
-    "level": "Level",
-    "gender": "Gender",
-    "language": "Preferred language",
-}
-# Attributes whose values may be protected by "nobody may be the only one in a group".
-LONE_ATTRIBUTES = ("country", "sector", "level", "gender")
-RULE_LABELS = {
-    "size": "Group sizes differ by at most one",
-    "organisation": "No two people from one organisation in a group",
-    "countries": "Each group has the minimum number of countries",
-    "isolation": "Nobody is the only young person (or the only one of a protected kind)",
-    "pinned": "People who must be together are together",
-    "forbidden": "People who must be apart are apart",
-}
-RULE_SHORT = {
-    "size": "Sizes",
-    "organisation": "Organisations",
-    "countries": "Countries",
-    "isolation": "Alone",
-    "pinned": "Together",
-    "forbidden": "Apart",
-}
-# What a broken rule means inside one group, for its explanation.
-RELAXED_TEXT = {
-    "size": "its size differs from another group's by more than one",
-    "organisation": "{n} more from an organisation already in the group",
-    "countries": "{n} country short of the minimum",
-    "isolation": "{n} person alone of their kind (young participant or protected value)",
-    "pinned": "{n} must-be-together pair split",
-    "forbidden": "{n} keep-apart pair in the group",
-}
-MIN_GROUP_SIZE = 2
-MAX_GROUP_SIZE = 30
-MAX_TIME_LIMIT = 120
-DEFAULT_TIME_LIMIT = 5
-MAX_WEIGHT = 10
-SEED_MAX = 2**31 - 1  # CP-SAT takes a 32-bit seed
 # The status row is written at most this often while the search runs (besides each new stage).
 PROGRESS_EVERY = 0.5
-
-
-# --- parameters -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PoolPerson:
-    """One participant of a run as the pages show them."""
-
-    enrolment_id: int
-    name: str
-    email: str
-    country: str
-    country_name: str
-    organisation: str
-    sector: str
-    level: str
-    gender: str
-    youth: bool
-    state: str
-
-
-def _label(choices, value: str) -> str:
-    return dict(choices.choices).get(value, value) if value else ""
-
-
-def country_name(code: str) -> str:
-    return (countries.name(code) or code) if code else ""
-
-
-def value_label(attribute: str, value: str) -> str:
-    """“Finland”, “Fire and rescue”, “National” for a stored value."""
-    if attribute == "country":
-        return country_name(value)
-    choices = {"sector": Sector, "level": Level, "gender": Gender, "language": Language}.get(
-        attribute
-    )
-    return _label(choices, value) if choices else value
-
-
-def params_build(
-    *,
-    group_size: int,
-    weights: dict | None = None,
-    min_countries: int = 0,
-    separate_organisations: bool = True,
-    no_lone_youth: bool = True,
-    no_lone: Iterable[Sequence[str]] = (),
-    pinned: Iterable[Sequence[int]] = (),
-    forbidden: Iterable[Sequence[int]] = (),
-    mode: str = "auto",
-    time_limit: float = DEFAULT_TIME_LIMIT,
-) -> dict:
-    """The stored parameters of a run, checked; a bad value raises CohortsError."""
-    if isinstance(group_size, bool) or not isinstance(group_size, int):
-        raise CohortsError("bad_group_size", "The group size must be a whole number.")
-    if not MIN_GROUP_SIZE <= group_size <= MAX_GROUP_SIZE:
-        raise CohortsError(
-            "bad_group_size",
-            f"The group size must be between {MIN_GROUP_SIZE} and {MAX_GROUP_SIZE}.",
-        )
-    clean_weights = {}
-    for attribute, weight in (weights or dict(matching.DEFAULT_WEIGHTS)).items():
-        if attribute not in WEIGHTED_ATTRIBUTES:
-            raise CohortsError("bad_weight", f"“{attribute}” cannot be weighted.")
-        try:
-            value = float(weight)
-        except (TypeError, ValueError):
-            raise CohortsError("bad_weight", "Weights must be numbers.") from None
-        if not 0 <= value <= MAX_WEIGHT:
-            raise CohortsError("bad_weight", f"Weights must be between 0 and {MAX_WEIGHT}.")
-        clean_weights[attribute] = value
-    if not any(clean_weights.values()):
-        raise CohortsError("bad_weight", "Give at least one attribute a weight above 0.")
-    if not 0 <= int(min_countries) <= len(countries):
-        raise CohortsError("bad_min_countries", "The minimum number of countries is too large.")
-    if mode not in MODES:
-        raise CohortsError("bad_mode", "Choose automatic, exact or fast.")
-    if not 1 <= float(time_limit) <= MAX_TIME_LIMIT:
-        raise CohortsError(
-            "bad_time_limit", f"The time limit must be between 1 and {MAX_TIME_LIMIT} seconds."
-        )
-    lone = []
-    for attribute, value in no_lone:
-        if attribute not in LONE_ATTRIBUTES or not value:
-            raise CohortsError("bad_no_lone", f"“{attribute}” cannot be protected.")
-        lone.append([attribute, str(value)])
-    return {
-        "group_size": group_size,
-        "weights": clean_weights,
-        "min_countries": int(min_countries),
-        "separate_organisations": bool(separate_organisations),
-        "no_lone_youth": bool(no_lone_youth),
-        "no_lone": sorted(lone),
-        "pinned": _pairs(pinned, "together"),
-        "forbidden": _pairs(forbidden, "apart"),
-        "mode": mode,
-        "time_limit": float(time_limit),
-    }
-
-
-def _pairs(pairs: Iterable[Sequence[int]], what: str) -> list[list[int]]:
-    clean = []
-    for pair in pairs:
-        a, b = (int(x) for x in pair)
-        if a == b:
-            raise CohortsError("bad_pair", f"A pair kept {what} names one person twice.")
-        clean.append(sorted([a, b]))
-    return sorted(clean)
-
-
-def _rules(params: dict, present: set[str]) -> matching.Rules:
-    """The hard rules of a run; pairs naming someone who has left are dropped."""
-
-    def kept(key: str) -> tuple[tuple[str, str], ...]:
-        return tuple(
-            (str(a), str(b))
-            for a, b in params.get(key, [])
-            if str(a) in present and str(b) in present
-        )
-
-    return matching.Rules(
-        min_countries=int(params.get("min_countries", 0)),
-        separate_organisations=bool(params.get("separate_organisations", True)),
-        no_lone_youth=bool(params.get("no_lone_youth", True)),
-        no_lone=tuple((a, v) for a, v in params.get("no_lone", [])),
-        pinned=kept("pinned"),
-        forbidden=kept("forbidden"),
-    )
-
-
-def _weights(params: dict) -> dict[str, float]:
-    return {a: float(w) for a, w in (params.get("weights") or matching.DEFAULT_WEIGHTS).items()}
-
-
-# --- the pool ---------------------------------------------------------------------------------
-
-
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def _youth(enrolment: Enrolment, day: date) -> bool:
-    profile = getattr(enrolment.user, "profile", None)
-    born = profile.date_of_birth if profile is not None else None
-    return born is not None and _age_on(born, day) < YOUTH_AGE
-
-
-def _participant(enrolment: Enrolment, day: date) -> matching.Participant:
-    profile = getattr(enrolment.user, "profile", None)
-    language = profile.preferred_language if profile is not None else ""
-    return matching.Participant(
-        id=str(enrolment.pk),
-        country=str(enrolment.country or ""),
-        sector=enrolment.sector or "",
-        level=enrolment.level or "",
-        gender=enrolment.gender or "",
-        languages=(language,) if language else (),
-        organisation=str(enrolment.organisation_id or ""),
-        youth=_youth(enrolment, day),
-    )
-
-
-def _enrolments():
-    return Enrolment.objects.select_related("user__profile", "organisation")
-
-
-def pool_of(cohort: Cohort) -> list[Enrolment]:
-    """The people a run matches: the cohort's confirmed participants, in a fixed order."""
-    return list(_enrolments().filter(cohort=cohort, state__in=CONFIRMED).order_by("pk"))
-
-
-def person_of(enrolment: Enrolment, day: date) -> PoolPerson:
-    profile = getattr(enrolment.user, "profile", None)
-    # Peers see this name: never fall back to an e-mail address.
-    name = (
-        (profile.full_name if profile is not None else "")
-        or enrolment.user.get_full_name()
-        or "A participant"
-    )
-    code = str(enrolment.country or "")
-    return PoolPerson(
-        enrolment_id=enrolment.pk,
-        name=name,
-        email=enrolment.user.email,
-        country=code,
-        country_name=country_name(code),
-        organisation=enrolment.organisation.name if enrolment.organisation else "",
-        sector=enrolment.get_sector_display() if enrolment.sector else "",
-        level=enrolment.get_level_display() if enrolment.level else "",
-        gender=enrolment.get_gender_display() if enrolment.gender else "",
-        youth=_youth(enrolment, day),
-        state=enrolment.state,
-    )
-
-
-def people_of_run(run: MatchingRun) -> dict[int, PoolPerson]:
-    """Everyone in a run's groups (whatever their state now), by enrolment id."""
-    ids = {eid for group in run.groups for eid in group}
-    day = run.cohort.starts_on
-    return {e.pk: person_of(e, day) for e in _enrolments().filter(pk__in=ids, cohort=run.cohort)}
-
-
-# --- selectors for the pages ------------------------------------------------------------------
-
-
-def runs_of(cohort: Cohort) -> list[MatchingRun]:
-    return list(
-        MatchingRun.objects.filter(cohort=cohort)
-        .select_related("requested_by__profile", "published_by__profile", "based_on")
-        .order_by("-number")
-    )
-
-
-def run_of(cohort: Cohort, number: int) -> MatchingRun | None:
-    return (
-        MatchingRun.objects.filter(cohort=cohort, number=number)
-        .select_related("cohort", "requested_by__profile", "published_by__profile", "based_on")
-        .first()
-    )
-
-
-def published_run_id(cohort: Cohort) -> int | None:
-    return PeerGroup.objects.filter(cohort=cohort).values_list("run_id", flat=True).first()
-
-
-def published_groups(cohort: Cohort) -> list[list[int]]:
-    groups: dict[int, list[int]] = {}
-    rows = PeerGroupMember.objects.filter(group__cohort=cohort).order_by(
-        "group__number", "enrolment_id"
-    )
-    for number, enrolment_id in rows.values_list("group__number", "enrolment_id"):
-        groups.setdefault(number, []).append(enrolment_id)
-    return [groups[n] for n in sorted(groups)]
-
-
-def run_sizes(run: MatchingRun) -> str:
-    """“3 × 5, 1 × 6”: how many groups of each size."""
-    counts = Counter(len(group) for group in run.groups)
-    return ", ".join(f"{counts[size]} × {size}" for size in sorted(counts))
-
-
-def run_violations(run: MatchingRun) -> dict[str, int]:
-    return {
-        rule: int((run.violations or {}).get("by_rule", {}).get(rule, 0)) for rule in RULE_LABELS
-    }
-
-
-def run_total_violations(run: MatchingRun) -> int:
-    return sum(run_violations(run).values())
-
-
-def run_seconds(run: MatchingRun) -> float | None:
-    if run.started_at and run.finished_at:
-        return (run.finished_at - run.started_at).total_seconds()
-    return None
-
-
-@dataclass
-class PoolChanges:
-    """How a run's groups differ from the cohort's confirmed participants now."""
-
-    left: list[PoolPerson]  # in the groups, no longer holding a place
-    newcomers: list[PoolPerson]  # holding a place, in no group
-
-    @property
-    def any(self) -> bool:
-        return bool(self.left or self.newcomers)
-
-
-def pool_changes(run: MatchingRun, people: dict[int, PoolPerson] | None = None) -> PoolChanges:
-    people = people if people is not None else people_of_run(run)
-    in_groups = {eid for group in run.groups for eid in group}
-    left = [p for eid, p in people.items() if p.state not in CONFIRMED]
-    left += [
-        PoolPerson(eid, f"enrolment {eid}", "", "", "", "", "", "", "", False, "deleted")
-        for eid in sorted(in_groups - set(people))
-    ]
-    day = run.cohort.starts_on
-    newcomers = [
-        person_of(e, day)
-        for e in _enrolments()
-        .filter(cohort=run.cohort, state__in=CONFIRMED)
-        .exclude(pk__in=in_groups)
-        .order_by("pk")
-    ]
-    return PoolChanges(left=sorted(left, key=lambda p: p.name), newcomers=newcomers)
-
-
-# --- explanations -----------------------------------------------------------------------------
-
-
-def _explain(
-    groups: list[list[str]], people: dict[str, matching.Participant], result: matching.MatchResult
-) -> list[dict]:
-    """Per group: what it holds, how close each attribute comes to the most it could hold, and
-    which rules it relaxes."""
-    pool_values = {
-        attribute: {p.value(attribute) for p in people.values()} - {""}
-        for attribute in ("country", "sector", "level")
-    }
-    entries = []
-    for index, members in enumerate(groups):
-        persons = [people[pid] for pid in members if pid in people]
-        entry = {"number": index + 1, "size": len(persons)}
-        for attribute, key in (
-            ("country", "countries"),
-            ("sector", "sectors"),
-            ("level", "levels"),
-        ):
-            present = sorted({p.value(attribute) for p in persons} - {""})
-            entry[key] = present
-            entry[f"{key}_possible"] = min(len(persons), len(pool_values[attribute]))
-        organisations = [p.organisation for p in persons if p.organisation]
-        entry["organisations"] = len(set(organisations))
-        entry["youth"] = sum(1 for p in persons if p.youth)
-        relaxed = result.explanations[index].relaxed if index < len(result.explanations) else {}
-        entry["relaxed"] = {rule: int(n) for rule, n in relaxed.items()}
-        entries.append(entry)
-    return entries
-
-
-def explanation_sentences(entry: dict, params: dict) -> list[str]:
-    """Why a group is as it is, in words."""
-    sentences = []
-    for key, attribute, noun in (
-        ("countries", "country", "countries"),
-        ("sectors", "sector", "sectors"),
-        ("levels", "level", "levels"),
-    ):
-        present = entry.get(key, [])
-        possible = entry.get(f"{key}_possible", len(present))
-        names = ", ".join(value_label(attribute, v) for v in present) or "not recorded"
-        if len(present) >= possible:
-            note = "as many as the group and the cohort allow"
-        else:
-            note = f"of at most {possible} possible"
-        sentences.append(f"{len(present)} {noun} ({names}): {note}.")
-    if params.get("separate_organisations", True) and "organisation" not in entry.get(
-        "relaxed", {}
-    ):
-        sentences.append("No two people from the same organisation.")
-    minimum = int(params.get("min_countries", 0))
-    if minimum and "countries" not in entry.get("relaxed", {}):
-        sentences.append(f"Meets the minimum of {minimum} countries.")
-    youth = entry.get("youth", 0)
-    if youth:
-        sentences.append(
-            f"{youth} young participant{'s' if youth != 1 else ''}"
-            + (", so nobody is the only one." if youth > 1 else ".")
-        )
-    for rule, n in entry.get("relaxed", {}).items():
-        text = RELAXED_TEXT.get(rule, rule).format(n=n)
-        sentences.append(f"Rule relaxed — {RULE_LABELS.get(rule, rule).lower()}: {text}.")
-    return sentences
-
-
-# --- writing helpers --------------------------------------------------------------------------
 
 
 def _allowed(actor, cohort: Cohort) -> None:
@@ -548,7 +158,6 @@ def matching_run_requeue(*, run: MatchingRun, actor) -> bool:
     run.refresh_from_db(fields=["state"])
     if run.state not in (MatchingRunState.REQUESTED, MatchingRunState.RUNNING):
         return False
-    from lms.jobs import enqueue
 
     enqueue("cohorts.tasks.matching_run_task", run.pk)
     return True
@@ -635,18 +244,18 @@ def _search(run: MatchingRun, progress) -> tuple[matching.MatchResult, dict]:
     enrolments = pool_of(run.cohort)
     progress(1, f"loading {len(enrolments)} participants")
     day = run.cohort.starts_on
-    people = {str(e.pk): _participant(e, day) for e in enrolments}
+    people = {str(e.pk): participant_of(e, day) for e in enrolments}
     if len(people) < 2:
         raise CohortsError("too_few", "Fewer than two accepted participants are left to match.")
     params = run.params
-    rules = _rules(params, set(people))
+    rules = run_rules(params, set(people))
     participants = list(people.values())
     if params.get("previous") is not None:
         previous = [[str(eid) for eid in group] for group in params["previous"]]
         result = matching.rematch(
             participants,
             previous,
-            weights=_weights(params),
+            weights=run_weights(params),
             rules=rules,
             time_limit=float(params.get("time_limit", DEFAULT_TIME_LIMIT)),
             progress=progress,
@@ -655,7 +264,7 @@ def _search(run: MatchingRun, progress) -> tuple[matching.MatchResult, dict]:
         result = matching.match(
             participants,
             group_size=int(params["group_size"]),
-            weights=_weights(params),
+            weights=run_weights(params),
             rules=rules,
             seed=int(run.seed),
             time_limit=float(params.get("time_limit", DEFAULT_TIME_LIMIT)),
@@ -683,7 +292,7 @@ def _store(run: MatchingRun, result: matching.MatchResult, people: dict) -> None
         "mode": searched.get("mode", "") if keep else result.mode,
         "minimum": searched.get("minimum") if keep else result.minimum_violations,
     }
-    run.explanation = _explain(groups, people, result)
+    run.explanation = groups_explain(groups, people, result)
 
 
 def _done_note(run: MatchingRun, result: matching.MatchResult) -> str:
@@ -721,15 +330,15 @@ def _evaluate(run: MatchingRun, groups: list[list[int]]) -> tuple[matching.Match
     ids = {eid for group in groups for eid in group}
     day = run.cohort.starts_on
     people = {
-        str(e.pk): _participant(e, day)
-        for e in _enrolments().filter(pk__in=ids, cohort=run.cohort).order_by("pk")
+        str(e.pk): participant_of(e, day)
+        for e in pool_enrolments().filter(pk__in=ids, cohort=run.cohort).order_by("pk")
     }
     as_text = [[str(eid) for eid in group if str(eid) in people] for group in groups]
     result = matching.evaluate(
         list(people.values()),
         as_text,
-        weights=_weights(run.params),
-        rules=_rules(run.params, set(people)),
+        weights=run_weights(run.params),
+        rules=run_rules(run.params, set(people)),
     )
     return result, people
 
@@ -817,7 +426,7 @@ def matching_run_publish(
         gone = [eid for eid in ids if eid not in holding]
         if gone:
             names = ", ".join(
-                person_of(e, cohort.starts_on).name for e in _enrolments().filter(pk__in=gone)
+                person_of(e, cohort.starts_on).name for e in pool_enrolments().filter(pk__in=gone)
             )
             raise CohortsError(
                 "stale",
@@ -866,37 +475,3 @@ def matching_run_publish(
             broken_rules=broken,
         )
     return run
-
-
-# --- the participant's side -------------------------------------------------------------------
-
-
-@dataclass
-class MyPeerGroup:
-    cohort: Cohort
-    number: int
-    peers: list[PoolPerson]
-
-
-def peer_groups_of(*, user) -> list[MyPeerGroup]:
-    """`user`'s published peer groups, one per cohort where they hold a place, with the peers
-    who still hold theirs."""
-    if not user.is_authenticated:
-        return []
-    mine = list(
-        PeerGroupMember.objects.filter(
-            enrolment__user=user, enrolment__state__in=CONFIRMED
-        ).select_related("group__cohort__programme", "enrolment")
-    )
-    result = []
-    for membership in mine:
-        group = membership.group
-        peers = [
-            person_of(m.enrolment, group.cohort.starts_on)
-            for m in PeerGroupMember.objects.filter(group=group, enrolment__state__in=CONFIRMED)
-            .exclude(enrolment__user=user)
-            .select_related("enrolment__user__profile", "enrolment__organisation")
-            .order_by("enrolment__country", "enrolment_id")
-        ]
-        result.append(MyPeerGroup(cohort=group.cohort, number=group.number, peers=peers))
-    return sorted(result, key=lambda g: (g.cohort.starts_on, g.cohort.title))
