@@ -5,6 +5,7 @@ import threading
 from dataclasses import dataclass
 
 from django_q.brokers import Broker, get_broker
+from django_q.models import Schedule
 from django_q.tasks import async_task
 
 _broker: Broker | None = None
@@ -49,8 +50,6 @@ def periodic_jobs() -> list[PeriodicJob]:
 
 def schedules_ensure(**_kwargs) -> None:
     """Create or update every registered schedule; safe to run on each migrate."""
-    from django_q.models import Schedule
-
     for job in periodic_jobs():
         Schedule.objects.update_or_create(
             name=job.name,

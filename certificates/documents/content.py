@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
+from wagtail.images import get_image_model
 
 from certificates.documents.pdf import CertificateData, Signatory
 from certificates.documents.wording import paragraphs, wording_fill
@@ -82,8 +83,6 @@ def verification_url(code: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _image_bytes(image_id: int, file_name: str) -> bytes | None:
     """An image's original file, read once per process (the name changes when it is replaced)."""
-    from wagtail.images import get_image_model
-
     image = get_image_model().objects.filter(pk=image_id).first()
     if image is None:
         return None

@@ -1,5 +1,7 @@
 """A participant's personal calendar feed (its address is a secret link)."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -8,8 +10,6 @@ from lms.tokens import derived_token
 
 
 def _feed_token() -> str:  # (named in migration 0002)
-    import secrets
-
     return secrets.token_urlsafe(32)
 
 

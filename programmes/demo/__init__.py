@@ -7,8 +7,18 @@ import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import WorkflowPage
 
+from lms.models import HomePage
 from programmes.demo.content import ACTIVITIES, MODULES
+from programmes.pages.models import (
+    ActivityPage,
+    ModulePage,
+    ModulePrerequisite,
+    ProgrammeIndexPage,
+    ProgrammePage,
+)
+from programmes.progress.services import programme_workflow_ensure
 
 INDEX_INTRO = (
     "Four programmes with one purpose: a shared culture of societal security around the Baltic "
@@ -392,12 +402,6 @@ PROGRAMMES: list[dict] = [BEP, NEEDS, SECURE_KIDS, BYFORES]
 
 
 def demo_load() -> list[str]:
-    from wagtail.models import WorkflowPage
-
-    from lms.models import HomePage
-    from programmes.pages.models import ProgrammeIndexPage, ProgrammePage
-    from programmes.progress.services import programme_workflow_ensure
-
     lines = []
     with transaction.atomic():
         home = HomePage.objects.first()
@@ -468,8 +472,6 @@ def _publish(parent, page) -> None:
 
 def _modules_load(programme, modules: list[dict]) -> list[str]:
     """Each module by slug under its programme; existing ones (an editor's work) are left alone."""
-    from programmes.pages.models import ModulePage, ModulePrerequisite
-
     lines = []
     for data in modules:
         if ModulePage.objects.child_of(programme).filter(slug=data["slug"]).exists():
@@ -545,8 +547,6 @@ ACTIVITY_FIELDS = (
 
 def _activities_load(programme, activities: list[dict], *, now: dt.datetime) -> list[str]:
     """Each activity by slug under its programme; existing ones keep their dates."""
-    from programmes.pages.models import ActivityPage
-
     lines = []
     for data in activities:
         if ActivityPage.objects.child_of(programme).filter(slug=data["slug"]).exists():

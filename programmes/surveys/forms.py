@@ -4,7 +4,11 @@ form that keeps an answered question from being deleted."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from wagtail.contrib.forms.forms import FormBuilder, WagtailAdminFormPageForm
+from wagtail.contrib.forms.forms import (
+    FormBuilder,
+    WagtailAdminFormPageForm,
+    _split_by_newline_or_comma,
+)
 
 SINGLE_LINE_MAX = 255
 FREE_TEXT_MAX = 5000
@@ -33,8 +37,6 @@ def lines_of(text: str) -> list[str]:
 
 def choices_of(field) -> list[str]:
     """The options of a choice or ranking question, as Wagtail's form builder splits them."""
-    from wagtail.contrib.forms.forms import _split_by_newline_or_comma
-
     if not (field.choices or "").strip():
         return []
     return [choice for choice in _split_by_newline_or_comma(field.choices) if choice]
