@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in this process.
+# Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in this process. Tests are
+# handed out two at a time, so the slow browser and concurrency tests at the end of the order are
+# shared by both processes instead of arriving in one process's batch.
 PYTEST_WORKERS ?= auto
 
 .PHONY: install run test lint format bench clean
@@ -38,7 +40,7 @@ run: install
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 2 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
