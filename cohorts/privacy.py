@@ -18,8 +18,8 @@ from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
 from cohorts.matching.models import PeerGroupMember
 from cohorts.places.models import FINAL, Enrolment, EnrolmentState, FocalPoint
 from cohorts.surveys.models import SurveyInvitation
-from lms.accounts.services import LmsError
 from lms.consent.services import consent_cancel
+from lms.errors import LmsError
 from lms.privacy.services import Erasure, personal_data_register
 
 # Under the kernel's logger, so that the purge count shows at the default log level.

@@ -19,6 +19,7 @@ from wagtail.log_actions import log
 
 from certificates.documents import content as rendering
 from certificates.documents import pdf
+from certificates.errors import CertificatesError
 from certificates.models import (
     BulkIssue,
     BulkIssueState,
@@ -65,15 +66,6 @@ STATE_NOUNS = {
     CertificateState.REPLACED: "A certificate that was replaced",
     CertificateState.WITHDRAWN: "A certificate withdrawn at the holder's request",
 }
-
-
-class CertificatesError(Exception):
-    """A domain failure of certificates; `code` is stable, `message` is shown to people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _setting(name: str, default: int) -> int:

@@ -2,7 +2,6 @@
 at the desk, corrections, and the attended rule that emits `programmes.activity.attended` once."""
 
 import base64
-import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -10,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from wagtail.log_actions import log
@@ -24,12 +23,13 @@ from cohorts.attendance.models import (
     AttendanceStatus,
     ParticipantPass,
 )
+from cohorts.errors import CohortsError
 from cohorts.groups.consent import consent_blocked_reason
 from cohorts.places import emails
 from cohorts.places.models import Enrolment, EnrolmentState
 from cohorts.places.selectors import CONFIRMED
-from cohorts.places.services import CohortsError
 from lms.events import emit
+from lms.locking import busy_transaction
 from lms.models import OutgoingEmail
 from lms.tokens import derived_token_fields, token_digest
 from programmes.models import ActivityPage
@@ -53,17 +53,12 @@ def day_text(value: dt.datetime | dt.date) -> str:
     return dateformat.format(value, DAY_FORMAT)
 
 
-@contextlib.contextmanager
 def attendance_transaction():
-    """A durable transaction for a desk action: a lock wait that runs out, or a record written at
-    the same moment by another desk, becomes a friendly message and nothing is recorded."""
-    try:
-        with transaction.atomic(durable=True):
-            yield
-    except OperationalError as exc:
-        raise CohortsError("busy", BUSY_MESSAGE) from exc
-    except IntegrityError as exc:
-        raise CohortsError("busy", BUSY_MESSAGE) from exc
+    """A durable transaction for a desk action: a busy database, or a record written at the same
+    moment by another desk, becomes a friendly message and nothing is recorded."""
+    return busy_transaction(
+        error=CohortsError, message=BUSY_MESSAGE, collision=("conflict", BUSY_MESSAGE)
+    )
 
 
 # --- set-up and sessions ----------------------------------------------------------------------

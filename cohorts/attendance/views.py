@@ -59,9 +59,9 @@ from cohorts.attendance.services import (
     sessions_ensure,
 )
 from cohorts.desk import exports
+from cohorts.errors import CohortsError
 from cohorts.places.models import EnrolmentState
 from cohorts.places.selectors import CONFIRMED, place_of_owner
-from cohorts.places.services import CohortsError
 from lms.spreadsheets import xlsx_value
 from lms.time_zones import zone_name
 from programmes.models import ActivityPage

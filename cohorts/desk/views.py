@@ -411,7 +411,7 @@ class ImportView(CohortDeskMixin, TemplateView):
         mode = form.cleaned_data["mode"]
         try:
             parsed = imports.parse(imports.read_upload(uploaded))
-        except imports.ImportFileError as exc:
+        except services.CohortsError as exc:
             messages.error(request, exc.message)
             context["file_error"] = exc.message
             return self.render_to_response(self.get_context_data(**context))

@@ -11,11 +11,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from cohorts.errors import CohortsError
 from cohorts.groups.models import GroupMember
 from cohorts.places import emails
 from cohorts.places.models import Cohort, Enrolment, EnrolmentState
 from cohorts.places.services import (
-    CohortsError,
     _audit,
     _emit,
     _lock,
@@ -26,7 +26,7 @@ from cohorts.places.services import (
     place_transaction,
 )
 from lms import events
-from lms.accounts.services import LmsError, email_queue
+from lms.accounts.services import email_queue
 from lms.consent.services import (
     ConsentSubject,
     consent_cancel,
@@ -34,6 +34,7 @@ from lms.consent.services import (
     consent_states,
     consent_subject_register,
 )
+from lms.errors import LmsError
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
 from lms.time_zones import DAY_FORMAT
 

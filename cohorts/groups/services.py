@@ -15,6 +15,7 @@ from django.utils import dateformat, timezone
 from django_countries import countries
 from wagtail.log_actions import log
 
+from cohorts.errors import CohortsError
 from cohorts.groups.models import (
     ADULT_AGE,
     GroupKind,
@@ -34,7 +35,6 @@ from cohorts.places.models import (
 )
 from cohorts.places.services import (
     REGISTRATION_CLOSED,
-    CohortsError,
     PlaceDryRun,
     _audit,
     _emit,
@@ -47,7 +47,11 @@ from cohorts.places.services import (
     _withdraw,
     place_transaction,
 )
-from lms.accounts.services import LmsError, email_queue, organisation_resolve
+from lms.accounts.services import (
+    email_queue,
+    organisation_resolve,
+)
+from lms.errors import LmsError
 from lms.models import Profile, Sector, User, undeliverable
 from programmes.models import ActivityPage
 

@@ -19,6 +19,7 @@ from cohorts.attendance import passes
 from cohorts.attendance import services as attendance
 from cohorts.attendance.selectors import care_notes_access, desk_can_use
 from cohorts.desk import imports
+from cohorts.errors import CohortsError
 from cohorts.groups.forms import BookingForm, GroupForm, LeaderForm, MemberForm, MembersImportForm
 from cohorts.groups.selectors import (
     age_day,
@@ -52,7 +53,6 @@ from cohorts.groups.services import (
     member_update,
     members_import,
 )
-from cohorts.places.services import CohortsError
 from programmes.models import ActivityPage
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -290,7 +290,7 @@ def members_import_view(request, group_id: int):
         partial = form.cleaned_data["mode"] == "valid"
         try:
             rows = imports.members_parse(imports.read_upload(form.cleaned_data["file"]))
-        except imports.ImportFileError as error:
+        except CohortsError as error:
             context["file_error"] = error.message
             return _render(request, "members_import.html", context, status=400)
         valid = [row for row in rows if row.ok]

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django_countries import countries
 from wagtail.log_actions import log
 
+from cohorts.errors import CohortsError
 from cohorts.matching import algorithm as matching
 from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
 from cohorts.places.models import Cohort, Enrolment
 from cohorts.places.selectors import CONFIRMED, cohort_can_manage
-from cohorts.places.services import CohortsError
 from lms.events import emit
 from lms.models import Event, Gender, Language, Level, Sector
 

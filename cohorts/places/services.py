@@ -2,7 +2,6 @@
 registration, a staff decision, an import, a nomination, a waitlist promotion — goes through
 `_PlaceBook`, inside one transaction that has locked the cohort or activity first."""
 
-import contextlib
 import logging
 import secrets
 from collections import defaultdict
@@ -11,11 +10,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cohorts.errors import CohortsError
 from cohorts.places.models import (
     FINAL,
     HOLDING,
@@ -36,6 +36,7 @@ from cohorts.places.models import (
 )
 from lms.accounts.services import organisation_resolve
 from lms.events import emit
+from lms.locking import busy_transaction
 from lms.models import Profile, User
 from programmes.models import ActivityPage
 
@@ -49,39 +50,16 @@ LOCK_NAMESPACE_COHORT = 7301
 LOCK_NAMESPACE_ACTIVITY = 7302
 
 
-class CohortsError(Exception):
-    """A domain failure of cohorts; `code` is stable, `message` is shown to people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 # --- transactions and the lock ----------------------------------------------------------------
 
 
-def _is_lock_timeout(exc: OperationalError) -> bool:
-    cause = exc.__cause__
-    if getattr(cause, "sqlstate", None) == "55P03":  # lock_not_available
-        return True
-    return "database is locked" in str(exc)
-
-
-@contextlib.contextmanager
 def place_transaction():
-    """A durable transaction for an entry point that takes or frees places. A lock wait beyond
-    the timeout, or a unique-place collision (a path that forgot the lock), becomes a friendly
-    CohortsError and nothing is changed."""
-    try:
-        with transaction.atomic(durable=True):
-            yield
-    except OperationalError as exc:
-        if _is_lock_timeout(exc):
-            raise CohortsError("busy", BUSY_MESSAGE) from exc
-        raise
-    except IntegrityError as exc:
-        raise CohortsError("conflict", CONFLICT_MESSAGE) from exc
+    """A durable transaction for an entry point that takes or frees places. A busy database
+    becomes a friendly CohortsError; so does a unique-place collision (a path that forgot the
+    lock), which for places means someone took it at the same moment. Nothing is changed."""
+    return busy_transaction(
+        error=CohortsError, message=BUSY_MESSAGE, collision=("conflict", CONFLICT_MESSAGE)
+    )
 
 
 def _lock(target, *, shared: bool = False) -> None:

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from cohorts.errors import CohortsError
 from cohorts.places.forms import (
     ApplicationForm,
     NominationForm,
@@ -43,7 +44,6 @@ from cohorts.places.selectors import (
     waitlist_position,
 )
 from cohorts.places.services import (
-    CohortsError,
     enrolment_apply,
     enrolment_by_token,
     enrolment_withdraw,

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from wagtail.log_actions import log
 
+from cohorts.errors import CohortsError
 from cohorts.places.emails import absolute, person_name
 from cohorts.places.models import Enrolment, EnrolmentState
-from cohorts.places.services import CohortsError
 from cohorts.surveys.models import SurveyInvitation, SurveyTarget, SurveyTrigger
 from lms.accounts.services import email_queue
 from lms.events import emit

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from lms.accounts.models import GuardianApproval, Organisation, Profile, User
+from lms.errors import LmsError
 from lms.events import emit, failure_keep
 from lms.jobs import enqueue
 from lms.mail.models import OutgoingEmail, undeliverable
@@ -25,15 +26,6 @@ EMAIL_MAX_ATTEMPTS = 6
 EMAIL_SWEEP_GRACE = timedelta(seconds=30)
 # Rows that are never (again) handed to the mail server.
 SEND_FINAL = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.DEAD, OutgoingEmail.Status.SUPPRESSED)
-
-
-class LmsError(Exception):
-    """A domain failure of the kernel; `code` is stable, `message` is shown to people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _split_name(full_name: str) -> tuple[str, str]:

@@ -156,8 +156,8 @@ def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConse
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    from lms.accounts.services import LmsError
     from lms.consent.services import consent_cancel, consent_request, consent_resend
+    from lms.errors import LmsError
 
     address = (guardian_email or "").strip().lower()
     try:

@@ -4,7 +4,6 @@ services that record a guardian's answer — given, refused or withdrawn — wit
 which privacy notice. The kernel knows subjects only by their key ("enrolment:42"); each app
 registers what happens to its subject when consent is given or ends."""
 
-import contextlib
 import hashlib
 import logging
 import re
@@ -16,13 +15,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from wagtail.log_actions import log
 
 from lms import time_zones
-from lms.accounts.services import LmsError, email_queue
+from lms.accounts.services import email_queue
 from lms.consent.models import (
     ConsentPurpose,
     ConsentState,
@@ -30,7 +29,9 @@ from lms.consent.models import (
     GuardianConsent,
     PrivacyNotice,
 )
+from lms.errors import LmsError
 from lms.events import emit
+from lms.locking import busy_transaction
 from lms.mail.models import OutgoingEmail, undeliverable
 
 logger = logging.getLogger(__name__)
@@ -512,23 +513,13 @@ def consent_resend(*, consent: GuardianConsent, actor) -> None:
 # --- the guardian's answer (entry points: durable transactions) -------------------------------
 
 
-@contextlib.contextmanager
 def consent_transaction():
-    """A durable transaction for a guardian's answer: a lock wait that runs out, or a collision
-    with another writer, becomes a friendly LmsError and nothing is changed."""
-    try:
-        with transaction.atomic(durable=True):
-            yield
-    except OperationalError as exc:
-        cause = exc.__cause__
-        # 55P03: a lock wait ran out; 40P01: a deadlock was broken by aborting this side.
-        if getattr(cause, "sqlstate", None) in ("55P03", "40P01") or "database is locked" in str(
-            exc
-        ):
-            raise LmsError("busy", BUSY_MESSAGE) from exc
-        raise
-    except IntegrityError as exc:
-        raise LmsError("busy", BUSY_MESSAGE) from exc
+    """A durable transaction for a guardian's answer: a busy database, or a unique row written at
+    the same moment by another answer to the same request, becomes a friendly LmsError asking
+    the guardian to answer again, and nothing is changed."""
+    return busy_transaction(
+        error=LmsError, message=BUSY_MESSAGE, collision=("conflict", BUSY_MESSAGE)
+    )
 
 
 def clean_name(value: str | None) -> str:

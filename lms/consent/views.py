@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from lms.accounts.services import LmsError
 from lms.consent import services as consent_service
 from lms.consent.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
 from lms.consent.services import ConsentLink, consent_link_check, notice_current, person_name
+from lms.errors import LmsError
 
 DONE_SALT = "lms.consent.done"
 DONE_MAX_AGE = 3600
@@ -26,9 +26,10 @@ STATUS = {
     "not_open": 410,
     "subject_gone": 410,
     "busy": 503,
+    "conflict": 503,
 }
 # Failures after which the guardian stays on the page to answer again.
-ANSWER_AGAIN = {"notice_changed", "name_missing", "no_notice", "busy"}
+ANSWER_AGAIN = {"notice_changed", "name_missing", "no_notice", "busy", "conflict"}
 
 
 def _private(response):

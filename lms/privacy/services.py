@@ -25,7 +25,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from lms.accounts.models import User
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
 from lms.events import emit
 from lms.jobs import enqueue
 from lms.mail.models import OutgoingEmail

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
 from lms.signin import devices
 from lms.signin.forms import CodeForm, PasswordForm, TotpSetupForm
 from lms.signin.middleware import (

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cohorts.groups import services as groups
 from cohorts.models import TRANSITIONS, EnrolmentMode, EnrolmentState
 from cohorts.places import services
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
 from lms.models import Event
 from programmes.progress.services import progress_step_complete
 from tests.cohorts.conftest import claims_of, events_of

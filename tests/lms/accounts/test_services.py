@@ -7,13 +7,13 @@ from django.db import transaction
 from lms import events
 from lms.accounts.handlers import welcome_email_send
 from lms.accounts.services import (
-    LmsError,
     email_queue,
     email_send,
     email_sweep,
     profile_update,
     user_register,
 )
+from lms.errors import LmsError
 from lms.models import Delivery, Event, Organisation, OutgoingEmail, User
 
 pytestmark = pytest.mark.django_db
