@@ -16,7 +16,7 @@ from cohorts.attendance.services import pass_data, pass_filename, pass_token_new
 from cohorts.groups.consent import subject_key as consent_subject_key
 from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
 from cohorts.matching.models import PeerGroupMember
-from cohorts.places.models import FINAL, Enrolment, EnrolmentState, FocalPoint
+from cohorts.places.models import CONFIRMED, FINAL, Enrolment, FocalPoint
 from cohorts.surveys.models import SurveyInvitation
 from lms.consent.services import consent_cancel
 from lms.errors import LmsError
@@ -24,8 +24,6 @@ from lms.privacy.services import Erasure, personal_data_register
 
 # Under the kernel's logger, so that the purge count shows at the default log level.
 logger = logging.getLogger("lms.retention")
-
-CONFIRMED = (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
 
 
 def retention_days() -> int:

@@ -31,9 +31,11 @@ from certificates.models import (
     certificate_upload_to,
 )
 from certificates.verify.codes import code_new
-from cohorts.models import ActivitySession, Cohort, Enrolment, EnrolmentState
+from cohorts.models import CONFIRMED, ActivitySession, Cohort, Enrolment, EnrolmentState
+from lms.ages import is_minor_on
 from lms.events import emit
 from lms.jobs import enqueue
+from lms.names import name_clean
 from programmes.models import ActivityPage, ModulePage, ModuleProgress, ProgrammePage
 
 logger = logging.getLogger(__name__)
@@ -48,8 +50,6 @@ BULK_CHUNK = 20
 # A certificate or bulk issue still waiting this long lost its job (the Redis broker can drop
 # in-flight tasks; a killed worker drops what it held): the sweeper queues it again.
 SWEEP_AFTER_SECONDS = 300
-# Holders under this age are marked as minors on the certificate record.
-ADULT_AGE = 18
 # An activity shorter than this prints its duration as {hours}; a longer one (several days)
 # needs the template's hours or its attendance sessions.
 ACTIVITY_HOURS_MAX = 12
@@ -168,15 +168,12 @@ def _eligible(user, target: _Target) -> bool:
         return Enrolment.objects.filter(
             user=user,
             cohort=target.obj,
-            state__in=[EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED],
+            state__in=CONFIRMED,
         ).exists()
     if target.field == "activity":
         return (
             Enrolment.objects.filter(user=user, activity=target.obj)
-            .filter(
-                Q(state__in=[EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED])
-                | Q(attended_at__isnull=False)
-            )
+            .filter(Q(state__in=CONFIRMED) | Q(attended_at__isnull=False))
             .exists()
         )
     return ModuleProgress.objects.filter(
@@ -187,13 +184,9 @@ def _eligible(user, target: _Target) -> bool:
 def _holder_name(user) -> str:
     profile = getattr(user, "profile", None)
     name = profile.full_name if profile is not None else ""
-    name = " ".join((name or user.get_full_name() or "").split())
     # The profile keeps at most 200 characters; a longer account name is cut to fit.
-    return name[: Certificate._meta.get_field("holder_name").max_length]
-
-
-def _age_on(born: dt.date, day: dt.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    limit = Certificate._meta.get_field("holder_name").max_length
+    return name_clean(name or user.get_full_name(), limit=limit)
 
 
 def _activity_hours(activity: ActivityPage) -> Decimal | None:
@@ -279,7 +272,7 @@ def _snapshot(
         **target.filter,
         "template": template,
         "holder_name": name,
-        "holder_is_minor": bool(born and _age_on(born, today) < ADULT_AGE),
+        "holder_is_minor": is_minor_on(on=today, birth_date=born),
         "programme_title": programme.title if programme is not None else "",
         "context_title": target.title,
         "date_start": date_start,

@@ -26,8 +26,7 @@ from cohorts.attendance.models import (
 from cohorts.errors import CohortsError
 from cohorts.groups.consent import consent_blocked_reason
 from cohorts.places import emails
-from cohorts.places.models import Enrolment, EnrolmentState
-from cohorts.places.selectors import CONFIRMED
+from cohorts.places.models import CONFIRMED, Enrolment, EnrolmentState
 from lms.events import emit
 from lms.locking import busy_transaction
 from lms.models import OutgoingEmail

@@ -16,6 +16,7 @@ from cohorts.groups.services import MemberData
 from cohorts.places.models import Cohort, Enrolment
 from cohorts.places.services import Nominee, PlaceDryRun
 from lms.models import Level, Organisation, Profile, Sector
+from lms.names import name_clean
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
@@ -221,7 +222,7 @@ def _row_clean(number: int, values: dict) -> ImportRow:
         else:
             row.email = email.lower()
     row.email = row.email or email[:254]
-    row.full_name = " ".join(values.get("full_name", "").split())[:200]
+    row.full_name = name_clean(values.get("full_name"))
     if not row.full_name:
         row.errors.append("the full name is missing")
     country = values.get("country", "").strip()
@@ -233,7 +234,7 @@ def _row_clean(number: int, values: dict) -> ImportRow:
     elif not code:
         row.errors.append(f"unknown country “{country[:40]}” (use a two-letter code such as FI)")
     row.country = code or country[:40]
-    row.organisation = " ".join(values.get("organisation", "").split())[:200]
+    row.organisation = name_clean(values.get("organisation"))
     for name, choices in (("sector", Sector.choices), ("level", Level.choices)):
         value = values.get(name, "").strip()
         if not value:
@@ -382,8 +383,8 @@ def members_parse(text: str) -> list[MemberImportRow]:
             except ValidationError:
                 errors.append(f"“{guardian_email[:80]}” is not a valid e-mail address")
         data = MemberData(
-            first_name=" ".join(values.get("first_name", "").split())[:150],
-            family_name=" ".join(values.get("family_name", "").split())[:150],
+            first_name=name_clean(values.get("first_name"), limit=150),
+            family_name=name_clean(values.get("family_name"), limit=150),
             birth_year=year,
             birth_date=birth_date,
             guardian_name=values.get("guardian_name", ""),

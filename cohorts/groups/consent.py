@@ -14,7 +14,7 @@ from django.utils import dateformat, timezone
 from cohorts.errors import CohortsError
 from cohorts.groups.models import GroupMember
 from cohorts.places import emails
-from cohorts.places.models import Cohort, Enrolment, EnrolmentState
+from cohorts.places.models import CONFIRMED, Cohort, Enrolment, EnrolmentState
 from cohorts.places.services import (
     _audit,
     _emit,
@@ -160,7 +160,7 @@ def _on_given(consent: GuardianConsent) -> None:
     if found is None:
         raise LmsError("subject_gone", "The place this consent was for no longer exists.")
     enrolment, _target = found
-    if enrolment.state in (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED):
+    if enrolment.state in CONFIRMED:
         return
     if enrolment.state != EnrolmentState.PENDING_CONSENT:
         raise LmsError(

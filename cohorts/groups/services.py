@@ -17,12 +17,10 @@ from wagtail.log_actions import log
 
 from cohorts.errors import CohortsError
 from cohorts.groups.models import (
-    ADULT_AGE,
     GroupKind,
     GroupMember,
     LeaderInvitation,
     YouthGroup,
-    age_on,
 )
 from cohorts.places.models import (
     Cohort,
@@ -30,8 +28,6 @@ from cohorts.places.models import (
     EnrolmentMode,
     EnrolmentSource,
     EnrolmentState,
-    token_digest,
-    token_new,
 )
 from cohorts.places.services import (
     REGISTRATION_CLOSED,
@@ -51,8 +47,11 @@ from lms.accounts.services import (
     email_queue,
     organisation_resolve,
 )
+from lms.ages import ADULT_AGE, age_on
 from lms.errors import LmsError
 from lms.models import Profile, Sector, User, undeliverable
+from lms.names import name_clean
+from lms.tokens import token_digest, token_new
 from programmes.models import ActivityPage
 
 MEMBER_DOMAIN = "members.invalid"
@@ -348,8 +347,8 @@ class MemberData:
 
 
 def _member_clean(data: MemberData, *, today: dt.date) -> MemberData:
-    first = " ".join((data.first_name or "").split())[:150]
-    family = " ".join((data.family_name or "").split())[:150]
+    first = name_clean(data.first_name, limit=150)
+    family = name_clean(data.family_name, limit=150)
     if not first or not family:
         raise CohortsError("bad_member", "Please enter the member's first and family name.")
     year = data.birth_year
@@ -385,7 +384,7 @@ def _member_clean(data: MemberData, *, today: dt.date) -> MemberData:
         family_name=family,
         birth_year=year,
         birth_date=data.birth_date,
-        guardian_name=" ".join((data.guardian_name or "").split())[:200],
+        guardian_name=name_clean(data.guardian_name),
         guardian_email=guardian_email,
         guardian_phone=" ".join((data.guardian_phone or "").split())[:40],
         account_email=(data.account_email or "").strip().lower(),

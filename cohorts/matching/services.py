@@ -20,8 +20,9 @@ from wagtail.log_actions import log
 from cohorts.errors import CohortsError
 from cohorts.matching import algorithm as matching
 from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
-from cohorts.places.models import Cohort, Enrolment
-from cohorts.places.selectors import CONFIRMED, cohort_can_manage
+from cohorts.places.models import CONFIRMED, Cohort, Enrolment
+from cohorts.places.selectors import cohort_can_manage
+from lms.ages import is_minor_on
 from lms.events import emit
 from lms.models import Event, Gender, Language, Level, Sector
 
@@ -29,7 +30,6 @@ logger = logging.getLogger(__name__)
 
 # Who counts as a young participant for the "nobody alone among adults" rule: younger than this
 # on the cohort's first day (a fixed day, so that repeating a run gives the same groups).
-YOUTH_AGE = 18
 MODES = {
     "auto": "Automatic: exact for up to 40 people, fast above",
     "exact": "Exact: proves the best grouping (small cohorts)",
@@ -215,14 +215,10 @@ def _weights(params: dict) -> dict[str, float]:
 # --- the pool ---------------------------------------------------------------------------------
 
 
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def _youth(enrolment: Enrolment, day: date) -> bool:
     profile = getattr(enrolment.user, "profile", None)
     born = profile.date_of_birth if profile is not None else None
-    return born is not None and _age_on(born, day) < YOUTH_AGE
+    return is_minor_on(on=day, birth_date=born)
 
 
 def _participant(enrolment: Enrolment, day: date) -> matching.Participant:

@@ -31,13 +31,13 @@ from cohorts.places.models import (
     RuleAttribute,
     RuleKind,
     WaitlistTicket,
-    token_digest,
-    token_new,
 )
 from lms.accounts.services import organisation_resolve
+from lms.ages import age_on
 from lms.events import emit
 from lms.locking import busy_transaction
 from lms.models import Profile, User
+from lms.tokens import token_digest, token_new
 from programmes.models import ActivityPage
 
 logger = logging.getLogger(__name__)
@@ -536,7 +536,7 @@ def _eligibility_check(activity: ActivityPage, profile: Profile, *, now) -> None
             )
         on = (activity.starts_at or now).date()
         born = profile.date_of_birth
-        age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        age = age_on(on=on, birth_date=born)
         if activity.min_age and age < activity.min_age:
             raise CohortsError("not_eligible", f"This activity is for ages {activity.min_age}+.")
         if activity.max_age and age > activity.max_age:

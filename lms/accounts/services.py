@@ -19,6 +19,7 @@ from lms.errors import LmsError
 from lms.events import emit, failure_keep
 from lms.jobs import enqueue
 from lms.mail.models import OutgoingEmail, undeliverable
+from lms.names import name_clean
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def _account_create(
     """Write the account and its profile (inside the caller's transaction)."""
     from lms.consent.age import needs_guardian
 
-    full_name = " ".join(full_name.split())
+    full_name = name_clean(full_name)
     first, last = _split_name(full_name)
     minor = needs_guardian(country=country, date_of_birth=date_of_birth)
     guardian_email = guardian_email.strip().lower() if minor else ""
@@ -306,7 +307,7 @@ def profile_update(
         profile, _ = Profile.objects.select_for_update().get_or_create(
             user=user, defaults={"full_name": full_name}
         )
-        profile.full_name = " ".join(full_name.split())
+        profile.full_name = name_clean(full_name)
         profile.preferred_language = preferred_language
         if profile.awaiting_guardian:
             profile.save()

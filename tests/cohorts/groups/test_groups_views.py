@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from cohorts.attendance import services as attendance
 from cohorts.groups import services as groups
 from cohorts.models import Enrolment, EnrolmentState, GroupMember, YouthGroup
+from lms.ages import age_on
 from tests.cohorts.groups_builders import give_consent, member_data
 from tests.factories import UserFactory
 
@@ -353,4 +354,4 @@ def test_inviting_an_address_with_no_account_says_only_that_it_was_sent(client, 
 
 def test_member_data_helper_makes_minors_minors():
     data = member_data(age=14)
-    assert groups.age_on(on=dt.date(2030, 1, 15), birth_date=None, birth_year=data.birth_year) == 14
+    assert age_on(on=dt.date(2030, 1, 15), birth_date=None, birth_year=data.birth_year) == 14

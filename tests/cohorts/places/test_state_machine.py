@@ -111,8 +111,9 @@ def make_leader():
 
 def guardian_consents(enrolment) -> None:
     """The guardian gives consent by the link e-mailed to them."""
-    from lms.consent.services import consent_give, notice_current, token_digest
+    from lms.consent.services import consent_give, notice_current
     from lms.models import ConsentToken, GuardianConsent, OutgoingEmail
+    from lms.tokens import token_digest
 
     consent = GuardianConsent.objects.filter(subject_key=f"enrolment:{enrolment.pk}").first()
     if consent is None:
