@@ -7,7 +7,6 @@ import io
 import re
 from urllib.parse import urlencode
 
-import segno
 from csp.constants import WASM_UNSAFE_EVAL
 from csp.decorators import csp_update
 from django.conf import settings
@@ -60,8 +59,9 @@ from cohorts.attendance.services import (
 )
 from cohorts.desk import exports
 from cohorts.errors import CohortsError
-from cohorts.places.models import EnrolmentState
-from cohorts.places.selectors import CONFIRMED, place_of_owner
+from cohorts.places.models import CONFIRMED, EnrolmentState
+from cohorts.places.selectors import place_of_owner
+from lms.qr import qr_svg_data_uri
 from lms.spreadsheets import xlsx_value
 from lms.time_zones import zone_name
 from programmes.models import ActivityPage
@@ -90,10 +90,6 @@ def _own_activity_place(request, enrolment_id: int):
     return enrolment
 
 
-def _qr_data_uri(text: str) -> str:
-    return segno.make(text, error="m", micro=False).svg_data_uri(scale=6, border=4)
-
-
 @never_cache
 @login_required
 def pass_page(request, enrolment_id: int):
@@ -116,7 +112,7 @@ def pass_page(request, enrolment_id: int):
     }
     if context["valid"]:
         data = attendance.pass_data(enrolment=enrolment, ticket=ticket)
-        context.update(data=data, qr=_qr_data_uri(data.qr_text))
+        context.update(data=data, qr=qr_svg_data_uri(data.qr_text))
     return _private(render(request, "cohorts/attendance/pass.html", context))
 
 
