@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohorts.demo import PARTICIPANT_PASSWORD, Passwords, Person, email_of, person_ensure
+from cohorts.errors import CohortsError
 from cohorts.groups import services as groups
 from cohorts.groups.models import GroupKind, GroupMember, YouthGroup
 from cohorts.places.models import Enrolment, EnrolmentState
-from cohorts.places.services import CohortsError
 from lms.consent.services import _token_issue, consent_give, notice_current
 from lms.models import ConsentState, ConsentToken, GuardianConsent, Level, Sector
 from programmes.models import ActivityKind, ActivityPage, ProgrammePage

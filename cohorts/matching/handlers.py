@@ -8,7 +8,7 @@ from django.urls import reverse
 from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
 from cohorts.matching.selectors import person_of, run_total_violations
 from cohorts.places.emails import absolute, person_name
-from cohorts.places.selectors import CONFIRMED
+from cohorts.places.models import CONFIRMED
 from lms.accounts.services import email_queue
 from lms.jobs import enqueue
 from lms.models import Event, OutgoingEmail

@@ -12,27 +12,14 @@ from django.utils.http import urlsafe_base64_encode
 
 from lms.accounts.models import GuardianApproval, Organisation, Profile, User
 from lms.consent.age import needs_guardian
+from lms.errors import LmsError
 from lms.events import emit
 from lms.mail.services import email_queue
-
-# The outbox moved to lms.mail.services; cohorts and its tests still import these two names from
-# here until the cohorts restructuring switches them over.
-from lms.mail.services import email_send as email_send  # noqa: F401
+from lms.names import name_clean
 from lms.ratelimit import email_allowed
 from lms.tokens import signup_token_generator
 
 logger = logging.getLogger(__name__)
-
-# Rows that are never (again) handed to the mail server.
-
-
-class LmsError(Exception):
-    """A domain failure of the kernel; `code` is stable, `message` is shown to people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _split_name(full_name: str) -> tuple[str, str]:
@@ -54,7 +41,7 @@ def _account_create(
     pending: bool,
 ) -> User:
     """Write the account and its profile (inside the caller's transaction)."""
-    full_name = " ".join(full_name.split())
+    full_name = name_clean(full_name)
     first, last = _split_name(full_name)
     minor = needs_guardian(country=country, date_of_birth=date_of_birth)
     guardian_email = guardian_email.strip().lower() if minor else ""
@@ -303,7 +290,7 @@ def profile_update(
         profile, _ = Profile.objects.select_for_update().get_or_create(
             user=user, defaults={"full_name": full_name}
         )
-        profile.full_name = " ".join(full_name.split())
+        profile.full_name = name_clean(full_name)
         profile.preferred_language = preferred_language
         if profile.awaiting_guardian:
             profile.save()

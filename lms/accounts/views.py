@@ -21,9 +21,14 @@ from django.views.static import serve as static_serve
 
 from lms.accounts.forms import GuardianResendForm, ProfileForm, SignupForm
 from lms.accounts.models import Profile, User
-from lms.accounts.services import LmsError, profile_update, signup_confirm, signup_request
+from lms.accounts.services import (
+    profile_update,
+    signup_confirm,
+    signup_request,
+)
 from lms.consent.account import account_guardian_resend
 from lms.contact import site_contact
+from lms.errors import LmsError
 from lms.signin.views import profile_context
 from lms.tokens import signup_token_generator
 

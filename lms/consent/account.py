@@ -14,7 +14,6 @@ from django.utils import timezone
 from django_countries import countries
 
 from lms.accounts.models import GuardianApproval, Profile, User
-from lms.accounts.services import LmsError
 from lms.consent.age import digital_consent_age
 from lms.consent.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
 from lms.consent.services import (
@@ -24,6 +23,7 @@ from lms.consent.services import (
     consent_resend,
     consent_subject_register,
 )
+from lms.errors import LmsError
 from lms.events import emit
 from lms.mail.services import email_queue
 

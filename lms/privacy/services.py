@@ -34,7 +34,7 @@ from wagtail.models import (
 )
 
 from lms.accounts.models import User
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
 from lms.events import emit
 from lms.events.models import Delivery, Event
 from lms.jobs import enqueue
