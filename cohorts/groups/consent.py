@@ -25,7 +25,6 @@ from cohorts.places.services.book import (
     place_lock,
     place_transaction,
 )
-from lms.accounts.services import email_queue
 from lms.consent.services import (
     ConsentSubject,
     consent_cancel,
@@ -34,6 +33,7 @@ from lms.consent.services import (
     consent_subject_register,
 )
 from lms.errors import LmsError
+from lms.mail.services import email_queue
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
 from lms.time_zones import DAY_FORMAT
 from programmes.models import ActivityPage

@@ -9,8 +9,8 @@ from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, Pe
 from cohorts.matching.selectors import person_of, run_total_violations
 from cohorts.places.emails import absolute, person_name
 from cohorts.places.models import CONFIRMED
-from lms.accounts.services import email_queue
 from lms.jobs import enqueue
+from lms.mail.services import email_queue
 from lms.models import Event, OutgoingEmail
 
 PUBLISHED = "cohorts.peergroups.published"

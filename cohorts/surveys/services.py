@@ -23,8 +23,8 @@ from cohorts.errors import CohortsError
 from cohorts.places.emails import absolute, person_name
 from cohorts.places.models import CONFIRMED, Enrolment
 from cohorts.surveys.models import SurveyInvitation, SurveyTarget, SurveyTrigger
-from lms.accounts.services import email_queue
 from lms.events import emit
+from lms.mail.services import email_queue
 from lms.models import Profile, User
 from lms.time_zones import moment_text
 from lms.tokens import token_digest

@@ -108,10 +108,11 @@ def _link_days(action: str) -> int:
     return int(getattr(settings, "CONSENT_LINK_DAYS", 14))
 
 
-def _token_issue(
-    consent: GuardianConsent, action: str, *, now: datetime
+def consent_token_issue(
+    *, consent: GuardianConsent, action: str, now: datetime
 ) -> tuple[str, ConsentToken]:
-    """A fresh 256-bit token; only its SHA-256 is stored."""
+    """A fresh 256-bit link token of `action` for the consent; only its SHA-256 is stored. The
+    token is returned once, to be e-mailed (or, in the demo, shown)."""
     token, digest = token_new()
     row = ConsentToken.objects.create(
         consent=consent,
@@ -327,7 +328,7 @@ def _email_context(consent: GuardianConsent, *, facts: dict | None = None, **ext
 
 def _link_email(consent: GuardianConsent, *, kind: str, number: int, now: datetime) -> str:
     """Queue an e-mail with a fresh decide link; `kind` is request, reminder or resend."""
-    token, row = _token_issue(consent, ConsentToken.Action.DECIDE, now=now)
+    token, row = consent_token_issue(consent=consent, action=ConsentToken.Action.DECIDE, now=now)
     facts = consent_describe(consent) or {"title": consent.subject_title}
     name = person_name(consent.person)
     subjects = {
@@ -574,7 +575,9 @@ def consent_give(
         subject = consent_subject_of(consent)
         if subject is not None:
             subject.on_given(consent)
-        withdraw_token, withdraw_row = _token_issue(consent, ConsentToken.Action.WITHDRAW, now=now)
+        withdraw_token, withdraw_row = consent_token_issue(
+            consent=consent, action=ConsentToken.Action.WITHDRAW, now=now
+        )
         email_queue(
             recipient=consent.guardian_email,
             reason=f"lms.consent.given:{consent.pk}",

@@ -23,7 +23,7 @@ from cohorts.groups.services.access import (
     leader_refusal,
     plural,
 )
-from lms.accounts.services import email_queue
+from lms.mail.services import email_queue
 from lms.models import User, undeliverable
 from lms.tokens import token_digest, token_new
 
