@@ -10,8 +10,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from lms.accounts.consent import SUBJECT_TITLE, subject_key
 from lms.accounts.models import GuardianApproval, Organisation, Profile, User
 from lms.consent.age import needs_guardian
+from lms.consent.models import ConsentPurpose
+from lms.consent.services import consent_request
 from lms.errors import LmsError
 from lms.events import emit
 from lms.mail.services import email_queue
@@ -101,7 +104,7 @@ def user_register(
     Someone under their country's age of digital consent on the day (lms.consent.age) gets an
     account pending a guardian's approval: only the minimum is stored (e-mail, password, name,
     country, date of birth, language and the guardian's e-mail) and the guardian is asked
-    (lms.consent.account). Above that age no guardian e-mail is kept."""
+    (lms.accounts.consent). Above that age no guardian e-mail is kept."""
     email = User.objects.normalize_email(email).strip().lower()
     try:
         with transaction.atomic(durable=True):
@@ -240,12 +243,6 @@ def signup_confirm(*, user: User) -> bool:
 
 
 def _account_consent_request(*, user: User, guardian: str) -> None:
-    # Inside the function because consent's services import LmsError from this module: the
-    # circle goes once LmsError lives in a shared module of lms.
-    from lms.consent.account import SUBJECT_TITLE, subject_key
-    from lms.consent.models import ConsentPurpose
-    from lms.consent.services import consent_request
-
     consent_request(
         person=user,
         purpose=ConsentPurpose.ACCOUNT,

@@ -26,6 +26,7 @@ from lms.consent.services import (
 from lms.errors import LmsError
 from lms.events import emit
 from lms.mail.services import email_queue
+from lms.privacy.services import person_erase
 
 logger = logging.getLogger(__name__)
 
@@ -131,10 +132,6 @@ def closed_accounts_erase(*, now=None) -> int:
     """Erase accounts whose guardian refused or withdrew consent more than ERASE_AFTER ago.
     Periodic and idempotent: an erased account is not found again; a failure is retried next
     run. Returns how many were erased."""
-    try:
-        from lms.privacy.services import person_erase
-    except ImportError:  # erasure not installed: the accounts stay closed
-        return 0
     cutoff = (now or timezone.now()) - ERASE_AFTER
     ended = Q(state=ConsentState.REFUSED, decided_at__lte=cutoff) | Q(
         state=ConsentState.WITHDRAWN, withdrawn_at__lte=cutoff
