@@ -162,8 +162,8 @@ def certificate_renderer():
 def weasyprint_html(data) -> str:
     import segno
 
-    from certificates.documents.pdf import QR_ERROR, QR_MASK
     from lms.pdf_fonts import FONT_DIR
+    from lms.qr import QR_ERROR, QR_MASK
 
     qr = segno.make(data.verification_url, error=QR_ERROR, mask=QR_MASK, micro=False)
     e = html.escape

@@ -11,13 +11,11 @@ from cohorts.attendance.models import (
     ParticipantPass,
 )
 from cohorts.groups.models import (
-    ADULT_AGE,
     AGE_BANDS,
     GroupKind,
     GroupMember,
     LeaderInvitation,
     YouthGroup,
-    age_on,
 )
 from cohorts.matching.models import (
     MatchingRun,
@@ -27,6 +25,7 @@ from cohorts.matching.models import (
 )
 from cohorts.places.models import (
     ATTRIBUTE_VALUES,
+    CONFIRMED,
     FINAL,
     HOLDING,
     LIVE_ACTIVITY_PLACE,
@@ -47,8 +46,6 @@ from cohorts.places.models import (
     RuleAttribute,
     RuleKind,
     WaitlistTicket,
-    token_digest,
-    token_new,
 )
 from cohorts.surveys.models import (
     SurveyInvitation,
@@ -68,6 +65,7 @@ __all__ = [
     "EnrolmentState",
     "HOLDING",
     "FINAL",
+    "CONFIRMED",
     "TRANSITIONS",
     "LIVE_ACTIVITY_PLACE",
     "EnrolmentQuerySet",
@@ -78,8 +76,6 @@ __all__ = [
     "ReasonTemplate",
     "WaitlistTicket",
     "FocalPoint",
-    "token_new",
-    "token_digest",
     "MatchingRunState",
     "MatchingRun",
     "PeerGroup",
@@ -90,11 +86,9 @@ __all__ = [
     "ParticipantPass",
     "AttendanceStatus",
     "AttendanceRecord",
-    "ADULT_AGE",
     "GroupKind",
     "YouthGroup",
     "LeaderInvitation",
-    "age_on",
     "AGE_BANDS",
     "GroupMember",
     "SurveyTrigger",

@@ -17,17 +17,15 @@ from cohorts.attendance.services import pass_data, pass_filename, pass_token_new
 from cohorts.groups.consent import subject_key as consent_subject_key
 from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
 from cohorts.matching.models import PeerGroupMember
-from cohorts.places.models import FINAL, Enrolment, EnrolmentState, FocalPoint
+from cohorts.places.models import CONFIRMED, FINAL, Enrolment, FocalPoint
 from cohorts.places.services.book import enrolment_withdraw_under_lock, place_lock
 from cohorts.surveys.models import SurveyInvitation
-from lms.accounts.services import LmsError
 from lms.consent.services import consent_cancel
+from lms.errors import LmsError
 from lms.privacy.services import Erasure, personal_data_register
 
 # Under the kernel's logger, so that the purge count shows at the default log level.
 logger = logging.getLogger("lms.retention")
-
-CONFIRMED = (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
 
 
 def retention_days() -> int:

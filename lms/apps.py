@@ -15,10 +15,11 @@ class LmsConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from lms import events, jobs
-        from lms.consent import account as consent_account
+        from lms.accounts import consent as account_consent
+        from lms.accounts import privacy as account_privacy
         from lms.converters import DatabaseIdConverter
         from lms.pages import cache as page_cache
-        from lms.privacy import providers as privacy_providers
+        from lms.privacy.services import personal_data_register
         from lms.signin import middleware as signin
         from lms.signin import privacy as signin_privacy
         from lms.signin import roles
@@ -28,10 +29,17 @@ class LmsConfig(AppConfig):
         # under the stable names their deliveries are recorded with.
         events.handlers_register()
         # Personal data: export, erasure (accounts, then login records and devices).
-        privacy_providers.register_all()
-        signin_privacy.register()
+        account_privacy.register()
+        # Sign-in sits below privacy (whose pages confirm who one is with sign-in's devices), so
+        # its part is handed to the registry here instead of by sign-in itself.
+        personal_data_register(
+            "signin",
+            label=signin_privacy.LABEL,
+            export=signin_privacy.data_export,
+            erase=signin_privacy.data_erase,
+        )
         # Consent subjects: a young person's own account waits for a guardian.
-        consent_account.register()
+        account_consent.register()
         # Second-factor roles: administrators and admin users.
         roles.register()
         # Periodic jobs; their schedules are (re)created after every migrate, so each

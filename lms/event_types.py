@@ -17,13 +17,13 @@ EVENTS = [
         name="lms.user.approved",
         about="A guardian gave consent to a young person's own account: it works from now on.",
         payload=("user_id", "consent_id"),
-        emitted_by=("lms.consent.account: account_approved",),
+        emitted_by=("lms.accounts.consent: account_approved",),
     ),
     EventType(
         name="lms.user.closed",
         about="A guardian refused or withdrew consent to a young person's own account.",
         payload=("user_id", "consent_id"),
-        emitted_by=("lms.consent.account: account_closed",),
+        emitted_by=("lms.accounts.consent: account_closed",),
     ),
     EventType(
         name="lms.consent.requested",

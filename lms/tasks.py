@@ -3,8 +3,8 @@ Their dotted paths (`lms.tasks.<name>`) are stored in queue rows and schedules, 
 whatever capability does the work; `lms.__getattr__` maps paths of earlier releases."""
 
 from lms import events
+from lms.accounts import consent as account
 from lms.accounts import services
-from lms.consent import account
 from lms.consent import services as consent
 from lms.mail import services as mail
 from lms.privacy import services as privacy

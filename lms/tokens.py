@@ -13,7 +13,14 @@ from django.utils.crypto import salted_hmac
 
 
 def token_digest(token: str) -> str:
+    """The SHA-256 stored in place of a token: a copy of the database opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_new() -> tuple[str, str]:
+    """A random 256-bit token (43 URL-safe characters, no padding) and the digest to store."""
+    token = secrets.token_urlsafe(32)
+    return token, token_digest(token)
 
 
 def derived_token(purpose: str, salt: str) -> str:

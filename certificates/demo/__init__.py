@@ -34,6 +34,7 @@ from cohorts.demo import (
 from cohorts.models import Cohort, Enrolment, EnrolmentMode, EnrolmentState
 from cohorts.places import services as cohort_services
 from lms.models import Gender, Level, Sector, User
+from programmes.errors import ProgrammesError
 from programmes.models import ModulePage, ModuleProgress, ProgrammePage
 from programmes.progress import services as programme_services
 
@@ -342,7 +343,7 @@ def _modules_complete(cohort: Cohort, alumnus: Alumnus, user: User, *, lines: li
     for module in modules if alumnus.completes else modules[:1]:
         try:
             _module_work_through(module, user)
-        except programme_services.ProgrammesError as exc:
+        except ProgrammesError as exc:
             lines.append(f"{alumnus.person.name} could not finish {module.title}: {exc.message}")
             return 0
     if not alumnus.completes:

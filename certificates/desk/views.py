@@ -18,6 +18,7 @@ from wagtail.models import ModelLogEntry
 
 from certificates import services
 from certificates.desk.forms import IssueForm, ReissueForm, RevokeForm
+from certificates.errors import CertificatesError
 from certificates.models import (
     BulkIssue,
     BulkIssueState,
@@ -303,7 +304,7 @@ class RevokeView(CertificateMixin, TemplateView):
             certificate = services.certificate_revoke(
                 certificate=self.certificate, reason=form.cleaned_data["reason"], actor=request.user
             )
-        except services.CertificatesError as exc:
+        except CertificatesError as exc:
             messages.error(request, exc.message)
             return redirect(self.detail_url())
         messages.success(
@@ -350,7 +351,7 @@ class ReissueView(CertificateMixin, TemplateView):
             new = services.certificate_reissue(
                 certificate=old, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except services.CertificatesError as exc:
+        except CertificatesError as exc:
             messages.error(request, exc.message)
             return redirect(self.detail_url())
         new.refresh_from_db()
@@ -495,7 +496,7 @@ class IssueView(CohortCertificatesMixin, TemplateView):
                 requested_by=request.user,
                 override_reason=form.cleaned_data["override_reason"],
             )
-        except services.CertificatesError as exc:
+        except CertificatesError as exc:
             if exc.code == "not_completed":
                 form.add_error(
                     "override_reason",
@@ -531,7 +532,7 @@ class BulkRequestView(CohortCertificatesMixin, View):
     def post(self, request, *args, **kwargs):
         try:
             bulk = services.certificates_bulk_request(cohort=self.cohort, actor=request.user)
-        except services.CertificatesError as exc:
+        except CertificatesError as exc:
             messages.error(request, exc.message)
             return redirect(self.cohort_url())
         return redirect("certificates_bulk", pk=bulk.pk)

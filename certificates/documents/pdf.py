@@ -8,7 +8,6 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-import segno
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.utils import ImageReader, simpleSplit
@@ -16,14 +15,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.pdf_fonts import FONT, FONT_BOLD, register_fonts
+from lms.qr import QR_QUIET, qr_draw, qr_matrix
 
 PAPER = {"A4": A4, "LETTER": LETTER}
 BORDERS = ("none", "single", "double")
-QR_QUIET = 4  # modules of white around the symbol, as ISO/IEC 18004 asks
-QR_ERROR = "m"
-# Any of the eight masks gives a valid symbol; segno's search for the best one costs ~20 ms, more
-# than the rest of the certificate.
-QR_MASK = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +76,6 @@ class QRPlacement:
     @property
     def module(self) -> float:
         return self.size / self.modules
-
-
-def qr_matrix(url: str) -> tuple[tuple[int, ...], ...]:
-    """The QR symbol's dark (1) and light (0) modules for `url`, without the quiet zone."""
-    return tuple(
-        tuple(row) for row in segno.make(url, error=QR_ERROR, mask=QR_MASK, micro=False).matrix
-    )
 
 
 def page_size(data: CertificateData) -> tuple[float, float]:
@@ -155,7 +143,7 @@ def _draw(canvas: Canvas, data: CertificateData, width: float, height: float) ->
 
     matrix = qr_matrix(data.verification_url)
     qr = qr_placement(data, len(matrix))
-    _draw_qr(canvas, matrix, qr)
+    qr_draw(canvas, matrix, x=qr.x, y=qr.y, size=qr.size)
 
     left, right = margin + 10, width - margin - 10
     footer_y = margin + 4
@@ -179,29 +167,6 @@ def _draw_border(
     if border == "double":
         canvas.setLineWidth(0.75)
         canvas.rect(inset + 5, inset + 5, width - 2 * inset - 10, height - 2 * inset - 10)
-
-
-def _draw_qr(canvas: Canvas, matrix: tuple[tuple[int, ...], ...], qr: QRPlacement) -> None:
-    """One filled path of horizontal runs in module units: no image, no widget, and integer
-    operands written directly (reportlab's float formatting is most of the cost otherwise)."""
-    unit = qr.module
-    ops = []
-    for r, row in enumerate(matrix):
-        c, n = 0, len(row)
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                ops.append(f"{start} {r} {c - start} 1 re")
-            else:
-                c += 1
-    canvas.saveState()
-    canvas.setFillColorRGB(0, 0, 0)
-    # Origin at the symbol's top left module, y downwards, one unit per module.
-    canvas.transform(unit, 0, 0, -unit, qr.x + QR_QUIET * unit, qr.y + qr.size - QR_QUIET * unit)
-    canvas.addLiteral("\n".join(ops) + "\nf")
-    canvas.restoreState()
 
 
 def _fit(text: str, font: str, size: float, max_width: float, minimum: float = 6.0) -> float:

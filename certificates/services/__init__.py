@@ -13,7 +13,6 @@ from certificates.services.base import (
     BULK_TASK,
     RENDER_TASK,
     SWEEP_AFTER_SECONDS,
-    CertificatesError,
 )
 from certificates.services.bulk import (
     BULK_CHUNK,
@@ -34,7 +33,6 @@ __all__ = [
     "BULK_TASK",
     "RENDER_TASK",
     "SWEEP_AFTER_SECONDS",
-    "CertificatesError",
     "certificate_issue",
     "certificate_issue_concerns",
     "certificate_reissue",

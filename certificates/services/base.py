@@ -1,4 +1,4 @@
-"""What every certificates service shares: the error type, the queued task paths, the event
+"""What every certificates service shares: the queued task paths, the event
 announced for a certificate and its entry in the audit log."""
 
 from django.conf import settings
@@ -14,15 +14,6 @@ BULK_CHUNK_TASK = "certificates.tasks.bulk_render_chunk_task"
 # A certificate or bulk issue still waiting this long lost its job (the Redis broker can drop
 # in-flight tasks; a killed worker drops what it held): the sweeper queues it again.
 SWEEP_AFTER_SECONDS = 300
-
-
-class CertificatesError(Exception):
-    """A domain failure of certificates; `code` is stable, `message` is shown to people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def setting(name: str, default: int) -> int:

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from certificates.errors import CertificatesError
 from certificates.models import (
     BulkIssue,
     BulkIssueState,
@@ -18,7 +19,6 @@ from certificates.models import (
 from certificates.services.base import (
     BULK_CHUNK_TASK,
     BULK_TASK,
-    CertificatesError,
     person,
     setting,
 )

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from certificates.errors import CertificatesError
 from certificates.models import (
     Certificate,
     CertificateKind,
@@ -16,16 +17,15 @@ from certificates.models import (
     CertificateState,
     CertificateTemplate,
 )
-from certificates.services.base import RENDER_TASK, CertificatesError, audit, person
+from certificates.services.base import RENDER_TASK, audit, person
 from certificates.services.targets import Target, certificate_template_for, programme_of, target_of
-from cohorts.models import ActivitySession, Cohort, Enrolment, EnrolmentState
+from cohorts.models import CONFIRMED, ActivitySession, Cohort, Enrolment, EnrolmentState
+from lms.ages import is_minor_on
 from lms.jobs import enqueue
+from lms.names import name_clean
 from programmes.models import ActivityPage, ModulePage, ModuleProgress, ProgrammePage
 
 logger = logging.getLogger(__name__)
-
-# Holders under this age are marked as minors on the certificate record.
-ADULT_AGE = 18
 
 # An activity shorter than this prints its duration as {hours}; a longer one (several days)
 # needs the template's hours or its attendance sessions.
@@ -47,15 +47,12 @@ def _eligible(user, target: Target) -> bool:
         return Enrolment.objects.filter(
             user=user,
             cohort=target.obj,
-            state__in=[EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED],
+            state__in=CONFIRMED,
         ).exists()
     if target.field == "activity":
         return (
             Enrolment.objects.filter(user=user, activity=target.obj)
-            .filter(
-                Q(state__in=[EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED])
-                | Q(attended_at__isnull=False)
-            )
+            .filter(Q(state__in=CONFIRMED) | Q(attended_at__isnull=False))
             .exists()
         )
     return ModuleProgress.objects.filter(
@@ -66,13 +63,9 @@ def _eligible(user, target: Target) -> bool:
 def _holder_name(user) -> str:
     profile = getattr(user, "profile", None)
     name = profile.full_name if profile is not None else ""
-    name = " ".join((name or user.get_full_name() or "").split())
     # The profile keeps at most 200 characters; a longer account name is cut to fit.
-    return name[: Certificate._meta.get_field("holder_name").max_length]
-
-
-def _age_on(born: dt.date, day: dt.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    limit = Certificate._meta.get_field("holder_name").max_length
+    return name_clean(name or user.get_full_name(), limit=limit)
 
 
 def _activity_hours(activity: ActivityPage) -> Decimal | None:
@@ -159,7 +152,7 @@ def snapshot_fields(
         **target.filter,
         "template": template,
         "holder_name": name,
-        "holder_is_minor": bool(born and _age_on(born, today) < ADULT_AGE),
+        "holder_is_minor": is_minor_on(on=today, birth_date=born),
         "programme_title": programme.title if programme is not None else "",
         "context_title": target.title,
         "date_start": date_start,

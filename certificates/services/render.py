@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from certificates.documents import content as rendering
 from certificates.documents import pdf
+from certificates.errors import CertificatesError
 from certificates.models import (
     Certificate,
     CertificateSource,
@@ -16,7 +17,7 @@ from certificates.models import (
     CertificateTemplate,
     certificate_upload_to,
 )
-from certificates.services.base import CertificatesError, announce
+from certificates.services.base import announce
 from certificates.services.bulk_status import bulk_count_issued
 from certificates.verify.codes import code_new
 

@@ -4,13 +4,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from certificates.errors import CertificatesError
 from certificates.models import (
     Certificate,
     CertificateSource,
     CertificateState,
     CertificateTemplate,
 )
-from certificates.services.base import CertificatesError, announce, audit, is_person, person
+from certificates.services.base import announce, audit, is_person, person
 from certificates.services.issue import render_later, snapshot_fields
 from certificates.services.targets import Target, certificate_template_for, programme_of
 from lms.events import emit

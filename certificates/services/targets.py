@@ -3,8 +3,8 @@ applies to it."""
 
 from dataclasses import dataclass
 
+from certificates.errors import CertificatesError
 from certificates.models import CertificateKind, CertificateTemplate
-from certificates.services.base import CertificatesError
 from cohorts.models import Cohort
 from programmes.models import ActivityPage, ModulePage, ProgrammePage
 

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-import segno
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -25,12 +24,12 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import KeepTogether
 
 from lms.pdf_fonts import FONT, FONT_BOLD, register_fonts
+from lms.qr import qr_draw, qr_matrix
 
 INK = colors.HexColor("#14213d")
 ACCENT = colors.HexColor("#0b5394")
 MUTED = colors.HexColor("#4a5568")
 ISSUER = "BSR Academy"
-QR_QUIET = 4  # modules of white around the symbol (ISO/IEC 18004)
 SIGNATURE_MIN = 28 * mm  # the narrowest box a signature fits in
 
 
@@ -47,38 +46,6 @@ class PassData:
     country: str = ""
     organisation: str = ""
     programme: str = ""
-
-
-def qr_matrix(text: str) -> tuple[tuple[int, ...], ...]:
-    """Dark (1) and light (0) modules of a QR symbol for `text`, without the quiet zone."""
-    # Error correction M, fixed mask: any mask gives a valid symbol and the search costs time.
-    symbol = segno.make(text, error="m", mask=0, micro=False)
-    return tuple(tuple(row) for row in symbol.matrix)
-
-
-def _draw_qr(canvas: Canvas, matrix, x: float, y: float, size: float) -> None:
-    """The symbol as one filled path of horizontal runs, quiet zone included in `size`."""
-    modules = len(matrix) + 2 * QR_QUIET
-    unit = size / modules
-    ops = []
-    for r, row in enumerate(matrix):
-        c, n = 0, len(row)
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                ops.append(f"{start} {r} {c - start} 1 re")
-            else:
-                c += 1
-    canvas.saveState()
-    canvas.setFillColorRGB(1, 1, 1)
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColorRGB(0, 0, 0)
-    # Origin at the symbol's top left module, y downwards, one unit per module.
-    canvas.transform(unit, 0, 0, -unit, x + QR_QUIET * unit, y + size - QR_QUIET * unit)
-    canvas.addLiteral("\n".join(ops) + "\nf")
-    canvas.restoreState()
 
 
 def _fit(text: str, font: str, size: float, width: float, minimum: float = 7.0) -> float:
@@ -165,7 +132,9 @@ def _draw_pass(canvas: Canvas, data: PassData, width: float, height: float) -> N
     room = y - footer - 3 * mm
     size = max(38 * mm, min(58 * mm, room))
     bottom = footer + max(0.0, (room - size) / 2)
-    _draw_qr(canvas, qr_matrix(data.qr_text), (width - size) / 2, bottom, size)
+    qr_draw(
+        canvas, qr_matrix(data.qr_text), x=(width - size) / 2, y=bottom, size=size, backdrop=True
+    )
 
     canvas.setFillColor(INK)
     canvas.setFont(FONT, 7.5)

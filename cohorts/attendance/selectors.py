@@ -28,8 +28,11 @@ from cohorts.attendance.services import (
     session_local_date,
 )
 from cohorts.groups.consent import ConsentStatus, consent_statuses
-from cohorts.places.models import Cohort, Enrolment, EnrolmentState
-from cohorts.places.selectors import CONFIRMED, cohort_is_admin, cohorts_managed_by
+from cohorts.places.models import CONFIRMED, Cohort, Enrolment, EnrolmentState
+from cohorts.places.selectors import (
+    cohort_is_admin,
+    cohorts_managed_by,
+)
 from programmes.models import ActivityPage
 
 # Letters that Unicode's decomposition leaves whole, spelled as people type them without the

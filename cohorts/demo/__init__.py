@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from cohorts.errors import CohortsError
 from cohorts.places import services
 from cohorts.places.models import (
     ApplicationQuestion,
@@ -548,7 +549,7 @@ def _bep_load(programme, *, passwords, now, lines) -> tuple[Cohort, dict[str, Us
             services.enrolment_apply(
                 user=user, cohort=cohort, answers=_answers(person, cohort, index)
             )
-        except services.CohortsError as exc:
+        except CohortsError as exc:
             lines.append(f"{person.name} could not apply to {cohort.title}: {exc.message}")
             continue
         applied += 1
@@ -655,7 +656,7 @@ def _needs_load(programme, *, passwords, now, lines) -> Cohort:
             services.nomination_create(
                 actor=focal_points[person.country], cohort=cohort, nominee=nominee(person)
             )
-        except services.CohortsError as exc:
+        except CohortsError as exc:
             lines.append(f"{person.name} could not be nominated: {exc.message}")
             continue
         lines.append(f"{focal_points[person.country]} nominated {person.name} for {cohort.title}")
@@ -677,7 +678,7 @@ def _needs_load(programme, *, passwords, now, lines) -> Cohort:
                 actor=focal_points[substitute.country], enrolment=old, nominee=nominee(substitute)
             )
             lines.append(f"{substitute.name} took {old_name}'s nomination")
-        except services.CohortsError as exc:
+        except CohortsError as exc:
             lines.append(f"{substitute.name} could not take {old_name}'s place: {exc.message}")
     return cohort
 
@@ -693,7 +694,7 @@ def _registrations_load(activity, *, people: dict[str, User], lines: list[str]) 
             continue
         try:
             services.registration_create(user=user, activity=activity)
-        except services.CohortsError as exc:
+        except CohortsError as exc:
             lines.append(f"{name} could not register for {activity.title}: {exc.message}")
             continue
         registered += 1

@@ -17,8 +17,7 @@ from cohorts.attendance.models import (
 )
 from cohorts.demo import STAFF_DOMAIN
 from cohorts.places import services
-from cohorts.places.models import Cohort, Enrolment, EnrolmentState
-from cohorts.places.selectors import CONFIRMED
+from cohorts.places.models import CONFIRMED, Cohort, Enrolment, EnrolmentState
 from lms.models import User
 from programmes.models import ActivityPage
 

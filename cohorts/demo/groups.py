@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohorts.demo import PARTICIPANT_PASSWORD, Passwords, Person, email_of, person_ensure
+from cohorts.errors import CohortsError
 from cohorts.groups import services as groups
 from cohorts.groups.models import GroupKind, GroupMember, YouthGroup
 from cohorts.places.models import Enrolment, EnrolmentState
-from cohorts.places.services import CohortsError
-from lms.consent.services import _token_issue, consent_give, notice_current
+from lms.consent.services import consent_give, consent_token_issue, notice_current
 from lms.models import ConsentState, ConsentToken, GuardianConsent, Level, Sector
 from programmes.models import ActivityKind, ActivityPage, ProgrammePage
 
@@ -274,7 +274,9 @@ def _consents_give(group, data: DemoGroup, activity, lines) -> None:
         if consent is None:
             continue
         with transaction.atomic():
-            token, _ = _token_issue(consent, ConsentToken.Action.DECIDE, now=timezone.now())
+            token, _ = consent_token_issue(
+                consent=consent, action=ConsentToken.Action.DECIDE, now=timezone.now()
+            )
         consent_give(
             token=token,
             consent_id=consent.pk,

@@ -14,9 +14,9 @@ from cohorts.surveys import services as surveys
 from cohorts.surveys.models import SurveyInvitation, SurveyTarget, SurveyTrigger
 from lms.models import User
 from programmes.demo.surveys import BEP_SURVEY_SLUG, NEEDS_SURVEY_SLUG, survey_pages_ensure
+from programmes.errors import ProgrammesError
 from programmes.models import LessonsLearnedPage, ModulePage, SurveyPage
 from programmes.surveys.answering import (
-    SurveysError,
     lessons_learned_publish,
     survey_form,
     survey_response_record,
@@ -169,7 +169,7 @@ def _needs_load(survey: SurveyPage, cohort: Cohort) -> list[str]:
                 results=survey_results(survey, cohort_ids=[cohort.pk]),
                 actor=None,
             )
-        except SurveysError as exc:
+        except ProgrammesError as exc:
             lines.append(f"no lessons-learned page: {exc.message}")
         else:
             lines.append(f"published {page.title}")

@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django_countries import countries
 
+from cohorts.errors import CohortsError
 from cohorts.places.models import Cohort, Enrolment
 from cohorts.places.services import Nominee, PlaceDryRun
 from lms.models import Level, Organisation, Profile, Sector
+from lms.names import name_clean
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
@@ -34,14 +36,6 @@ ENCODING_HELP = (
     "Save it as UTF-8 and upload it again: in Excel choose “Save as” → “CSV UTF-8 (comma "
     "delimited)”; in LibreOffice tick “Edit filter settings” and choose “Unicode (UTF-8)”."
 )
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; `message` says why and what to do."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -94,16 +88,19 @@ class ParsedFile:
 
 
 def read_upload(uploaded) -> str:
-    """The uploaded file's text, or ImportFileError for a file too big or not in UTF-8."""
+    """The uploaded file's text; a CohortsError ("bad_file") for a file too big or not UTF-8."""
     size = getattr(uploaded, "size", None)
     if size is not None and size > MAX_BYTES:
-        raise ImportFileError(
+        raise CohortsError(
+            "bad_file",
             f"The file is {size / 1024 / 1024:.1f} MB; the limit is 10 MB. "
-            "Split it into smaller files and import them one after another."
+            "Split it into smaller files and import them one after another.",
         )
     data = uploaded.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise ImportFileError("The file is larger than 10 MB; split it into smaller files.")
+        raise CohortsError(
+            "bad_file", "The file is larger than 10 MB; split it into smaller files."
+        )
     return decode(data)
 
 
@@ -116,14 +113,17 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise ImportFileError("The file is damaged: it is not readable as UTF-16.") from None
+            raise CohortsError(
+                "bad_file", "The file is damaged: it is not readable as UTF-16."
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ImportFileError(
+        raise CohortsError(
+            "bad_file",
             f"The file is not in UTF-8: line {line} has characters that cannot be read, so "
-            f"names with letters such as ā, ž or ø would be garbled. {ENCODING_HELP}"
+            f"names with letters such as ā, ž or ø would be garbled. {ENCODING_HELP}",
         ) from None
 
 
@@ -142,12 +142,14 @@ class Table:
 
 def table_read(text: str, *, columns: tuple[str, ...], required: tuple[str, ...]) -> Table:
     """The CSV text's rows under the named columns (a comma, semicolon or tab file, column names
-    in any case, empty rows skipped), or ImportFileError saying what is wrong with the file."""
+    in any case, empty rows skipped), or a CohortsError ("bad_file") saying what is wrong."""
     if "\x00" in text:
-        raise ImportFileError("The file contains binary data; is it really a CSV file?")
+        raise CohortsError("bad_file", "The file contains binary data; is it really a CSV file?")
     lines = text.splitlines()
     if not lines or not lines[0].strip():
-        raise ImportFileError("The file is empty, or its first line (the column names) is.")
+        raise CohortsError(
+            "bad_file", "The file is empty, or its first line (the column names) is."
+        )
     header_line = lines[0]
     # Excel writes semicolons or tabs in many European locales.
     delimiter = max((",", ";", "\t"), key=header_line.count)
@@ -155,23 +157,25 @@ def table_read(text: str, *, columns: tuple[str, ...], required: tuple[str, ...]
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
         records = list(reader)
     except csv.Error as exc:
-        raise ImportFileError(f"The file is not a readable CSV file ({exc}).") from None
+        raise CohortsError("bad_file", f"The file is not a readable CSV file ({exc}).") from None
     header = [_column(name) for name in records[0]]
     missing = [name for name in required if name not in header]
     if missing:
-        raise ImportFileError(
+        raise CohortsError(
+            "bad_file",
             "The first line must name the columns: "
             + ", ".join(columns)
             + ". Missing: "
             + ", ".join(missing)
-            + "."
+            + ".",
         )
     ignored = [name for name in records[0] if _column(name) not in columns and name.strip()]
     positions = {name: header.index(name) for name in columns if name in header}
     data = records[1:]
     if len(data) > MAX_ROWS:
-        raise ImportFileError(
-            f"The file has {len(data)} rows; at most {MAX_ROWS} can be imported at once."
+        raise CohortsError(
+            "bad_file",
+            f"The file has {len(data)} rows; at most {MAX_ROWS} can be imported at once.",
         )
     rows = []
     for index, record in enumerate(data, start=2):
@@ -182,7 +186,7 @@ def table_read(text: str, *, columns: tuple[str, ...], required: tuple[str, ...]
         }
         rows.append((index, values))
     if not rows:
-        raise ImportFileError("The file has column names but no rows to import.")
+        raise CohortsError("bad_file", "The file has column names but no rows to import.")
     return Table(rows=rows, ignored_columns=ignored)
 
 
@@ -216,7 +220,7 @@ def _row_clean(number: int, values: dict) -> ImportRow:
         else:
             row.email = email.lower()
     row.email = row.email or email[:254]
-    row.full_name = " ".join(values.get("full_name", "").split())[:200]
+    row.full_name = name_clean(values.get("full_name"))
     if not row.full_name:
         row.errors.append("the full name is missing")
     country = values.get("country", "").strip()
@@ -228,7 +232,7 @@ def _row_clean(number: int, values: dict) -> ImportRow:
     elif not code:
         row.errors.append(f"unknown country “{country[:40]}” (use a two-letter code such as FI)")
     row.country = code or country[:40]
-    row.organisation = " ".join(values.get("organisation", "").split())[:200]
+    row.organisation = name_clean(values.get("organisation"))
     for name, choices in (("sector", Sector.choices), ("level", Level.choices)):
         value = values.get(name, "").strip()
         if not value:

@@ -27,6 +27,7 @@ from cohorts.desk.forms import (
     person_reasons,
     reason_templates_for,
 )
+from cohorts.errors import CohortsError
 from cohorts.places import emails, services
 from cohorts.places.models import Cohort, Enrolment, ReasonTemplate, RuleAttribute
 from cohorts.places.selectors import (
@@ -297,7 +298,7 @@ class DecideView(DecisionReviewMixin, View):
                 reasons=reasons,
                 actor=request.user,
             )
-        except services.CohortsError as exc:
+        except CohortsError as exc:
             messages.error(request, exc.message)
             return back
         text, failed = decision_summary(decision, results)
@@ -332,7 +333,7 @@ class PromoteView(CohortDeskMixin, View):
     def post(self, request, *args, **kwargs):
         try:
             offered = services.waitlist_promote(target=self.cohort)
-        except services.CohortsError as exc:
+        except CohortsError as exc:
             messages.error(request, exc.message)
             return redirect(desk_url(self.cohort) + "#waitlist")
         if offered:
@@ -411,7 +412,7 @@ class ImportView(CohortDeskMixin, TemplateView):
         mode = form.cleaned_data["mode"]
         try:
             parsed = imports.parse(imports.read_upload(uploaded))
-        except imports.ImportFileError as exc:
+        except CohortsError as exc:
             messages.error(request, exc.message)
             context["file_error"] = exc.message
             return self.render_to_response(self.get_context_data(**context))
@@ -442,7 +443,7 @@ class ImportView(CohortDeskMixin, TemplateView):
                 all_or_nothing=all_or_nothing,
                 file_name=name or "",
             )
-        except services.CohortsError as exc:
+        except CohortsError as exc:
             messages.error(self.request, f"Nothing was imported: {exc.message}")
             return {"outcome": f"Nothing was imported: {exc.message}"}
         by_number = {row.number: row for row in parsed.rows}
@@ -499,7 +500,7 @@ class ReasonTemplatesView(CohortDeskMixin, TemplateView):
                     text=form.cleaned_data["text"],
                     decision=form.cleaned_data["decision"],
                 )
-            except services.CohortsError as exc:
+            except CohortsError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, f"Saved the reason “{form.cleaned_data['title']}”.")
@@ -554,7 +555,7 @@ class ReasonTemplateEditView(CohortDeskMixin, TemplateView):
                     decision=form.cleaned_data["decision"],
                     template=template,
                 )
-            except services.CohortsError as exc:
+            except CohortsError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, f"Saved the reason “{form.cleaned_data['title']}”.")

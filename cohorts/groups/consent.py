@@ -11,11 +11,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
+from cohorts.errors import CohortsError
 from cohorts.groups.models import GroupMember
 from cohorts.places import emails
-from cohorts.places.models import Cohort, Enrolment, EnrolmentState
+from cohorts.places.models import CONFIRMED, Cohort, Enrolment, EnrolmentState
 from cohorts.places.services.book import (
-    CohortsError,
     enrolment_audit,
     enrolment_emit,
     enrolment_reload,
@@ -25,7 +25,6 @@ from cohorts.places.services.book import (
     place_lock,
     place_transaction,
 )
-from lms.accounts.services import LmsError, email_queue
 from lms.consent.services import (
     ConsentSubject,
     consent_cancel,
@@ -33,6 +32,8 @@ from lms.consent.services import (
     consent_states,
     consent_subject_register,
 )
+from lms.errors import LmsError
+from lms.mail.services import email_queue
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
 from lms.time_zones import DAY_FORMAT
 from programmes.models import ActivityPage
@@ -159,7 +160,7 @@ def _on_given(consent: GuardianConsent) -> None:
     if found is None:
         raise LmsError("subject_gone", "The place this consent was for no longer exists.")
     enrolment, _target = found
-    if enrolment.state in (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED):
+    if enrolment.state in CONFIRMED:
         return
     if enrolment.state != EnrolmentState.PENDING_CONSENT:
         raise LmsError(

@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 
 from cohorts.desk.imports import table_read
 from cohorts.groups.services import MemberData
+from lms.names import name_clean
 
 MEMBER_COLUMNS = (
     "first_name",
@@ -71,8 +72,8 @@ def members_parse(text: str) -> list[MemberImportRow]:
             except ValidationError:
                 errors.append(f"“{guardian_email[:80]}” is not a valid e-mail address")
         data = MemberData(
-            first_name=" ".join(values.get("first_name", "").split())[:150],
-            family_name=" ".join(values.get("family_name", "").split())[:150],
+            first_name=name_clean(values.get("first_name"), limit=150),
+            family_name=name_clean(values.get("family_name"), limit=150),
             birth_year=year,
             birth_date=birth_date,
             guardian_name=values.get("guardian_name", ""),

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-ADULT_AGE = 18
+from lms.ages import ADULT_AGE, age_on
 
 
 class GroupKind(models.TextChoices):
@@ -68,14 +68,6 @@ class LeaderInvitation(models.Model):
             and self.cancelled_at is None
             and self.expires_at > (now or timezone.now())
         )
-
-
-def age_on(*, on: dt.date, birth_date: dt.date | None, birth_year: int) -> int:
-    """Age in whole years on a day; with only the birth year known, the younger of the two
-    possible ages (so that nobody is taken for an adult too early)."""
-    if birth_date is not None:
-        return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-    return on.year - birth_year - (0 if (on.month, on.day) == (12, 31) else 1)
 
 
 AGE_BANDS = ((0, 9, "under 10"), (10, 12, "10–12"), (13, 15, "13–15"), (16, 17, "16–17"))

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
 from cohorts.groups.services import LIVE, booking_closed_reason, group_refusal, target_start
-from cohorts.places.models import Cohort, Enrolment, EnrolmentMode, EnrolmentState
-from cohorts.places.selectors import CONFIRMED
+from cohorts.places.models import CONFIRMED, Cohort, Enrolment, EnrolmentMode, EnrolmentState
 from lms.consent.services import consent_states
 from lms.models import undeliverable
 from programmes.models import ActivityPage

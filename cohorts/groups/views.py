@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cohorts.desk import imports
+from cohorts.errors import CohortsError
 from cohorts.groups import imports as member_imports
 from cohorts.groups.forms import BookingForm, GroupForm, LeaderForm, MemberForm, MembersImportForm
 from cohorts.groups.selectors import (
@@ -46,7 +47,6 @@ from cohorts.groups.services import (
     member_update,
     members_import,
 )
-from cohorts.places.services import CohortsError
 
 # Pages of capabilities built on groups that live under /groups/ (see cohorts.groups.urls).
 GROUP_URLS_HOOK = "bsr_group_urls"
@@ -284,7 +284,7 @@ def members_import_view(request, group_id: int):
         partial = form.cleaned_data["mode"] == "valid"
         try:
             rows = member_imports.members_parse(imports.read_upload(form.cleaned_data["file"]))
-        except imports.ImportFileError as error:
+        except CohortsError as error:
             context["file_error"] = error.message
             return _render(request, "members_import.html", context, status=400)
         valid = [row for row in rows if row.ok]

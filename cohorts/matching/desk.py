@@ -13,12 +13,12 @@ from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 
 from cohorts.desk.views import CohortDeskMixin, desk_url
+from cohorts.errors import CohortsError
 from cohorts.matching import selectors as matching_selectors
 from cohorts.matching import services as peergroups
 from cohorts.matching.algorithm import EXACT_MAX_PARTICIPANTS
 from cohorts.matching.forms import MatchingRunForm, initial_from
 from cohorts.matching.models import MatchingRun, MatchingRunState
-from cohorts.places.services import CohortsError
 
 # A requested run still waiting after this long has probably lost its job.
 REQUEUE_AFTER = timedelta(seconds=60)

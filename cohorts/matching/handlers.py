@@ -8,9 +8,9 @@ from django.urls import reverse
 from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
 from cohorts.matching.selectors import person_of, run_total_violations
 from cohorts.places.emails import absolute, person_name
-from cohorts.places.selectors import CONFIRMED
-from lms.accounts.services import email_queue
+from cohorts.places.models import CONFIRMED
 from lms.jobs import enqueue
+from lms.mail.services import email_queue
 from lms.models import Event, OutgoingEmail
 
 PUBLISHED = "cohorts.peergroups.published"

@@ -10,14 +10,9 @@ from django_countries import countries
 
 from cohorts.matching import algorithm as matching
 from cohorts.matching.models import MatchingRun, PeerGroup, PeerGroupMember
-from cohorts.places.models import Cohort, Enrolment
-from cohorts.places.selectors import CONFIRMED
+from cohorts.places.models import CONFIRMED, Cohort, Enrolment
+from lms.ages import is_minor_on
 from lms.models import Gender, Language, Level, Sector
-
-# Who counts as a young participant for the "nobody alone among adults" rule: younger than this
-# on the cohort's first day (a fixed day, so that repeating a run gives the same groups).
-YOUTH_AGE = 18
-
 
 RULE_LABELS = {
     "size": "Group sizes differ by at most one",
@@ -64,14 +59,12 @@ def value_label(attribute: str, value: str) -> str:
     return _label(choices, value) if choices else value
 
 
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def _youth(enrolment: Enrolment, day: date) -> bool:
+    """A young participant for the "nobody alone among adults" rule: a minor on `day`, the
+    cohort's first day (a fixed day, so that repeating a run gives the same groups)."""
     profile = getattr(enrolment.user, "profile", None)
     born = profile.date_of_birth if profile is not None else None
-    return born is not None and _age_on(born, day) < YOUTH_AGE
+    return is_minor_on(on=day, birth_date=born)
 
 
 def participant_of(enrolment: Enrolment, day: date) -> matching.Participant:

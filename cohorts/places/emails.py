@@ -12,8 +12,8 @@ from django.utils import timezone
 from cohorts.places.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState, FocalPoint
 from cohorts.places.selectors import waitlist_of, waitlist_position
 from cohorts.places.services import nominee_sets_password, offer_hours
-from lms.accounts.services import email_queue
 from lms.contact import contact_of
+from lms.mail.services import email_queue
 from lms.models import OutgoingEmail
 from lms.time_zones import moment_text, span_text
 from programmes.calendar.ics import activity_calendar_event, activity_location, calendar_bytes

@@ -7,6 +7,7 @@ from django_countries import countries
 
 from cohorts.places.services import Nominee
 from lms.models import Level, Sector
+from lms.names import name_required
 
 ANSWER_MAX = 5000
 WITHDRAW_REASON_MAX = 1000
@@ -63,16 +64,12 @@ class PersonFields(forms.Form):
     level = forms.ChoiceField(label="Level", choices=_choices(Level.choices))
 
     def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError("Please enter the full name.")
-        return name
+        return name_required(self.cleaned_data["full_name"], message="Please enter the full name.")
 
     def clean_organisation_name(self) -> str:
-        name = " ".join(self.cleaned_data["organisation_name"].split())
-        if not name:
-            raise forms.ValidationError("Please enter the organisation.")
-        return name
+        return name_required(
+            self.cleaned_data["organisation_name"], message="Please enter the organisation."
+        )
 
 
 class NominationForm(PersonFields):

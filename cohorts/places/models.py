@@ -1,8 +1,6 @@
 """Cohorts (editions of a programme), their place rules and questions, enrolments and activity
 registrations, the place claims that make over-allocation impossible, and focal points."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -252,6 +250,8 @@ HOLDING = (
     EnrolmentState.COMPLETED,
 )
 FINAL = (EnrolmentState.REJECTED, EnrolmentState.WITHDRAWN, EnrolmentState.COMPLETED)
+# The states of someone who holds a place and takes part (or took part).
+CONFIRMED = (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
 
 TRANSITIONS = {
     EnrolmentState.SUBMITTED: {
@@ -532,13 +532,3 @@ class FocalPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.country.name}"
-
-
-def token_new() -> tuple[str, str]:
-    """A 256-bit URL-safe token and the SHA-256 that is stored in its place."""
-    token = secrets.token_urlsafe(32)
-    return token, token_digest(token)
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

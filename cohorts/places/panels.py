@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
 
-from cohorts.places.models import Cohort, EnrolmentState
+from cohorts.places.models import CONFIRMED, Cohort, EnrolmentState
 from cohorts.places.selectors import (
-    CONFIRMED,
     activity_places_left,
     activity_places_of,
     cohorts_listed,

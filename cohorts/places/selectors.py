@@ -10,6 +10,7 @@ from django_countries import countries
 from wagtail.models import ModelLogEntry
 
 from cohorts.places.models import (
+    CONFIRMED,
     HOLDING,
     Cohort,
     Enrolment,
@@ -234,7 +235,6 @@ def desk_log_entries(cohort: Cohort, *, limit: int = 50):
 # --- the participant side ---------------------------------------------------------------------
 
 # States in which a place is the person's own: it shows the online link of an activity.
-CONFIRMED = (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
 
 
 def cohort_public(*, slug: str) -> Cohort | None:

@@ -16,8 +16,8 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
+from cohorts.errors import CohortsError
 from cohorts.places.selectors import cohort_is_admin
-from cohorts.places.services import CohortsError
 from cohorts.surveys import exports as surveys_exports
 from cohorts.surveys import services as surveys
 from cohorts.surveys.models import SurveyTarget
@@ -28,7 +28,8 @@ from cohorts.surveys.selectors import (
     surveys_visible_to,
     target_can_send,
 )
-from programmes.surveys.answering import SurveysError, lessons_learned_publish
+from programmes.errors import ProgrammesError
+from programmes.surveys.answering import lessons_learned_publish
 from programmes.surveys.results import (
     BREAKDOWNS,
     MIN_CELL,
@@ -281,7 +282,7 @@ class LessonsPublishView(SurveyMixin, TemplateView):
                 results=survey_results(self.survey, cohort_ids=self.scope.cohort_ids),
                 actor=request.user,
             )
-        except SurveysError as exc:
+        except ProgrammesError as exc:
             messages.error(request, exc.message)
             return self.render_to_response(self.get_context_data(form=form))
         if not page.live:

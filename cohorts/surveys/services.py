@@ -6,7 +6,6 @@ invitation's single-use link (drafts kept, one response per invitation).
 Tokens: only a digest is stored; the token itself is an HMAC of the invitation's random salt
 with the site's secret key, so reminders can carry the same link without storing it."""
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -20,21 +19,21 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from wagtail.log_actions import log
 
+from cohorts.errors import CohortsError
 from cohorts.places.emails import absolute, person_name
-from cohorts.places.models import Enrolment, EnrolmentState
-from cohorts.places.services import CohortsError
+from cohorts.places.models import CONFIRMED, Enrolment
 from cohorts.surveys.models import SurveyInvitation, SurveyTarget, SurveyTrigger
-from lms.accounts.services import email_queue
 from lms.events import emit
+from lms.mail.services import email_queue
 from lms.models import Profile, User
 from lms.time_zones import moment_text
+from lms.tokens import token_digest
 from programmes.models import ModuleProgress, SurveyPage
 from programmes.surveys.answering import survey_draft_from, survey_form, survey_response_record
 
 logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "cohorts.survey_invitation"  # noqa: S105 (an HMAC key salt, not a secret)
-CONFIRMED = (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
 SEND_BATCH = 500
 
 MESSAGES = {
@@ -58,14 +57,10 @@ def survey_token(invitation: SurveyInvitation) -> str:
     return salted_hmac(TOKEN_SALT, invitation.token_salt, algorithm="sha256").hexdigest()
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _token_fields() -> dict:
     salt = secrets.token_hex(32)
     token = salted_hmac(TOKEN_SALT, salt, algorithm="sha256").hexdigest()
-    return {"token_salt": salt, "token_hash": _digest(token)}
+    return {"token_salt": salt, "token_hash": token_digest(token)}
 
 
 def survey_invitation_by_token(token: str) -> SurveyInvitation | None:
@@ -73,7 +68,7 @@ def survey_invitation_by_token(token: str) -> SurveyInvitation | None:
         return None
     return (
         SurveyInvitation.objects.select_related("survey", "target", "cohort", "user")
-        .filter(token_hash=_digest(token))
+        .filter(token_hash=token_digest(token))
         .first()
     )
 
@@ -336,9 +331,6 @@ def _send(invitation: SurveyInvitation, *, now) -> None:
     )
 
 
-_TAKING_PART = (EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
-
-
 def _still_taking_part(invitation: SurveyInvitation) -> bool:
     """Whether the person still holds the place the survey asks about: someone who withdrew
     from the cohort or activity is neither invited nor reminded any more."""
@@ -350,7 +342,7 @@ def _still_taking_part(invitation: SurveyInvitation) -> bool:
     else:
         return True  # a module's survey: finishing the module is what counted
     return Enrolment.objects.filter(
-        user_id=invitation.user_id, state__in=_TAKING_PART, **where
+        user_id=invitation.user_id, state__in=CONFIRMED, **where
     ).exists()
 
 

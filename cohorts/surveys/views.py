@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from cohorts.places.services import CohortsError
+from cohorts.errors import CohortsError
 from cohorts.surveys.services import (
     survey_draft_save,
     survey_invitation_by_token,

@@ -11,9 +11,11 @@ from django.utils import timezone
 from django_countries import countries
 
 from lms.accounts.models import Gender, Language, Level, Organisation, Profile, Sector, User
-from lms.consent.age import DEFAULT_CONSENT_AGE, age_on, digital_consent_age
+from lms.ages import age_on
+from lms.consent.age import DEFAULT_CONSENT_AGE, digital_consent_age
 from lms.mail.models import undeliverable
 from lms.mail.services import email_queue
+from lms.names import name_required
 from lms.ratelimit import email_allowed
 
 logger = logging.getLogger(__name__)
@@ -96,10 +98,7 @@ class SignupForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
     def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError("Please enter your name.")
-        return name
+        return name_required(self.cleaned_data["full_name"])
 
     def clean_date_of_birth(self):
         return date_of_birth_check(self.cleaned_data.get("date_of_birth"))
@@ -139,7 +138,7 @@ class SignupForm(forms.Form):
         today = timezone.localdate()
         country = cleaned.get("country") or ""
         self.consent_age = digital_consent_age(country=country, on=today)
-        self.needs_guardian = age_on(date_of_birth=born, on=today) < self.consent_age
+        self.needs_guardian = age_on(birth_date=born, on=today) < self.consent_age
         if not self.needs_guardian:
             # The field does not apply: neither kept nor allowed to block the sign-up.
             self._errors.pop("guardian_email", None)
@@ -226,10 +225,7 @@ class ProfileForm(forms.ModelForm):
                 del self.fields[name]
 
     def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError("Please enter your name.")
-        return name
+        return name_required(self.cleaned_data["full_name"])
 
     def clean_date_of_birth(self):
         return date_of_birth_check(self.cleaned_data.get("date_of_birth"))

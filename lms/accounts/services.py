@@ -10,29 +10,19 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from lms.accounts.consent import SUBJECT_TITLE, subject_key
 from lms.accounts.models import GuardianApproval, Organisation, Profile, User
 from lms.consent.age import needs_guardian
+from lms.consent.models import ConsentPurpose
+from lms.consent.services import consent_request
+from lms.errors import LmsError
 from lms.events import emit
 from lms.mail.services import email_queue
-
-# The outbox moved to lms.mail.services; cohorts and its tests still import these two names from
-# here until the cohorts restructuring switches them over.
-from lms.mail.services import email_send as email_send  # noqa: F401
+from lms.names import name_clean
 from lms.ratelimit import email_allowed
 from lms.tokens import signup_token_generator
 
 logger = logging.getLogger(__name__)
-
-# Rows that are never (again) handed to the mail server.
-
-
-class LmsError(Exception):
-    """A domain failure of the kernel; `code` is stable, `message` is shown to people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _split_name(full_name: str) -> tuple[str, str]:
@@ -54,7 +44,7 @@ def _account_create(
     pending: bool,
 ) -> User:
     """Write the account and its profile (inside the caller's transaction)."""
-    full_name = " ".join(full_name.split())
+    full_name = name_clean(full_name)
     first, last = _split_name(full_name)
     minor = needs_guardian(country=country, date_of_birth=date_of_birth)
     guardian_email = guardian_email.strip().lower() if minor else ""
@@ -114,7 +104,7 @@ def user_register(
     Someone under their country's age of digital consent on the day (lms.consent.age) gets an
     account pending a guardian's approval: only the minimum is stored (e-mail, password, name,
     country, date of birth, language and the guardian's e-mail) and the guardian is asked
-    (lms.consent.account). Above that age no guardian e-mail is kept."""
+    (lms.accounts.consent). Above that age no guardian e-mail is kept."""
     email = User.objects.normalize_email(email).strip().lower()
     try:
         with transaction.atomic(durable=True):
@@ -253,12 +243,6 @@ def signup_confirm(*, user: User) -> bool:
 
 
 def _account_consent_request(*, user: User, guardian: str) -> None:
-    # Inside the function because consent's services import LmsError from this module: the
-    # circle goes once LmsError lives in a shared module of lms.
-    from lms.consent.account import SUBJECT_TITLE, subject_key
-    from lms.consent.models import ConsentPurpose
-    from lms.consent.services import consent_request
-
     consent_request(
         person=user,
         purpose=ConsentPurpose.ACCOUNT,
@@ -303,7 +287,7 @@ def profile_update(
         profile, _ = Profile.objects.select_for_update().get_or_create(
             user=user, defaults={"full_name": full_name}
         )
-        profile.full_name = " ".join(full_name.split())
+        profile.full_name = name_clean(full_name)
         profile.preferred_language = preferred_language
         if profile.awaiting_guardian:
             profile.save()

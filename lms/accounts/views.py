@@ -19,11 +19,16 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, TemplateView
 from django.views.static import serve as static_serve
 
+from lms.accounts.consent import account_guardian_resend
 from lms.accounts.forms import GuardianResendForm, ProfileForm, SignupForm
 from lms.accounts.models import Profile, User
-from lms.accounts.services import LmsError, profile_update, signup_confirm, signup_request
-from lms.consent.account import account_guardian_resend
+from lms.accounts.services import (
+    profile_update,
+    signup_confirm,
+    signup_request,
+)
 from lms.contact import site_contact
+from lms.errors import LmsError
 from lms.signin.views import profile_context
 from lms.tokens import signup_token_generator
 

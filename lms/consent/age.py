@@ -5,19 +5,13 @@ import datetime
 
 from django.utils import timezone
 
+from lms.ages import age_on
 from lms.consent.models import DigitalConsentAge
 
 # GDPR art. 8(1): where a member state has set no lower age, consent needs a guardian under 16.
 # Used for a country without a row (or before its first row applies), and when no country is
 # given: the strictest reading is the safe one.
 DEFAULT_CONSENT_AGE = 16
-
-
-def age_on(*, date_of_birth: datetime.date, on: datetime.date) -> int:
-    """Whole years lived on `on` (someone born on 29 February turns a year older on 1 March in
-    other years)."""
-    before_birthday = (on.month, on.day) < (date_of_birth.month, date_of_birth.day)
-    return on.year - date_of_birth.year - before_birthday
 
 
 def digital_consent_age(*, country: str, on: datetime.date) -> int:
@@ -44,4 +38,4 @@ def needs_guardian(
     if date_of_birth is None:
         return False
     on = on or timezone.localdate()
-    return age_on(date_of_birth=date_of_birth, on=on) < digital_consent_age(country=country, on=on)
+    return age_on(birth_date=date_of_birth, on=on) < digital_consent_age(country=country, on=on)

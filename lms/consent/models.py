@@ -1,11 +1,10 @@
 """Guardian consent: ages of digital consent per country, privacy notices, consents and their
 single-use tokens."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
-
-from lms.accounts.models import User
 
 
 class DigitalConsentAge(models.Model):
@@ -75,7 +74,9 @@ class GuardianConsent(models.Model):
     activity or cohort, named by `subject_key` such as "enrolment:42" so that the kernel needs
     no link to the apps that ask for it): who gave it, when, and under which notice."""
 
-    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardian_consents")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_consents"
+    )
     purpose = models.CharField(max_length=16, choices=ConsentPurpose.choices)
     subject_key = models.CharField(max_length=64, db_index=True)
     subject_title = models.CharField(max_length=300)
@@ -88,7 +89,7 @@ class GuardianConsent(models.Model):
         PrivacyNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="consents"
     )
     requested_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)

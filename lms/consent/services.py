@@ -4,11 +4,8 @@ services that record a guardian's answer — given, refused or withdrawn — wit
 which privacy notice. The kernel knows subjects only by their key ("enrolment:42"); each app
 registers what happens to its subject when consent is given or ends."""
 
-import contextlib
-import hashlib
 import logging
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,13 +13,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from wagtail.log_actions import log
 
 from lms import time_zones
-from lms.accounts.services import LmsError
 from lms.consent.models import (
     ConsentPurpose,
     ConsentState,
@@ -30,16 +26,19 @@ from lms.consent.models import (
     GuardianConsent,
     PrivacyNotice,
 )
+from lms.errors import LmsError
 from lms.events import emit
+from lms.locking import busy_transaction
 from lms.mail.models import OutgoingEmail, undeliverable
 from lms.mail.services import email_queue
+from lms.names import name_clean
+from lms.tokens import token_digest, token_new
 
 logger = logging.getLogger(__name__)
 
 OPEN = (ConsentState.PENDING, ConsentState.GIVEN)
-# secrets.token_urlsafe(32): 256 random bits, 43 URL-safe characters without padding.
+# lms.tokens.token_new: 256 random bits, 43 URL-safe characters without padding.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
-NAME_MAX = 200
 DAY_FORMAT = "l j F Y"
 BUSY_MESSAGE = "Many answers are being recorded right now. Nothing was changed; please try again."
 # A resent link is for a guardian who lost the e-mail, not a way to flood their mailbox: a pause
@@ -99,10 +98,6 @@ def consent_describe(consent: GuardianConsent) -> dict | None:
 # --- tokens -----------------------------------------------------------------------------------
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def token_well_formed(token: str | None) -> bool:
     return bool(token) and len(token) == 43 and TOKEN_RE.fullmatch(token) is not None
 
@@ -113,14 +108,15 @@ def _link_days(action: str) -> int:
     return int(getattr(settings, "CONSENT_LINK_DAYS", 14))
 
 
-def _token_issue(
-    consent: GuardianConsent, action: str, *, now: datetime
+def consent_token_issue(
+    *, consent: GuardianConsent, action: str, now: datetime
 ) -> tuple[str, ConsentToken]:
-    """A fresh 256-bit token; only its SHA-256 is stored."""
-    token = secrets.token_urlsafe(32)
+    """A fresh 256-bit link token of `action` for the consent; only its SHA-256 is stored. The
+    token is returned once, to be e-mailed (or, in the demo, shown)."""
+    token, digest = token_new()
     row = ConsentToken.objects.create(
         consent=consent,
-        digest=token_digest(token),
+        digest=digest,
         action=action,
         created_at=now,
         expires_at=now + timedelta(days=_link_days(action)),
@@ -332,7 +328,7 @@ def _email_context(consent: GuardianConsent, *, facts: dict | None = None, **ext
 
 def _link_email(consent: GuardianConsent, *, kind: str, number: int, now: datetime) -> str:
     """Queue an e-mail with a fresh decide link; `kind` is request, reminder or resend."""
-    token, row = _token_issue(consent, ConsentToken.Action.DECIDE, now=now)
+    token, row = consent_token_issue(consent=consent, action=ConsentToken.Action.DECIDE, now=now)
     facts = consent_describe(consent) or {"title": consent.subject_title}
     name = person_name(consent.person)
     subjects = {
@@ -409,7 +405,7 @@ def consent_request(
                     subject_key=subject_key,
                     subject_title=" ".join(str(subject_title).split())[:300],
                     guardian_email=email,
-                    guardian_name=" ".join(str(guardian_name).split())[:NAME_MAX],
+                    guardian_name=name_clean(guardian_name),
                     requested_by=requested_by
                     if requested_by is not None and requested_by.is_authenticated
                     else None,
@@ -513,29 +509,13 @@ def consent_resend(*, consent: GuardianConsent, actor) -> None:
 # --- the guardian's answer (entry points: durable transactions) -------------------------------
 
 
-@contextlib.contextmanager
 def consent_transaction():
-    """A durable transaction for a guardian's answer: a lock wait that runs out, or a collision
-    with another writer, becomes a friendly LmsError and nothing is changed."""
-    try:
-        with transaction.atomic(durable=True):
-            yield
-    except OperationalError as exc:
-        cause = exc.__cause__
-        # 55P03: a lock wait ran out; 40P01: a deadlock was broken by aborting this side.
-        if getattr(cause, "sqlstate", None) in ("55P03", "40P01") or "database is locked" in str(
-            exc
-        ):
-            raise LmsError("busy", BUSY_MESSAGE) from exc
-        raise
-    except IntegrityError as exc:
-        raise LmsError("busy", BUSY_MESSAGE) from exc
-
-
-def clean_name(value: str | None) -> str:
-    """A typed name: whitespace collapsed, control characters dropped, at most 200 characters."""
-    text = "".join(ch for ch in str(value or "") if ch.isprintable() or ch == " ")
-    return " ".join(text.split())[:NAME_MAX]
+    """A durable transaction for a guardian's answer: a busy database, or a unique row written at
+    the same moment by another answer to the same request, becomes a friendly LmsError asking
+    the guardian to answer again, and nothing is changed."""
+    return busy_transaction(
+        error=LmsError, message=BUSY_MESSAGE, collision=("conflict", BUSY_MESSAGE)
+    )
 
 
 def _audit(consent: GuardianConsent, action: str, **data) -> None:
@@ -561,7 +541,7 @@ def consent_give(
     """The guardian gives consent by the link's form: records the typed name, the moment and the
     notice version they read (refused when a newer notice was published meanwhile), runs the
     subject's `on_given` and e-mails a confirmation with a withdrawal link."""
-    name = clean_name(guardian_name)
+    name = name_clean(guardian_name)
     with consent_transaction():
         link = consent_link_check(
             token=token, consent_id=consent_id, action=ConsentToken.Action.DECIDE, lock=True
@@ -595,7 +575,9 @@ def consent_give(
         subject = consent_subject_of(consent)
         if subject is not None:
             subject.on_given(consent)
-        withdraw_token, withdraw_row = _token_issue(consent, ConsentToken.Action.WITHDRAW, now=now)
+        withdraw_token, withdraw_row = consent_token_issue(
+            consent=consent, action=ConsentToken.Action.WITHDRAW, now=now
+        )
         email_queue(
             recipient=consent.guardian_email,
             reason=f"lms.consent.given:{consent.pk}",
@@ -620,7 +602,7 @@ def consent_give(
 def consent_refuse(*, token: str, consent_id, guardian_name: str = "") -> GuardianConsent:
     """The guardian does not consent: the answer is recorded (with their name when typed) and
     the subject's `on_ended` runs (a held place is freed)."""
-    name = clean_name(guardian_name)
+    name = name_clean(guardian_name)
     return _consent_end(
         token=token,
         consent_id=consent_id,

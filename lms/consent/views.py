@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from lms.accounts.services import LmsError
 from lms.consent import services as consent_service
 from lms.consent.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
 from lms.consent.services import ConsentLink, consent_link_check, notice_current, person_name
+from lms.errors import LmsError
+from lms.names import name_clean
+from lms.tokens import token_digest
 
 DONE_SALT = "lms.consent.done"
 DONE_MAX_AGE = 3600
@@ -26,9 +28,10 @@ STATUS = {
     "not_open": 410,
     "subject_gone": 410,
     "busy": 503,
+    "conflict": 503,
 }
 # Failures after which the guardian stays on the page to answer again.
-ANSWER_AGAIN = {"notice_changed", "name_missing", "no_notice", "busy"}
+ANSWER_AGAIN = {"notice_changed", "name_missing", "no_notice", "busy", "conflict"}
 
 
 def _private(response):
@@ -57,7 +60,7 @@ def _for_account(token: str) -> bool:
     if not consent_service.token_well_formed(token):
         return False
     return ConsentToken.objects.filter(
-        digest=consent_service.token_digest(token), consent__purpose=ConsentPurpose.ACCOUNT
+        digest=token_digest(token), consent__purpose=ConsentPurpose.ACCOUNT
     ).exists()
 
 
@@ -107,7 +110,7 @@ def consent_page(request, token: str):
     decision = str(request.POST.get("decision", ""))
     # The form names the consent it was shown for; without it the token alone decides.
     consent_id = str(request.POST.get("consent", ""))[:20] or None
-    name = consent_service.clean_name(request.POST.get("guardian_name"))
+    name = name_clean(request.POST.get("guardian_name"))
     try:
         if decision == "give":
             consent = consent_service.consent_give(

@@ -1,2 +1,3 @@
 """A person's own data: the registry every app adds its part to (`services`: export and erasure),
-the kernel's own part (`providers`), the My data pages and the admin for privacy notices."""
+the My data pages and the admin for privacy notices. Each capability keeps its own part
+(`lms.accounts.privacy`, `lms.signin.privacy`, `<app>/privacy.py`)."""

@@ -1,11 +1,10 @@
 """Data exports: a person's download of everything kept about them, while it is prepared and
 kept."""
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
-
-from lms.accounts.models import User
 
 
 def private_storage():
@@ -23,7 +22,9 @@ class DataExport(models.Model):
     """A person's "download my data": the status row its page polls, and the archive (JSON plus
     the person's files) in private storage once a background job has built it."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports"
+    )
     state = models.CharField(
         max_length=16, choices=DataExportState.choices, default=DataExportState.REQUESTED
     )

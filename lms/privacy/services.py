@@ -2,6 +2,8 @@
 data (what an export holds, which files, how it is erased), "download my data" built by a job,
 and "erase my account", which also scrubs the person out of logs, queues and outboxes."""
 
+from __future__ import annotations
+
 import datetime as dt
 import io
 import json
@@ -14,9 +16,10 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -33,13 +36,17 @@ from wagtail.models import (
     TaskState,
 )
 
-from lms.accounts.models import User
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
 from lms.events import emit
 from lms.events.models import Delivery, Event
 from lms.jobs import enqueue
 from lms.mail.models import OutgoingEmail
 from lms.privacy.models import DataExport, DataExportState
+
+if TYPE_CHECKING:
+    # Accounts sit above privacy (they register their part of a person's data here): at run
+    # time the account model is found through get_user_model().
+    from lms.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +82,7 @@ class PersonalDataProvider:
     label: str
     export: Callable[[User], Any] | None = None
     files: Callable[[User], list[tuple[str, Any]]] | None = None
-    erase: Callable[[User, "Erasure"], None] | None = None
+    erase: Callable[[User, Erasure], None] | None = None
     strings: Callable[[User], Iterable[str]] | None = None
     contacts: Callable[[User], Iterable[str]] | None = None
 
@@ -89,7 +96,7 @@ def personal_data_register(
     label: str = "",
     export: Callable[[User], Any] | None = None,
     files: Callable[[User], list[tuple[str, Any]]] | None = None,
-    erase: Callable[[User, "Erasure"], None] | None = None,
+    erase: Callable[[User, Erasure], None] | None = None,
     strings: Callable[[User], Iterable[str]] | None = None,
     contacts: Callable[[User], Iterable[str]] | None = None,
 ) -> None:
@@ -289,7 +296,7 @@ def data_export_request(*, user: User) -> DataExport:
     now = timezone.now()
     with transaction.atomic(durable=True):
         # Two clicks at once queue one export: the second waits here, then sees the first.
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         active = DataExport.objects.filter(user=user, state__in=ACTIVE_EXPORTS).first()
         if active is not None:
             if active.requested_at > now - EXPORT_STALE_AFTER:
@@ -519,13 +526,17 @@ def person_erase_within(*, user: User, actor) -> bool:
     account, for instance)."""
     with transaction.atomic():
         user = (
-            User.objects.select_for_update(of=("self",)).select_related("profile").get(pk=user.pk)
+            get_user_model()
+            .objects.select_for_update(of=("self",))
+            .select_related("profile")
+            .get(pk=user.pk)
         )
         if user.erased_at is not None:
             return False
         if (
             user.is_superuser
-            and not User.objects.filter(is_superuser=True, is_active=True)
+            and not get_user_model()
+            .objects.filter(is_superuser=True, is_active=True)
             .exclude(pk=user.pk)
             .exists()
         ):
@@ -548,7 +559,7 @@ def person_erase_within(*, user: User, actor) -> bool:
                 provider.erase(user, erasure)
         traces_scrub(erasure)
         acting = actor if getattr(actor, "is_authenticated", False) else None
-        erased = User.objects.get(pk=user.pk)  # as it is now: its label names nobody
+        erased = get_user_model().objects.get(pk=user.pk)  # as it is now: its label names nobody
         log(instance=erased, action="lms.person.erase", user=acting, data={"user_id": user.pk})
         emit(
             "lms.person.erased",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
 from lms.privacy.models import DataExportState
 from lms.privacy.services import (
     ACTIVE_EXPORTS,

@@ -229,3 +229,10 @@ class PrivacyViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_privacy_viewsets():
     return PrivacyViewSetGroup()
+
+
+@hooks.register("register_log_actions")
+def _log_actions(actions) -> None:
+    actions.register_action(
+        "lms.person.erase", "Erase personal data", "Erased the person's personal data"
+    )

@@ -6,11 +6,11 @@ import base64
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lms.accounts.models import User
 from lms.signin.devices import second_factor_has_device
 from lms.signin.roles import second_factor_required
 
@@ -29,7 +29,7 @@ def demo_second_factor_ensure(*, users=None) -> list[str]:
     if settings.PRODUCTION:
         return ["refused: ENVIRONMENT=production"]
     added = 0
-    people = users if users is not None else User.objects.filter(is_active=True)
+    people = users if users is not None else get_user_model().objects.filter(is_active=True)
     with transaction.atomic():
         for user in people:
             if second_factor_required(user) and not second_factor_has_device(user):

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
 from lms.signin.roles import second_factor_required
 
 logger = logging.getLogger("lms.signin")

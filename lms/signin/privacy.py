@@ -1,16 +1,19 @@
 """A person's login records and second-factor devices in "download my data" and erasure: the
-lockout's login log (times, addresses, browsers) and the devices are removed with the account."""
+lockout's login log (times, addresses, browsers) and the devices are removed with the account.
+Privacy sits above sign-in (its pages ask for the password or a code again), so LmsConfig.ready()
+hands these to the registry rather than this module importing it."""
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential, WebAuthnUserHandle
 
-from lms.privacy.services import personal_data_register
 from lms.signin.devices import recovery_codes_left, second_factor_devices
 
+LABEL = "your logins and second-factor devices"
 
-def _export(user) -> dict:
+
+def data_export(user) -> dict:
     logins = AccessLog.objects.filter(username__iexact=user.email).order_by("attempt_time")
     return {
         "logins": [
@@ -25,14 +28,8 @@ def _export(user) -> dict:
     }
 
 
-def _erase(user, erasure) -> None:
+def data_erase(user, erasure) -> None:
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()
     for model in (TOTPDevice, StaticDevice, WebAuthnCredential, WebAuthnUserHandle):
         model.objects.filter(user=user).delete()
-
-
-def register() -> None:
-    personal_data_register(
-        "signin", label="your logins and second-factor devices", export=_export, erase=_erase
-    )

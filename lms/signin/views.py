@@ -4,7 +4,6 @@ codes shown once, and removing a device with the password."""
 import logging
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +12,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
+from lms.qr import qr_svg_inline
 from lms.signin import devices
 from lms.signin.forms import CodeForm, PasswordForm, TotpSetupForm
 from lms.signin.middleware import (
@@ -96,9 +96,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "just added, and type the code it shows now.",
         )
     url = devices.totp_config_url(user=user, key_hex=key)
-    qr = segno.make(url, error="m", micro=False).svg_inline(
-        scale=4, title="QR code for your authenticator app"
-    )
+    qr = qr_svg_inline(url, title="QR code for your authenticator app")
     secret = devices.totp_key_base32(key)
     context = {
         "form": form,

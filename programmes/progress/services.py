@@ -20,6 +20,7 @@ from lms.events import emit
 from lms.models import GuardianApproval, Profile
 from lms.tokens import derived_token_fields
 from programmes.calendar.models import CalendarFeed
+from programmes.errors import ProgrammesError
 from programmes.pages.models import ModulePage, ProgrammeIndexPage
 from programmes.progress.models import ModuleProgress, QuizAttempt, StepProgress
 from programmes.progress.selectors import missing_prerequisites
@@ -27,15 +28,6 @@ from programmes.progress.selectors import missing_prerequisites
 QUIZ_NONCE_SALT = "programmes.quiz"
 QUIZ_NONCE_MAX_AGE = 60 * 60 * 24  # a quiz form stays valid for a day
 REFLECTION_MAX_LENGTH = 10_000
-
-
-class ProgrammesError(Exception):
-    """A domain failure of learning; `code` is stable, `message` is shown to people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def _find_step(module: ModulePage, step_id: str):

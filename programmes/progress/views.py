@@ -5,11 +5,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
+from programmes.errors import ProgrammesError
 from programmes.pages.models import ModulePage
 from programmes.progress.models import StepProgress
 from programmes.progress.selectors import module_state
 from programmes.progress.services import (
-    ProgrammesError,
     _option_items,
     _question_items,
     progress_step_complete,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from lms.events import emit
+from programmes.errors import ProgrammesError
 from programmes.progress.services import programme_workflow_ensure
 from programmes.surveys.forms import choices_of, lines_of, rating_labels_of, scale_labels_of
 from programmes.surveys.models import (
@@ -303,15 +304,6 @@ def survey_response_record(
 # --- lessons learned ---------------------------------------------------------------------------
 
 
-class SurveysError(Exception):
-    """A domain failure of surveys in programmes; `message` is shown to people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 def _public_snapshot(results: dict) -> dict:
     """The aggregates only: no free text, no question fewer than MIN_CELL people answered."""
     questions = []
@@ -338,13 +330,13 @@ def lessons_learned_publish(
     a snapshot of the aggregates (refused under MIN_CELL respondents)."""
 
     if results.get("respondents", 0) < MIN_CELL:
-        raise SurveysError(
+        raise ProgrammesError(
             "too_few",
             f"Results can be published once at least {MIN_CELL} people have answered.",
         )
     title = " ".join(title.split())[:255]
     if not title:
-        raise SurveysError("no_title", "Give the page a title.")
+        raise ProgrammesError("no_title", "Give the page a title.")
     programme = survey.get_parent().specific
     with transaction.atomic(durable=True):
         # A double-click (or a resent form) must not publish the same page twice: the survey's

@@ -14,9 +14,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cohorts.attendance import services as attendance
-from cohorts.attendance.passes import qr_matrix
 from cohorts.models import AttendanceRecord
 from cohorts.places.services import registration_create
+from lms.qr import qr_matrix
 from programmes.models import ActivityPage
 from tests.browser.conftest import CHROMIUM_ARGS, PHONE, TIMEOUT_MS, second_step, watch_context
 from tests.browser.conftest import log_in as shared_log_in

@@ -128,7 +128,7 @@ def give_consent(member, *, name="Inese Liepiņa"):
     from lms.models import ConsentToken
 
     token = consent_token(member.guardian_email)
-    from lms.consent.services import token_digest
+    from lms.tokens import token_digest
 
     row = ConsentToken.objects.get(digest=token_digest(token))
     return consent_give(

@@ -67,7 +67,7 @@ def guardian_answers(client, token: str, decision: str, name: str = "Mette Ærø
 
 
 def _digest(token: str) -> str:
-    from lms.consent.services import token_digest
+    from lms.tokens import token_digest
 
     return token_digest(token)
 

@@ -32,7 +32,6 @@ from cohorts.models import (
     SurveyInvitation,
     SurveyTarget,
     SurveyTrigger,
-    token_new,
 )
 from cohorts.places import services
 from cohorts.surveys import services as surveys
@@ -45,6 +44,7 @@ from lms.models import (
     PrivacyNotice,
     Sector,
 )
+from lms.tokens import token_new
 from programmes.progress.services import calendar_feed_ensure
 from tests.certificates.conftest import certificate_create
 from tests.cohorts.conftest import CohortFactory

@@ -1,13 +1,12 @@
 """What every attendance service shares: the desk's busy message, token and method constants,
 how people and days are written, and the desk's transaction."""
 
-import contextlib
 import datetime as dt
 
-from django.db import IntegrityError, OperationalError, transaction
 from django.utils import dateformat
 
-from cohorts.places.services import CohortsError
+from cohorts.errors import CohortsError
+from lms.locking import busy_transaction
 
 ATTENDED_EVENT = "programmes.activity.attended"
 BUSY_MESSAGE = "The desk is busy right now. Nothing was recorded; please try again."
@@ -29,17 +28,12 @@ def day_text(value: dt.datetime | dt.date) -> str:
     return dateformat.format(value, DAY_FORMAT)
 
 
-@contextlib.contextmanager
 def attendance_transaction():
-    """A durable transaction for a desk action: a lock wait that runs out, or a record written at
-    the same moment by another desk, becomes a friendly message and nothing is recorded."""
-    try:
-        with transaction.atomic(durable=True):
-            yield
-    except OperationalError as exc:
-        raise CohortsError("busy", BUSY_MESSAGE) from exc
-    except IntegrityError as exc:
-        raise CohortsError("busy", BUSY_MESSAGE) from exc
+    """A durable transaction for a desk action: a busy database, or a record written at the same
+    moment by another desk, becomes a friendly message and nothing is recorded."""
+    return busy_transaction(
+        error=CohortsError, message=BUSY_MESSAGE, collision=("conflict", BUSY_MESSAGE)
+    )
 
 
 def actor_of(actor):

@@ -22,10 +22,9 @@ from cohorts.attendance.services.base import (
 from cohorts.attendance.services.rule import attended_update
 from cohorts.attendance.services.sessions import activity_days, session_local_date
 from cohorts.attendance.services.tickets import pass_by_token, token_from_text
+from cohorts.errors import CohortsError
 from cohorts.groups.consent import consent_blocked_reason
-from cohorts.places.models import Enrolment, EnrolmentState
-from cohorts.places.selectors import CONFIRMED
-from cohorts.places.services import CohortsError
+from cohorts.places.models import CONFIRMED, Enrolment, EnrolmentState
 from programmes.models import ActivityPage
 
 

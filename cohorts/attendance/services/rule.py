@@ -18,8 +18,7 @@ from cohorts.attendance.services.base import (
     ATTENDED_EVENT,
     actor_of,
 )
-from cohorts.places.models import Enrolment
-from cohorts.places.selectors import CONFIRMED
+from cohorts.places.models import CONFIRMED, Enrolment
 from lms.events import emit
 from programmes.models import ActivityPage
 

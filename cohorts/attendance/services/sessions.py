@@ -20,7 +20,7 @@ from cohorts.attendance.services.base import (
     day_text,
 )
 from cohorts.attendance.services.rule import attendance_recheck_all
-from cohorts.places.services import CohortsError
+from cohorts.errors import CohortsError
 from programmes.models import ActivityPage
 
 

@@ -19,8 +19,7 @@ from cohorts.attendance.services.base import (
     person_name,
 )
 from cohorts.places import emails
-from cohorts.places.models import Enrolment
-from cohorts.places.selectors import CONFIRMED
+from cohorts.places.models import CONFIRMED, Enrolment
 from lms.models import OutgoingEmail
 from lms.tokens import derived_token_fields, token_digest
 

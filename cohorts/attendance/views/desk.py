@@ -38,7 +38,7 @@ from cohorts.attendance.services import (
     sessions_ensure,
 )
 from cohorts.attendance.views.base import private_response
-from cohorts.places.services import CohortsError
+from cohorts.errors import CohortsError
 from programmes.models import ActivityPage
 
 

@@ -3,7 +3,6 @@
 import re
 from urllib.parse import urlencode
 
-import segno
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -23,8 +22,9 @@ from cohorts.attendance.services import (
     person_name,
 )
 from cohorts.attendance.views.base import PDF_CONTENT_TYPE, private_response
-from cohorts.places.models import EnrolmentState
-from cohorts.places.selectors import CONFIRMED, place_of_owner
+from cohorts.places.models import CONFIRMED, EnrolmentState
+from cohorts.places.selectors import place_of_owner
+from lms.qr import qr_svg_data_uri
 
 
 def _own_activity_place(request, enrolment_id: int):
@@ -32,10 +32,6 @@ def _own_activity_place(request, enrolment_id: int):
     if enrolment is None or not enrolment.activity_id:
         raise Http404("No such place.")
     return enrolment
-
-
-def _qr_data_uri(text: str) -> str:
-    return segno.make(text, error="m", micro=False).svg_data_uri(scale=6, border=4)
 
 
 @never_cache
@@ -60,7 +56,7 @@ def pass_page(request, enrolment_id: int):
     }
     if context["valid"]:
         data = attendance.pass_data(enrolment=enrolment, ticket=ticket)
-        context.update(data=data, qr=_qr_data_uri(data.qr_text))
+        context.update(data=data, qr=qr_svg_data_uri(data.qr_text))
     return private_response(render(request, "cohorts/attendance/pass.html", context))
 
 

@@ -38,8 +38,8 @@ from cohorts.attendance.services import (
 )
 from cohorts.attendance.views.base import PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE, private_response
 from cohorts.attendance.views.desk import organisers_only, staff_activity, today_sessions
+from cohorts.errors import CohortsError
 from cohorts.places import emails
-from cohorts.places.services import CohortsError
 from lms.spreadsheets import xlsx_value
 from lms.time_zones import zone_name
 

@@ -3,19 +3,13 @@
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from cohorts.groups.models import (
-    ADULT_AGE,
-    GroupKind,
-    YouthGroup,
-    age_on,
-)
+from cohorts.errors import CohortsError
+from cohorts.groups.models import GroupKind, YouthGroup
 from cohorts.places.models import (
     EnrolmentState,
 )
-from cohorts.places.services.book import (
-    CohortsError,
-    profile_of,
-)
+from cohorts.places.services.book import profile_of
+from lms.ages import ADULT_AGE, age_on
 from lms.models import Sector, undeliverable
 
 MEMBER_DOMAIN = "members.invalid"

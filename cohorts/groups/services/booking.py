@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from cohorts.errors import CohortsError
 from cohorts.groups.consent import enrolment_consent_request
 from cohorts.groups.models import (
     GroupMember,
@@ -32,7 +33,6 @@ from cohorts.places.models import (
 )
 from cohorts.places.services import REGISTRATION_CLOSED
 from cohorts.places.services.book import (
-    CohortsError,
     PlaceBook,
     PlaceDryRun,
     enrolment_audit,
@@ -44,8 +44,9 @@ from cohorts.places.services.book import (
     place_lock,
     place_transaction,
 )
-from lms.accounts.services import LmsError, organisation_resolve
+from lms.accounts.services import organisation_resolve
 from lms.consent.services import consent_cancel, consent_resend, consent_states
+from lms.errors import LmsError
 from lms.models import Sector
 from programmes.models import ActivityPage
 

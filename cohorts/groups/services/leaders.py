@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django_countries import countries
 
+from cohorts.errors import CohortsError
 from cohorts.groups.models import (
     GroupKind,
     LeaderInvitation,
@@ -22,15 +23,9 @@ from cohorts.groups.services.access import (
     leader_refusal,
     plural,
 )
-from cohorts.places.models import (
-    token_digest,
-    token_new,
-)
-from cohorts.places.services.book import (
-    CohortsError,
-)
-from lms.accounts.services import email_queue
+from lms.mail.services import email_queue
 from lms.models import User, undeliverable
+from lms.tokens import token_digest, token_new
 
 
 @dataclass

@@ -9,13 +9,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from cohorts.errors import CohortsError
 from cohorts.groups.consent import enrolment_consent_request
-from cohorts.groups.models import (
-    ADULT_AGE,
-    GroupMember,
-    YouthGroup,
-    age_on,
-)
+from cohorts.groups.models import GroupMember, YouthGroup
 from cohorts.groups.services.access import (
     LIVE,
     MEMBER_DOMAIN,
@@ -28,14 +24,12 @@ from cohorts.places.models import (
     Enrolment,
     EnrolmentState,
 )
-from cohorts.places.services.book import (
-    CohortsError,
-    enrolment_target_lock,
-    place_transaction,
-)
-from lms.accounts.services import LmsError
+from cohorts.places.services.book import enrolment_target_lock, place_transaction
+from lms.ages import ADULT_AGE, age_on
 from lms.consent.services import consent_cancel
+from lms.errors import LmsError
 from lms.models import Profile, User, undeliverable
+from lms.names import name_clean
 from lms.privacy.services import person_erase_within
 
 
@@ -52,8 +46,8 @@ class MemberData:
 
 
 def _member_clean(data: MemberData, *, today: dt.date) -> MemberData:
-    first = " ".join((data.first_name or "").split())[:150]
-    family = " ".join((data.family_name or "").split())[:150]
+    first = name_clean(data.first_name, limit=150)
+    family = name_clean(data.family_name, limit=150)
     if not first or not family:
         raise CohortsError("bad_member", "Please enter the member's first and family name.")
     year = data.birth_year
@@ -89,7 +83,7 @@ def _member_clean(data: MemberData, *, today: dt.date) -> MemberData:
         family_name=family,
         birth_year=year,
         birth_date=data.birth_date,
-        guardian_name=" ".join((data.guardian_name or "").split())[:200],
+        guardian_name=name_clean(data.guardian_name),
         guardian_email=guardian_email,
         guardian_phone=" ".join((data.guardian_phone or "").split())[:40],
         account_email=(data.account_email or "").strip().lower(),

@@ -5,12 +5,12 @@ from collections.abc import Iterable, Sequence
 
 from django_countries import countries
 
+from cohorts.errors import CohortsError
 from cohorts.matching import algorithm as matching
 from cohorts.matching.selectors import (
     RULE_LABELS,
     value_label,
 )
-from cohorts.places.services import CohortsError
 
 MODES = {
     "auto": "Automatic: exact for up to 40 people, fast above",

@@ -14,6 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cohorts.errors import CohortsError
 from cohorts.matching import algorithm as matching
 from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
 from cohorts.matching.selectors import (
@@ -34,9 +35,8 @@ from cohorts.matching.services.params import (
     run_rules,
     run_weights,
 )
-from cohorts.places.models import Cohort, Enrolment
-from cohorts.places.selectors import CONFIRMED, cohort_can_manage
-from cohorts.places.services import CohortsError
+from cohorts.places.models import CONFIRMED, Cohort, Enrolment
+from cohorts.places.selectors import cohort_can_manage
 from lms.events import emit
 from lms.jobs import enqueue
 from lms.models import Event

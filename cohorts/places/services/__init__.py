@@ -17,7 +17,6 @@ from cohorts.places.services.apply import REGISTRATION_CLOSED, enrolment_apply, 
 from cohorts.places.services.book import (
     BUSY_MESSAGE,
     CONFLICT_MESSAGE,
-    CohortsError,
     PlaceDryRun,
     place_transaction,
 )
@@ -69,7 +68,6 @@ __all__ = [
     "NOMINATION_DECLINED",
     "NOT_NOMINABLE",
     "REGISTRATION_CLOSED",
-    "CohortsError",
     "DecisionResult",
     "ImportOutcome",
     "Nominee",

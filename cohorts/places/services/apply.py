@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from cohorts.errors import CohortsError
 from cohorts.places.models import (
     Cohort,
     Enrolment,
@@ -11,7 +12,6 @@ from cohorts.places.models import (
     EnrolmentSource,
 )
 from cohorts.places.services.book import (
-    CohortsError,
     PlaceBook,
     enrolment_decide_open,
     enrolment_emit,
@@ -21,6 +21,7 @@ from cohorts.places.services.book import (
     place_transaction,
     profile_of,
 )
+from lms.ages import age_on
 from lms.models import Profile
 from programmes.models import ActivityPage
 
@@ -144,7 +145,7 @@ def _eligibility_check(activity: ActivityPage, profile: Profile, *, now) -> None
             )
         on = (activity.starts_at or now).date()
         born = profile.date_of_birth
-        age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        age = age_on(on=on, birth_date=born)
         if activity.min_age and age < activity.min_age:
             raise CohortsError("not_eligible", f"This activity is for ages {activity.min_age}+.")
         if activity.max_age and age > activity.max_age:

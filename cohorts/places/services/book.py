@@ -3,15 +3,15 @@ activity registration, a staff decision, an import, a nomination, a waitlist off
 booking — runs inside `place_transaction`, takes `place_lock` on the cohort or activity, then
 counts and claims through a `PlaceBook`. The steps here are shared by every use case."""
 
-import contextlib
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cohorts.errors import CohortsError
 from cohorts.places.models import (
     HOLDING,
     Cohort,
@@ -24,6 +24,7 @@ from cohorts.places.models import (
     WaitlistTicket,
 )
 from lms.events import emit
+from lms.locking import busy_transaction
 from lms.models import Profile
 
 BUSY_MESSAGE = "Many people are applying right now. Nothing was changed; please try again."
@@ -33,39 +34,16 @@ LOCK_NAMESPACE_COHORT = 7301
 LOCK_NAMESPACE_ACTIVITY = 7302
 
 
-class CohortsError(Exception):
-    """A domain failure of cohorts; `code` is stable, `message` is shown to people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 # --- transactions and the lock ----------------------------------------------------------------
 
 
-def _is_lock_timeout(exc: OperationalError) -> bool:
-    cause = exc.__cause__
-    if getattr(cause, "sqlstate", None) == "55P03":  # lock_not_available
-        return True
-    return "database is locked" in str(exc)
-
-
-@contextlib.contextmanager
 def place_transaction():
-    """A durable transaction for an entry point that takes or frees places. A lock wait beyond
-    the timeout, or a unique-place collision (a path that forgot the lock), becomes a friendly
-    CohortsError and nothing is changed."""
-    try:
-        with transaction.atomic(durable=True):
-            yield
-    except OperationalError as exc:
-        if _is_lock_timeout(exc):
-            raise CohortsError("busy", BUSY_MESSAGE) from exc
-        raise
-    except IntegrityError as exc:
-        raise CohortsError("conflict", CONFLICT_MESSAGE) from exc
+    """A durable transaction for an entry point that takes or frees places. A busy database
+    becomes a friendly CohortsError; so does a unique-place collision (a path that forgot the
+    lock), which for places means someone took it at the same moment. Nothing is changed."""
+    return busy_transaction(
+        error=CohortsError, message=BUSY_MESSAGE, collision=("conflict", CONFLICT_MESSAGE)
+    )
 
 
 def place_lock(target, *, shared: bool = False) -> None:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cohorts.errors import CohortsError
 from cohorts.places.models import (
     Cohort,
     Enrolment,
@@ -14,7 +15,6 @@ from cohorts.places.models import (
     ReasonTemplate,
 )
 from cohorts.places.services.book import (
-    CohortsError,
     PlaceBook,
     enrolment_audit,
     enrolment_emit,

@@ -4,18 +4,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from cohorts.errors import CohortsError
 from cohorts.places.models import (
     Cohort,
     Enrolment,
     EnrolmentSource,
 )
-from cohorts.places.services.book import (
-    CohortsError,
-    PlaceBook,
-    enrolment_audit,
-    place_lock,
-    place_transaction,
-)
+from cohorts.places.services.book import PlaceBook, enrolment_audit, place_lock, place_transaction
 from cohorts.places.services.nominations import Nominee, nominate
 
 

@@ -10,16 +10,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cohorts.places.models import (
-    Cohort,
-    Enrolment,
-    EnrolmentSource,
-    EnrolmentState,
-    FocalPoint,
-    token_new,
-)
+from cohorts.errors import CohortsError
+from cohorts.places.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState, FocalPoint
 from cohorts.places.services.book import (
-    CohortsError,
     PlaceBook,
     enrolment_audit,
     enrolment_emit,
@@ -36,6 +29,7 @@ from cohorts.places.services.book import (
 from lms.accounts.services import organisation_resolve
 from lms.events import emit
 from lms.models import Profile, User
+from lms.tokens import token_new
 
 
 def focal_point_countries(*, user, cohort: Cohort) -> list[str]:

@@ -8,15 +8,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from cohorts.places.models import (
-    Cohort,
-    Enrolment,
-    EnrolmentState,
-    token_digest,
-    token_new,
-)
+from cohorts.errors import CohortsError
+from cohorts.places.models import Cohort, Enrolment, EnrolmentState
 from cohorts.places.services.book import (
-    CohortsError,
     PlaceBook,
     enrolment_audit,
     enrolment_emit,
@@ -27,6 +21,7 @@ from cohorts.places.services.book import (
     place_lock,
     place_transaction,
 )
+from lms.tokens import token_digest, token_new
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cohorts.errors import CohortsError
 from cohorts.places.forms import (
     ApplicationForm,
 )
@@ -22,12 +23,7 @@ from cohorts.places.selectors import (
     places_taken,
     waitlist_position,
 )
-from cohorts.places.services import (
-    CohortsError,
-    enrolment_apply,
-    focal_point_countries,
-    registration_create,
-)
+from cohorts.places.services import enrolment_apply, focal_point_countries, registration_create
 from cohorts.places.views.base import cohort_or_404, login_url, rule_in_words
 from lms.models import Profile
 from programmes.models import ActivityPage, ModulePage

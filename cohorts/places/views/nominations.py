@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cohorts.errors import CohortsError
 from cohorts.places.forms import (
     NominationForm,
     SubstituteForm,
@@ -23,7 +24,6 @@ from cohorts.places.selectors import (
     nominees_of,
 )
 from cohorts.places.services import (
-    CohortsError,
     focal_point_countries,
     nomination_create,
     nomination_resend,

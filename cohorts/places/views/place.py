@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cohorts.errors import CohortsError
 from cohorts.places.forms import (
     NomineeConfirmForm,
     WithdrawForm,
@@ -25,7 +26,6 @@ from cohorts.places.selectors import (
     waitlist_position,
 )
 from cohorts.places.services import (
-    CohortsError,
     enrolment_by_token,
     enrolment_withdraw,
     nomination_confirm,

@@ -14,17 +14,9 @@ import segno
 from PIL import Image
 from pypdf import PdfReader
 
-from certificates.documents.pdf import (
-    QR_ERROR,
-    QR_MASK,
-    QR_QUIET,
-    CertificateData,
-    Signatory,
-    qr_matrix,
-    qr_placement,
-    render,
-)
+from certificates.documents.pdf import CertificateData, Signatory, qr_placement, render
 from certificates.verify.codes import code_new
+from lms.qr import QR_ERROR, QR_MASK, QR_QUIET, qr_matrix
 
 DIACRITICS = "ā ē ī ū ķ ļ ņ ģ š ž č ė į ų ą ę ł ń ś ź ż ő õ ä ö ü ß å æ ø þ ð á é í ó ú ý"
 NAMES = [

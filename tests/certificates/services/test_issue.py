@@ -15,6 +15,7 @@ from django_q.conf import Conf
 from wagtail.models import ModelLogEntry
 
 from certificates import handlers
+from certificates.errors import CertificatesError
 from certificates.models import (
     BulkIssue,
     BulkIssueState,
@@ -24,7 +25,6 @@ from certificates.models import (
     CertificateState,
 )
 from certificates.services import (
-    CertificatesError,
     certificate_issue,
     certificate_reissue,
     certificate_render,

@@ -12,6 +12,7 @@ from wagtail.models import ModelLogEntry
 from cohorts.attendance import services as attendance
 from cohorts.attendance.selectors import desk_can_use, desk_counts, desk_rows, fold
 from cohorts.attendance.services import SessionInput
+from cohorts.errors import CohortsError
 from cohorts.models import (
     ActivitySession,
     AttendanceRecord,
@@ -20,7 +21,10 @@ from cohorts.models import (
     EnrolmentState,
     ParticipantPass,
 )
-from cohorts.places.services import CohortsError, cohort_staff_group_ensure, enrolment_withdraw
+from cohorts.places.services import (
+    cohort_staff_group_ensure,
+    enrolment_withdraw,
+)
 from lms.models import Event
 from tests.cohorts import attendance_builders as builders
 from tests.cohorts.attendance_builders import (

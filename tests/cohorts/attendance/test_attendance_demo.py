@@ -16,7 +16,7 @@ from cohorts.models import (
     Enrolment,
     ParticipantPass,
 )
-from cohorts.places.selectors import CONFIRMED
+from cohorts.places.models import CONFIRMED
 from lms.demo import demo_loaders
 from lms.models import User
 from programmes.models import ActivityPage

@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from cohorts.attendance import handlers as handlers_attendance
 from cohorts.models import Enrolment, EnrolmentSource, EnrolmentState, ParticipantPass
 from cohorts.places.services import enrolment_apply, enrolment_withdraw
-from lms.accounts.services import email_send
 from lms.events import event_dispatch
+from lms.mail.services import email_send
 from lms.models import Event, OutgoingEmail
 from tests.cohorts import attendance_builders as builders
 from tests.programmes.builders import local

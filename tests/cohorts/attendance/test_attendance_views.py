@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from wagtail.models import ModelLogEntry
 
 from cohorts.attendance import services as attendance
-from cohorts.attendance.passes import qr_matrix
 from cohorts.models import ActivitySession, AttendanceRecord
 from cohorts.places.services import enrolment_withdraw
+from lms.qr import qr_matrix
 from tests.cohorts import attendance_builders as builders
 from tests.cohorts.attendance_builders import DAY_1, DAY_2, at, records_of, session_on
 from tests.factories import UserFactory

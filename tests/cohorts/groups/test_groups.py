@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from cohorts.errors import CohortsError
 from cohorts.groups import services as groups
 from cohorts.models import GroupKind, GroupMember, YouthGroup
-from cohorts.places.services import CohortsError
 from lms.models import GuardianApproval, Profile, User
 from tests.cohorts.groups_builders import co_lead, member_data
 from tests.factories import UserFactory

@@ -4,9 +4,10 @@ country share; duplicates; cancelling frees the place and stops the consent link
 
 import pytest
 
+from cohorts.errors import CohortsError
 from cohorts.groups import services as groups
 from cohorts.models import Enrolment, EnrolmentSource, EnrolmentState
-from cohorts.places.services import CohortsError, registration_create
+from cohorts.places.services import registration_create
 from lms.models import ConsentState, GuardianConsent, OutgoingEmail
 from tests.cohorts import groups_builders as builders
 from tests.cohorts.conftest import claims_of, events_of

@@ -5,7 +5,7 @@ one rule on the whole page: their age on an activity's first day, as the page sa
 import pytest
 from django.urls import reverse
 
-from cohorts.places.services import CohortsError
+from cohorts.errors import CohortsError
 from lms.models import Sector
 from tests.cohorts.groups.test_groups_views import book, main_text
 

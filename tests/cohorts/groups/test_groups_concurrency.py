@@ -8,9 +8,9 @@ import pytest
 from django.conf import settings
 from django_q.conf import Conf
 
+from cohorts.errors import CohortsError
 from cohorts.groups import services as groups
 from cohorts.models import Enrolment, EnrolmentState, GroupKind, PlaceClaim
-from cohorts.places.services import CohortsError
 from tests.cohorts.groups_builders import member_data
 from tests.factories import UserFactory
 from tests.threads import at_once

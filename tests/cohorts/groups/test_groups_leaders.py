@@ -5,9 +5,9 @@ left with nobody."""
 import pytest
 from django.urls import reverse
 
+from cohorts.errors import CohortsError
 from cohorts.groups import services as groups
 from cohorts.models import YouthGroup
-from cohorts.places.services import CohortsError
 from lms.models import User
 from tests.cohorts.groups.test_groups_views import main_text
 from tests.cohorts.groups_builders import co_lead

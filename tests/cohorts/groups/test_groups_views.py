@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from cohorts.attendance import services as attendance
 from cohorts.groups import services as groups
-from cohorts.groups.models import age_on
 from cohorts.models import Enrolment, EnrolmentState, GroupMember, YouthGroup
+from lms.ages import age_on
 from tests.cohorts.groups_builders import give_consent, member_data
 from tests.factories import UserFactory
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_q.conf import Conf
 from wagtail.models import ModelLogEntry
 
+from cohorts.errors import CohortsError
 from cohorts.matching import algorithm as matching
 from cohorts.matching import handlers as handlers_peergroups
 from cohorts.matching import selectors as matching_selectors
@@ -34,7 +35,6 @@ from cohorts.models import (
     PeerGroupMember,
 )
 from cohorts.places import services
-from cohorts.places.services import CohortsError
 from lms.events import event_dispatch
 from lms.jobs import broker
 from lms.models import Delivery, Event, Level, Organisation, OutgoingEmail, Profile, Sector, User

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django_q.conf import Conf
 
+from cohorts.errors import CohortsError
 from cohorts.models import Enrolment, EnrolmentState, PlaceClaim
 from cohorts.places import services
 from lms import events
@@ -73,7 +74,7 @@ def patient_apply_job(user, cohort, busy: list) -> Callable:
         for attempt in range(4):
             try:
                 return services.enrolment_apply(user=user, cohort=cohort)
-            except services.CohortsError as exc:
+            except CohortsError as exc:
                 if exc.code != "busy" or attempt == 3:
                     raise
                 busy.append(user.pk)

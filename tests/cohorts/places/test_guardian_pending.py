@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cohorts.errors import CohortsError
 from cohorts.models import Enrolment, EnrolmentMode, EnrolmentState
 from cohorts.places import services
 from lms.models import Profile, User
@@ -51,7 +52,7 @@ def test_a_pending_account_cannot_register_for_an_activity(client, minor, worksh
     assert response.status_code == 200
     assert PENDING in visible_text(response)
     assert not Enrolment.objects.filter(user=minor).exists()
-    with pytest.raises(services.CohortsError) as error:
+    with pytest.raises(CohortsError) as error:
         services.registration_create(user=minor, activity=workshop)
     assert (error.value.code, error.value.message) == ("guardian_pending", PENDING)
 
@@ -78,7 +79,7 @@ def test_a_pending_account_cannot_confirm_a_nomination(minor, make_cohort, staff
         cohort=cohort, user=minor, country="DK", state=EnrolmentState.NOMINATED
     )
 
-    with pytest.raises(services.CohortsError) as error:
+    with pytest.raises(CohortsError) as error:
         services.nomination_confirm(enrolment=enrolment, user=minor)
 
     assert error.value.code == "guardian_pending"
@@ -93,7 +94,7 @@ def test_a_focal_point_cannot_nominate_a_pending_account(minor, make_cohort, mak
     )
     focal_point = make_focal_point("DK")
 
-    with pytest.raises(services.CohortsError) as error:
+    with pytest.raises(CohortsError) as error:
         services.nomination_create(
             actor=focal_point,
             cohort=cohort,

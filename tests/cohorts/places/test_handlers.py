@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from cohorts.models import EnrolmentMode, EnrolmentState, FocalPoint
 from cohorts.places import handlers, services
-from lms.accounts.services import email_send
 from lms.events import event_dispatch
+from lms.mail.services import email_send
 from lms.models import Delivery, Event, OutgoingEmail
 from programmes.calendar.ics import activity_uid
 from tests.factories import UserFactory

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
+from cohorts.errors import CohortsError
 from cohorts.models import Enrolment
 from cohorts.places import services
 from cohorts.places.services import book
@@ -37,7 +38,7 @@ def test_a_long_lock_wait_becomes_busy_and_changes_nothing(make_cohort, make_per
     holder.start()
     try:
         assert holding.wait(timeout=10)
-        with pytest.raises(services.CohortsError) as caught:
+        with pytest.raises(CohortsError) as caught:
             services.enrolment_apply(user=person, cohort=cohort)
     finally:
         release.set()

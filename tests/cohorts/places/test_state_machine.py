@@ -7,10 +7,11 @@ import re
 import pytest
 from django.utils import timezone
 
+from cohorts.errors import CohortsError
 from cohorts.groups import services as groups
 from cohorts.models import TRANSITIONS, EnrolmentMode, EnrolmentState
 from cohorts.places import services
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
 from lms.models import Event
 from programmes.progress.services import progress_step_complete
 from tests.cohorts.conftest import claims_of, events_of
@@ -111,12 +112,13 @@ def make_leader():
 
 def guardian_consents(enrolment) -> None:
     """The guardian gives consent by the link e-mailed to them."""
-    from lms.consent.services import consent_give, notice_current, token_digest
+    from lms.consent.services import consent_give, notice_current
     from lms.models import ConsentToken, GuardianConsent, OutgoingEmail
+    from lms.tokens import token_digest
 
     consent = GuardianConsent.objects.filter(subject_key=f"enrolment:{enrolment.pk}").first()
     if consent is None:
-        raise services.CohortsError("refused", "No guardian was asked about this place.")
+        raise CohortsError("refused", "No guardian was asked about this place.")
     email = OutgoingEmail.objects.filter(recipient=consent.guardian_email).order_by("-pk").first()
     token = re.search(r"/consent/([A-Za-z0-9_-]{43})/", email.body_text).group(1)
     assert ConsentToken.objects.get(digest=token_digest(token)).consent_id == consent.pk
@@ -128,7 +130,7 @@ def guardian_consents(enrolment) -> None:
             notice_version=notice_current().version,
         )
     except LmsError as exc:
-        raise services.CohortsError("refused", exc.message) from exc
+        raise CohortsError("refused", exc.message) from exc
 
 
 def complete_module(user, module) -> None:
@@ -192,7 +194,7 @@ def act(action: str, enrolment, staff, module) -> None:
             enrolment_ids=[enrolment.pk], decision=action, reason="Panel of 3 March", actor=staff
         )
         if not result.ok:
-            raise services.CohortsError("refused", result.message)
+            raise CohortsError("refused", result.message)
     elif action == "withdraw":
         services.enrolment_withdraw(enrolment=enrolment, actor=enrolment.user)
     elif action == "offer":
@@ -229,7 +231,7 @@ def test_transition(start, action, reach, staff, module):
     try:
         act(action, enrolment, staff, module)
         refused = None
-    except services.CohortsError as exc:
+    except CohortsError as exc:
         refused = exc
     enrolment.refresh_from_db()
     assert enrolment.state == start

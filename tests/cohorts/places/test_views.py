@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cohorts.errors import CohortsError
 from cohorts.models import (
     ApplicationQuestion,
     Enrolment,
@@ -19,7 +20,7 @@ from cohorts.models import (
     RuleKind,
 )
 from cohorts.places import services
-from cohorts.places.services import BUSY_MESSAGE, CohortsError
+from cohorts.places.services import BUSY_MESSAGE
 from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
 

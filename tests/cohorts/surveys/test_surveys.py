@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from django.http import QueryDict
 
+from cohorts.errors import CohortsError
 from cohorts.models import Enrolment, EnrolmentState, SurveyInvitation, SurveyTarget, SurveyTrigger
 from cohorts.places import services
-from cohorts.places.services import CohortsError
 from cohorts.surveys import handlers as handlers_surveys
 from cohorts.surveys import services as surveys
 from lms.events import event_dispatch

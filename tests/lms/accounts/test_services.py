@@ -6,7 +6,8 @@ from django.db import transaction
 
 from lms import events
 from lms.accounts.handlers import welcome_email_send
-from lms.accounts.services import LmsError, profile_update, user_register
+from lms.accounts.services import profile_update, user_register
+from lms.errors import LmsError
 from lms.mail.services import email_queue, email_send, email_sweep
 from lms.models import Delivery, Event, Organisation, OutgoingEmail, User
 

@@ -9,8 +9,8 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from lms.accounts.services import LmsError
 from lms.consent.services import consent_cancel, consent_request, consent_states
+from lms.errors import LmsError
 from lms.mail.services import email_queue, email_send, email_sweep
 from lms.models import (
     ConsentPurpose,

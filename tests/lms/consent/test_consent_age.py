@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from lms.consent.age import DEFAULT_CONSENT_AGE, age_on, digital_consent_age, needs_guardian
+from lms.ages import age_on
+from lms.consent.age import DEFAULT_CONSENT_AGE, digital_consent_age, needs_guardian
 from lms.models import (
     ConsentPurpose,
     DigitalConsentAge,
@@ -72,10 +73,10 @@ def test_before_a_countrys_first_row_the_gdpr_default_applies():
 
 
 def test_age_counts_whole_years_and_leap_day_birthdays_turn_on_1_march():
-    assert age_on(date_of_birth=D(2010, 6, 1), on=D(2024, 5, 31)) == 13
-    assert age_on(date_of_birth=D(2010, 6, 1), on=D(2024, 6, 1)) == 14
-    assert age_on(date_of_birth=D(2012, 2, 29), on=D(2027, 2, 28)) == 14
-    assert age_on(date_of_birth=D(2012, 2, 29), on=D(2027, 3, 1)) == 15
+    assert age_on(birth_date=D(2010, 6, 1), on=D(2024, 5, 31)) == 13
+    assert age_on(birth_date=D(2010, 6, 1), on=D(2024, 6, 1)) == 14
+    assert age_on(birth_date=D(2012, 2, 29), on=D(2027, 2, 28)) == 14
+    assert age_on(birth_date=D(2012, 2, 29), on=D(2027, 3, 1)) == 15
 
 
 def test_needs_guardian_compares_the_age_with_the_countrys_age_on_that_day():

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.accounts.services import LmsError, user_register
-from lms.consent.account import closed_accounts_erase
+from lms.accounts.consent import closed_accounts_erase
+from lms.accounts.services import user_register
+from lms.errors import LmsError
 from lms.models import (
     ConsentState,
     Event,

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from certificates.models import Certificate, CertificateState
 from cohorts.models import Enrolment, EnrolmentState, GroupMember
-from lms.accounts.services import LmsError
+from lms.errors import LmsError
 from lms.models import DataExport, GuardianConsent, OutgoingEmail, User
 from lms.privacy import services as privacy
 from tests.cohorts.conftest import (  # noqa: F401 (fixtures)

@@ -7,9 +7,9 @@ import pytest
 from django.core import signing
 
 from lms.models import Event
+from programmes.errors import ProgrammesError
 from programmes.models import ModuleProgress, QuizAttempt, StepProgress
 from programmes.progress.services import (
-    ProgrammesError,
     progress_step_complete,
     quiz_nonce,
     quiz_submit,

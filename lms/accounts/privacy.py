@@ -4,7 +4,6 @@ LmsConfig.ready()."""
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from wagtail import hooks
 from wagtail.log_actions import registry as log_registry
 
 from lms.accounts.models import GuardianApproval, Profile, User
@@ -165,15 +164,7 @@ def account_erase(user: User, erasure: Erasure) -> None:
     )
 
 
-def _log_actions(actions) -> None:
-    actions.register_action(
-        "lms.person.erase", "Erase personal data", "Erased the person's personal data"
-    )
-
-
-def register_all() -> None:
-    hooks.register("register_log_actions", _log_actions)
-
+def register() -> None:
     personal_data_register(
         "account",
         label="your account and profile",

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django_countries import countries
 
 from lms.accounts.models import GuardianApproval, Profile, User
-from lms.accounts.services import LmsError
 from lms.consent.age import digital_consent_age
 from lms.consent.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
 from lms.consent.services import (
@@ -24,8 +23,10 @@ from lms.consent.services import (
     consent_resend,
     consent_subject_register,
 )
+from lms.errors import LmsError
 from lms.events import emit
 from lms.mail.services import email_queue
+from lms.privacy.services import person_erase
 
 logger = logging.getLogger(__name__)
 
@@ -131,10 +132,6 @@ def closed_accounts_erase(*, now=None) -> int:
     """Erase accounts whose guardian refused or withdrew consent more than ERASE_AFTER ago.
     Periodic and idempotent: an erased account is not found again; a failure is retried next
     run. Returns how many were erased."""
-    try:
-        from lms.privacy.services import person_erase
-    except ImportError:  # erasure not installed: the accounts stay closed
-        return 0
     cutoff = (now or timezone.now()) - ERASE_AFTER
     ended = Q(state=ConsentState.REFUSED, decided_at__lte=cutoff) | Q(
         state=ConsentState.WITHDRAWN, withdrawn_at__lte=cutoff

@@ -1,0 +1,76 @@
+"""The one domain error of cohorts (places, groups, attendance, matching, surveys, imports) and
+its codes, each with the message shown when a call site has nothing more particular to say."""
+
+from typing import ClassVar
+
+from lms.errors import DomainError
+
+
+class CohortsError(DomainError):
+    """A domain failure of cohorts; `code` is stable, `message` is shown to people."""
+
+    codes: ClassVar[dict[str, str]] = {
+        "already_leader": "That person already leads this group.",
+        "answered": "This survey has already been answered with this link.",
+        "answers_missing": "Please answer the required questions.",
+        "bad_birth": "The birth date cannot be in the future.",
+        "bad_decision": "Choose accept, waitlist or reject.",
+        "bad_email": "Please enter an e-mail address that works.",
+        "bad_file": "The file cannot be read.",
+        "bad_group": "Please give the group a name.",
+        "bad_group_size": "The group size must be a whole number.",
+        "bad_guardian": "Please enter a guardian's e-mail address that works.",
+        "bad_member": "Please enter the member's first and family name.",
+        "bad_min_countries": "The minimum number of countries is too large.",
+        "bad_mode": "Choose whether to book everyone or nobody, or as many as fit.",
+        "bad_no_lone": "A rule against lone members names an unknown attribute.",
+        "bad_pair": "A pair names someone who is not an accepted participant.",
+        "bad_seed": "The seed must be a whole number.",
+        "bad_session": "A session must end after it starts.",
+        "bad_status": "Choose present, absent or excused.",
+        "bad_time_limit": "The time limit must be a whole number of seconds.",
+        "bad_transition": "This place cannot change that way from its current state.",
+        "bad_weight": "Give at least one attribute a weight above 0.",
+        "closed": "This is no longer open.",
+        "duplicate": "You have already applied to this cohort.",
+        "duplicate_member": "That member is already in the group.",
+        "empty_group": "The group has no members.",
+        "final": "This booking is already cancelled.",
+        "forbidden": "You may not do that.",
+        "guardian_missing": "A guardian's e-mail address is needed for a member under 18.",
+        "guardian_pending": "This place waits for a guardian's consent.",
+        "has_bookings": "This cannot be removed while it has bookings.",
+        "has_members": "This cannot be removed while it has members.",
+        "has_records": "This session has attendance records, so it cannot be removed.",
+        "inactive": "This survey target is switched off.",
+        "incomplete": "A saved reason needs a title and a text.",
+        "last_leader": "A group needs at least one leader.",
+        "last_session": "An activity needs at least one session.",
+        "no_consent": "This place is not waiting for a guardian's consent.",
+        "no_email": "Please enter the co-leader's e-mail address.",
+        "no_members": "Choose at least one member to book.",
+        "no_nomination": "This nomination is no longer open.",
+        "no_offer": "This offer is no longer open.",
+        "no_place": "There is no place left.",
+        "nomination_only": "Places in this cohort are filled by national focal points' "
+        "nominations.",
+        "not_a_leader": "That person does not lead this group.",
+        "not_adult": "Group leaders must be adults.",
+        "not_done": "Only a finished run can be re-matched.",
+        "not_eligible": "This is not open to you.",
+        "not_found": "That no longer exists.",
+        "not_in_run": "That person is not in this run's groups.",
+        "not_nominable": "That person cannot be nominated.",
+        "offer_expired": "This offer has expired.",
+        "other_account": "This invitation is for another address than your account's.",
+        "other_person": "This link was sent to someone else.",
+        "profile_incomplete": "Please complete your profile first.",
+        "ratio": "The group needs more adults with it for that many young members.",
+        "refused": "This person has no place at this activity.",
+        "same_group": "Those two are already in the same group.",
+        "stale": "Someone changed this meanwhile; please reload the page.",
+        "too_early": "This is not open yet.",
+        "too_few": "At least two accepted participants are needed to form peer groups.",
+        "too_many": "There are more than the limit allows.",
+        "violations": "The groups break a rule.",
+    }
