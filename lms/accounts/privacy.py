@@ -4,7 +4,10 @@ LmsConfig.ready()."""
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
+from wagtail.admin.models import EditingSession
 from wagtail.log_actions import registry as log_registry
+from wagtail.models import ModelLogEntry, PageLogEntry
+from wagtail.users.models import UserProfile
 
 from lms.accounts.models import GuardianApproval, Profile, User
 from lms.consent.models import ConsentState, ConsentToken, GuardianConsent
@@ -37,8 +40,6 @@ def _actions(user: User) -> list[dict]:
     """What the person did, as the audit log recorded it: when, what and on what kind of
     record. The records' labels are left out: acting on others' records (as staff do) would
     otherwise put their names in this person's copy."""
-    from wagtail.models import ModelLogEntry, PageLogEntry
-
     types = {ct.pk: ct.name for ct in ContentType.objects.all()}
     rows = []
     for model in (ModelLogEntry, PageLogEntry):
@@ -121,9 +122,6 @@ def account_contacts(user: User) -> list[str]:
 def account_erase(user: User, erasure: Erasure) -> None:
     """The kernel goes last: the account itself becomes a pseudonymous, inactive row that the
     statistics of every app still count."""
-    from wagtail.admin.models import EditingSession
-    from wagtail.users.models import UserProfile
-
     Profile.objects.filter(user=user).update(
         full_name="",
         date_of_birth=None,

@@ -16,15 +16,19 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.models import Session
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_q.models import OrmQ, Schedule, Task
+from django_q.signing import SignedPackage
 from wagtail.admin.models import FormState
 from wagtail.log_actions import log
 from wagtail.models import (
@@ -651,9 +655,6 @@ def outbox_scrub(erasure: Erasure) -> None:
 def queue_scrub(erasure: Erasure) -> None:
     """django-q2's tables: stored results and failures, queued packages and schedules that
     mention the person go. Tasks carry ids by convention, so this rarely finds anything."""
-    from django_q.models import OrmQ, Schedule, Task
-    from django_q.signing import SignedPackage
-
     stale = []
     for task in Task.objects.all().iterator():
         try:
@@ -677,11 +678,6 @@ def queue_scrub(erasure: Erasure) -> None:
 
 def sessions_end(*, user_id: int) -> int:
     """Log the person out everywhere: delete each of their sessions (database and cache)."""
-    from importlib import import_module
-
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
-
     engine = import_module(settings.SESSION_ENGINE)
     ended = 0
     for session in Session.objects.all().iterator():

@@ -5,12 +5,14 @@ aggregated in the database, and the lessons-learned pages that publish a survey'
 Identified and anonymous responses live in two tables. An anonymous response has a random id,
 no timestamp and no link to a person or an invitation; see docs/surveys.md."""
 
+import copy
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
@@ -153,15 +155,11 @@ class SurveyPage(AbstractForm):
     def serve(self, request, *args, **kwargs):
         """The survey's public address introduces it; answering needs the personal link from
         the invitation e-mail. An editor's preview shows the questions."""
-        from django.template.response import TemplateResponse
-
         context = self.get_context(request)
         context["questions_count"] = len(self.questions())
         return TemplateResponse(request, self.get_template(request), context)
 
     def serve_preview(self, request, mode_name):
-        from django.template.response import TemplateResponse
-
         # Inside the method: a Wagtail page serves itself, and the answering and results modules
         # it calls import the survey models (the documented exception to imports at the top).
         from programmes.surveys.answering import survey_form, survey_items
@@ -363,8 +361,6 @@ class LessonsLearnedPage(Page):
         return self.title
 
     def get_context(self, request, *args, **kwargs):
-        import copy
-
         # Inside the method: a Wagtail page serves itself, and the answering and results modules
         # it calls import the survey models (the documented exception to imports at the top).
         from programmes.surveys.results import with_charts
