@@ -206,7 +206,11 @@ WAITING = dict(zip(COUNTRIES, [60, 5, 40, 30, 25, 20, 50, 10, 15, 30, 15], stric
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_200_simultaneous_withdrawals_promote_the_earliest_eligible(make_cohort, capsys):
+def test_200_simultaneous_withdrawals_promote_the_earliest_eligible(make_cohort, settings, capsys):
+    # What is measured is who gets the freed places, not the friendly "busy" answer (that has its
+    # own test): on a loaded machine 200 threads can queue on the lock for longer than the
+    # production bound, so the bound is raised here instead of retrying failures.
+    settings.COHORTS_LOCK_TIMEOUT_MS = 120_000
     capacity = CAP * len(COUNTRIES)
     cohort = make_cohort(capacity=capacity, country_cap=CAP)
     holders = people({c: CAP for c in COUNTRIES}, tag="holder")
