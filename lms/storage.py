@@ -155,9 +155,9 @@ setting_changed.connect(_storages_changed)
 
 def private_file_response(fieldfile, *, content_type: str, disposition: str) -> HttpResponse | None:
     """A private file for someone a view has already let through: streamed from the local disk,
-    or from object storage a redirect to a signed address valid for PRIVATE_URL_SECONDS (any
-    web node can answer, and no worker is held while the file travels). None when the file is
-    not there."""
+    or from object storage a redirect to a signed address that lives as long as the private
+    storage's setting says (two minutes by default): any web node can answer, and no worker is
+    held while the file travels. None when the file is not there."""
     storage = fieldfile.storage
     if isinstance(storage, FileSystemStorage):
         try:
@@ -176,7 +176,6 @@ def private_file_response(fieldfile, *, content_type: str, disposition: str) -> 
             "ResponseContentDisposition": disposition,
             "ResponseCacheControl": "private, no-store",
         },
-        expire=PRIVATE_URL_SECONDS,
     )
     return HttpResponseRedirect(url)
 
@@ -211,6 +210,7 @@ def object_storages(url: str = "", environ=None) -> dict:
             "private_bucket",
             "media_domain",
             "media_expiry",
+            "private_expiry",
         }
         if unknown:
             raise ImproperlyConfigured(f"STORAGE_URL: unknown option {sorted(unknown)[0]}.")
@@ -230,6 +230,7 @@ def object_storages(url: str = "", environ=None) -> dict:
             "secret_key": unquote(parts.password or ""),
             "media_domain": query.get("media_domain", ""),
             "media_expiry": query.get("media_expiry", ""),
+            "private_expiry": query.get("private_expiry", ""),
         }
     elif environ.get("AWS_STORAGE_BUCKET_NAME"):
         bucket = environ["AWS_STORAGE_BUCKET_NAME"]
@@ -244,6 +245,7 @@ def object_storages(url: str = "", environ=None) -> dict:
             "secret_key": "",
             "media_domain": environ.get("AWS_S3_CUSTOM_DOMAIN", ""),
             "media_expiry": environ.get("AWS_MEDIA_URL_SECONDS", ""),
+            "private_expiry": environ.get("AWS_PRIVATE_URL_SECONDS", ""),
         }
     else:
         return {}
@@ -253,6 +255,11 @@ def object_storages(url: str = "", environ=None) -> dict:
         _seconds(config["media_expiry"], "The media address lifetime")
         if config["media_expiry"]
         else MEDIA_URL_SECONDS
+    )
+    private_expiry = (
+        _seconds(config["private_expiry"], "The private address lifetime")
+        if config["private_expiry"]
+        else PRIVATE_URL_SECONDS
     )
     common = {
         "signature_version": "s3v4",
@@ -287,7 +294,7 @@ def object_storages(url: str = "", environ=None) -> dict:
         "location": "private",
         "file_overwrite": True,
         "querystring_auth": True,
-        "querystring_expire": PRIVATE_URL_SECONDS,
+        "querystring_expire": private_expiry,
     }
     return {
         "default": {"BACKEND": S3_BACKEND, "OPTIONS": media},
