@@ -160,6 +160,7 @@ def test_a_rendered_certificate_is_in_the_bucket_and_its_holder_downloads_it(
     status, headers, body = fetch(response["Location"])
     assert status == 200
     assert headers["Content-Type"] == "application/pdf"
+    assert headers["Cache-Control"] == "private, no-store"
     assert headers["Content-Disposition"].startswith("attachment;")
     assert "Certificate-Janis-Berzins" in headers["Content-Disposition"]
     text = pdf_text(body)
