@@ -5,7 +5,6 @@ import dataclasses
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +17,7 @@ from wagtail.models import Orderable, PreviewableMixin
 from certificates.documents import pdf
 from certificates.documents.content import SAMPLE, SAMPLE_CODE, certificate_data
 from certificates.documents.wording import wording_errors
+from lms import storage
 from lms.models import Language
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d3557.")
@@ -224,7 +224,8 @@ class CertificateSource(models.TextChoices):
 
 
 def private_storage():
-    return storages["private"]
+    # The lazy proxy, not the storage itself: a field keeps what this returns at start-up.
+    return storage.private_storage
 
 
 def certificate_upload_to(instance: "Certificate", filename: str) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -34,6 +34,7 @@ from certificates.verify.forms import (
     HashingUploadHandler,
     UploadForm,
 )
+from lms.storage import private_file_response
 
 UPLOAD_PREFIX = "file"
 
@@ -270,15 +271,14 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = certificate_for_download(user=request.user, pk=pk)
     if certificate is None:
         raise Http404("No such certificate.")
-    try:
-        handle = certificate.pdf.open("rb")
-    except OSError:
-        raise Http404("The certificate's file is missing.") from None
     full, ascii_name = download_names(certificate)
-    response = FileResponse(handle, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(full)}"
+    response = private_file_response(
+        certificate.pdf,
+        content_type="application/pdf",
+        disposition=f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(full)}",
     )
+    if response is None:
+        raise Http404("The certificate's file is missing.")
     response["Cache-Control"] = "private, no-store"
     return _private(response)
 

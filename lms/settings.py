@@ -11,6 +11,8 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from lms.storage import object_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -375,7 +377,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # MEDIA_URL, served by views that check permissions.
 PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", VAR_DIR / "private"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Written to a temporary name and moved into place when complete.
+    "default": {"BACKEND": "lms.storage.AtomicFileSystemStorage"},
     "private": {"BACKEND": "lms.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -385,6 +388,10 @@ STORAGES = {
         )
     },
 }
+# Media and private files in an S3-compatible bucket instead of the local disk, e.g.
+# s3://KEY:SECRET@127.0.0.1:9000/bsr?region=eu-north-1&secure=0 (docs/deploy.md).
+STORAGE_URL = os.environ.get("STORAGE_URL", "")
+STORAGES.update(object_storages(STORAGE_URL, os.environ))
 # Outside production, serve static files straight from the apps: no collectstatic step needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION

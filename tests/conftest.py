@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+from tests.object_storage import object_storage, s3_server  # noqa: F401 (fixtures)
+
 
 def chromium_path() -> str | None:
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")

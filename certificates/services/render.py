@@ -61,12 +61,11 @@ def _template_for_render(certificate: Certificate, cache: dict) -> CertificateTe
 
 def _pdf_save(certificate: Certificate, content: bytes) -> str:
     """Write the PDF under a name fixed by the row, so an attempt killed after writing leaves a
-    file the next attempt simply replaces."""
-    storage = certificate.pdf.storage
+    file the next attempt simply replaces. Private storage replaces a name only with a complete
+    file (a temporary file moved into place, or one upload), so a full disk never leaves an
+    empty or cut-off PDF under it."""
     name = certificate_upload_to(certificate, f"certificate-{certificate.pk}.pdf")
-    if storage.exists(name):
-        storage.delete(name)
-    return storage.save(name, ContentFile(content))
+    return certificate.pdf.storage.save(name, ContentFile(content))
 
 
 def certificate_render(*, certificate_id: int) -> Certificate | None:

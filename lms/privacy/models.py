@@ -2,13 +2,15 @@
 kept."""
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 
+from lms import storage
+
 
 def private_storage():
-    return storages["private"]
+    # The lazy proxy, not the storage itself: a field keeps what this returns at start-up.
+    return storage.private_storage
 
 
 class DataExportState(models.TextChoices):

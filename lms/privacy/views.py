@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from lms.privacy.services import (
     person_erase,
 )
 from lms.signin.reauth import ConfirmIdentityForm
+from lms.storage import private_file_response
 
 POLL_MS = 1500
 
@@ -114,15 +115,14 @@ def my_data_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = data_export_of_owner(user=request.user, pk=pk)
     if not data_export_downloadable(export, now=timezone.now()):
         raise Http404("No such export.")
-    try:
-        handle = export.file.open("rb")
-    except OSError:
-        raise Http404("The archive is missing.") from None
     name = export_file_name(export)
-    response = FileResponse(handle, content_type="application/zip")
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    response = private_file_response(
+        export.file,
+        content_type="application/zip",
+        disposition=f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
     )
+    if response is None:
+        raise Http404("The archive is missing.")
     return _private(response)
 
 
