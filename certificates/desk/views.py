@@ -102,6 +102,14 @@ class ParticipantRow:
     def can_reissue(self) -> bool:
         return self.certificate is not None and can_reissue(self.certificate, self.user)
 
+    @property
+    def can_retry(self) -> bool:
+        return self.certificate is not None and can_retry(self.certificate)
+
+    @property
+    def problem(self) -> str:
+        return certificate_problem(self.certificate) if self.certificate is not None else ""
+
 
 @dataclass(frozen=True)
 class CohortSummary:
