@@ -17,8 +17,9 @@ class CertificatesConfig(AppConfig):
         # Personal data: export, erasure (withdrawn).
         privacy.register_all()
         # Periodic jobs.
+        # Every minute: lost work resumes within about a minute (see services/sweep.py).
         jobs.register_periodic(
-            name="certificates.sweep", func="certificates.tasks.certificates_sweep_task", minutes=10
+            name="certificates.sweep", func="certificates.tasks.certificates_sweep_task", minutes=1
         )
         # Demo content, imported only by `manage.py load_demo`; after "cohorts" in
         # INSTALLED_APPS, so the demo cohorts and completions exist by then.

@@ -1,16 +1,22 @@
 """The e-mails a holder gets about their certificate: when it is ready (the link to download it,
 after logging in, and the public verification link) and when it is revoked (the reason, and
-what the verification page now says). One outbox row per certificate and reason."""
+what the verification page now says). One outbox row per certificate and reason. And the alert
+to the site's administrators when certificates cannot be printed, once per failure episode."""
+
+import logging
 
 from django.conf import settings
+from django.db.models import Max
 from django.urls import reverse
 
 from certificates.documents.content import verification_url
 from certificates.models import Certificate, CertificateKind
 from lms.contact import contact_of
 from lms.mail.services import email_queue
-from lms.models import Language, OutgoingEmail
+from lms.models import Language, OutgoingEmail, User
 from programmes.models import ProgrammePage
+
+logger = logging.getLogger(__name__)
 
 WHAT = {
     CertificateKind.PROGRAMME: "completing",
@@ -89,3 +95,60 @@ def revoked_email_queue(*, certificate: Certificate) -> OutgoingEmail:
             "contact": contact_of(_programme(certificate)),
         },
     )
+
+
+def alert_recipients() -> list[str]:
+    """The site's administrators: the ADMINS setting, or else the active superusers."""
+    addresses = [address for _name, address in settings.ADMINS]
+    if not addresses:
+        addresses = list(
+            User.objects.filter(is_superuser=True, is_active=True)
+            .exclude(email="")
+            .order_by("pk")
+            .values_list("email", flat=True)
+        )
+    return addresses
+
+
+def render_failed_alert_queue(*, certificate: Certificate, error: str, failing_since) -> int:
+    """One alert per administrator per failure episode: the episode is named by the last
+    certificate rendered before the failure, so every failure until a render succeeds again
+    shares one outbox reason, and the outbox sends each reason once. Returns how many were
+    queued now."""
+    last_success = (
+        Certificate.objects.filter(rendered_at__lt=failing_since)
+        .aggregate(last=Max("rendered_at"))
+        .get("last")
+    )
+    episode = last_success.isoformat() if last_success else "first"
+    reason = f"certificates.rendering.failing:{episode}"
+    queued = 0
+    for address in alert_recipients():
+        if OutgoingEmail.objects.filter(recipient=address, reason=reason).exists():
+            continue
+        email_queue(
+            recipient=address,
+            reason=reason,
+            subject="Certificates cannot be printed at the moment",
+            template="certificates.rendering.failing",
+            context={
+                "certificate_id": certificate.pk,
+                "title": certificate.context_title or certificate.programme_title,
+                "error": error,
+                "attempts": settings.CERTIFICATES_RENDER_MAX_ATTEMPTS,
+                "certificate_url": absolute(
+                    reverse("certificates_certificate", args=[certificate.pk])
+                ),
+                "events_url": absolute(reverse("lms_events"))
+                + "?name=certificates.certificate.render_failed",
+            },
+        )
+        queued += 1
+    if queued:
+        logger.error(
+            "certificates cannot be printed (certificate %s: %s); %s administrator(s) alerted",
+            certificate.pk,
+            error,
+            queued,
+        )
+    return queued

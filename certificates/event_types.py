@@ -25,6 +25,17 @@ EVENTS = [
         payload=("certificate_id", "replacement_id", "user_id"),
         emitted_by=("certificates.services: certificate_reissue",),
     ),
+    EventType(
+        name="certificates.certificate.render_failed",
+        about=(
+            "One attempt to render and save a certificate's PDF failed (`error`: the exception's "
+            "type and first line, for administrators); `gave_up` when it was the last attempt "
+            "and the certificate now waits for staff."
+        ),
+        payload=("certificate_id", "user_id", "attempt", "error"),
+        optional=("gave_up",),
+        emitted_by=("certificates.services: render_failure_record",),
+    ),
 ]
 
 HANDLERS = [
@@ -57,5 +68,14 @@ HANDLERS = [
         name="certificates.handlers.revoked_email_send",
         func="certificates.handlers.revoked_email_send",
         does="E-mails the holder, once, that the certificate was revoked and why.",
+    ),
+    Handler(
+        event="certificates.certificate.render_failed",
+        name="certificates.handlers.render_failed_alert",
+        func="certificates.handlers.render_failed_alert",
+        does=(
+            "Alerts the site's administrators by e-mail, once per failure episode (until a "
+            "certificate renders again), and logs an error."
+        ),
     ),
 ]

@@ -78,3 +78,20 @@ def revoked_email_send(event: Event) -> None:
     if certificate.user.erased_at is not None:
         return
     emails.revoked_email_queue(certificate=certificate)
+
+
+def render_failed_alert(event: Event) -> None:
+    """The administrators hear that certificates cannot be printed: once per failure episode,
+    which lasts until a certificate renders again, however many attempts fail meanwhile."""
+    certificate = (
+        Certificate.objects.select_related("cohort", "activity", "module")
+        .filter(pk=event.payload.get("certificate_id"))
+        .first()
+    )
+    if certificate is None:
+        return
+    emails.render_failed_alert_queue(
+        certificate=certificate,
+        error=str(event.payload.get("error", "")),
+        failing_since=event.created_at,
+    )

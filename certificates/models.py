@@ -296,6 +296,13 @@ class Certificate(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Rendering that failed: how often, when the sweeper may queue it next, the plain words
+    # staff see, the detail administrators see, and when it gave up (needs attention).
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    render_retry_at = models.DateTimeField(null=True, blank=True)
+    render_problem = models.CharField(max_length=300, blank=True)
+    render_error = models.TextField(blank=True)
+    render_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -338,6 +345,16 @@ class Certificate(models.Model):
     def target(self):
         return self.cohort or self.activity or self.module
 
+    @property
+    def needs_attention(self) -> bool:
+        """Rendering gave up after its last attempt: staff decide when to try again."""
+        return self.state == CertificateState.PENDING and self.render_failed_at is not None
+
+    @property
+    def render_failing(self) -> bool:
+        """Rendering failed at least once and is still being tried."""
+        return self.state == CertificateState.PENDING and self.render_attempts > 0
+
 
 class BulkIssueState(models.TextChoices):
     REQUESTED = "requested", "Waiting to start"
@@ -363,6 +380,11 @@ class BulkIssue(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When work last moved on (the job started, a chunk was counted): a row still active whose
+    # heartbeat is old has lost its job, and the sweeper queues it again.
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    # When it last picked up again after such a stall.
+    resumed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -46,6 +46,10 @@ LOG_ACTIONS = {
         "Reissue certificate",
         "Reissued the certificate (replaced by a new one)",
     ),
+    "certificates.certificate.render_retry": (
+        "Try printing again",
+        "Asked to try printing the certificate again after it failed",
+    ),
     # What the bulk-issue service records on its status row.
     "certificates.bulk.request": (
         "Bulk issue",
@@ -201,7 +205,7 @@ class CertificateFilterSet(WagtailFilterSet):
 
 class StateColumn(Column):
     def get_value(self, instance):
-        return instance.get_state_display()
+        return admin_views.certificate_state_label(instance)
 
 
 class CertificateIndexView(IndexView):
@@ -292,6 +296,11 @@ def register_certificate_urls():
             "certificates/issued/<dbid:pk>/reissue/",
             admin_views.ReissueView.as_view(),
             name="certificates_certificate_reissue",
+        ),
+        path(
+            "certificates/issued/<dbid:pk>/retry/",
+            admin_views.RenderRetryView.as_view(),
+            name="certificates_certificate_retry",
         ),
         path(
             "certificates/cohorts/<dbid:pk>/",

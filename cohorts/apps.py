@@ -59,6 +59,12 @@ class CohortsConfig(AppConfig):
             func="cohorts.tasks.survey_reminders_send_task",
             minutes=30,
         )
+        # Every minute: a matching run whose job was lost starts within about a minute.
+        jobs.register_periodic(
+            name="cohorts.matching_runs_sweep",
+            func="cohorts.tasks.matching_runs_sweep_task",
+            minutes=1,
+        )
         jobs.register_periodic(
             name="cohorts.care_notes_purge",
             func="cohorts.tasks.care_notes_purge_task",

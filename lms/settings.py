@@ -276,10 +276,14 @@ CERTIFICATES_UPLOAD_MAX_BYTES = int(os.environ.get("CERTIFICATES_UPLOAD_MAX_BYTE
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", "2621440"))
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-# Certificates still being rendered after this long are queued again by the sweeper (a broker
-# can lose a task); a bulk issue renders this many certificates per job.
-CERTIFICATES_SWEEP_AFTER_SECONDS = int(os.environ.get("CERTIFICATES_SWEEP_AFTER_SECONDS", "300"))
+# Certificate work (a render, a bulk issue) that has not moved on for this long has lost its job
+# (a broker can lose a task, a killed worker drops what it held): the sweeper, which runs every
+# minute, queues it again, and staff pages say it has stalled. A bulk issue renders this many
+# certificates per job. A render that fails is tried again with back-off, at most this many
+# times; then the certificate needs attention and staff may try again by hand.
+CERTIFICATES_SWEEP_AFTER_SECONDS = int(os.environ.get("CERTIFICATES_SWEEP_AFTER_SECONDS", "60"))
 CERTIFICATES_BULK_CHUNK = int(os.environ.get("CERTIFICATES_BULK_CHUNK", "20"))
+CERTIFICATES_RENDER_MAX_ATTEMPTS = int(os.environ.get("CERTIFICATES_RENDER_MAX_ATTEMPTS", "8"))
 
 # E-mails a visitor can make the site send (sign-up, password reset): at most this many per
 # e-mail address and per client address in the window (seconds); more requests get the same
@@ -358,6 +362,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "BSR Academy <noreply@bsr-academy.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who is alerted when background work keeps failing (comma-separated addresses); when empty,
+# the active superusers are.
+ADMINS = [(a.strip(), a.strip()) for a in os.environ.get("ADMINS", "").split(",") if a.strip()]
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -29,6 +30,7 @@ from certificates.models import (
     CertificateTemplate,
 )
 from certificates.selectors import certificate_is_admin
+from certificates.services.base import stalled_before
 from cohorts.desk.views import DeskLink, desk_url
 from cohorts.models import Cohort, Enrolment, EnrolmentState
 from cohorts.places.selectors import cohorts_managed_by
@@ -99,6 +101,14 @@ class ParticipantRow:
     @property
     def can_reissue(self) -> bool:
         return self.certificate is not None and can_reissue(self.certificate, self.user)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.certificate is not None and can_retry(self.certificate)
+
+    @property
+    def problem(self) -> str:
+        return certificate_problem(self.certificate) if self.certificate is not None else ""
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,43 @@ def can_reissue(certificate: Certificate, user) -> bool:
     return certificate.state == CertificateState.REVOKED and certificate_is_admin(user)
 
 
+# What staff read about a job that stalled or a render that failed: plain words only. Staff
+# may always say "try again", so the wording does not promise what only administrators can fix.
+STALLED = "This has stalled: it will resume by itself within about a minute."
+ALERTED_RETRYING = "The team has been alerted; it will be tried again."
+NEEDS_ATTENTION = "Failed — needs attention"
+
+
+def certificate_state_label(certificate: Certificate) -> str:
+    if certificate.needs_attention:
+        return NEEDS_ATTENTION
+    return certificate.get_state_display()
+
+
+def certificate_problem(certificate: Certificate) -> str:
+    """What staff are told about a certificate still waiting to be printed, or ""."""
+    if certificate.state != CertificateState.PENDING:
+        return ""
+    problem = certificate.render_problem or "The PDF could not be made."
+    if certificate.needs_attention:
+        attempts = certificate.render_attempts
+        return (
+            f"{problem} It was tried {attempts} time{'s' if attempts != 1 else ''}, and the "
+            "team has been alerted. Try again once they say the fault is fixed."
+        )
+    if certificate.render_attempts:
+        return f"{problem} {ALERTED_RETRYING}"
+    if certificate.issued_at <= stalled_before() and (
+        certificate.render_retry_at is None or certificate.render_retry_at <= timezone.now()
+    ):
+        return STALLED
+    return ""
+
+
+def can_retry(certificate: Certificate) -> bool:
+    return certificate.needs_attention
+
+
 def download_url(certificate: Certificate) -> str:
     if not certificate.pdf or certificate.state in (
         CertificateState.PENDING,
@@ -244,6 +291,9 @@ class CertificateMixin(WagtailAdminTemplateMixin):
             detail_url=self.detail_url(),
             can_revoke=can_revoke(self.certificate),
             can_reissue=can_reissue(self.certificate, self.request.user),
+            can_retry=can_retry(self.certificate),
+            state_label=certificate_state_label(self.certificate),
+            problem=certificate_problem(self.certificate),
         )
         return context
 
@@ -364,6 +414,33 @@ class ReissueView(CertificateMixin, TemplateView):
         return redirect(self.detail_url(new))
 
 
+class RenderRetryView(CertificateMixin, View):
+    """Try again a certificate whose rendering gave up (after the fault is fixed); recorded in
+    the audit log."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not can_retry(self.certificate):
+            messages.info(request, "This certificate is not waiting for a retry.")
+            return redirect(self.detail_url())
+        try:
+            services.certificate_render_retry(certificate=self.certificate, actor=request.user)
+        except CertificatesError as exc:
+            messages.error(request, exc.message)
+            return redirect(self.detail_url())
+        certificate = Certificate.objects.get(pk=self.certificate.pk)
+        if certificate.state == CertificateState.ISSUED:
+            messages.success(request, f"Printed: the certificate of {certificate.holder_name}.")
+        elif certificate.needs_attention:
+            messages.error(
+                request, f"It failed again. {certificate.render_problem} The team has been alerted."
+            )
+        else:
+            messages.success(request, "Trying again: the certificate is printed in a moment.")
+        return redirect(self.detail_url())
+
+
 # --- a cohort's certificates, issue by hand and in bulk ------------------------------------------
 
 
@@ -403,6 +480,7 @@ class CohortCertificatesView(CohortCertificatesMixin, TemplateView):
         template = services.certificate_template_for(kind=CertificateKind.PROGRAMME, cohort=cohort)
         bulks = list(BulkIssue.objects.filter(cohort=cohort).order_by("-created_at", "-pk")[:5])
         rows = cohort_participants(cohort, self.request.user)
+        running = next((b for b in bulks if b.state not in FINAL_BULK), None)
         context.update(
             cohort=cohort,
             rows=rows,
@@ -414,7 +492,8 @@ class CohortCertificatesView(CohortCertificatesMixin, TemplateView):
                 else ""
             ),
             bulks=bulks,
-            running=next((b for b in bulks if b.state not in FINAL_BULK), None),
+            running=running,
+            running_status=BulkStatus(running) if running is not None else None,
             desk_url=desk_url(cohort),
             on_desk=cohorts_managed_by(user).filter(pk=cohort.pk).exists(),
         )
@@ -570,7 +649,31 @@ class BulkStatus:
             return "Done" if not bulk.failed else "Done, with failures"
         if bulk.state == BulkIssueState.FAILED:
             return "Failed"
+        if self.stalled:
+            return "Stalled"
         return bulk.get_state_display()
+
+    @property
+    def stalled(self) -> bool:
+        """Still to do, and no progress for a while: its job was lost (the sweeper resumes it)."""
+        return not self.final and self.bulk.heartbeat_at <= stalled_before()
+
+    @property
+    def note(self) -> str:
+        """That it has stalled, or when it resumed after stalling."""
+        if self.stalled:
+            return STALLED
+        if self.bulk.resumed_at is not None:
+            when = timezone.localtime(self.bulk.resumed_at)
+            return f"It stalled, and resumed by itself at {when:%H:%M} on {when.day} {when:%b}."
+        return ""
+
+    @property
+    def problems(self) -> list[str]:
+        """Who could not be given a certificate, and why, in plain words."""
+        return [line.split("] ", 1)[-1] for line in self.bulk.error.splitlines() if line.strip()][
+            :20
+        ]
 
     def as_json(self) -> dict:
         bulk = self.bulk
@@ -585,6 +688,8 @@ class BulkStatus:
             "percent": bulk.progress_percent,
             "text": self.text,
             "final": self.final,
+            "stalled": self.stalled,
+            "note": self.note,
             "error": _error_text(bulk) if bulk.state == BulkIssueState.FAILED else "",
         }
 

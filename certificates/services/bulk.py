@@ -21,10 +21,16 @@ from certificates.services.base import (
     BULK_TASK,
     person,
     setting,
+    stalled_before,
 )
 from certificates.services.bulk_status import bulk_count_failed, bulk_save
 from certificates.services.issue import insert_once, snapshot_fields, translations_of
-from certificates.services.render import render_chunk, render_one
+from certificates.services.render import (
+    problem_words,
+    render_chunk,
+    render_failure_record,
+    render_one,
+)
 from certificates.services.targets import Target, certificate_template_for
 from cohorts.models import Cohort, Enrolment, EnrolmentState
 from lms.jobs import enqueue
@@ -79,14 +85,22 @@ def certificates_bulk_request(*, cohort: Cohort, actor) -> BulkIssue:
 def certificates_bulk_run(*, bulk_id: int) -> BulkIssue | None:
     """The bulk job: in one transaction, a pending certificate for every completed participant
     who has none (those who have one are skipped), then rendering fanned out in chunks so every
-    worker takes a share. Run again while running, it only queues what is still pending."""
+    worker takes a share. Run again while running, it changes nothing unless the work has
+    stalled (its heartbeat is old: a chunk's job was lost); then it records that it resumed and
+    queues again what is still pending."""
     with transaction.atomic(durable=True):
         bulk = BulkIssue.objects.select_for_update().filter(pk=bulk_id).first()
         if bulk is None or bulk.state not in ACTIVE_BULK:
             return bulk
+        stalled = bulk.heartbeat_at <= stalled_before()
+        if stalled:
+            bulk.resumed_at = timezone.now()
+            logger.warning("bulk issue %s had stalled: resuming it", bulk.pk)
         cohort = Cohort.objects.select_related("programme").get(pk=bulk.cohort_id)
         if bulk.state == BulkIssueState.RUNNING:
-            _chunks_later(bulk.pk, _pending_bulk_ids(cohort))
+            if stalled:
+                bulk_save(bulk, "resumed_at")
+                _chunks_later(bulk.pk, _pending_bulk_ids(cohort))
             return bulk
         template = certificate_template_for(kind=CertificateKind.PROGRAMME, cohort=cohort)
         if template is None:
@@ -123,7 +137,7 @@ def certificates_bulk_run(*, bulk_id: int) -> BulkIssue | None:
         bulk.failed = len(problems)
         bulk.error = "".join(f"{problem}\n" for problem in problems)
         bulk.state = BulkIssueState.RUNNING
-        bulk_save(bulk, "total", "skipped", "failed", "error", "state")
+        bulk_save(bulk, "total", "skipped", "failed", "error", "state", "resumed_at")
         _chunks_later(bulk.pk, adopted + created)
     return bulk
 
@@ -167,9 +181,14 @@ def _issue_many(*, users, cohort, template, requested_by) -> tuple[list[int], in
 
 
 def _pending_bulk_ids(cohort: Cohort) -> list[int]:
+    """Pending certificates of the cohort's bulk issue never tried yet: one that failed is
+    retried on its own, with back-off, by the sweeper."""
     return list(
         Certificate.objects.filter(
-            cohort=cohort, state=CertificateState.PENDING, source=CertificateSource.BULK
+            cohort=cohort,
+            state=CertificateState.PENDING,
+            source=CertificateSource.BULK,
+            render_attempts=0,
         )
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -189,8 +208,9 @@ def _chunks_later(bulk_id: int, ids: list[int]) -> None:
 
 def certificates_bulk_render(*, bulk_id: int, certificate_ids: list[int]) -> None:
     """Render one chunk of a bulk issue. When any certificate of it fails, the chunk is done
-    again one certificate at a time, and each one that fails is counted once as failed (it
-    stays pending for the sweeper to retry)."""
+    again one certificate at a time; each one that fails has its failure recorded (it stays
+    pending, and the sweeper retries it with back-off) and is counted once as failed, in plain
+    words for the page."""
     templates: dict = {}
     try:
         render_chunk(certificate_ids, templates=templates)
@@ -201,12 +221,23 @@ def certificates_bulk_render(*, bulk_id: int, certificate_ids: list[int]) -> Non
         try:
             render_one(certificate_id, templates=templates)
         except Exception as exc:
-            logger.exception("bulk issue %s: certificate %s failed", bulk_id, certificate_id)
-            bulk_count_failed(bulk_id, certificate_id, exc)
+            certificate = render_failure_record(certificate_id=certificate_id, error=exc)
+            if certificate is not None:
+                bulk_count_failed(
+                    bulk_id, certificate_id, f"{certificate.holder_name}: {problem_words(exc)}"
+                )
 
 
-def certificates_bulk_fail(*, bulk_id: int, error: str) -> None:
-    """Mark a bulk issue failed when its job itself broke (not one certificate)."""
+# What staff read when the bulk job itself broke: the detail is in the log.
+BULK_STOPPED = (
+    "The bulk issue stopped because of a fault on the server. The team can see the details in "
+    "the log; ask again once it is fixed (everyone who already has a certificate is skipped)."
+)
+
+
+def certificates_bulk_fail(*, bulk_id: int, error: str = BULK_STOPPED) -> None:
+    """Mark a bulk issue failed when its job itself broke (not one certificate); `error` is
+    shown to staff, so plain words."""
     with transaction.atomic(durable=True):
         bulk = BulkIssue.objects.select_for_update().filter(pk=bulk_id).first()
         if bulk is None or bulk.state not in ACTIVE_BULK:

@@ -52,7 +52,9 @@ def bulk_count_issued(certificates: list[Certificate]) -> None:
         bulk_save(bulk, "issued", "failed", "error")
 
 
-def bulk_count_failed(bulk_id: int, certificate_id: int, error: Exception) -> None:
+def bulk_count_failed(bulk_id: int, certificate_id: int, problem: str) -> None:
+    """Count a certificate of the bulk issue as failed, once, with `problem` in plain words (the
+    page shows it to staff: never the exception)."""
     with transaction.atomic(durable=True):
         bulk = BulkIssue.objects.select_for_update().filter(pk=bulk_id).first()
         still_pending = Certificate.objects.filter(
@@ -63,7 +65,7 @@ def bulk_count_failed(bulk_id: int, certificate_id: int, error: Exception) -> No
         marker = _failure_marker(certificate_id)
         if marker in bulk.error:
             return
-        message = " ".join(str(error).split())[:300] or type(error).__name__
+        message = " ".join(problem.split())[:300]
         bulk.failed += 1
         bulk.error = f"{bulk.error}{marker} {message}\n"
         bulk_save(bulk, "failed", "error")
@@ -72,7 +74,9 @@ def bulk_count_failed(bulk_id: int, certificate_id: int, error: Exception) -> No
 def bulk_save(bulk: BulkIssue, *fields: str) -> None:
     """Write the counters of a locked status row, and close it when everyone is accounted for
     (an UPDATE alone: this runs once per certificate)."""
+    bulk.heartbeat_at = timezone.now()
     values = {field: getattr(bulk, field) for field in fields}
+    values["heartbeat_at"] = bulk.heartbeat_at
     if bulk.state == BulkIssueState.RUNNING and (
         bulk.issued + bulk.skipped + bulk.failed >= bulk.total
     ):
@@ -89,10 +93,12 @@ def bulk_finish_if_idle(bulk_id: int) -> None:
         bulk = BulkIssue.objects.select_for_update().filter(pk=bulk_id).first()
         if bulk is None or bulk.state != BulkIssueState.RUNNING:
             return
+        # Certificates that gave up wait for staff; they no longer keep the bulk issue open.
         if Certificate.objects.filter(
             cohort_id=bulk.cohort_id,
             state=CertificateState.PENDING,
             source=CertificateSource.BULK,
+            render_failed_at__isnull=True,
         ).exists():
             return
         bulk.state = BulkIssueState.DONE

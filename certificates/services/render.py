@@ -2,9 +2,11 @@
 bulk issue's chunk at once."""
 
 import hashlib
+import logging
+import traceback
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from certificates.documents import content as rendering
@@ -17,9 +19,19 @@ from certificates.models import (
     CertificateTemplate,
     certificate_upload_to,
 )
-from certificates.services.base import announce
+from certificates.services.base import (
+    RENDER_MAX_ATTEMPTS,
+    RENDER_TASK,
+    announce,
+    audit,
+    setting,
+)
 from certificates.services.bulk_status import bulk_count_issued
 from certificates.verify.codes import code_new
+from lms.events import emit, retry_delay
+from lms.jobs import enqueue
+
+logger = logging.getLogger(__name__)
 
 
 def _values(certificate: Certificate) -> rendering.Values:
@@ -72,11 +84,130 @@ def certificate_render(*, certificate_id: int) -> Certificate | None:
     """The rendering job: lock the row, give it its code, print the PDF, store it with its
     SHA-256 and mark the certificate issued, announcing `certificates.certificate.issued` — all in
     one transaction, so a worker killed half-way leaves the row pending for the next attempt. A
-    row that is no longer pending is left alone (a repeated job changes nothing)."""
-    return render_one(certificate_id, templates={})
+    row that is no longer pending is left alone (a repeated job changes nothing). A failure is
+    recorded on the row (see `render_failure_record`) instead of failing the job."""
+    try:
+        return render_one(certificate_id, templates={})
+    except Exception as exc:
+        return render_failure_record(certificate_id=certificate_id, error=exc)
 
 
-RENDERED_FIELDS = ["code", "pdf", "sha256", "rendered_at", "state"]
+RENDERED_FIELDS = [
+    "code",
+    "pdf",
+    "sha256",
+    "rendered_at",
+    "state",
+    "render_retry_at",
+    "render_problem",
+    "render_failed_at",
+]
+
+# What staff read about a failed render: the kind of fault in plain words, never the exception
+# (it names server paths and database internals); the detail goes to the log, the row's
+# `render_error` and the domain-events view, for administrators.
+PROBLEM_SAVING = "The PDF could not be saved."
+PROBLEM_RECORDING = "The certificate could not be recorded."
+PROBLEM_PRINTING = "The PDF could not be made."
+
+
+def problem_words(error: BaseException) -> str:
+    if isinstance(error, CertificatesError):
+        return error.message
+    if isinstance(error, OSError):
+        return PROBLEM_SAVING
+    if isinstance(error, DatabaseError):
+        return PROBLEM_RECORDING
+    return PROBLEM_PRINTING
+
+
+def error_detail(error: BaseException) -> str:
+    return "".join(traceback.format_exception(error))[-4000:]
+
+
+def render_failure_record(*, certificate_id: int, error: BaseException) -> Certificate | None:
+    """Keep a failed render on its row: one more attempt, the plain words for staff, the detail
+    for administrators, and when the sweeper may try again (with back-off). After the last
+    attempt, or at once for a fault no retry can mend (a domain error), the certificate needs
+    attention and waits for staff. Announces `certificates.certificate.render_failed`, whose
+    handler alerts the administrators once per failure episode."""
+    logger.warning("certificate %s: rendering failed", certificate_id, exc_info=error)
+    max_attempts = setting("CERTIFICATES_RENDER_MAX_ATTEMPTS", RENDER_MAX_ATTEMPTS)
+    with transaction.atomic(durable=True):
+        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        if certificate is None or certificate.state != CertificateState.PENDING:
+            return certificate
+        now = timezone.now()
+        certificate.render_attempts += 1
+        certificate.render_problem = problem_words(error)[:300]
+        certificate.render_error = error_detail(error)
+        gave_up = (
+            isinstance(error, CertificatesError) or certificate.render_attempts >= max_attempts
+        )
+        if gave_up:
+            certificate.render_failed_at = now
+            certificate.render_retry_at = None
+            logger.error(
+                "certificate %s: rendering gave up after %s attempt(s); it needs attention: %s",
+                certificate.pk,
+                certificate.render_attempts,
+                short_error(error),
+            )
+        else:
+            certificate.render_retry_at = now + retry_delay(certificate.render_attempts)
+        Certificate.objects.filter(pk=certificate.pk).update(
+            **{field: getattr(certificate, field) for field in FAILURE_FIELDS}
+        )
+        payload = {
+            "certificate_id": certificate.pk,
+            "user_id": certificate.user_id,
+            "attempt": certificate.render_attempts,
+            "error": short_error(error),
+        }
+        if gave_up:
+            payload["gave_up"] = True
+        emit(
+            "certificates.certificate.render_failed",
+            key=f"certificates.certificate.render_failed:{certificate.pk}:{now.isoformat()}",
+            payload=payload,
+        )
+    return certificate
+
+
+FAILURE_FIELDS = [
+    "render_attempts",
+    "render_problem",
+    "render_error",
+    "render_retry_at",
+    "render_failed_at",
+]
+
+
+def short_error(error: BaseException) -> str:
+    """The exception's type and first line, for administrators."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"[:300]
+
+
+def certificate_render_retry(*, certificate: Certificate, actor) -> Certificate:
+    """Staff try again a certificate whose rendering gave up (once the fault is fixed): its
+    attempts start again from nought, and the render is queued after commit."""
+    with transaction.atomic(durable=True):
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.state != CertificateState.PENDING:
+            raise CertificatesError(
+                "wrong_state", "This certificate is no longer waiting to be printed."
+            )
+        previous = certificate.render_attempts
+        certificate.render_attempts = 0
+        certificate.render_failed_at = None
+        certificate.render_retry_at = None
+        Certificate.objects.filter(pk=certificate.pk).update(
+            render_attempts=0, render_failed_at=None, render_retry_at=None
+        )
+        audit(certificate, "render_retry", actor, attempts=previous)
+        transaction.on_commit(lambda: enqueue(RENDER_TASK, certificate.pk))
+    return certificate
 
 
 def _print(certificate: Certificate, templates: dict) -> None:
@@ -97,6 +228,9 @@ def _print(certificate: Certificate, templates: dict) -> None:
     certificate.sha256 = hashlib.sha256(content).hexdigest()
     certificate.rendered_at = timezone.now()
     certificate.state = CertificateState.ISSUED
+    certificate.render_retry_at = None
+    certificate.render_problem = ""
+    certificate.render_failed_at = None
 
 
 def render_one(certificate_id: int, *, templates: dict) -> Certificate | None:

@@ -254,6 +254,7 @@ def run_context(run: MatchingRun) -> dict:
         "run": run,
         "row": run_row(run),
         "working": working,
+        "stalled": peergroups.matching_run_stalled(run),
         "status_url": reverse("cohorts_matching_status", args=[run.cohort_id, run.number]),
         "repeat_url": reverse("cohorts_matching_start", args=[run.cohort_id])
         + f"?from={run.number}",

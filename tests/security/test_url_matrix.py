@@ -179,6 +179,7 @@ EXPECTED = {
     "certificates_certificate": COHORT_DESK,
     "certificates_certificate_revoke": COHORT_DESK,
     "certificates_certificate_reissue": COHORT_DESK,
+    "certificates_certificate_retry": COHORT_DESK_POST,
     "certificates_cohort": COHORT_DESK,
     # GET is the confirmation page; without a person chosen it goes back to the cohort's list.
     "certificates_cohort_issue": "login 403 404 403 403 404 302 302",

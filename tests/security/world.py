@@ -316,6 +316,7 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "certificates_certificate": {"pk": certificate.pk},
             "certificates_certificate_revoke": {"pk": certificate.pk},
             "certificates_certificate_reissue": {"pk": certificate.pk},
+            "certificates_certificate_retry": {"pk": certificate.pk},
             "certificates_bulk": {"pk": bulk.pk},
             "certificates_bulk_status": {"pk": bulk.pk},
             "certificates_template_sample": {"pk": template.pk},

@@ -19,6 +19,11 @@ document.addEventListener("DOMContentLoaded", function () {
     set("[data-bulk-skipped]", data.skipped);
     set("[data-bulk-failed]", data.failed);
     set("[data-bulk-total]", data.total);
+    var note = box.querySelector("[data-bulk-note]");
+    if (note) {
+      note.textContent = data.note || "";
+      note.hidden = !data.note;
+    }
     var error = box.querySelector("[data-bulk-error]");
     if (data.state === "failed") {
       error.textContent = "The bulk issue stopped: " + (data.error || "see the server log");

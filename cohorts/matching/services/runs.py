@@ -163,6 +163,41 @@ def matching_run_requeue(*, run: MatchingRun, actor) -> bool:
     return True
 
 
+# A run still waiting for its job this long after it was asked for lost that job (a broker can
+# drop a task): the sweeper queues it again.
+SWEEP_AFTER_SECONDS = 60
+
+
+def matching_run_stalled(run: MatchingRun) -> bool:
+    """Whether a run has stalled: still waiting to start well after it was asked for, or
+    "running" longer than any job may run (the job cluster stops a job at its timeout)."""
+    now = timezone.now()
+    if run.state == MatchingRunState.REQUESTED:
+        wait = int(getattr(settings, "MATCHING_SWEEP_AFTER_SECONDS", SWEEP_AFTER_SECONDS))
+        return run.created_at <= now - timedelta(seconds=wait)
+    if run.state == MatchingRunState.RUNNING:
+        return run.started_at is not None and run.started_at < _stale_before()
+    return False
+
+
+def matching_runs_sweep(*, limit: int = 100) -> int:
+    """Queue again the runs whose job was lost (see `matching_run_stalled`); a run whose job was
+    only late claims nothing twice: the job takes a run only while it is waiting or stale."""
+    wait = int(getattr(settings, "MATCHING_SWEEP_AFTER_SECONDS", SWEEP_AFTER_SECONDS))
+    now = timezone.now()
+    ids = list(
+        MatchingRun.objects.filter(
+            Q(state=MatchingRunState.REQUESTED, created_at__lte=now - timedelta(seconds=wait))
+            | Q(state=MatchingRunState.RUNNING, started_at__lt=_stale_before())
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for run_id in ids:
+        enqueue("cohorts.tasks.matching_run_task", run_id)
+    return len(ids)
+
+
 class _ProgressWriter:
     """Writes the search's progress to the status row the run page polls, at most every half
     second (and at each new stage), and only while this job still owns the run."""

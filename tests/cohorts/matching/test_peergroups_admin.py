@@ -195,6 +195,35 @@ def test_a_lost_job_can_be_queued_again(cohort_pool, client, django_capture_on_c
     assert run.state == MatchingRunState.DONE
 
 
+def test_a_lost_job_says_it_stalled_and_the_sweeper_runs_it_once(
+    cohort_pool, client, django_capture_on_commit_callbacks
+):
+    cohort, _people, staff = cohort_pool
+    run = request_run(cohort, staff)  # its job never ran: the request's events were not sent
+    client.force_login(staff)
+    stalled = "This has stalled: it will resume by itself within about a minute."
+    with django_capture_on_commit_callbacks(execute=True):
+        assert peergroups.matching_runs_sweep() == 0  # too young: its own job may still come
+    assert stalled not in visible_text(client.get(url("cohorts_matching_run", cohort, run.number)))
+
+    MatchingRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - timezone.timedelta(minutes=2)
+    )
+    assert stalled in visible_text(client.get(url("cohorts_matching_run", cohort, run.number)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert peergroups.matching_runs_sweep() == 1
+
+    run.refresh_from_db()
+    assert run.state == MatchingRunState.DONE
+    finished_at = run.finished_at
+    # A late copy of the job, and the next sweep, change nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        peergroups.matching_run_execute(run_id=run.pk)
+        assert peergroups.matching_runs_sweep() == 0
+    run.refresh_from_db()
+    assert (run.state, run.finished_at) == (MatchingRunState.DONE, finished_at)
+
+
 def test_a_failed_run_says_why(cohort_pool, client):
     cohort, _people, staff = cohort_pool
     run = request_run(cohort, staff)

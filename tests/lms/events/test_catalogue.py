@@ -50,6 +50,7 @@ STORED_HANDLER_NAMES = {
     ("cohorts.peergroups.published", "cohorts.handlers_peergroups.peer_group_email_send"),
     ("certificates.certificate.issued", "certificates.handlers.issued_email_send"),
     ("certificates.certificate.revoked", "certificates.handlers.revoked_email_send"),
+    ("certificates.certificate.render_failed", "certificates.handlers.render_failed_alert"),
 }
 
 
