@@ -60,6 +60,11 @@ class CohortsConfig(AppConfig):
             minutes=30,
         )
         jobs.register_periodic(
+            name="cohorts.matching_runs_sweep",
+            func="cohorts.tasks.matching_runs_sweep_task",
+            minutes=5,
+        )
+        jobs.register_periodic(
             name="cohorts.care_notes_purge",
             func="cohorts.tasks.care_notes_purge_task",
             minutes=24 * 60,

@@ -21,6 +21,10 @@ def matching_run_task(run_id: int) -> None:
     matching.matching_run_execute(run_id=run_id)
 
 
+def matching_runs_sweep_task() -> int:
+    return matching.matching_runs_sweep()
+
+
 def care_notes_purge_task() -> int:
     return privacy.care_notes_purge()
 

@@ -27,6 +27,7 @@ from cohorts.matching.services.runs import (
     matching_run_publish,
     matching_run_request,
     matching_run_requeue,
+    matching_runs_sweep,
 )
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "matching_run_publish",
     "matching_run_request",
     "matching_run_requeue",
+    "matching_runs_sweep",
     "params_build",
     "run_rules",
     "run_weights",

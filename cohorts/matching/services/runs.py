@@ -191,6 +191,27 @@ def _stale_before():
     return timezone.now() - timedelta(seconds=timeout)
 
 
+# A run still waiting to start after this long lost its job: the sweeper queues it again.
+SWEEP_AFTER = timedelta(minutes=2)
+
+
+def matching_runs_sweep(*, limit: int = 100) -> int:
+    """Queue again the runs whose job was lost: requested a while ago and never started, or
+    started by a worker that died (running past the job timeout). A run another job is still
+    working on ignores the extra job. Returns how many were queued."""
+    ids = list(
+        MatchingRun.objects.filter(
+            Q(state=MatchingRunState.REQUESTED, created_at__lte=timezone.now() - SWEEP_AFTER)
+            | Q(state=MatchingRunState.RUNNING, started_at__lt=_stale_before())
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for run_id in ids:
+        enqueue("cohorts.tasks.matching_run_task", run_id)
+    return len(ids)
+
+
 def matching_run_execute(*, run_id: int) -> MatchingRun | None:
     """The job: claim the run, load the pool, search, store the groups with their explanation.
     A finished run is left alone, and so is one another worker is still running."""
