@@ -55,6 +55,9 @@ class LmsConfig(AppConfig):
             minutes=60,
         )
         jobs.register_periodic(
+            name="lms.data_exports_sweep", func="lms.tasks.data_exports_sweep_task", minutes=5
+        )
+        jobs.register_periodic(
             name="lms.data_exports_expire", func="lms.tasks.data_exports_expire_task", minutes=60
         )
         jobs.register_periodic(

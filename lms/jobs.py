@@ -1,12 +1,17 @@
 """Enqueueing background jobs through django-q2 with one broker per process, and the registry of
 periodic schedules that every app contributes to."""
 
+import logging
 import threading
 from dataclasses import dataclass
 
+from django.db import transaction
 from django_q.brokers import Broker, get_broker
+from django_q.conf import Conf
 from django_q.models import Schedule
 from django_q.tasks import async_task
+
+logger = logging.getLogger(__name__)
 
 _broker: Broker | None = None
 _broker_lock = threading.Lock()
@@ -22,12 +27,42 @@ def broker() -> Broker:
     return _broker
 
 
+class JobsUnavailable(Exception):
+    """The broker refused a job (Redis down, database gone): nothing was queued."""
+
+
 def enqueue(func: str, *args: int | str, task_name: str | None = None) -> None:
-    """Queue `func` (a dotted path) with ids and strings only: no personal data in queue tables."""
-    q_options = {"broker": broker()}
-    if task_name:
-        q_options["task_name"] = task_name
-    async_task(func, *args, q_options=q_options)
+    """Queue `func` (a dotted path) with ids and strings only: no personal data in queue tables.
+    Raises JobsUnavailable when the broker cannot take it."""
+    q_options: dict = {"task_name": task_name} if task_name else {}
+    if Conf.SYNC:
+        # The task runs here and now (tests): its own errors must reach the caller as they are.
+        async_task(func, *args, q_options={"broker": broker(), **q_options})
+        return
+    try:
+        async_task(func, *args, q_options={"broker": broker(), **q_options})
+    except Exception as exc:
+        raise JobsUnavailable(f"could not queue {func}: {exc!r}") from exc
+
+
+def enqueue_on_commit(func: str, *args: int | str, task_name: str | None = None) -> None:
+    """Queue `func` once the current transaction commits. By then the change is saved and the
+    person must be told it worked, so a broker that refuses the job is logged, never raised (which
+    would also skip the other on-commit hooks): the rows the job would act on are already
+    committed, and the sweeper that owns them queues the work again."""
+
+    def queue() -> None:
+        try:
+            enqueue(func, *args, task_name=task_name)
+        except JobsUnavailable as exc:
+            logger.warning(
+                "Job %s for %s not queued, left to the sweeper: %s",
+                func,
+                ", ".join(map(str, args)) or "-",
+                exc.__cause__ or exc,
+            )
+
+    transaction.on_commit(queue)
 
 
 @dataclass(frozen=True)

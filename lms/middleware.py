@@ -8,6 +8,11 @@ from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 
+from lms.jobs import JobsUnavailable
+
+# Seconds a person (or a client) is asked to wait when the job queue is not answering.
+RETRY_AFTER_SECONDS = 60
+
 
 class RejectNulBytesMiddleware:
     """A NUL byte in the address is never meaningful, and PostgreSQL refuses it in any text
@@ -21,6 +26,24 @@ class RejectNulBytesMiddleware:
         if "\x00" in request.path or "\x00" in unquote(query, errors="replace"):
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+class JobsUnavailableMiddleware:
+    """A request that must queue a job now (most queue theirs after commit and never fail)
+    answers 503 with a plain page when the job queue is down, instead of a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, JobsUnavailable):
+            return None
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -1,7 +1,8 @@
 """Counting what one client (or one e-mail address) may do in a fixed window, in Django's cache
 (local memory on the embedded default, shared through Redis when REDIS_URL is set), and finding
 the client's address behind the trusted proxies. What is counted is hashed: the shared cache
-holds no list of visitors' addresses or e-mail addresses."""
+holds no list of visitors' addresses or e-mail addresses. While the shared cache is down, each
+process counts alone (docs/deploy.md, "When Redis is down")."""
 
 import hashlib
 import ipaddress
@@ -10,8 +11,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 from django.utils import timezone
+
+from lms.redis_cache import CacheUnavailable
+
+# Where counting goes on while the shared cache is down. Refusing everything instead would stop
+# every honest sign-up, password reset and look-up without a word; allowing everything would
+# let one script mail an address without end. Counting per process keeps a limit, at most the
+# limit times the number of web processes.
+_fallback = LocMemCache("lms-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
 
 
 @dataclass(frozen=True)
@@ -58,14 +68,23 @@ def hit(*, scope: str, subject: str, limit: int, window: int) -> Hit:
     number = int(now // window)
     digest = hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:32]
     key = f"ratelimit:{scope}:{digest}:{number}"
-    cache.add(key, 0, timeout=window + 60)
     try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 60)
-        count = 1
+        count = _count(cache, key, timeout=window + 60)
+    except CacheUnavailable:
+        count = _count(_fallback, key, timeout=window + 60)
     retry_after = max(1, math.ceil((number + 1) * window - now))
     return Hit(allowed=count <= limit, count=count, limit=limit, retry_after=retry_after)
+
+
+def _count(store, key: str, *, timeout: int) -> int:
+    store.add(key, 0, timeout=timeout)
+    try:
+        return store.incr(key)
+    except CacheUnavailable:
+        raise
+    except ValueError:  # evicted between add and incr
+        store.set(key, 1, timeout=timeout)
+        return 1
 
 
 def email_allowed(*, scope: str, address: str, request: HttpRequest | None) -> bool:

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "lms.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "lms.middleware.RejectNulBytesMiddleware",
+    "lms.middleware.JobsUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, authentication and messages, so a cached anonymous page costs none of them.
     "lms.pages.cache.PageCacheMiddleware",
@@ -195,8 +196,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sessions are read from the cache (written through to the database), saving a query per request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only. Read through the cache they would cost one query less,
+# but a cache that is down (or comes back with entries written before it went down) could then
+# refuse logins or bring back a session that was logged out meanwhile.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "/"
@@ -234,11 +237,14 @@ OTP_TOTP_ISSUER = "BSR Academy"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_PREFIX = os.environ.get("CACHE_PREFIX", "bsr")
 if REDIS_URL:
+    # While Redis is down the cache acts as an empty one (docs/deploy.md, "When Redis is down");
+    # the socket timeouts keep a server that stops answering from holding requests.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms.redis_cache.OutageTolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:

@@ -42,6 +42,10 @@ def data_export_task(export_id: int) -> None:
     privacy.data_export_build(export_id=export_id)
 
 
+def data_exports_sweep_task() -> int:
+    return privacy.data_exports_sweep()
+
+
 def data_exports_expire_task() -> int:
     return privacy.data_exports_expire()
 

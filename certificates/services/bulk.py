@@ -33,7 +33,7 @@ from certificates.services.render import (
 )
 from certificates.services.targets import Target, certificate_template_for
 from cohorts.models import Cohort, Enrolment, EnrolmentState
-from lms.jobs import enqueue
+from lms.jobs import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def certificates_bulk_request(*, cohort: Cohort, actor) -> BulkIssue:
             user=person(actor),
             data={"cohort_id": cohort.pk, "total": bulk.total},
         )
-        transaction.on_commit(lambda: enqueue(BULK_TASK, bulk.pk))
+        enqueue_on_commit(BULK_TASK, bulk.pk)
     return bulk
 
 
@@ -199,11 +199,8 @@ def _chunks_later(bulk_id: int, ids: list[int]) -> None:
     size = max(1, setting("CERTIFICATES_BULK_CHUNK", BULK_CHUNK))
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
 
-    def queue():
-        for chunk in chunks:
-            enqueue(BULK_CHUNK_TASK, bulk_id, ",".join(map(str, chunk)))
-
-    transaction.on_commit(queue)
+    for chunk in chunks:
+        enqueue_on_commit(BULK_CHUNK_TASK, bulk_id, ",".join(map(str, chunk)))
 
 
 def certificates_bulk_render(*, bulk_id: int, certificate_ids: list[int]) -> None:

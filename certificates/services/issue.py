@@ -21,7 +21,7 @@ from certificates.services.base import RENDER_TASK, audit, person
 from certificates.services.targets import Target, certificate_template_for, programme_of, target_of
 from cohorts.models import CONFIRMED, ActivitySession, Cohort, Enrolment, EnrolmentState
 from lms.ages import is_minor_on
-from lms.jobs import enqueue
+from lms.jobs import enqueue_on_commit
 from lms.names import name_clean
 from programmes.models import ActivityPage, ModulePage, ModuleProgress, ProgrammePage
 
@@ -190,7 +190,7 @@ def insert_once(fields: dict) -> tuple[Certificate, bool]:
 
 def render_later(certificate_id: int) -> None:
     """Queue the rendering job once the transaction commits."""
-    transaction.on_commit(lambda: enqueue(RENDER_TASK, certificate_id))
+    enqueue_on_commit(RENDER_TASK, certificate_id)
 
 
 def certificate_issue(

@@ -2,14 +2,13 @@
 requested matching run is handed to the job cluster, and a publication tells each participant
 their group by e-mail."""
 
-from django.db import transaction
 from django.urls import reverse
 
 from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
 from cohorts.matching.selectors import person_of, run_total_violations
 from cohorts.places.emails import absolute, person_name
 from cohorts.places.models import CONFIRMED
-from lms.jobs import enqueue
+from lms.jobs import enqueue_on_commit
 from lms.mail.services import email_queue
 from lms.models import Event, OutgoingEmail
 
@@ -22,7 +21,7 @@ def matching_run_enqueue(event: Event) -> None:
     if not run_id:
         return
     if MatchingRun.objects.filter(pk=run_id, state=MatchingRunState.REQUESTED).exists():
-        transaction.on_commit(lambda: enqueue("cohorts.tasks.matching_run_task", run_id))
+        enqueue_on_commit("cohorts.tasks.matching_run_task", run_id)
 
 
 def email_reason(event: Event, enrolment_id: int) -> str:

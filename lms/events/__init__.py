@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 
 from lms.events import catalogue
 from lms.events.models import Delivery, Event
-from lms.jobs import enqueue
+from lms.jobs import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def emit(name: str, *, key: str, payload: dict | None = None) -> Event:
     event.pk = _insert_once(event)
     if event.pk is None:
         return Event.objects.get(key=key)
-    transaction.on_commit(lambda: enqueue("lms.tasks.event_dispatch_task", event.pk))
+    enqueue_on_commit("lms.tasks.event_dispatch_task", event.pk)
     return event
 
 

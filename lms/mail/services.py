@@ -17,7 +17,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from lms.events import failure_keep
-from lms.jobs import enqueue
+from lms.jobs import enqueue_on_commit
 from lms.mail.models import OutgoingEmail, undeliverable
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def email_queue(
     except IntegrityError:
         return OutgoingEmail.objects.get(recipient=recipient, reason=reason)
     if not suppressed:
-        transaction.on_commit(lambda: enqueue("lms.tasks.email_send_task", email.pk))
+        enqueue_on_commit("lms.tasks.email_send_task", email.pk)
     return email
 
 

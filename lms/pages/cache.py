@@ -4,7 +4,8 @@
 Personalised responses never enter it: a request that carries a session or messages cookie, an
 Authorization header or a query string is never served from nor stored in the cache, and a
 response is stored only if it is a 200 from Wagtail's page view (or a view marked with
-`anonymous_cacheable`) with no cookie set, no message shown and no private Cache-Control."""
+`anonymous_cacheable`) with no cookie set, no message shown and no private Cache-Control.
+While the cache is down every page is rendered afresh (docs/deploy.md, "When Redis is down")."""
 
 import hashlib
 import logging
@@ -21,6 +22,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re
 
+from lms.redis_cache import CacheUnavailable
+
 logger = logging.getLogger(__name__)
 
 HEADER = "X-Page-Cache"
@@ -30,6 +33,10 @@ MARK = "_page_cache_anonymous"
 PRIVATE_DIRECTIVES = {"private", "no-cache", "no-store"}
 # Vary values that the key already accounts for: every cached response is an anonymous one.
 HARMLESS_VARY = {"cookie"}
+# A purge this process could not make while the shared cache was down: made as soon as the
+# cache answers again, before any page is read from it, since Redis may come back with the
+# pages it held before.
+_purge_owed = False
 
 
 def _cache():
@@ -53,6 +60,8 @@ def generation() -> int:
     """The current generation; every cached page belongs to exactly one."""
     cache = _cache()
     if _shared(cache):
+        if _purge_owed:
+            purge()
         value = cache.get(GENERATION_KEY)
         if value is None:
             # Start from the clock, never from a constant: an evicted counter must not come
@@ -94,12 +103,17 @@ def _touch_generation_file() -> bool:
 def purge() -> None:
     """Invalidate every cached page at once: pages link to their parents, siblings and children,
     so one change can alter many pages."""
+    global _purge_owed
     cache = _cache()
     if _shared(cache):
         try:
             cache.incr(GENERATION_KEY)
+            _purge_owed = False
+        except CacheUnavailable:
+            _purge_owed = True
         except ValueError:
-            cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+            # A lost counter starts again from the clock, past every generation stored so far.
+            _purge_owed = not cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
     elif not _touch_generation_file():
         cache.clear()  # at least this process stops serving stale pages
 
@@ -172,10 +186,14 @@ class PageCacheMiddleware:
         self.get_response = get_response
         self.timeout = getattr(settings, "PAGE_CACHE_SECONDS", 600)
 
-    def _key(self, request: HttpRequest) -> str:
+    def _key(self, request: HttpRequest) -> str | None:
+        """None when the generation is unknown (the cache is down): nothing is read or stored."""
+        current = generation()
+        if not current:
+            return None
         url = f"{request.scheme}://{request.get_host()}{request.path}"
         digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
-        return f"page_cache:{generation()}:{digest}"
+        return f"page_cache:{current}:{digest}"
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _request_eligible(request):
@@ -186,6 +204,11 @@ class PageCacheMiddleware:
 
         cache = _cache()
         key = self._key(request)
+        if key is None:
+            response = self.get_response(request)
+            if _served_page(request, response):
+                response[HEADER] = "off"
+            return response
         entry = cache.get(key)
         if entry is not None:
             status, headers, body = entry

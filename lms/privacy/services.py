@@ -43,7 +43,7 @@ from wagtail.models import (
 from lms.errors import LmsError
 from lms.events import emit
 from lms.events.models import Delivery, Event
-from lms.jobs import enqueue
+from lms.jobs import enqueue, enqueue_on_commit
 from lms.mail.models import OutgoingEmail
 from lms.privacy.models import DataExport, DataExportState
 
@@ -61,6 +61,9 @@ ACTIVE_EXPORTS = (DataExportState.REQUESTED, DataExportState.RUNNING)
 # An export still not finished after this long lost its job (a broker can drop a task): the
 # person may ask again instead of waiting for ever.
 EXPORT_STALE_AFTER = timedelta(hours=1)
+# An export still waiting to start after this long lost its job (the broker refused or dropped
+# it): the sweeper queues it again. Long enough for a busy queue to reach it first.
+EXPORT_SWEEP_AFTER = timedelta(minutes=10)
 # Shorter strings are never searched for: a short name would match inside unrelated words.
 NEEDLE_MIN_LENGTH = 5
 
@@ -315,7 +318,7 @@ def data_export_request(*, user: User) -> DataExport:
                 finished_at=now,
             )
         export = DataExport.objects.create(user=user, requested_at=now, step="Waiting to start")
-        transaction.on_commit(lambda: enqueue(EXPORT_TASK, export.pk))
+        enqueue_on_commit(EXPORT_TASK, export.pk)
     return export
 
 
@@ -465,6 +468,21 @@ def _file_delete(storage, name: str) -> None:
         storage.delete(name)
     except OSError:
         logger.warning("could not delete %s", name)
+
+
+def data_exports_sweep(*, now=None, limit: int = 100) -> int:
+    """Queue again the exports that never started (their job was lost); returns how many."""
+    now = now or timezone.now()
+    ids = list(
+        DataExport.objects.filter(
+            state=DataExportState.REQUESTED, requested_at__lte=now - EXPORT_SWEEP_AFTER
+        )
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for export_id in ids:
+        enqueue(EXPORT_TASK, export_id)
+    return len(ids)
 
 
 def data_exports_expire(*, now=None) -> int:
@@ -677,7 +695,7 @@ def queue_scrub(erasure: Erasure) -> None:
 
 
 def sessions_end(*, user_id: int) -> int:
-    """Log the person out everywhere: delete each of their sessions (database and cache)."""
+    """Log the person out everywhere: delete each of their sessions."""
     engine = import_module(settings.SESSION_ENGINE)
     ended = 0
     for session in Session.objects.all().iterator():

@@ -243,7 +243,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis(var_dir):
     assert scaled["CONN_HEALTH_CHECKS"] is True
     assert scaled["Q_CLUSTER"]["redis"] == "redis://cache.example.org:6379/2"
     assert "orm" not in scaled["Q_CLUSTER"]
-    assert scaled["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert scaled["CACHE"] == "lms.redis_cache.OutageTolerantRedisCache"
     assert scaled["CACHE_LOCATION"] == "redis://cache.example.org:6379/2"
     assert scaled["Q_CLUSTER"]["timeout"] == 120
     assert scaled["Q_CLUSTER"]["retry"] > 120, "retry follows a shorter timeout"

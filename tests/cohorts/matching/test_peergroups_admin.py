@@ -18,6 +18,7 @@ from tests.cohorts.desk.test_desk import messages_of, staff_of
 from tests.cohorts.matching import test_peergroups as shared
 from tests.cohorts.matching.test_peergroups import done_run, request_run
 from tests.programmes.conftest import visible_text
+from tests.redis_server import on_redis, redis_server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +223,35 @@ def test_a_lost_job_says_it_stalled_and_the_sweeper_runs_it_once(
         assert peergroups.matching_runs_sweep() == 0
     run.refresh_from_db()
     assert (run.state, run.finished_at) == (MatchingRunState.DONE, finished_at)
+
+
+def test_queueing_a_job_again_while_the_queue_is_down_says_to_retry(
+    cohort_pool,
+    client,
+    on_redis,  # noqa: F811
+):
+    cohort, _people, staff = cohort_pool
+    run = request_run(cohort, staff)
+    MatchingRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - timezone.timedelta(minutes=5)
+    )
+    client.force_login(staff)
+    on_redis.stop()
+
+    response = client.post(url("cohorts_matching_requeue", cohort, run.number))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    text = visible_text(response)
+    assert "Please try again in a minute" in text
+    assert "Nothing was changed" in text
+    assert "redis" not in text.lower()
+    run.refresh_from_db()
+    assert run.state == MatchingRunState.REQUESTED
+    # Once the queue is back, the sweeper queues the lost job without anyone asking.
+    on_redis.start()
+    assert peergroups.matching_runs_sweep() == 1
+    assert any(b"django_q" in key for key in on_redis.stored_keys())
 
 
 def test_a_failed_run_says_why(cohort_pool, client):

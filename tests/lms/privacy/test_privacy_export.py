@@ -243,6 +243,20 @@ def test_a_request_whose_job_was_lost_can_be_made_again(client, person):
     assert states == ["failed", "requested"]
 
 
+def test_an_export_whose_job_was_lost_is_built_by_the_sweeper(client, person):
+    client.force_login(person)
+    client.post(reverse("my_data_export"), CONFIRMED)  # its job never ran: nothing committed
+    export = DataExport.objects.get(user=person)
+
+    assert privacy.data_exports_sweep() == 0, "a fresh request is left to its own job"
+    later = export.requested_at + privacy.EXPORT_SWEEP_AFTER + dt.timedelta(seconds=1)
+    assert privacy.data_exports_sweep(now=later) == 1
+
+    export.refresh_from_db()
+    assert export.state == DataExportState.DONE
+    assert privacy.data_exports_sweep(now=later) == 0
+
+
 def test_only_the_owner_can_follow_and_download(client, person, django_capture_on_commit_callbacks):
     export = export_of(person, django_capture_on_commit_callbacks)
     status_url = reverse("my_data_status", args=[export.pk])
@@ -296,6 +310,8 @@ def test_the_expiry_job_is_scheduled(db):
 
     names = {job.name: job for job in jobs.periodic_jobs()}
     assert names["lms.data_exports_expire"].func == "lms.tasks.data_exports_expire_task"
+    assert names["lms.data_exports_sweep"].func == "lms.tasks.data_exports_sweep_task"
+    assert names["cohorts.matching_runs_sweep"].func == "cohorts.tasks.matching_runs_sweep_task"
     assert names["cohorts.care_notes_purge"].minutes == 24 * 60
 
 
