@@ -4,7 +4,9 @@ would have, or refuses it before taking it."""
 
 import smtplib
 
+import psycopg
 from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
 
 
 class JobKilled(BaseException):  # noqa: N818 (named for what it stands for)
@@ -33,3 +35,26 @@ class RecipientRefusedBackend(EmailBackend):
 
     def send_messages(self, messages):
         raise smtplib.SMTPRecipientsRefused({"oie@example.ee": (450, b"Mailbox busy, try later")})
+
+
+class DatabaseLostAfterAcceptBackend(EmailBackend):
+    """The server took the message, then the job's database connection was cut (PostgreSQL
+    ends it from another session), so the job cannot record the send."""
+
+    def send_messages(self, messages):
+        sent = super().send_messages(messages)
+        pid = connection.connection.info.backend_pid
+        with psycopg.connect(_dsn(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return sent
+
+
+def _dsn() -> str:
+    db = connection.settings_dict
+    return psycopg.conninfo.make_conninfo(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )

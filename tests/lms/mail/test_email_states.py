@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -185,3 +186,25 @@ def test_concurrent_senders_deliver_each_e_mail_once():
     assert errors == []
     assert sorted(m.to[0] for m in mail.outbox) == sorted(e.recipient for e in emails)
     assert set(OutgoingEmail.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_connection_lost_after_the_hand_over_never_sends_twice(settings):
+    email = claimable()
+    settings.EMAIL_BACKEND = f"{BACKENDS}.DatabaseLostAfterAcceptBackend"
+    with pytest.raises(OperationalError):
+        email_send(email_id=email.pk)
+    connection.close()  # as the next job starts on a new connection
+
+    settings.EMAIL_BACKEND = LOCMEM
+    email_send(email_id=email.pk)
+    assert email_sweep() == 0
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.SENDING
+
+    email_sweep(now=later(EMAIL_SENDING_STALE + dt.timedelta(seconds=1)))
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.UNKNOWN
+    assert len(mail.outbox) == 1, "delivered once; the outbox says to check it"
