@@ -42,6 +42,8 @@ class LmsError(DomainError):
         "passkey before you remove this one.",
         "device_unknown": "There is no such device on your account.",
         "email_taken": "An account with this e-mail address already exists.",
+        "email_not_unknown": "Only an e-mail whose delivery is unknown can be sent again here. "
+        "Nothing was changed.",
         "expired": "This link has expired.",
         "export_running": "Your data is already being prepared. This page shows when it is "
         "ready; there is no need to ask again.",

@@ -2,9 +2,10 @@
 the e-mail outbox and, outside production, the development inbox (administrators only)."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView, View
@@ -16,9 +17,10 @@ import lms.consent.wagtail_hooks  # noqa: F401 (guardian consents, their audit l
 import lms.privacy.wagtail_hooks  # noqa: F401 (ages of digital consent, privacy notices)
 from lms.accounts.models import Organisation
 from lms.accounts.selectors import emails_recent, events_recent
+from lms.errors import LmsError
 from lms.mail import mailbox
 from lms.mail.models import OutgoingEmail
-from lms.mail.services import email_text_redact
+from lms.mail.services import email_resend, email_text_redact
 
 
 class SuperuserOnlyMixin:
@@ -77,6 +79,29 @@ class EmailDetailView(SuperuserOnlyMixin, TemplateView):
             attachments=[item.get("filename", "") for item in email.attachments or []],
         )
         return context
+
+
+class EmailResendView(SuperuserOnlyMixin, View):
+    """Send again an e-mail whose delivery is unknown, once staff have checked it did not
+    arrive: a deliberate act, recorded in the audit log."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        try:
+            email_resend(email_id=pk, user=request.user)
+        except LmsError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "The e-mail is being sent again.")
+        return redirect("lms_email_detail", pk=pk)
+
+
+@hooks.register("register_log_actions")
+def register_email_actions(actions):
+    actions.register_action(
+        "lms.email.resend", "Send e-mail again", "Sent again an e-mail whose delivery was unknown"
+    )
 
 
 class DeliveryMenuItem(MenuItem):
@@ -155,6 +180,7 @@ def register_system_urls():
         path("system/events/", EventListView.as_view(), name="lms_events"),
         path("system/emails/", EmailListView.as_view(), name="lms_emails"),
         path("system/emails/<dbid:pk>/", EmailDetailView.as_view(), name="lms_email_detail"),
+        path("system/emails/<dbid:pk>/resend/", EmailResendView.as_view(), name="lms_email_resend"),
         path("system/inbox/", InboxListView.as_view(), name="lms_dev_inbox"),
         path("system/inbox/<str:name>/", InboxMessageView.as_view(), name="lms_dev_inbox_message"),
         path(

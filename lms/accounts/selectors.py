@@ -38,9 +38,11 @@ def emails_recent(*, limit: int = 200, status: str = "") -> QuerySet[OutgoingEma
     qs = OutgoingEmail.objects.all()
     if status in OutgoingEmail.Status.values:
         qs = qs.filter(status=status)
+    # What needs a person first: sends of unknown outcome, then failures.
     failing_first = Case(
-        When(status__in=[OutgoingEmail.Status.FAILED, OutgoingEmail.Status.DEAD], then=Value(0)),
-        default=Value(1),
+        When(status=OutgoingEmail.Status.UNKNOWN, then=Value(0)),
+        When(status__in=[OutgoingEmail.Status.FAILED, OutgoingEmail.Status.DEAD], then=Value(1)),
+        default=Value(2),
         output_field=IntegerField(),
     )
     return qs.order_by(failing_first, "-created_at", "-id")[:limit]

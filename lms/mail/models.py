@@ -5,11 +5,14 @@ from django.utils import timezone
 
 
 class OutgoingEmail(models.Model):
-    """One e-mail per (recipient, reason): the row is locked while sending and skipped once sent."""
+    """One e-mail per (recipient, reason): claimed as "sending" (committed) before the SMTP call,
+    skipped once final; a send whose outcome was lost becomes "unknown", never a second send."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
+        UNKNOWN = "unknown", "Unknown — check whether it arrived"
         FAILED = "failed", "Failed, will retry"
         DEAD = "dead", "Failed, gave up"
         SUPPRESSED = "suppressed", "Not sent: the person has no e-mail address"
@@ -25,6 +28,8 @@ class OutgoingEmail(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the last attempt was claimed ("sending"): the sweeper's clock for sends cut short.
+    attempted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # When links with tokens (and attached files) were removed from the stored copy, once sent.

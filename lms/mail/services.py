@@ -1,10 +1,13 @@
-"""The e-mail outbox: one row per recipient and reason, sent by a job, retried when sending
-fails, and the stored copies stripped of token links and attached files once final."""
+"""The e-mail outbox: one row per recipient and reason, sent at most once by a job, retried when
+the server refuses it, its stored copy stripped of token links and attached files once final."""
 
 import base64
 import html
 import logging
 import re
+import smtplib
+import socket
+import traceback
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -15,16 +18,36 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from wagtail.log_actions import log
 
+from lms.errors import LmsError
 from lms.events import failure_keep
 from lms.jobs import enqueue_on_commit
+from lms.locking import busy_transaction
 from lms.mail.models import OutgoingEmail, undeliverable
 
 logger = logging.getLogger(__name__)
 
 EMAIL_MAX_ATTEMPTS = 6
 EMAIL_SWEEP_GRACE = timedelta(seconds=30)
+# A send is part of one job, and no job runs longer than Q_TIMEOUT: a row still "sending" after
+# that (and a minute's margin) belongs to a job that ended without recording the outcome.
+EMAIL_SENDING_STALE = timedelta(seconds=settings.Q_TIMEOUT) + timedelta(minutes=1)
 SEND_FINAL = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.DEAD, OutgoingEmail.Status.SUPPRESSED)
+SEND_DUE = (OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED)
+# The mail server said no before taking the message (or could not be reached at all): trying
+# again later cannot deliver it twice. Anything else after the hand-over might have been taken.
+SMTP_NOT_ACCEPTED = (
+    ConnectionRefusedError,
+    socket.gaierror,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPNotSupportedError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPDataError,
+)
 
 
 def email_queue(
@@ -68,11 +91,47 @@ def email_queue(
     return email
 
 
+def _message(email: OutgoingEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.recipient],
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments or []:
+        content = attachment["content"]
+        if attachment.get("encoding") == "base64":  # a binary file, e.g. a PDF pass
+            content = base64.b64decode(content)
+        message.attach(attachment["filename"], content, attachment["mimetype"])
+    return message
+
+
+def _outcome(email: OutgoingEmail, *, attempted_at, **fields) -> bool:
+    """Record how the attempt claimed at `attempted_at` ended. A row the sweeper meanwhile
+    called "unknown" still takes the outcome; a row staff have since sent again does not."""
+    return bool(
+        OutgoingEmail.objects.filter(
+            pk=email.pk,
+            status__in=[OutgoingEmail.Status.SENDING, OutgoingEmail.Status.UNKNOWN],
+            attempted_at=attempted_at,
+        ).update(**fields)
+    )
+
+
 def email_send(*, email_id: int) -> None:
-    """Send one outbox e-mail: lock the row, skip it when already final, record the outcome."""
+    """Send one outbox e-mail at most once.
+
+    The row is claimed first: locked, marked "sending" with the attempt's time, and committed.
+    Only then is the message handed to SMTP, outside any transaction, and the outcome recorded:
+    "sent"; back to retry when the server clearly refused it (SMTP_NOT_ACCEPTED); "unknown"
+    when the connection broke while the server may have taken it. A crash between the hand-over
+    and the record leaves "sending", which the sweeper turns into "unknown" for staff to check.
+    Nothing in "sending" or "unknown" is ever sent again without a person deciding to."""
     with transaction.atomic(durable=True):
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.status in SEND_FINAL:
+        if email is None or email.status not in SEND_DUE:
             return
         if undeliverable(email.recipient):
             email.status = OutgoingEmail.Status.SUPPRESSED
@@ -82,35 +141,71 @@ def email_send(*, email_id: int) -> None:
         now = timezone.now()
         if email.next_attempt_at and email.next_attempt_at > now:
             return
+        message = _message(email)
         email.attempts += 1
-        message = EmailMultiAlternatives(
-            subject=email.subject,
-            body=email.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email.recipient],
+        email.status = OutgoingEmail.Status.SENDING
+        email.attempted_at = now
+        email.save(update_fields=["attempts", "status", "attempted_at"])
+    try:
+        message.send()
+    except SMTP_NOT_ACCEPTED as exc:
+        logger.warning("e-mail %s to %s refused: %s", email.pk, email.recipient, exc)
+        failure_keep(email, error=exc, max_attempts=EMAIL_MAX_ATTEMPTS, now=now)
+        _outcome(
+            email,
+            attempted_at=now,
+            status=email.status,
+            next_attempt_at=email.next_attempt_at,
+            last_error=email.last_error,
         )
-        if email.body_html:
-            message.attach_alternative(email.body_html, "text/html")
-        for attachment in email.attachments or []:
-            content = attachment["content"]
-            if attachment.get("encoding") == "base64":  # a binary file, e.g. a PDF pass
-                content = base64.b64decode(content)
-            message.attach(attachment["filename"], content, attachment["mimetype"])
-        try:
-            message.send()
-        except Exception as exc:
-            logger.warning("e-mail %s to %s failed: %s", email.pk, email.recipient, exc)
-            failure_keep(email, error=exc, max_attempts=EMAIL_MAX_ATTEMPTS, now=now)
-        else:
-            email.status = OutgoingEmail.Status.SENT
-            email.sent_at = timezone.now()
-            email.next_attempt_at = None
-        email.save()
+    except Exception as exc:
+        # The server may have accepted the message before the connection broke: sending it
+        # again could deliver it twice, so a person decides.
+        logger.error(
+            "e-mail %s to %s may or may not have been sent: %s", email.pk, email.recipient, exc
+        )
+        _outcome(
+            email,
+            attempted_at=now,
+            status=OutgoingEmail.Status.UNKNOWN,
+            next_attempt_at=None,
+            last_error="".join(traceback.format_exception(exc))[-4000:],
+        )
+    else:
+        _outcome(
+            email,
+            attempted_at=now,
+            status=OutgoingEmail.Status.SENT,
+            sent_at=timezone.now(),
+            next_attempt_at=None,
+        )
 
 
-def email_sweep(*, limit: int = 500) -> int:
-    """Retry e-mails whose send was lost or failed and is due again."""
-    now = timezone.now()
+def emails_sending_expire(*, now=None) -> int:
+    """Turn sends claimed longer ago than EMAIL_SENDING_STALE into "unknown": the job that
+    claimed them has ended (a worker killed, a connection lost) without recording whether the
+    server took the message. They are never resent on their own. Returns how many."""
+    now = now or timezone.now()
+    stale = OutgoingEmail.objects.filter(
+        status=OutgoingEmail.Status.SENDING, attempted_at__lte=now - EMAIL_SENDING_STALE
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    count = stale.filter(pk__in=ids).update(
+        status=OutgoingEmail.Status.UNKNOWN,
+        next_attempt_at=None,
+        last_error="The send was cut short after the message was handed to the mail server; "
+        "whether it arrived is not known.",
+    )
+    for email_id in ids:
+        logger.warning("e-mail %s: send cut short, delivery unknown", email_id)
+    return count
+
+
+def email_sweep(*, limit: int = 500, now=None) -> int:
+    """Mark sends that were cut short "unknown", then retry e-mails whose send was lost before
+    it started or failed and is due again. Returns how many were retried."""
+    now = now or timezone.now()
+    emails_sending_expire(now=now)
     ids = list(
         OutgoingEmail.objects.filter(
             status__in=[OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED],
@@ -123,6 +218,28 @@ def email_sweep(*, limit: int = 500) -> int:
     for email_id in ids:
         email_send(email_id=email_id)
     return len(ids)
+
+
+def email_resend(*, email_id: int, user) -> OutgoingEmail:
+    """Staff send again, knowingly, an e-mail whose delivery is unknown (after checking with the
+    recipient that it did not arrive). Recorded in the audit log."""
+    with busy_transaction(error=LmsError):
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status != OutgoingEmail.Status.UNKNOWN:
+            raise LmsError("email_not_unknown")
+        email.status = OutgoingEmail.Status.PENDING
+        email.next_attempt_at = None
+        email.save(update_fields=["status", "next_attempt_at"])
+        # The title names the row, not the person: the audit log outlives an erasure.
+        log(
+            instance=email,
+            action="lms.email.resend",
+            user=user,
+            title=f"E-mail {email.pk}",
+            data={"email_id": email.pk, "attempts": email.attempts},
+        )
+        enqueue_on_commit("lms.tasks.email_send_task", email.pk)
+    return email
 
 
 # --- Redacting links with tokens from the stored copies of sent e-mails ----------------------

@@ -659,7 +659,11 @@ def outbox_scrub(erasure: Erasure) -> None:
             "attachments": [],
             "last_error": "",
         }
-        if email.status in (OutgoingEmail.Status.PENDING, OutgoingEmail.Status.FAILED):
+        if email.status in (
+            OutgoingEmail.Status.PENDING,
+            OutgoingEmail.Status.FAILED,
+            OutgoingEmail.Status.UNKNOWN,  # never to be sent again to an erased person
+        ):
             updates["status"] = OutgoingEmail.Status.SUPPRESSED
             updates["next_attempt_at"] = None
         OutgoingEmail.objects.filter(pk=email.pk).update(**updates)

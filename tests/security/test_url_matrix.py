@@ -144,6 +144,7 @@ EXPECTED = {
     "lms_events": SUPERUSER_ONLY,
     "lms_emails": SUPERUSER_ONLY,
     "lms_email_detail": SUPERUSER_ONLY,
+    "lms_email_resend": "login 403 dash 403 403 dash dash 405",
     # The development inbox (404 in production); the world keeps no message, so an
     # administrator asking for one by name gets 404.
     "lms_dev_inbox": SUPERUSER_ONLY,

@@ -313,6 +313,7 @@ def build(programme, clock) -> World:  # noqa: PLR0915 (one story, told in order
             "my_data_download": {"pk": export.pk},
             "certificates:download": {"pk": certificate.pk},
             "lms_email_detail": {"pk": email.pk},
+            "lms_email_resend": {"pk": email.pk},
             "certificates_certificate": {"pk": certificate.pk},
             "certificates_certificate_revoke": {"pk": certificate.pk},
             "certificates_certificate_reissue": {"pk": certificate.pk},
