@@ -1,4 +1,4 @@
-"""Fixtures of the deployment tests: the cohorts' and certificates' builders."""
+"""Fixtures of the deployment tests: the cohorts' builders and the S3 test server."""
 
 import types
 
@@ -12,13 +12,10 @@ from tests.cohorts.conftest import (  # noqa: F401 (fixtures)
     programme,
     programme_index,
 )
+from tests.object_storage import object_storage, s3_server  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
-def s3_storage(tmp_path, settings):
-    """Placeholder until the object store lands: one shared folder."""
-    shared = tmp_path / "shared"
-    settings.PRIVATE_ROOT = shared / "private"
-    return types.SimpleNamespace(
-        env={"PRIVATE_ROOT": str(shared / "private"), "MEDIA_ROOT": str(shared / "media")}
-    )
+def s3_storage(object_storage):  # noqa: F811
+    """Every node's files in the same two buckets of the S3 test server, as in production."""
+    return types.SimpleNamespace(env={"STORAGE_URL": object_storage.url}, store=object_storage)

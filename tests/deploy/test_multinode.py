@@ -240,7 +240,14 @@ def test_two_web_nodes_and_two_clusters_share_everything_and_lose_nothing(
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SQLITE_PATH", "PRIVATE_ROOT", "MEDIA_ROOT", "DJANGO_SETTINGS_MODULE"}
+        if k
+        not in {
+            "SQLITE_PATH",
+            "PRIVATE_ROOT",
+            "MEDIA_ROOT",
+            "STORAGE_URL",
+            "DJANGO_SETTINGS_MODULE",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="tests.deploy.node_settings",
