@@ -18,6 +18,7 @@ class LmsConfig(AppConfig):
         from lms.accounts import consent as account_consent
         from lms.accounts import privacy as account_privacy
         from lms.converters import DatabaseIdConverter
+        from lms.operations import queued
         from lms.pages import cache as page_cache
         from lms.privacy.services import personal_data_register
         from lms.signin import middleware as signin
@@ -25,6 +26,8 @@ class LmsConfig(AppConfig):
         from lms.signin import roles
 
         register_converter(DatabaseIdConverter, "dbid")
+        # Request ids travel with the jobs a request queues (lms.operations.queued).
+        queued.register()
         # Event handlers of every app: from the catalogue (each app's event_types module),
         # under the stable names their deliveries are recorded with.
         events.handlers_register()

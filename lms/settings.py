@@ -1,6 +1,7 @@
 """Settings for BSR Academy: every option comes from the environment, with a default that boots
 on a bare machine (SQLite, the django-q2 ORM broker, local-memory cache, console e-mail)."""
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -107,6 +108,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Operability first (docs/deploy.md): request counts and latencies, the request id of every
+    # log line, and the health checks and metrics answered before host checks and sessions.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "lms.operations.requestid.RequestIdMiddleware",
+    "lms.operations.middleware.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so cached pages carry the same headers as fresh ones.
     "lms.middleware.ContentSecurityPolicyMiddleware",
@@ -127,6 +133,7 @@ MIDDLEWARE = [
     "lms.signin.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so that a login refused for too many failures gets its own answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -521,13 +528,43 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Operability: logs, metrics (docs/deploy.md) ------------------------------------------------
+# LOG_FORMAT=json writes one JSON object per line (for a log collector); every line carries the
+# request id of the request, or of the request that queued the job, as `request_id`.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+LOG_FORMATTERS = {
+    "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    },
+}
+if LOG_FORMAT not in LOG_FORMATTERS:
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "lms.operations.requestid.RequestIdFilter"}},
+    # A copy: dictConfig consumes the dictionary it is given.
+    "formatters": {"console": dict(LOG_FORMATTERS[LOG_FORMAT])},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "console",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "lms": {"level": os.environ.get("LOG_LEVEL", "INFO")},
         "django_q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")},
     },
 }
+# /metrics answers scrapers from these networks (comma-separated, CIDR), or any client sending
+# "Authorization: Bearer METRICS_TOKEN"; everyone else gets 404.
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network, strict=False)
+    for network in env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+]
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -59,6 +59,8 @@ account_patterns = [
 
 urlpatterns = [
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
+    # Health checks and metrics for the load balancer and Prometheus (docs/deploy.md).
+    path("", include("lms.operations.urls")),
     # One login page for the site and the admin, so that both end in the same lockout and
     # second-factor steps.
     path("admin/login/", views.admin_login_redirect),

@@ -37,6 +37,11 @@ TOKEN_LINK = PUBLIC  # the token is the authority; each page shows only what its
 
 EXPECTED = {
     "security_txt": PUBLIC,
+    # --- operability: the load balancer's checks, and metrics for the allowed networks (the
+    # test client's loopback address is one; others get 404: tests/lms/operations) ---------
+    "health_live": PUBLIC,
+    "health_ready": PUBLIC,
+    "metrics": PUBLIC,
     # --- accounts (site) -------------------------------------------------------------------
     "signup": "200 profile profile profile profile profile profile profile",
     "login": "200 profile profile profile profile profile profile profile",
