@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.http import HttpResponse
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -298,10 +299,12 @@ class Certificate(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # Rendering that failed: how often, when the sweeper may queue it next, the plain words
     # staff see, the detail administrators see, and when it gave up (needs attention).
-    render_attempts = models.PositiveSmallIntegerField(default=0)
+    # Columns added after a release carry a database default, so the release before (still
+    # serving while this one migrates) can go on inserting rows: docs/deploy.md, "Upgrades".
+    render_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     render_retry_at = models.DateTimeField(null=True, blank=True)
-    render_problem = models.CharField(max_length=300, blank=True)
-    render_error = models.TextField(blank=True)
+    render_problem = models.CharField(max_length=300, blank=True, default="", db_default="")
+    render_error = models.TextField(blank=True, default="", db_default="")
     render_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -382,7 +385,7 @@ class BulkIssue(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # When work last moved on (the job started, a chunk was counted): a row still active whose
     # heartbeat is old has lost its job, and the sweeper queues it again.
-    heartbeat_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now, db_default=Now())
     # When it last picked up again after such a stall.
     resumed_at = models.DateTimeField(null=True, blank=True)
 
