@@ -133,7 +133,7 @@ MIDDLEWARE = [
     "lms.signin.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "lms.operations.middleware.PrometheusAfterMiddleware",
     # Last, so that a login refused for too many failures gets its own answer.
     "axes.middleware.AxesMiddleware",
 ]

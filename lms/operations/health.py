@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.core.files.storage import storages
 from django.db import connections
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django_q.brokers.orm import ORM
 from health_check.base import HealthCheck
@@ -69,6 +69,8 @@ def _answer(status: str, code: int, checks: dict | None = None) -> JsonResponse:
 def live(request) -> JsonResponse:
     """The process answers requests; touches no service, so a database outage never makes an
     orchestrator restart healthy web processes."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     return _answer("ok", 200)
 
 

@@ -115,7 +115,11 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
+def clock(monkeypatch, settings) -> Clock:
+    # Sessions live in the database, whose expiry follows this clock: a login made before a
+    # jump of days (to an activity's morning) must outlast it, as the idle logout is not what
+    # these tests are about (it has its own).
+    settings.SESSION_COOKIE_AGE = settings.STAFF_SESSION_IDLE_SECONDS = 10 * 365 * 24 * 3600
     clock = Clock()
     monkeypatch.setattr(timezone, "now", lambda: clock.now)
     return clock

@@ -15,6 +15,11 @@ NO_POST = {
     "wagtailapi:pages:listing": (403, 405),
     "wagtailapi:pages:detail": (403, 405),
     "wagtailapi:pages:find": (403, 405),
+    # Health checks and metrics for machines, answered before sessions and the CSRF check: they
+    # change nothing and refuse every method but GET and HEAD (the metrics as an unknown address).
+    "health_live": (405,),
+    "health_ready": (405,),
+    "metrics": (404,),
 }
 
 # Places that switch Django's CSRF check off, and the reason each is safe.

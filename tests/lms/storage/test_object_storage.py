@@ -64,13 +64,23 @@ def files_under(root) -> list[str]:
 
 
 @pytest.fixture
-def local_disk(settings):
-    """The local folders the embedded default writes to, to show nothing lands there."""
+def local_disk(settings, tmp_path):
+    """The local folders the embedded default would write to, empty and this test's own, to
+    show nothing lands there."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
     return Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_ROOT)
 
 
 @pytest.fixture
-def issued(object_storage, make_cohort, make_person, staff, django_capture_on_commit_callbacks):  # noqa: F811
+def issued(
+    local_disk,
+    object_storage,  # noqa: F811
+    make_cohort,  # noqa: F811
+    make_person,  # noqa: F811
+    staff,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     """A certificate issued by staff and rendered by the real job, into the private bucket."""
     cohort = make_cohort(title="BEP 2026 — Finnish presidency", slug="bep-2026")
     person = make_person("LV", full_name="Jānis Bērziņš")

@@ -202,7 +202,7 @@ def test_my_learning_queries_stay_bounded(client, user, make_programme, give_pla
     assert visible_text(response).count("Not started yet") == 4
     assert len(response.context["activities"]) == 12
     assert large == small
-    assert large <= 24
+    assert large <= 25  # one of them reads the session, kept in the database
 
 
 # --- The personal calendar feed -----------------------------------------------------------------
