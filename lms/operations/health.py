@@ -45,7 +45,14 @@ class PrivateStorage(HealthCheck):
     alias: str = "private"
 
     def run(self) -> None:
-        storages[self.alias].exists(STORAGE_PROBE)
+        storage = storages[self.alias]
+        bucket = getattr(storage, "bucket_name", None)
+        if bucket:
+            # An object store answers "no such file" for a bucket that is gone as well: ask
+            # for the bucket itself (and the right to use it).
+            storage.connection.meta.client.head_bucket(Bucket=bucket)
+        else:
+            storage.exists(STORAGE_PROBE)
 
 
 CHECKS = {

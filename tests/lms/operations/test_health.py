@@ -13,6 +13,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import override_settings
 
+from lms.storage import object_storages
+from tests.object_storage import object_storage, s3_server  # noqa: F401 (fixtures)
+
 BASE_DIR = Path(django_settings.BASE_DIR)
 REDIS = "redis://127.0.0.1:6379/15"
 
@@ -130,3 +133,29 @@ def test_redis_up(tmp_path):
             "checks": {"database": "ok", "cache": "ok", "broker": "ok", "storage": "ok"},
         },
     ]
+
+
+@pytest.mark.django_db
+def test_ready_follows_the_object_store(client, object_storage, settings):  # noqa: F811
+    assert client.get("/health/ready").status_code == 200
+
+    # The bucket gone (a wrong name, a store that lost it): not ready, in plain words only.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **object_storages(object_storage.url.replace(object_storage.private_bucket, "gone"), {}),
+    }
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == "unavailable"
+    assert response.json()["checks"]["database"] == "ok"
+
+    # The store unreachable: a closed port.
+    port = closed_port()
+    unreachable = object_storage.url.replace(
+        object_storage.url.split("@")[1].split("/")[0], f"127.0.0.1:{port}"
+    )
+    settings.STORAGES = {**settings.STORAGES, **object_storages(unreachable, {})}
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == "unavailable"
+    assert str(port) not in response.content.decode()
