@@ -255,7 +255,10 @@ def request(port: int, method: str, path: str, headers: dict, body: str | None =
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         response.read()
-        return response.status, time.perf_counter() - started
+        status = response.status
+        if status == 302 and "/login/" in (response.getheader("Location") or ""):
+            status = 401  # sent to log in: the session did not hold
+        return status, time.perf_counter() - started
     except OSError:
         return 0, time.perf_counter() - started
     finally:
