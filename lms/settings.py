@@ -267,6 +267,9 @@ else:
 # activities) can lag.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# With Redis, each process also keeps the generation (learnt from a purge channel) and the pages
+# it served last in its own memory, so that a hit asks Redis nothing (lms/pages/near.py).
+PAGE_CACHE_NEAR = env_bool("PAGE_CACHE_NEAR", True)
 
 # Places: every path that takes one locks the cohort or activity first; on PostgreSQL a wait
 # longer than this becomes a friendly "busy, please retry". Tests switch locking off to prove

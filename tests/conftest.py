@@ -144,7 +144,10 @@ def _own_generation_file(settings, tmp_path):
 def _clean_cache():
     from django.core.cache import cache
 
+    from lms.pages import near
+
     cache.clear()
+    near.reset()
     yield
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re
 
+from lms.pages import near
 from lms.redis_cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
@@ -56,19 +57,35 @@ def _generation_file() -> Path:
     )
 
 
+def _near_url(cache) -> str | None:
+    """The Redis server of a shared cache whose generation and pages this process may also keep
+    near (lms/pages/near.py), or None."""
+    servers = getattr(cache, "_servers", None)
+    return servers[0] if servers and near.enabled() else None
+
+
+def _shared_generation(cache) -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # Start from the clock, never from a constant: an evicted counter must not come back
+        # to a value that older, now stale entries were stored under.
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value or 0
+
+
 def generation() -> int:
     """The current generation; every cached page belongs to exactly one."""
     cache = _cache()
     if _shared(cache):
         if _purge_owed:
             purge()
-        value = cache.get(GENERATION_KEY)
-        if value is None:
-            # Start from the clock, never from a constant: an evicted counter must not come
-            # back to a value that older, now stale entries were stored under.
-            cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
-            value = cache.get(GENERATION_KEY)
-        return value or 0
+        url = _near_url(cache)
+        if url and not _purge_owed:
+            known = near.generation(url, lambda: _shared_generation(_cache()))
+            if known:
+                return known
+        return _shared_generation(cache)
     try:
         return os.stat(_generation_file()).st_mtime_ns
     except FileNotFoundError:
@@ -107,13 +124,20 @@ def purge() -> None:
     cache = _cache()
     if _shared(cache):
         try:
-            cache.incr(GENERATION_KEY)
+            value = cache.incr(GENERATION_KEY)
             _purge_owed = False
+            url = _near_url(cache)
+            if url:
+                near.announce(url, value)
         except CacheUnavailable:
             _purge_owed = True
         except ValueError:
             # A lost counter starts again from the clock, past every generation stored so far.
-            _purge_owed = not cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+            value = time.time_ns() // 1000
+            _purge_owed = not cache.add(GENERATION_KEY, value, timeout=None)
+            url = _near_url(cache)
+            if url and not _purge_owed:
+                near.announce(url, value)
     elif not _touch_generation_file():
         cache.clear()  # at least this process stops serving stale pages
 
@@ -209,7 +233,13 @@ class PageCacheMiddleware:
             if _served_page(request, response):
                 response[HEADER] = "off"
             return response
-        entry = cache.get(key)
+        # Near first (this process's memory, kept with a shared cache), then the cache itself.
+        url = _near_url(cache)
+        entry = near.page(key) if url else None
+        if entry is None:
+            entry = cache.get(key)
+            if entry is not None and url:
+                near.keep(key, entry, self.timeout)
         if entry is not None:
             status, headers, body = entry
             response = HttpResponse(b"" if request.method == "HEAD" else body, status=status)
@@ -226,7 +256,10 @@ class PageCacheMiddleware:
             if request.method == "HEAD":
                 response[HEADER] = "miss"  # a HEAD response's body may be empty: not stored
                 return response
-            cache.set(key, (response.status_code, headers, response.content), self.timeout)
+            entry = (response.status_code, headers, response.content)
+            cache.set(key, entry, self.timeout)
+            if _near_url(cache):
+                near.keep(key, entry, self.timeout)
             response[HEADER] = "miss"
         else:
             response[HEADER] = "uncacheable"
