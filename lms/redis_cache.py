@@ -9,6 +9,8 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
+from lms import near_cache as near
+
 logger = logging.getLogger(__name__)
 
 # After a failure the cache is left alone for this many seconds (one log line, no waiting on
@@ -70,15 +72,37 @@ class OutageTolerantRedisCache(RedisCache):
         return self._call(False, super().add, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
+        if key in near.NEAR_KEYS and near.enabled():
+            return self._near_get(key, default, version)
         return self._call(default, super().get, key, default, version)
 
+    def _near_get(self, key, default, version):
+        """A key read on every request that changes only with the page tree or a site (which
+        purge the page cache): this process keeps it for as long as the purge generation holds,
+        so a logged-in page asks Redis nothing for it either."""
+        url = self._servers[0]
+        current = near.generation(url, lambda: near.generation_read(self))
+        name = f"{version}:{key}"
+        if current:
+            known = near.value(name, current)
+            if known is not None:
+                return known
+        value = self._call(default, super().get, key, default, version)
+        if current and value is not None and value is not default:
+            near.remember(name, current, value)
+        return value
+
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if key in near.NEAR_KEYS:
+            near.forget_values()
         return self._call(None, super().set, key, value, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(False, super().touch, key, timeout, version)
 
     def delete(self, key, version=None):
+        if key in near.NEAR_KEYS:
+            near.forget_values()
         return self._call(False, super().delete, key, version)
 
     def get_many(self, keys, version=None):
@@ -101,4 +125,5 @@ class OutageTolerantRedisCache(RedisCache):
         return self._call(None, super().delete_many, keys, version)
 
     def clear(self):
+        near.forget_values()
         return self._call(False, super().clear)

@@ -268,7 +268,7 @@ else:
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # With Redis, each process also keeps the generation (learnt from a purge channel) and the pages
-# it served last in its own memory, so that a hit asks Redis nothing (lms/pages/near.py).
+# it served last in its own memory, so that a hit asks Redis nothing (lms/near_cache.py).
 PAGE_CACHE_NEAR = env_bool("PAGE_CACHE_NEAR", True)
 
 # Places: every path that takes one locks the cohort or activity first; on PostgreSQL a wait

@@ -144,7 +144,7 @@ def _own_generation_file(settings, tmp_path):
 def _clean_cache():
     from django.core.cache import cache
 
-    from lms.pages import near
+    from lms import near_cache as near
 
     cache.clear()
     near.reset()

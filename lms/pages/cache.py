@@ -22,13 +22,13 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re
 
-from lms.pages import near
+from lms import near_cache as near
 from lms.redis_cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
 
 HEADER = "X-Page-Cache"
-GENERATION_KEY = "page_cache:generation"
+GENERATION_KEY = near.GENERATION_KEY
 WAGTAIL_SERVE = "wagtail_serve"
 MARK = "_page_cache_anonymous"
 PRIVATE_DIRECTIVES = {"private", "no-cache", "no-store"}
@@ -59,19 +59,9 @@ def _generation_file() -> Path:
 
 def _near_url(cache) -> str | None:
     """The Redis server of a shared cache whose generation and pages this process may also keep
-    near (lms/pages/near.py), or None."""
+    near (lms/near_cache.py), or None."""
     servers = getattr(cache, "_servers", None)
     return servers[0] if servers and near.enabled() else None
-
-
-def _shared_generation(cache) -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        # Start from the clock, never from a constant: an evicted counter must not come back
-        # to a value that older, now stale entries were stored under.
-        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
-        value = cache.get(GENERATION_KEY)
-    return value or 0
 
 
 def generation() -> int:
@@ -82,10 +72,10 @@ def generation() -> int:
             purge()
         url = _near_url(cache)
         if url and not _purge_owed:
-            known = near.generation(url, lambda: _shared_generation(_cache()))
+            known = near.generation(url, lambda: near.generation_read(_cache()))
             if known:
                 return known
-        return _shared_generation(cache)
+        return near.generation_read(cache)
     try:
         return os.stat(_generation_file()).st_mtime_ns
     except FileNotFoundError:

@@ -7,9 +7,9 @@ import time
 import pytest
 import redis
 
+from lms import near_cache as near
 from lms.models import HomePage
 from lms.pages import cache as page_cache
-from lms.pages import near
 from tests.programmes.conftest import ProgrammeIndexPageFactory, ProgrammePageFactory
 from tests.redis_server import on_redis, redis_server  # noqa: F401 (fixtures)
 
@@ -93,3 +93,27 @@ def test_a_lost_announcement_retires_the_page_within_about_a_second(client, page
         assert time.monotonic() - started < near.TRUSTED_SECONDS, "still the old page"
         time.sleep(0.05)
     assert time.monotonic() - started <= near.REFRESH_SECONDS + 0.5
+
+
+def test_a_logged_in_page_asks_redis_nothing_for_the_site_and_follows_a_site_change(
+    client,
+    page,
+    on_redis,  # noqa: F811
+    user,
+):
+    from wagtail.models import Site
+
+    client.force_login(user)
+    path = page.url
+    settled(client, path)
+    client.get(path)
+    before = commands(on_redis)
+    for _ in range(20):
+        assert client.get(path).status_code == 200
+    assert commands(on_redis) - before < 10  # the watch's reading only, no site lookups
+
+    # A site's root moved elsewhere (by any node): every process looks the sites up again.
+    site = Site.objects.get(is_default_site=True)
+    site.hostname = "academy.example.org"
+    site.save()
+    assert near.value("None:wagtail_site_root_paths", near._mine()["watch"].current()) is None

@@ -19,11 +19,26 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
+GENERATION_KEY = "page_cache:generation"
+# Other keys read on every request that change only with the page tree or a site, both of which
+# purge the page cache: Wagtail's site root paths. Kept here for as long as the generation holds.
+NEAR_KEYS = frozenset({"wagtail_site_root_paths"})
 REFRESH_SECONDS = 1.0
 # A generation not confirmed for this long is not trusted: the thread has stalled or lost Redis.
 TRUSTED_SECONDS = 3 * REFRESH_SECONDS
 MAX_PAGES = 256
 MAX_BYTES = 32 * 1024 * 1024
+
+
+def generation_read(cache) -> int:
+    """The generation as the shared cache holds it, started from the clock when missing (never
+    from a constant: an evicted counter must not come back to a value that older, now stale
+    entries were stored under); 0 while the cache is down."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value or 0
 
 
 def channel() -> str:
@@ -140,7 +155,7 @@ def _mine() -> dict:
         with _lock:
             if _state.get("pid") != pid:
                 _state.clear()
-                _state.update(pid=pid, pages=_Pages(), watch=None)
+                _state.update(pid=pid, pages=_Pages(), watch=None, values={})
     return _state
 
 
@@ -186,9 +201,24 @@ def keep(key: str, entry: tuple, timeout: float) -> None:
     _mine()["pages"].put(key, entry, timeout)
 
 
+def value(name: str, current: int):
+    """A NEAR_KEYS value kept under the generation `current`, or None."""
+    kept = _mine()["values"].get(name)
+    return kept[1] if kept is not None and kept[0] == current else None
+
+
+def remember(name: str, current: int, value) -> None:
+    _mine()["values"][name] = (current, value)
+
+
+def forget_values() -> None:
+    _mine()["values"].clear()
+
+
 def reset() -> None:
     """Forget the pages and the generation this process knows (tests, between two of them)."""
     state = _mine()
     state["pages"].clear()
+    state["values"].clear()
     if state["watch"] is not None:
         state["watch"].forget()
