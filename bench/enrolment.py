@@ -39,6 +39,7 @@ from harness import (
     run_backends,
     run_child,
     scratch_dir,
+    session_cookie,
     setup_django,
 )
 from report import fmt, percentile, print_table, print_targets
@@ -184,26 +185,6 @@ def _people(prefix: str, countries: list[str]) -> list:
     return users
 
 
-def _cookie(user) -> tuple[str, str]:
-    """A logged-in session (as `login()` would leave it) and a CSRF cookie, as a Cookie header."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.utils.crypto import get_random_string
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    csrf = get_random_string(32)
-    cookie = (
-        f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
-    )
-    return cookie, csrf
-
-
 def _apply_path(slug: str) -> tuple[str | None, str | None]:
     from django.urls import NoReverseMatch, reverse
 
@@ -253,7 +234,7 @@ def setup_main() -> None:
     def requests(people, path, field):
         rows = []
         for user in people:
-            cookie, csrf = _cookie(user)
+            cookie, csrf = session_cookie(user)
             form = {"csrfmiddlewaretoken": csrf}
             if field:
                 form[field] = MOTIVATION

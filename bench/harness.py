@@ -70,6 +70,27 @@ def setup_django() -> None:
     django.setup()
 
 
+def session_cookie(user) -> tuple[str, str]:
+    """A logged-in session (as `login()` would leave it) and a CSRF cookie, as a Cookie header.
+    Called in a set-up child: Django is imported here, once that child has set it up."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.crypto import get_random_string
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    csrf = get_random_string(32)
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    )
+    return cookie, csrf
+
+
 def run_child(script: str, env: dict[str, str], result: Path, timeout: float, step: str) -> dict:
     """Run `script` again as a child with `env`, and read the JSON it leaves in `result`."""
     proc = subprocess.run(

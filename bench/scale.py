@@ -38,6 +38,7 @@ from harness import (
     free_port,
     run_child,
     scratch_dir,
+    session_cookie,
     setup_django,
 )
 from report import fmt, percentile, print_table, print_targets
@@ -73,23 +74,6 @@ def left() -> float:
 
 
 # --- Set-up and verify children: Django in-process, against the bench database ----------------
-
-
-def _session_cookie(user) -> tuple[str, str]:
-    """A logged-in session (as `login()` leaves it) and a CSRF cookie, as a Cookie header."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.utils.crypto import get_random_string
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    csrf = get_random_string(32)
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; csrftoken={csrf}", csrf
 
 
 def setup_main() -> None:
@@ -200,10 +184,10 @@ def setup_main() -> None:
     apply_path = reverse("cohorts:apply", kwargs={"slug": cohort.slug})
     rows = []
     for user in applicants:
-        cookie, csrf = _session_cookie(user)
+        cookie, csrf = session_cookie(user)
         body = urlencode({"csrfmiddlewaretoken": csrf, question.field_name: MOTIVATION})
         rows.append({"cookie": cookie, "body": body})
-    reader_cookie, _ = _session_cookie(reader)
+    reader_cookie, _ = session_cookie(reader)
     result = {
         "migrated_seconds": migrated,
         "cohort_id": cohort.pk,

@@ -15,21 +15,16 @@ import boto3
 import pytest
 
 from lms.storage import object_storages
+from tests.local import free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REGION = "eu-north-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def s3_server():
     """The endpoint address of a running S3-protocol server."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.s3_server", str(port)],
         cwd=BASE_DIR,

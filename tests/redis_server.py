@@ -2,7 +2,6 @@
 and the settings that point the cache and the job broker at it."""
 
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -11,14 +10,9 @@ import pytest
 import redis
 
 from lms import jobs, redis_cache
+from tests.local import free_port
 
 START_SECONDS = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:
@@ -28,7 +22,7 @@ class RedisServer:
     def __init__(self, binary: str, directory: Path):
         self.binary = binary
         self.directory = directory
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen | None = None
 
     @property

@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,6 @@ import requests
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.files.storage import storages
-from django.db import connection
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_q.brokers import get_broker
@@ -39,6 +37,7 @@ from lms.models import Event, OutgoingEmail
 from tests.certificates.issuing import completed_in, make_template
 from tests.factories import UserFactory
 from tests.lms.signin_steps import code_now
+from tests.local import database_url, free_port
 
 pytestmark = [
     pytest.mark.postgres,
@@ -57,21 +56,6 @@ SWEEPS = (
     "lms.tasks.event_sweep_task",
     "lms.tasks.email_sweep_task",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-        f"{db['NAME']}"
-    )
 
 
 class Node:

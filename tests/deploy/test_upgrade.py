@@ -8,7 +8,6 @@ application and issues a certificate. The previous release is the commit named i
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
@@ -19,7 +18,6 @@ import pytest
 import requests
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import (
     AddField,
@@ -36,6 +34,7 @@ from certificates.models import Certificate
 from cohorts.models import Enrolment, EnrolmentMode
 from lms.models import Event
 from tests.certificates.issuing import completed_in, make_template
+from tests.local import database_url, free_port
 
 ROOT = Path(settings.BASE_DIR)
 APPS = ("lms", "programmes", "cohorts", "certificates")
@@ -111,21 +110,6 @@ def test_the_check_refuses_what_would_break_the_previous_release():
 
 
 # --- the previous release's web node on the migrated database ---------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-        f"{db['NAME']}"
-    )
 
 
 def checkout(ref: str, folder: Path) -> Path:

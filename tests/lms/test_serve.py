@@ -6,7 +6,6 @@ import fcntl
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+
+from tests.local import free_port
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 
@@ -54,12 +55,6 @@ def migrated(tmp_path_factory, worker_id, testrun_uid) -> Path:
     var_dir = tmp_path_factory.mktemp("serve") / "var"
     shutil.copytree(template / "var", var_dir)
     return var_dir
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def descendants(pid: int) -> set[int]:

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.storage import storages
-from django.db import connection
 from django_q.brokers import get_broker
 from django_q.conf import Conf
 
@@ -30,6 +29,7 @@ from tests.certificates.issuing import (  # noqa: F401 (fixture)
     pdf_text,
     private_files_in_tmp,
 )
+from tests.local import database_url
 
 pytestmark = [
     pytest.mark.postgres,
@@ -52,15 +52,6 @@ SWEEPS = (
     "lms.tasks.event_sweep_task",
     "lms.tasks.email_sweep_task",
 )
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-        f"{db['NAME']}"
-    )
 
 
 class Cluster:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import UserFactory
+from tests.local import database_url
 
 pytestmark = [
     pytest.mark.postgres,
@@ -16,14 +17,6 @@ pytestmark = [
 ]
 
 SCRIPT = Path(settings.BASE_DIR) / ".ci" / "backup_restore"
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 # Committing: pg_dump sees only committed rows.

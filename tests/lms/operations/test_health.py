@@ -4,7 +4,6 @@ closed port, in this process or in a `manage.py` process configured for it)."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,17 +13,11 @@ from django.conf import settings as django_settings
 from django.test import override_settings
 
 from lms.storage import object_storages
+from tests.local import free_port
 from tests.object_storage import object_storage, s3_server  # noqa: F401 (fixtures)
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 REDIS = "redis://127.0.0.1:6379/15"
-
-
-def closed_port() -> int:
-    """A port nothing listens on: bound once to learn a free number, then released."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.django_db
@@ -60,7 +53,7 @@ def test_ready_with_a_real_redis_cache(client):
 def test_ready_is_503_when_the_cache_is_down(client):
     cache = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
     }
     with override_settings(CACHES={"default": cache}):
         response = client.get("/health/ready")
@@ -103,7 +96,7 @@ def probe(tmp_path, **variables) -> dict:
 
 
 def test_database_down(tmp_path):
-    out = probe(tmp_path, DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port()}/ops")
+    out = probe(tmp_path, DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/ops")
     assert out["/health/live"] == [200, {"status": "ok"}]  # restarting the web nodes won't help
     status, body = out["/health/ready"]
     assert status == 503
@@ -112,7 +105,7 @@ def test_database_down(tmp_path):
 
 
 def test_redis_down(tmp_path):
-    out = probe(tmp_path, REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
+    out = probe(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
     status, body = out["/health/ready"]
     assert status == 503
     assert body["checks"] == {
@@ -150,7 +143,7 @@ def test_ready_follows_the_object_store(client, object_storage, settings):  # no
     assert response.json()["checks"]["database"] == "ok"
 
     # The store unreachable: a closed port.
-    port = closed_port()
+    port = free_port()
     unreachable = object_storage.url.replace(
         object_storage.url.split("@")[1].split("/")[0], f"127.0.0.1:{port}"
     )

@@ -8,7 +8,6 @@ import json
 import logging.config
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from django_q.tasks import _sync
 from lms import jobs
 from lms.operations.requestid import RequestIdFilter
 from tests.factories import UserFactory
+from tests.local import free_port
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 GIVEN = "edge-4f1c2a9d8e7b6a5c"
@@ -76,19 +76,13 @@ def test_log_lines_of_a_request_carry_its_id(client, json_logs):
     assert {"time", "level", "logger", "message"} <= set(lines[-1])
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # Committing: the request's own transaction commits and queues the job, as on a live site.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_queued_job_logs_the_id_of_its_request(client, settings, monkeypatch, json_logs):
     user = UserFactory()
     # The e-mail job will fail against a closed SMTP port, and log that it did.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     queue = ORM(list_key="ops-request-id-test")
     monkeypatch.setattr(jobs, "_broker", queue)
     monkeypatch.setattr(Conf, "SYNC", False)  # queued in the broker, not run in the request
