@@ -100,13 +100,18 @@ def solve_exact(
     solver = cp_model.CpSolver()
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 1  # one worker is deterministic
-    started = time.perf_counter()
+    # The budget is the solver's deterministic time (work done, roughly seconds on an idle
+    # machine), so the same input and seed give the same groups however busy the machine is;
+    # wall-clock time only caps a very slow machine, as the fast search's deadline does.
+    deadline = time.perf_counter() + 3 * time_limit + 1
+    half = max(0.5, time_limit / 2)
     proven = True
     minimum: int | None = 0
     if slacks:
         progress(10, "proving the fewest rule breaks")
         model.minimize(sum(slacks))
-        solver.parameters.max_time_in_seconds = max(0.5, time_limit / 2)
+        solver.parameters.max_deterministic_time = half
+        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return hint, False, None
@@ -141,7 +146,8 @@ def solve_exact(
         model.minimize(sum(cost))
     else:
         model.minimize(0)
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit - (time.perf_counter() - started))
+    solver.parameters.max_deterministic_time = half
+    solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return hint, False, minimum
