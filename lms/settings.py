@@ -123,6 +123,8 @@ MIDDLEWARE = [
     # Above sessions, authentication and messages, so a cached anonymous page costs none of them.
     "lms.pages.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: from the address's prefix on public pages, else the reader's choice.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -149,6 +151,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
@@ -383,7 +386,26 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [(a.strip(), a.strip()) for a in os.environ.get("ADMINS", "").split(",") if a.strip()]
 
 # --- Internationalisation -------------------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+# English and the member states' languages, plus Ukrainian (docs/translations.md). Names in their
+# own language, as a reader looks for them in the language switcher.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("da", "Dansk"),
+    ("de", "Deutsch"),
+    ("et", "Eesti"),
+    ("is", "Íslenska"),
+    ("lv", "Latviešu"),
+    ("lt", "Lietuvių"),
+    ("nb", "Norsk bokmål"),
+    ("pl", "Polski"),
+    ("fi", "Suomi"),
+    ("sv", "Svenska"),
+    ("uk", "Українська"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# British English dates for "en" (Django's own "en" formats are American).
+FORMAT_MODULE_PATH = ["lms.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -58,6 +59,8 @@ account_patterns = [
 ]
 
 urlpatterns = [
+    # The interface's strings for the scripts (check-in desk, matching, bulk issue ...).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     # Health checks and metrics for the load balancer and Prometheus (docs/deploy.md).
     path("", include("lms.operations.urls")),

@@ -48,6 +48,7 @@ class Language(models.TextChoices):
     POLISH = "pl", "Polski"
     FINNISH = "fi", "Suomi"
     SWEDISH = "sv", "Svenska"
+    UKRAINIAN = "uk", "Українська"
 
 
 class UserManager(BaseUserManager):

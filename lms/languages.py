@@ -1,0 +1,46 @@
+"""Which language a person reads: the interface languages the site offers, and the one to use
+for everything sent to or printed for a given person (their profile's preferred language)."""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import translation
+
+DEFAULT = "en"
+
+
+def supported(code: str | None) -> str:
+    """`code` when the site offers it (a regional variant falls back to its base), else English."""
+    if not code:
+        return DEFAULT
+    offered = {c for c, _name in settings.LANGUAGES}
+    code = code.lower()
+    if code in offered:
+        return code
+    base = code.split("-")[0]
+    return base if base in offered else DEFAULT
+
+
+def of_user(user) -> str:
+    """The preferred language of a user (English for none, or without a profile)."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    try:
+        return supported(profile.preferred_language if profile is not None else None)
+    except Exception:  # a user object without a saved profile row
+        return DEFAULT
+
+
+def of_address(email: str | None) -> str:
+    """The preferred language of whoever has an account with this address, else English."""
+    if not email:
+        return DEFAULT
+    user = get_user_model().objects.filter(email__iexact=email).select_related("profile").first()
+    return of_user(user)
+
+
+@contextmanager
+def reading(language: str | None):
+    """Render what is inside (an e-mail, a PDF, a subject line) in `language`."""
+    with translation.override(supported(language)):
+        yield
