@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # shared by both processes instead of arriving in one process's batch.
 PYTEST_WORKERS ?= auto
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
+# The translation catalogues are compiled at every install (a second when nothing changed).
 install: $(STAMP)
+	$(BIN)/python manage.py catalogues compile
+
+# After marking new strings: update every language's catalogue from the code (needs GNU gettext),
+# then translate the new entries (docs/translations.md).
+LANGUAGE_CODES := da de et fi is lt lv nb pl sv uk
+messages: install
+	$(BIN)/python manage.py makemessages --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=static_collected --ignore=var $(addprefix -l ,$(LANGUAGE_CODES))
+	$(BIN)/python manage.py makemessages -d djangojs --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=static_collected --ignore=var --ignore=vendor $(addprefix -l ,$(LANGUAGE_CODES))
+	$(BIN)/python manage.py catalogues status
 
 # Links in e-mails (and the admin) point at the address the server listens on.
 run: export BASE_URL ?= http://$(HOST):$(PORT)
@@ -49,6 +59,7 @@ lint: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py events_doc --check
+	$(BIN)/python manage.py catalogues check
 
 format: install
 	$(BIN)/ruff format .
