@@ -18,6 +18,7 @@ class LmsConfig(AppConfig):
         from lms.accounts import consent as account_consent
         from lms.accounts import privacy as account_privacy
         from lms.converters import DatabaseIdConverter
+        from lms.languages.middleware import on_login as languages_login
         from lms.operations import queued
         from lms.pages import cache as page_cache
         from lms.privacy.services import personal_data_register
@@ -77,6 +78,8 @@ class LmsConfig(AppConfig):
         # Signals: the second factor at login, and any change to what the page tree shows
         # anonymous visitors purges the page cache.
         user_logged_in.connect(signin.on_login, dispatch_uid="lms.signin.on_login")
+        # A person who logs in reads in their profile's language from then on.
+        user_logged_in.connect(languages_login, dispatch_uid="lms.languages.on_login")
         purge = page_cache.purge_receiver
         page_published.connect(purge, dispatch_uid="lms.page_cache.published")
         page_unpublished.connect(purge, dispatch_uid="lms.page_cache.unpublished")

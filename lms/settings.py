@@ -124,10 +124,11 @@ MIDDLEWARE = [
     "lms.pages.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language: from the address's prefix on public pages, else the reader's choice.
-    "django.middleware.locale.LocaleMiddleware",
+    "lms.languages.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lms.languages.middleware.LanguageCookieMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "lms.middleware.AdminAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,6 +1,7 @@
 """URL configuration of BSR Academy."""
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -73,11 +74,11 @@ urlpatterns = [
     path("account/", include("lms.privacy.urls")),
     path("account/two-factor/", include("lms.signin.urls")),
     path("api/v2/", api_router.urls),
-    path("search/", include("programmes.search.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("groups/", include("cohorts.groups.urls")),
     path("certificates/", include("certificates.urls")),
     path("consent/", include("lms.consent.urls")),
+    path("language/", include("lms.languages.urls")),
     path("", include("programmes.learning.urls")),
 ]
 
@@ -85,7 +86,15 @@ if not settings.PRODUCTION:
     # Uploaded media on the embedded default; production serves them from object storage.
     urlpatterns += [path("media/<path:path>", views.media_serve)]
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Public pages under their language (/lv/programmes/…), so that a link can be shared in a
+# language; an address without one is redirected to the reader's (their choice, else their
+# browser's preference). docs/translations.md.
+urlpatterns += i18n_patterns(
+    path("search/", include("programmes.search.urls")),
+    path("", include("programmes.learning.public_urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=True,
+)
 
 handler400 = "lms.accounts.views.bad_request"
 handler403 = "lms.accounts.views.permission_denied"

@@ -268,6 +268,12 @@ def organisation_resolve(*, name: str, country: str, sector: str) -> Organisatio
         return Organisation.objects.get(name__iexact=name, country=country)
 
 
+def profile_language_set(*, user: User, language: str) -> None:
+    """The language a person reads the site, their e-mails and their documents in."""
+    with transaction.atomic(durable=True):
+        Profile.objects.filter(user=user).update(preferred_language=language)
+
+
 def profile_update(
     *,
     user: User,

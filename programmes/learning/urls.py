@@ -5,7 +5,6 @@ from django.urls import path
 from programmes.learning import views
 
 urlpatterns = [
-    path("activities/", views.activity_list, name="activity_list"),
     path("activities/<dbid:page_id>/calendar.ics", views.activity_ics, name="activity_ics"),
     path("my-learning/", views.my_learning, name="my_learning"),
     path(

@@ -37,6 +37,8 @@ TOKEN_LINK = PUBLIC  # the token is the authority; each page shows only what its
 
 EXPECTED = {
     "security_txt": PUBLIC,
+    # The language switcher's form: POST only, for everyone.
+    "language_switch": POST_ONLY,
     # --- operability: the load balancer's checks, and metrics for the allowed networks (the
     # test client's loopback address is one; others get 404: tests/lms/operations) ---------
     "health_live": PUBLIC,
