@@ -29,8 +29,8 @@ install: $(STAMP)
 # then translate the new entries (docs/translations.md).
 LANGUAGE_CODES := da de et fi is lt lv nb pl sv uk
 messages: install
-	$(BIN)/python manage.py makemessages --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=static_collected --ignore=var $(addprefix -l ,$(LANGUAGE_CODES))
-	$(BIN)/python manage.py makemessages -d djangojs --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=static_collected --ignore=var --ignore=vendor $(addprefix -l ,$(LANGUAGE_CODES))
+	$(BIN)/python manage.py makemessages --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=static_collected --ignore=var --ignore=locale $(addprefix -l ,$(LANGUAGE_CODES))
+	$(BIN)/python manage.py makemessages -d djangojs --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=static_collected --ignore=var --ignore=vendor --ignore=locale $(addprefix -l ,$(LANGUAGE_CODES))
 	$(BIN)/python manage.py catalogues status
 
 # Links in e-mails (and the admin) point at the address the server listens on.

@@ -9,16 +9,14 @@ catalogues status    one line per language: entries, translated, fuzzy (docs/tra
 """
 
 import re
-import tempfile
 from pathlib import Path
 
 import polib
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 
-DOMAINS = ("django", "djangojs")
+from lms.languages.catalogues import DOMAINS, extracted, key
+
 # Python %-placeholders (named or positional) and the scripts' interpolate() ones.
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 
@@ -66,34 +64,9 @@ def problems(po: polib.POFile) -> list[str]:
 
 
 def extracted_msgids() -> dict[str, set[str]]:
-    """The strings the code marks today, per domain, extracted into a scratch folder."""
-    found = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        with override_settings(LOCALE_PATHS=[scratch]):
-            for domain in DOMAINS:
-                call_command(
-                    "makemessages",
-                    locale=["en"],
-                    domain=domain,
-                    keep_pot=True,
-                    no_obsolete=True,
-                    ignore_patterns=[
-                        ".venv",
-                        "tests",
-                        "bench",
-                        "static_collected",
-                        "var",
-                        "vendor",
-                    ],
-                    verbosity=0,
-                )
-                pot = Path(scratch) / f"{domain}.pot"
-                found[domain] = (
-                    {(e.msgctxt or "") + "\x04" + e.msgid for e in polib.pofile(str(pot))}
-                    if pot.exists()
-                    else set()
-                )
-    return found
+    """The strings the code marks today, per domain."""
+    with extracted() as found:
+        return {domain: {key(e) for e in po} for domain, po in found.items()}
 
 
 class Command(BaseCommand):
@@ -143,11 +116,11 @@ class Command(BaseCommand):
                     continue
                 po = polib.pofile(str(path))
                 failures += [f"{language}/{domain}: {p}" for p in problems(po)]
-                have = {(e.msgctxt or "") + "\x04" + e.msgid for e in po if not e.obsolete}
-                for key in sorted(wanted[domain] - have)[:20]:
+                have = {key(e) for e in po if not e.obsolete}
+                for missing in sorted(wanted[domain] - have)[:20]:
                     failures.append(
                         f"{language}/{domain}: not in the catalogue (run `make messages`): "
-                        f"{key.split(chr(4), 1)[1][:60]!r}"
+                        f"{missing.split(chr(4), 1)[1][:60]!r}"
                     )
         if failures:
             for line in failures[:200]:
