@@ -87,13 +87,13 @@ if not settings.PRODUCTION:
     urlpatterns += [path("media/<path:path>", views.media_serve)]
 
 # Public pages under their language (/lv/programmes/…), so that a link can be shared in a
-# language; an address without one is redirected to the reader's (their choice, else their
-# browser's preference). docs/translations.md.
+# language; English ones without a prefix, to which a reader who chose another language (or
+# whose browser prefers one, on a first visit) is redirected from there. docs/translations.md.
 urlpatterns += i18n_patterns(
     path("search/", include("programmes.search.urls")),
     path("", include("programmes.learning.public_urls")),
     path("", include(wagtail_urls)),
-    prefix_default_language=True,
+    prefix_default_language=False,
 )
 
 handler400 = "lms.accounts.views.bad_request"

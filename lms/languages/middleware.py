@@ -3,6 +3,7 @@ by the switcher and at login from the profile), else the browser's preference.""
 
 from django.conf import settings
 from django.middleware import locale
+from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -45,15 +46,52 @@ def set_cookie(response, language: str) -> None:
     )
 
 
+# Views of public pages, which carry their language in the address (lms/urls.py).
+PUBLIC_VIEWS = frozenset({"wagtail_serve", "search", "activity_list"})
+
+
+def reader_language(request) -> str:
+    """The reader's own language: their choice (the cookie, set by the switcher and at login),
+    else their browser's preference, else English."""
+    return translation.get_language_from_request(request, check_path=False)
+
+
+def goes_elsewhere(request) -> bool:
+    """Whether an address without a language is a public page that this reader will be sent
+    to in their own language (the page cache serves it to nobody else)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not translation.get_language_from_path(request.path_info)
+        and reader_language(request) != settings.LANGUAGE_CODE
+    )
+
+
 class LocaleMiddleware(locale.LocaleMiddleware):
-    """Django's, except that a "not found" answered by one of the site's own views (an unknown
-    id, a used link) stays a 404: only an address that matches nothing is retried under the
-    reader's language, since it may be a public page's address without its language."""
+    """The language of each request: the address's for public pages (English ones have no
+    prefix), else the reader's own. A public page's English address asked for by someone who
+    reads another language redirects to that language's address, so that a first visit follows
+    the browser and a chosen language sticks."""
+
+    def process_request(self, request):
+        language = translation.get_language_from_path(request.path_info)
+        if not language:
+            language = reader_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or match.url_name not in PUBLIC_VIEWS or not goes_elsewhere(request):
+            return None
+        target = translate_url(request.get_full_path(), request.LANGUAGE_CODE)
+        if target == request.get_full_path():
+            return None
+        response = self.response_redirect_class(target)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
 
     def process_response(self, request, response):
-        if response.status_code == 404 and getattr(request, "resolver_match", None) is not None:
-            if not translation.get_language_from_path(request.path_info):
-                patch_vary_headers(response, ("Accept-Language",))
-            response.headers.setdefault("Content-Language", translation.get_language())
-            return response
-        return super().process_response(request, response)
+        if not translation.get_language_from_path(request.path_info):
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import cc_delim_re
 
 from lms import near_cache as near
+from lms.languages.middleware import goes_elsewhere
 from lms.redis_cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
@@ -32,8 +33,10 @@ GENERATION_KEY = near.GENERATION_KEY
 WAGTAIL_SERVE = "wagtail_serve"
 MARK = "_page_cache_anonymous"
 PRIVATE_DIRECTIVES = {"private", "no-cache", "no-store"}
-# Vary values that the key already accounts for: every cached response is an anonymous one.
-HARMLESS_VARY = {"cookie"}
+# Vary values that the key already accounts for: every cached response is an anonymous one, and
+# a page whose address has no language is served only to readers of English (the others are
+# redirected to their language's address: lms.languages.middleware).
+HARMLESS_VARY = {"cookie", "accept-language"}
 # A purge this process could not make while the shared cache was down: made as soon as the
 # cache answers again, before any page is read from it, since Redis may come back with the
 # pages it held before.
@@ -159,7 +162,9 @@ def _request_eligible(request: HttpRequest) -> bool:
     cookies = request.COOKIES
     # No session cookie means anonymous, without loading a session; a messages cookie means a
     # message waits to be shown.
-    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    return not goes_elsewhere(request)
 
 
 def _served_page(request: HttpRequest, response: HttpResponse) -> bool:
