@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import include, path
+from django.urls import path
 from wagtail.models import PageViewRestriction
 
+from lms import urls as project_urls
 from lms.models import HomePage
 from lms.pages.cache import anonymous_cacheable
 from tests.programmes.conftest import (
@@ -46,7 +47,7 @@ urlpatterns = [
     path("cache-test/message/", _greeting_with_message),
     path("cache-test/private/", _private_greeting),
     path("cache-test/public/", _public_greeting),
-    path("", include("lms.urls")),
+    *project_urls.urlpatterns,
 ]
 
 
