@@ -2,6 +2,7 @@
 characters dropped, every letter kept) for forms, services and links alike."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 NAME_MAX = 200
 
@@ -13,7 +14,7 @@ def name_clean(value: str | None, *, limit: int = NAME_MAX) -> str:
     return " ".join(text.split())[:limit]
 
 
-def name_required(value: str | None, *, message: str = "Please enter your name.") -> str:
+def name_required(value: str | None, *, message: str = _("Please enter your name.")) -> str:
     """For a form's `clean_<field>`: the tidied name, or a validation error when nothing is
     left of it."""
     name = name_clean(value)

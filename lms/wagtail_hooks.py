@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import TemplateView, View
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -38,12 +40,16 @@ class EventListView(SuperuserOnlyMixin, TemplateView):
         name = self.request.GET.get("name", "")[:120]
         status = self.request.GET.get("status", "")
         context.update(
-            page_title="Domain events",
+            page_title=_("Domain events"),
             header_icon="history",
             events=events_recent(name=name, status=status),
             name=name,
             status=status,
-            statuses=[("", "All"), ("failing", "Failing"), ("undelivered", "Undelivered")],
+            statuses=[
+                ("", pgettext("statuses", "All")),
+                ("failing", pgettext("event status", "Failing")),
+                ("undelivered", pgettext("event status", "Undelivered")),
+            ],
         )
         return context
 
@@ -55,11 +61,11 @@ class EmailListView(SuperuserOnlyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", "")
         context.update(
-            page_title="E-mail outbox",
+            page_title=_("E-mail outbox"),
             header_icon="mail",
             emails=emails_recent(status=status),
             status=status,
-            statuses=[("", "All"), *OutgoingEmail.Status.choices],
+            statuses=[("", pgettext("statuses", "All")), *OutgoingEmail.Status.choices],
         )
         return context
 
@@ -93,14 +99,16 @@ class EmailResendView(SuperuserOnlyMixin, View):
         except LmsError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "The e-mail is being sent again.")
+            messages.success(request, _("The e-mail is being sent again."))
         return redirect("lms_email_detail", pk=pk)
 
 
 @hooks.register("register_log_actions")
 def register_email_actions(actions):
     actions.register_action(
-        "lms.email.resend", "Send e-mail again", "Sent again an e-mail whose delivery was unknown"
+        "lms.email.resend",
+        gettext_lazy("Send e-mail again"),
+        gettext_lazy("Sent again an e-mail whose delivery was unknown"),
     )
 
 
@@ -125,7 +133,7 @@ class InboxListView(DevelopmentOnlyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            page_title="Development inbox",
+            page_title=_("Development inbox"),
             header_icon="mail",
             messages_kept=mailbox.inbox_list(),
             folder=mailbox.mail_dir(),
@@ -198,25 +206,29 @@ def register_system_urls():
 
 @hooks.register("register_settings_menu_item")
 def register_events_menu_item():
-    return DeliveryMenuItem("Domain events", reverse("lms_events"), icon_name="history", order=900)
+    return DeliveryMenuItem(
+        gettext_lazy("Domain events"), reverse("lms_events"), icon_name="history", order=900
+    )
 
 
 @hooks.register("register_settings_menu_item")
 def register_emails_menu_item():
-    return DeliveryMenuItem("E-mail outbox", reverse("lms_emails"), icon_name="mail", order=901)
+    return DeliveryMenuItem(
+        gettext_lazy("E-mail outbox"), reverse("lms_emails"), icon_name="mail", order=901
+    )
 
 
 @hooks.register("register_settings_menu_item")
 def register_inbox_menu_item():
     return DevelopmentMenuItem(
-        "Development inbox", reverse("lms_dev_inbox"), icon_name="mail", order=902
+        gettext_lazy("Development inbox"), reverse("lms_dev_inbox"), icon_name="mail", order=902
     )
 
 
 class OrganisationViewSet(ModelViewSet):
     model = Organisation
     icon = "group"
-    menu_label = "Organisations"
+    menu_label = gettext_lazy("Organisations")
     list_display = ["name", "country", "sector"]
     list_filter = ["sector"]
     search_fields = ["name"]
@@ -224,7 +236,7 @@ class OrganisationViewSet(ModelViewSet):
 
 
 class PeopleViewSetGroup(ModelViewSetGroup):
-    menu_label = "People"
+    menu_label = gettext_lazy("People")
     menu_icon = "user"
     menu_order = 300
     items = (OrganisationViewSet("organisations"),)

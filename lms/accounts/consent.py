@@ -11,8 +11,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from django_countries import countries
 
+from lms import languages
 from lms.accounts.models import GuardianApproval, Profile, User
 from lms.consent.age import digital_consent_age
 from lms.consent.models import ConsentPurpose, ConsentState, ConsentToken, GuardianConsent
@@ -37,8 +40,9 @@ def subject_key(user: User) -> str:
     return f"{PREFIX}:{user.pk}"
 
 
-# The guardian's e-mail and page name the young person already; the stored title need not.
-SUBJECT_TITLE = "Own account on BSR Academy"
+# The guardian's e-mail and page name the young person already; the stored title need not. It is
+# stored in English; pages and e-mails show it in their reader's language.
+SUBJECT_TITLE = gettext_noop("Own account on BSR Academy")
 
 
 def _person(consent: GuardianConsent) -> tuple[User | None, Profile | None]:
@@ -55,25 +59,31 @@ def account_describe(consent: GuardianConsent) -> dict | None:
     name = profile.full_name
     on = timezone.localdate(consent.requested_at)
     age = digital_consent_age(country=str(profile.country), on=on)
-    where = (
-        f"in {countries.name(str(profile.country))}"
-        if profile.country
-        else "that we apply when no country is given"
+    if profile.country:
+        because = _(
+            "Because %(name)s is under %(age)s, the age of digital consent in %(country)s, the "
+            "account stays closed until you approve it."
+        ) % {"name": name, "age": age, "country": countries.name(str(profile.country))}
+    else:
+        because = _(
+            "Because %(name)s is under %(age)s, the age of digital consent that we apply when "
+            "no country is given, the account stays closed until you approve it."
+        ) % {"name": name, "age": age}
+    signed_up = _(
+        "%(name)s has signed up for an account on BSR Academy, the learning site of the "
+        "Council of the Baltic Sea States' programmes on safety and crisis preparedness."
+    ) % {"name": name}
+    rest = _(
+        "With the account they can follow online lessons, register for workshops, exercises "
+        "and youth exchanges, and receive certificates. Until you decide we keep only what we "
+        "need to ask you: their name, e-mail address, password, country, date of birth and "
+        "language, and your e-mail address. Nothing more can be added before you approve. If "
+        "you refuse, or later withdraw your consent, the account is closed and these data are "
+        "erased."
     )
     return {
-        "title": SUBJECT_TITLE,
-        "what": (
-            f"{name} has signed up for an account on BSR Academy, the learning site of the "
-            "Council of the Baltic Sea States' programmes on safety and crisis preparedness. "
-            f"Because {name} is under {age}, the age of digital consent {where}, the account "
-            "stays closed until you approve it. With the account they can follow online "
-            "lessons, register for workshops, exercises and youth exchanges, and receive "
-            "certificates. Until you decide we keep only what we need to ask you: their "
-            "name, e-mail address, password, country, date of birth and language, and your "
-            "e-mail address. Nothing more can be added before you approve. If you refuse, "
-            "or later withdraw your consent, the account is closed and these data are "
-            "erased."
-        ),
+        "title": _(SUBJECT_TITLE),
+        "what": f"{signed_up} {because} {rest}",
         "when": "",
         "where": "",
         "organiser": "BSR Academy",
@@ -90,13 +100,14 @@ def account_approved(consent: GuardianConsent) -> None:
         return
     profile.guardian_approval = GuardianApproval.APPROVED
     profile.save(update_fields=["guardian_approval", "updated_at"])
-    email_queue(
-        recipient=profile.user.email,
-        reason=f"account-approved:{consent.pk}",
-        subject="Your BSR Academy account is ready",
-        template="lms.account.approved",
-        context={"name": profile.full_name, "profile_path": reverse("profile")},
-    )
+    with languages.reading(languages.of_user(profile.user)):
+        email_queue(
+            recipient=profile.user.email,
+            reason=f"account-approved:{consent.pk}",
+            subject=_("Your BSR Academy account is ready"),
+            template="lms.account.approved",
+            context={"name": profile.full_name, "profile_path": reverse("profile")},
+        )
     emit(
         "lms.user.approved",
         key=f"lms.user.approved:{consent.pk}",
@@ -164,16 +175,14 @@ def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConse
     try:
         validate_email(address)
     except ValidationError:
-        raise LmsError("guardian_email_bad", "Enter a valid e-mail address.") from None
+        raise LmsError("guardian_email_bad") from None
     if address == user.email.lower():
-        raise LmsError(
-            "guardian_is_self", "Enter your parent's or guardian's own e-mail address, not yours."
-        )
+        raise LmsError("guardian_is_self")
     now = timezone.now()
     with transaction.atomic(durable=True):
         profile = Profile.objects.select_for_update().filter(user=user).first()
         if profile is None or not profile.awaiting_guardian or not user.is_active:
-            raise LmsError("not_pending", "Your account is not waiting for a guardian.")
+            raise LmsError("not_pending")
         sent = ConsentToken.objects.filter(
             consent__person=user,
             consent__purpose=ConsentPurpose.ACCOUNT,
@@ -182,9 +191,16 @@ def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConse
         if sent.count() >= SENDS_MAX:
             raise LmsError(
                 "too_many",
-                f"The request has been sent {SENDS_MAX} times already, so we will not send it "
-                "again. Please ask your parent or guardian to look for our e-mail, also in "
-                "their spam folder.",
+                ngettext(
+                    "The request has been sent %(count)s time already, so we will not send it "
+                    "again. Please ask your parent or guardian to look for our e-mail, also in "
+                    "their spam folder.",
+                    "The request has been sent %(count)s times already, so we will not send it "
+                    "again. Please ask your parent or guardian to look for our e-mail, also in "
+                    "their spam folder.",
+                    SENDS_MAX,
+                )
+                % {"count": SENDS_MAX},
             )
         key = subject_key(user)
         consent = GuardianConsent.objects.filter(
@@ -195,8 +211,11 @@ def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConse
             if sent.filter(created_at__gt=now - RESEND_PAUSE).exists():
                 raise LmsError(
                     "too_soon",
-                    f"We e-mailed {address} only a few minutes ago. Please wait ten minutes "
-                    "before sending the request again.",
+                    _(
+                        "We e-mailed %(address)s only a few minutes ago. Please wait ten minutes "
+                        "before sending the request again."
+                    )
+                    % {"address": address},
                 )
             consent_resend(consent=consent, actor=user)
             return consent

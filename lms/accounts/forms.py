@@ -8,8 +8,11 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from lms import languages
 from lms.accounts.models import Gender, Language, Level, Organisation, Profile, Sector, User
 from lms.ages import age_on
 from lms.consent.age import DEFAULT_CONSENT_AGE, digital_consent_age
@@ -30,7 +33,7 @@ def country_choices(*, first: tuple[str, ...] = MEMBER_STATES) -> list[tuple[str
     everyone comes from one of them."""
     top = sorted(((code, countries.name(code)) for code in first), key=lambda c: c[1])
     rest = [(code, name) for code, name in countries if code not in first]
-    return [("", "— choose —"), *top, *rest]
+    return [("", _("— choose —")), *top, *rest]
 
 
 # People: the member states and the European Union first.
@@ -43,51 +46,59 @@ def date_of_birth_check(value: datetime.date | None) -> datetime.date | None:
     if value is None:
         return value
     if value > timezone.localdate():
-        raise forms.ValidationError("The date of birth cannot be in the future.")
+        raise forms.ValidationError(_("The date of birth cannot be in the future."))
     if value < EARLIEST_BIRTH:
-        raise forms.ValidationError("Please check the year of the date of birth.")
+        raise forms.ValidationError(_("Please check the year of the date of birth."))
     return value
 
 
 class SignupForm(forms.Form):
     email = forms.EmailField(
-        label="E-mail address",
+        label=gettext_lazy("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     full_name = forms.CharField(
-        label="Full name",
+        label=gettext_lazy("Full name"),
         max_length=200,
-        help_text="Exactly as it should appear on your certificates, with every accent.",
+        help_text=gettext_lazy(
+            "Exactly as it should appear on your certificates, with every accent."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     date_of_birth = forms.DateField(
-        label="Date of birth",
-        help_text="Young people under their country's age of digital consent (13 to 16) need "
-        "a parent's or guardian's approval for their account.",
+        label=gettext_lazy("Date of birth"),
+        help_text=gettext_lazy(
+            "Young people under their country's age of digital consent (13 to 16) need "
+            "a parent's or guardian's approval for their account."
+        ),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
     country = forms.ChoiceField(
-        label="Country", choices=partial(country_choices, first=PERSON_COUNTRIES), required=False
+        label=gettext_lazy("Country"),
+        choices=partial(country_choices, first=PERSON_COUNTRIES),
+        required=False,
     )
     guardian_email = forms.EmailField(
-        label="Parent's or guardian's e-mail",
+        label=gettext_lazy("Parent's or guardian's e-mail"),
         max_length=254,
         required=False,
-        help_text="Only if you are under your country's age of digital consent: we ask them to "
-        "approve your account.",
+        help_text=gettext_lazy(
+            "Only if you are under your country's age of digital consent: we ask them to "
+            "approve your account."
+        ),
     )
     preferred_language = forms.ChoiceField(
-        label="Preferred language", choices=Language.choices, initial=Language.ENGLISH
+        label=gettext_lazy("Preferred language"), choices=Language.choices, initial=Language.ENGLISH
     )
     password1 = forms.CharField(
-        label="Password",
+        label=gettext_lazy("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=gettext_lazy("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -107,7 +118,10 @@ class SignupForm(forms.Form):
         address = self.cleaned_data.get("guardian_email", "").strip().lower()
         if address and undeliverable(address):
             raise forms.ValidationError(
-                "This address cannot receive e-mail: enter your parent's or guardian's own address."
+                _(
+                    "This address cannot receive e-mail: enter your parent's or guardian's own "
+                    "address."
+                )
             )
         return address
 
@@ -116,7 +130,7 @@ class SignupForm(forms.Form):
         self._guardian_clean(cleaned)
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords do not match.")
+            self.add_error("password2", _("The two passwords do not match."))
         elif p1:
             probe = User(email=cleaned.get("email") or "", first_name=cleaned.get("full_name", ""))
             try:
@@ -144,9 +158,6 @@ class SignupForm(forms.Form):
             self._errors.pop("guardian_email", None)
             cleaned["guardian_email"] = ""
             return
-        where = (
-            f"in {countries.name(country)}" if country else "that applies when no country is chosen"
-        )
         guardian = cleaned.get("guardian_email")
         if "guardian_email" in self.errors:
             return
@@ -154,9 +165,7 @@ class SignupForm(forms.Form):
             self.add_error(
                 "guardian_email",
                 forms.ValidationError(
-                    f"You are under {self.consent_age}, the age of digital consent {where}. "
-                    "Enter the e-mail address of a parent or guardian: we will ask them to "
-                    "approve your account.",
+                    self._guardian_required_text(country),
                     code="guardian_required",
                 ),
             )
@@ -164,10 +173,23 @@ class SignupForm(forms.Form):
             self.add_error(
                 "guardian_email",
                 forms.ValidationError(
-                    "Enter your parent's or guardian's own e-mail address, not yours.",
+                    _("Enter your parent's or guardian's own e-mail address, not yours."),
                     code="guardian_is_self",
                 ),
             )
+
+    def _guardian_required_text(self, country: str) -> str:
+        if country:
+            return _(
+                "You are under %(age)s, the age of digital consent in %(country)s. Enter the "
+                "e-mail address of a parent or guardian: we will ask them to approve your "
+                "account."
+            ) % {"age": self.consent_age, "country": countries.name(country)}
+        return _(
+            "You are under %(age)s, the age of digital consent that applies when no country "
+            "is chosen. Enter the e-mail address of a parent or guardian: we will ask them to "
+            "approve your account."
+        ) % {"age": self.consent_age}
 
 
 PENDING_HIDDEN_FIELDS = (
@@ -182,10 +204,12 @@ PENDING_HIDDEN_FIELDS = (
 
 class ProfileForm(forms.ModelForm):
     organisation_name = forms.CharField(
-        label="Organisation",
+        label=gettext_lazy("Organisation"),
         max_length=200,
         required=False,
-        help_text="Start typing to pick an existing organisation, or enter a new one.",
+        help_text=gettext_lazy(
+            "Start typing to pick an existing organisation, or enter a new one."
+        ),
         widget=forms.TextInput(attrs={"list": "organisation-options", "autocomplete": "off"}),
     )
 
@@ -205,7 +229,10 @@ class ProfileForm(forms.ModelForm):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
         }
-        labels = {"date_of_birth": "Date of birth (optional)", "gender": "Gender (optional)"}
+        labels = {
+            "date_of_birth": gettext_lazy("Date of birth (optional)"),
+            "gender": gettext_lazy("Gender (optional)"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,9 +240,9 @@ class ProfileForm(forms.ModelForm):
             self.fields["organisation_name"].initial = self.instance.organisation.name
         if "country" in self.fields:
             self.fields["country"].choices = country_choices(first=PERSON_COUNTRIES)
-        self.fields["sector"].choices = [("", "— choose —"), *Sector.choices]
-        self.fields["level"].choices = [("", "— choose —"), *Level.choices]
-        self.fields["gender"].choices = [("", "— not given —"), *Gender.choices]
+        self.fields["sector"].choices = [("", _("— choose —")), *Sector.choices]
+        self.fields["level"].choices = [("", _("— choose —")), *Level.choices]
+        self.fields["gender"].choices = [("", _("— not given —")), *Gender.choices]
         # An account waiting for a guardian keeps only the minimum: the name and language can
         # be corrected; country and date of birth (which decided the approval) are shown, not
         # edited; nothing more can be added until a guardian has approved.
@@ -237,9 +264,11 @@ class ProfileForm(forms.ModelForm):
 
 class GuardianResendForm(forms.Form):
     guardian_email = forms.EmailField(
-        label="Parent's or guardian's e-mail",
+        label=gettext_lazy("Parent's or guardian's e-mail"),
         max_length=254,
-        help_text="Correct it if it was mistyped; the earlier request then stops working.",
+        help_text=gettext_lazy(
+            "Correct it if it was mistyped; the earlier request then stops working."
+        ),
     )
 
 
@@ -265,11 +294,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         user = context["user"]
-        # The token itself stays out of the reason (it is a key to the account).
-        email_queue(
-            recipient=to_email,
-            reason=f"password-reset:{user.pk}:{timezone.now():%Y%m%dT%H%M%S.%f}",
-            subject="Reset your BSR Academy password",
-            template="lms.password_reset",
-            context=context,
-        )
+        # The token itself stays out of the reason (it is a key to the account). The e-mail is
+        # in the account holder's language, not the language of the page that asked for it.
+        with languages.reading(languages.of_user(user)):
+            email_queue(
+                recipient=to_email,
+                reason=f"password-reset:{user.pk}:{timezone.now():%Y%m%dT%H%M%S.%f}",
+                subject=_("Reset your BSR Academy password"),
+                template="lms.password_reset",
+                context=context,
+            )

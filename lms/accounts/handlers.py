@@ -1,5 +1,8 @@
 """Handlers of kernel events, declared in the event catalogue (lms/event_types.py)."""
 
+from django.utils.translation import gettext as _
+
+from lms import languages
 from lms.accounts.models import User
 from lms.events.models import Event
 from lms.mail.services import email_queue
@@ -12,10 +15,11 @@ def welcome_email_send(event: Event) -> None:
     if user is None:
         return
     profile = getattr(user, "profile", None)
-    email_queue(
-        recipient=user.email,
-        reason=f"welcome:{user.pk}",
-        subject="Welcome to BSR Academy",
-        template="lms.user.registered",
-        context={"user": user, "name": profile.full_name if profile else user.email},
-    )
+    with languages.reading(languages.of_user(user)):
+        email_queue(
+            recipient=user.email,
+            reason=f"welcome:{user.pk}",
+            subject=_("Welcome to BSR Academy"),
+            template="lms.user.registered",
+            context={"user": user, "name": profile.full_name if profile else user.email},
+        )

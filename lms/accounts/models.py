@@ -4,36 +4,38 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
 class Sector(models.TextChoices):
-    FIRE_RESCUE = "fire_rescue", "Fire and rescue"
-    POLICE = "police", "Police"
-    BORDER_GUARD = "border_guard", "Border guard"
-    COAST_GUARD = "coast_guard", "Coast guard"
-    CUSTOMS = "customs", "Customs"
-    CIVIL_PROTECTION = "civil_protection", "Civil-protection authority"
-    MINISTRY = "ministry", "Ministry"
-    MUNICIPALITY = "municipality", "Municipality"
-    NGO = "ngo", "NGO / volunteer"
-    RESEARCH = "research", "Research / education"
-    YOUTH = "youth", "Youth organisation"
-    OTHER = "other", "Other"
+    FIRE_RESCUE = "fire_rescue", _("Fire and rescue")
+    POLICE = "police", _("Police")
+    BORDER_GUARD = "border_guard", _("Border guard")
+    COAST_GUARD = "coast_guard", _("Coast guard")
+    CUSTOMS = "customs", _("Customs")
+    CIVIL_PROTECTION = "civil_protection", _("Civil-protection authority")
+    MINISTRY = "ministry", _("Ministry")
+    MUNICIPALITY = "municipality", _("Municipality")
+    NGO = "ngo", _("NGO / volunteer")
+    RESEARCH = "research", _("Research / education")
+    YOUTH = "youth", _("Youth organisation")
+    OTHER = "other", pgettext_lazy("sector", "Other")
 
 
 class Level(models.TextChoices):
-    LOCAL = "local", "Local"
-    REGIONAL = "regional", "Regional"
-    NATIONAL = "national", "National"
-    INTERNATIONAL = "international", "International"
+    LOCAL = "local", pgettext_lazy("level of an organisation", "Local")
+    REGIONAL = "regional", pgettext_lazy("level of an organisation", "Regional")
+    NATIONAL = "national", pgettext_lazy("level of an organisation", "National")
+    INTERNATIONAL = "international", pgettext_lazy("level of an organisation", "International")
 
 
 class Gender(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Another gender"
-    UNDISCLOSED = "undisclosed", "Prefer not to say"
+    FEMALE = "female", pgettext_lazy("gender", "Female")
+    MALE = "male", pgettext_lazy("gender", "Male")
+    OTHER = "other", _("Another gender")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
 
 
 class Language(models.TextChoices):
@@ -76,14 +78,14 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
-ERASED_NAME = "Erased participant"
+ERASED_NAME = _("Erased participant")
 
 
 class User(AbstractUser):
     """A person who logs in by e-mail address."""
 
     username = None
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
 
     # Set when the person's account was erased at their request: the row stays (with nothing
     # personal in it) so that counts and statistics that refer to it stay right.
@@ -113,7 +115,7 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         if self.erased_at is not None:
             # Lists, exports and logs show this, never the pseudonymous address.
-            return ERASED_NAME
+            return str(ERASED_NAME)
         profile = getattr(self, "profile", None)
         if profile is not None and profile.full_name:
             return profile.full_name
@@ -138,9 +140,9 @@ class Organisation(models.Model):
 
 
 class GuardianApproval(models.TextChoices):
-    NOT_NEEDED = "", "Not needed"
-    PENDING = "pending", "Waiting for a guardian's approval"
-    APPROVED = "approved", "Approved by a guardian"
+    NOT_NEEDED = "", _("Not needed")
+    PENDING = "pending", _("Waiting for a guardian's approval")
+    APPROVED = "approved", _("Approved by a guardian")
 
 
 class Profile(models.Model):
@@ -148,9 +150,9 @@ class Profile(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     full_name = models.CharField(
-        "full name",
+        _("full name"),
         max_length=200,
-        help_text="Exactly as it should appear on your certificates.",
+        help_text=_("Exactly as it should appear on your certificates."),
     )
     preferred_language = models.CharField(
         max_length=8, choices=Language.choices, default=Language.ENGLISH
@@ -164,7 +166,8 @@ class Profile(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
     guardian_email = models.EmailField(
-        blank=True, help_text="Young people under their country's age of digital consent only."
+        blank=True,
+        help_text=_("Young people under their country's age of digital consent only."),
     )
     guardian_approval = models.CharField(
         max_length=16, choices=GuardianApproval.choices, default=GuardianApproval.NOT_NEEDED

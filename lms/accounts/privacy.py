@@ -4,6 +4,7 @@ LmsConfig.ready()."""
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.models import EditingSession
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry, PageLogEntry
@@ -165,7 +166,7 @@ def account_erase(user: User, erasure: Erasure) -> None:
 def register() -> None:
     personal_data_register(
         "account",
-        label="your account and profile",
+        label=_("your account and profile"),
         export=account_export,
         erase=account_erase,
         contacts=account_contacts,

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
+from lms import languages
 from lms.accounts.consent import SUBJECT_TITLE, subject_key
 from lms.accounts.models import GuardianApproval, Organisation, Profile, User
 from lms.consent.age import needs_guardian
@@ -49,15 +51,9 @@ def _account_create(
     minor = needs_guardian(country=country, date_of_birth=date_of_birth)
     guardian_email = guardian_email.strip().lower() if minor else ""
     if minor and not guardian_email:
-        raise LmsError(
-            "guardian_required",
-            "A parent's or guardian's e-mail address is needed to approve this account.",
-        )
+        raise LmsError("guardian_required")
     if minor and guardian_email == email:
-        raise LmsError(
-            "guardian_is_self",
-            "Enter your parent's or guardian's own e-mail address, not yours.",
-        )
+        raise LmsError("guardian_is_self")
     user = User.objects.create_user(
         email=email,
         password=password,
@@ -109,7 +105,7 @@ def user_register(
     try:
         with transaction.atomic(durable=True):
             if User.objects.filter(email__iexact=email).exists():
-                raise LmsError("email_taken", "An account with this e-mail address already exists.")
+                raise LmsError("email_taken")
             user = _account_create(
                 email=email,
                 password=password,
@@ -122,9 +118,7 @@ def user_register(
             )
             _account_announce(user=user)
     except IntegrityError as exc:
-        raise LmsError(
-            "email_taken", "An account with this e-mail address already exists."
-        ) from exc
+        raise LmsError("email_taken") from exc
     return user
 
 
@@ -185,33 +179,35 @@ def _signup_confirm_email(*, user: User) -> None:
             "token": signup_token_generator.make_token(user),
         },
     )
-    email_queue(
-        recipient=user.email,
-        reason=f"signup-confirm:{user.pk}",
-        subject="Confirm your e-mail address for BSR Academy",
-        template="lms.signup.confirm",
-        context={
-            "name": user.profile.full_name,
-            "confirm_url": f"{settings.BASE_URL}{path}",
-            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-            "awaiting_guardian": user.profile.awaiting_guardian,
-        },
-    )
+    with languages.reading(languages.of_user(user)):
+        email_queue(
+            recipient=user.email,
+            reason=f"signup-confirm:{user.pk}",
+            subject=_("Confirm your e-mail address for BSR Academy"),
+            template="lms.signup.confirm",
+            context={
+                "name": user.profile.full_name,
+                "confirm_url": f"{settings.BASE_URL}{path}",
+                "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+                "awaiting_guardian": user.profile.awaiting_guardian,
+            },
+        )
 
 
 def _signup_attempt_email(*, user: User) -> None:
     profile = getattr(user, "profile", None)
-    email_queue(
-        recipient=user.email,
-        reason=f"signup-attempt:{user.pk}:{timezone.now():%Y%m%dT%H%M%S.%f}",
-        subject="Someone tried to sign up with your e-mail address",
-        template="lms.signup.attempt",
-        context={
-            "name": profile.full_name if profile else "",
-            "login_url": f"{settings.BASE_URL}{reverse('login')}",
-            "reset_url": f"{settings.BASE_URL}{reverse('password_reset')}",
-        },
-    )
+    with languages.reading(languages.of_user(user)):
+        email_queue(
+            recipient=user.email,
+            reason=f"signup-attempt:{user.pk}:{timezone.now():%Y%m%dT%H%M%S.%f}",
+            subject=_("Someone tried to sign up with your e-mail address"),
+            template="lms.signup.attempt",
+            context={
+                "name": profile.full_name if profile else "",
+                "login_url": f"{settings.BASE_URL}{reverse('login')}",
+                "reset_url": f"{settings.BASE_URL}{reverse('password_reset')}",
+            },
+        )
 
 
 def signups_unconfirmed_purge(*, now=None) -> int:
@@ -290,7 +286,7 @@ def profile_update(
     waits for a guardian's approval keeps only the minimum: its name and language change,
     nothing else is stored."""
     with transaction.atomic(durable=True):
-        profile, _ = Profile.objects.select_for_update().get_or_create(
+        profile, _created = Profile.objects.select_for_update().get_or_create(
             user=user, defaults={"full_name": full_name}
         )
         profile.full_name = name_clean(full_name)

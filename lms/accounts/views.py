@@ -15,6 +15,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, TemplateView
 from django.views.static import serve as static_serve
@@ -105,15 +106,21 @@ class SignupConfirmView(TemplateView):
         if user.profile.awaiting_guardian:
             messages.info(
                 request,
-                f"Welcome, {user.profile.full_name}. Your account is waiting for your guardian's "
-                f"approval; we e-mailed {user.profile.guardian_email}. Until they approve it you "
-                "cannot register for activities or apply to programmes.",
+                _(
+                    "Welcome, %(name)s. Your account is waiting for your guardian's approval; we "
+                    "e-mailed %(guardian)s. Until they approve it you cannot register for "
+                    "activities or apply to programmes."
+                )
+                % {"name": user.profile.full_name, "guardian": user.profile.guardian_email},
             )
         else:
             messages.success(
                 request,
-                f"Welcome, {user.profile.full_name}. We have sent a welcome e-mail to "
-                f"{user.email}. Tell us a little more about yourself below.",
+                _(
+                    "Welcome, %(name)s. We have sent a welcome e-mail to %(email)s. Tell us a "
+                    "little more about yourself below."
+                )
+                % {"name": user.profile.full_name, "email": user.email},
             )
         return redirect("profile")
 
@@ -167,7 +174,7 @@ class ProfileView(LoginRequiredMixin, FormView):
             date_of_birth=data["date_of_birth"],
             gender=data["gender"],
         )
-        messages.success(self.request, "Your profile has been saved.")
+        messages.success(self.request, _("Your profile has been saved."))
         return super().form_valid(form)
 
 
@@ -190,8 +197,8 @@ def guardian_resend(request):
     else:
         messages.success(
             request,
-            f"We have e-mailed {form.cleaned_data['guardian_email'].lower()} again to ask "
-            "for their approval.",
+            _("We have e-mailed %(address)s again to ask for their approval.")
+            % {"address": form.cleaned_data["guardian_email"].lower()},
         )
     return redirect("profile")
 

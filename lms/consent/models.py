@@ -4,6 +4,8 @@ single-use tokens."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -17,8 +19,8 @@ class DigitalConsentAge(models.Model):
 
     class Meta:
         ordering = ["country", "-valid_from"]
-        verbose_name = "age of digital consent"
-        verbose_name_plural = "ages of digital consent"
+        verbose_name = _("age of digital consent")
+        verbose_name_plural = _("ages of digital consent")
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "valid_from"], name="lms_consent_age_once_per_day"
@@ -30,12 +32,16 @@ class DigitalConsentAge(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.country.name}: {self.age} from {self.valid_from:%Y-%m-%d}"
+        return _("%(country)s: %(age)s from %(day)s") % {
+            "country": self.country.name,
+            "age": self.age,
+            "day": self.valid_from.isoformat(),
+        }
 
 
 class ConsentPurpose(models.TextChoices):
-    ACCOUNT = "account", "A young person's own account"
-    ACTIVITY = "activity", "Taking part in an activity or cohort"
+    ACCOUNT = "account", _("A young person's own account")
+    ACTIVITY = "activity", _("Taking part in an activity or cohort")
 
 
 class PrivacyNotice(models.Model):
@@ -47,26 +53,28 @@ class PrivacyNotice(models.Model):
         max_length=16,
         choices=ConsentPurpose.choices,
         default=ConsentPurpose.ACTIVITY,
-        help_text="What guardians read it for: a place booked by a group, or a young person's "
-        "own account.",
+        help_text=_(
+            "What guardians read it for: a place booked by a group, or a young person's "
+            "own account."
+        ),
     )
     title = models.CharField(max_length=200)
-    body = models.TextField(help_text="Plain language. Blank lines separate paragraphs.")
+    body = models.TextField(help_text=_("Plain language. Blank lines separate paragraphs."))
     published_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-published_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.title} (version {self.version})"
+        return _("%(title)s (version %(version)s)") % {"title": self.title, "version": self.version}
 
 
 class ConsentState(models.TextChoices):
-    PENDING = "pending", "Waiting for the guardian"
-    GIVEN = "given", "Given"
-    REFUSED = "refused", "Refused"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    CANCELLED = "cancelled", "No longer needed"
+    PENDING = "pending", _("Waiting for the guardian")
+    GIVEN = "given", pgettext_lazy("consent state", "Given")
+    REFUSED = "refused", pgettext_lazy("consent state", "Refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("consent state", "Withdrawn")
+    CANCELLED = "cancelled", _("No longer needed")
 
 
 class GuardianConsent(models.Model):
@@ -94,7 +102,7 @@ class GuardianConsent(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by_name = models.CharField(
-        max_length=200, blank=True, help_text="The name the guardian typed when deciding."
+        max_length=200, blank=True, help_text=_("The name the guardian typed when deciding.")
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
@@ -119,8 +127,8 @@ class ConsentToken(models.Model):
     """A single-use link for a guardian: only the SHA-256 of the 256-bit token is stored."""
 
     class Action(models.TextChoices):
-        DECIDE = "decide", "Give or refuse consent"
-        WITHDRAW = "withdraw", "Withdraw consent"
+        DECIDE = "decide", _("Give or refuse consent")
+        WITHDRAW = "withdraw", _("Withdraw consent")
 
     consent = models.ForeignKey(GuardianConsent, on_delete=models.CASCADE, related_name="tokens")
     digest = models.CharField(max_length=64, unique=True)

@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.log_actions import log
 
-from lms import time_zones
+from lms import languages, time_zones
 from lms.consent.models import (
     ConsentPurpose,
     ConsentState,
@@ -39,8 +41,9 @@ logger = logging.getLogger(__name__)
 OPEN = (ConsentState.PENDING, ConsentState.GIVEN)
 # lms.tokens.token_new: 256 random bits, 43 URL-safe characters without padding.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
-DAY_FORMAT = "l j F Y"
-BUSY_MESSAGE = "Many answers are being recorded right now. Nothing was changed; please try again."
+BUSY_MESSAGE = gettext_lazy(
+    "Many answers are being recorded right now. Nothing was changed; please try again."
+)
 # A resent link is for a guardian who lost the e-mail, not a way to flood their mailbox: a pause
 # between resends of one request, and a limit in all (a corrected address starts a new request).
 RESEND_PAUSE = timedelta(minutes=10)
@@ -158,11 +161,11 @@ def person_name(user) -> str:
     profile = getattr(user, "profile", None)
     if profile is not None and profile.full_name:
         return profile.full_name
-    return user.get_full_name() or "the young person"
+    return user.get_full_name() or _("the young person")
 
 
 def day_text(moment: datetime) -> str:
-    return dateformat.format(timezone.localtime(moment), DAY_FORMAT)
+    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 def moment_text(moment: datetime) -> str:
@@ -172,25 +175,25 @@ def moment_text(moment: datetime) -> str:
 
 # --- errors -----------------------------------------------------------------------------------
 
-MALFORMED = (
+MALFORMED = gettext_lazy(
     "This consent link is incomplete or damaged. Please open the link in the e-mail again, or "
     "copy the whole address into your browser. Nothing was changed."
 )
-UNKNOWN = (
+UNKNOWN = gettext_lazy(
     "This consent link is not valid: no consent request has this link. It may have been "
     "mistyped. Nothing was changed."
 )
-OTHER_CONSENT = (
+OTHER_CONSENT = gettext_lazy(
     "This link belongs to a different consent request than the form that was sent. Nothing was "
     "changed; please open the link in the e-mail again."
 )
 
 
 def _used_message(row: ConsentToken) -> str:
-    return (
-        f"This link has already been used, on {moment_text(row.used_at)}. Each link works only "
-        "once. Nothing was changed."
-    )
+    return _(
+        "This link has already been used, on %(moment)s. Each link works only once. Nothing "
+        "was changed."
+    ) % {"moment": moment_text(row.used_at)}
 
 
 def _expired_message(row: ConsentToken) -> str:
@@ -202,53 +205,67 @@ def _expired_message(row: ConsentToken) -> str:
         .first()
     )
     if newer is not None and row.expires_at <= newer.created_at:
-        return (
-            f"This link was replaced by a newer one, e-mailed on {day_text(newer.created_at)}. "
-            "Please use the newest e-mail. Nothing was changed."
-        )
+        return _(
+            "This link was replaced by a newer one, e-mailed on %(day)s. Please use the newest "
+            "e-mail. Nothing was changed."
+        ) % {"day": day_text(newer.created_at)}
     account = row.consent.purpose == ConsentPurpose.ACCOUNT
     if row.action == ConsentToken.Action.DECIDE:
         ask = (
-            "The young person can send you a new one from their profile page."
+            _("The young person can send you a new one from their profile page.")
             if account
-            else "Ask the group's leader to send you a new one."
+            else _("Ask the group's leader to send you a new one.")
         )
     else:
         ask = (
-            "To withdraw consent now, please write to the organiser."
+            _("To withdraw consent now, please write to the organiser.")
             if account
-            else "To withdraw consent now, please write to the group's leader or the organiser."
+            else _("To withdraw consent now, please write to the group's leader or the organiser.")
         )
-    return f"This link expired on {moment_text(row.expires_at)}. {ask} Nothing was changed."
+    # Translators: %(ask)s is a sentence saying how to get a new link.
+    return _("This link expired on %(moment)s. %(ask)s Nothing was changed.") % {
+        "moment": moment_text(row.expires_at),
+        "ask": ask,
+    }
 
 
 def _not_open_message(consent: GuardianConsent, action: str) -> str:
     state = consent.state
     if state == ConsentState.CANCELLED:
-        return (
+        return _(
             "This consent request is no longer needed: what it was for has been cancelled. "
             "Nothing was changed."
         )
     if state == ConsentState.WITHDRAWN:
-        when = f" on {moment_text(consent.withdrawn_at)}" if consent.withdrawn_at else ""
-        return f"Consent was withdrawn{when}. Nothing was changed."
+        if consent.withdrawn_at:
+            return _("Consent was withdrawn on %(moment)s. Nothing was changed.") % {
+                "moment": moment_text(consent.withdrawn_at)
+            }
+        return _("Consent was withdrawn. Nothing was changed.")
     if state == ConsentState.REFUSED:
-        when = f" on {moment_text(consent.decided_at)}" if consent.decided_at else ""
-        return f"Consent was refused{when}; that answer is final. Nothing was changed."
+        if consent.decided_at:
+            return _(
+                "Consent was refused on %(moment)s; that answer is final. Nothing was changed."
+            ) % {"moment": moment_text(consent.decided_at)}
+        return _("Consent was refused; that answer is final. Nothing was changed.")
     if state == ConsentState.GIVEN and action == ConsentToken.Action.DECIDE:
-        when = f" on {moment_text(consent.decided_at)}" if consent.decided_at else ""
-        return (
-            f"Consent was already given{when}. To withdraw it, use the link in the confirmation "
+        if consent.decided_at:
+            return _(
+                "Consent was already given on %(moment)s. To withdraw it, use the link in the "
+                "confirmation e-mail. Nothing was changed."
+            ) % {"moment": moment_text(consent.decided_at)}
+        return _(
+            "Consent was already given. To withdraw it, use the link in the confirmation "
             "e-mail. Nothing was changed."
         )
     # A withdrawal link for consent that was never given (or is still pending).
-    return "There is no consent in force to withdraw. Nothing was changed."
+    return _("There is no consent in force to withdraw. Nothing was changed.")
 
 
 def _wrong_link_message(row: ConsentToken) -> str:
     if row.action == ConsentToken.Action.WITHDRAW:
-        return "This link is for withdrawing consent, not for giving it. Nothing was changed."
-    return (
+        return _("This link is for withdrawing consent, not for giving it. Nothing was changed.")
+    return _(
         "This link is for giving or refusing consent, not for withdrawing it. Nothing was changed."
     )
 
@@ -305,8 +322,10 @@ def consent_link_check(
     if facts is None:
         raise LmsError(
             "subject_gone",
-            "What this consent was for no longer exists (the place may have been cancelled). "
-            "Nothing was changed.",
+            _(
+                "What this consent was for no longer exists (the place may have been "
+                "cancelled). Nothing was changed."
+            ),
         )
     return ConsentLink(consent=consent, token=row, facts=facts)
 
@@ -327,29 +346,31 @@ def _email_context(consent: GuardianConsent, *, facts: dict | None = None, **ext
 
 
 def _link_email(consent: GuardianConsent, *, kind: str, number: int, now: datetime) -> str:
-    """Queue an e-mail with a fresh decide link; `kind` is request, reminder or resend."""
+    """Queue an e-mail with a fresh decide link; `kind` is request, reminder or resend. In the
+    guardian's language (their account's, else English), facts about the subject included."""
     token, row = consent_token_issue(consent=consent, action=ConsentToken.Action.DECIDE, now=now)
-    facts = consent_describe(consent) or {"title": consent.subject_title}
-    name = person_name(consent.person)
-    subjects = {
-        "request": f"Your consent is needed: {name} — {facts['title']}",
-        "reminder": f"Reminder: your consent is needed for {name} — {facts['title']}",
-        "resend": f"A new link: your consent is needed for {name} — {facts['title']}",
-    }
-    email_queue(
-        recipient=consent.guardian_email,
-        reason=f"lms.consent.{kind}:{consent.pk}:{number}"[:200],
-        subject=subjects[kind][:300],
-        template="consent_reminder" if kind == "reminder" else "consent_request",
-        context=_email_context(
-            consent,
-            facts=facts,
-            url=consent_url(token),
-            expires_text=moment_text(row.expires_at),
-            kind=kind,
-            number=number,
-        ),
-    )
+    with languages.reading(languages.of_address(consent.guardian_email)):
+        facts = consent_describe(consent) or {"title": consent.subject_title}
+        names = {"name": person_name(consent.person), "title": facts["title"]}
+        subjects = {
+            "request": _("Your consent is needed: %(name)s — %(title)s"),
+            "reminder": _("Reminder: your consent is needed for %(name)s — %(title)s"),
+            "resend": _("A new link: your consent is needed for %(name)s — %(title)s"),
+        }
+        email_queue(
+            recipient=consent.guardian_email,
+            reason=f"lms.consent.{kind}:{consent.pk}:{number}"[:200],
+            subject=(subjects[kind] % names)[:300],
+            template="consent_reminder" if kind == "reminder" else "consent_request",
+            context=_email_context(
+                consent,
+                facts=facts,
+                url=consent_url(token),
+                expires_text=moment_text(row.expires_at),
+                kind=kind,
+                number=number,
+            ),
+        )
     return token
 
 
@@ -379,7 +400,7 @@ def consent_request(
     and an e-mail with a single-use link (sent when the caller commits). An open (pending or
     given) consent for the key is returned as it is."""
     if purpose not in ConsentPurpose.values:
-        raise LmsError("bad_purpose", "Unknown purpose of consent.")
+        raise LmsError("bad_purpose")
     subject_key = str(subject_key)[:64]
     with transaction.atomic():
         existing = (
@@ -393,8 +414,11 @@ def consent_request(
         if not email or undeliverable(email):
             raise LmsError(
                 "guardian_email_missing",
-                f"{person_name(person)} is a minor and has no guardian e-mail address to ask "
-                "for consent: add the guardian's address first.",
+                _(
+                    "%(name)s is a minor and has no guardian e-mail address to ask for consent: "
+                    "add the guardian's address first."
+                )
+                % {"name": person_name(person)},
             )
         now = timezone.now()
         try:
@@ -472,7 +496,7 @@ def consent_resend(*, consent: GuardianConsent, actor) -> None:
         if consent is None or consent.state != ConsentState.PENDING:
             raise LmsError(
                 "not_pending",
-                "Only a consent that is still waiting for the guardian can be resent.",
+                _("Only a consent that is still waiting for the guardian can be resent."),
             )
         resent = OutgoingEmail.objects.filter(
             reason__startswith=f"lms.consent.resend:{consent.pk}:"
@@ -480,16 +504,19 @@ def consent_resend(*, consent: GuardianConsent, actor) -> None:
         if resent.count() >= RESENDS_MAX:
             raise LmsError(
                 "too_many",
-                f"The consent e-mail has been sent again {RESENDS_MAX} times already, so we will "
-                "not send it again. Please check the guardian's e-mail address: a corrected "
-                "address gets a new request.",
+                ngettext(
+                    "The consent e-mail has been sent again %(count)s time already, so we will "
+                    "not send it again. Please check the guardian's e-mail address: a corrected "
+                    "address gets a new request.",
+                    "The consent e-mail has been sent again %(count)s times already, so we will "
+                    "not send it again. Please check the guardian's e-mail address: a corrected "
+                    "address gets a new request.",
+                    RESENDS_MAX,
+                )
+                % {"count": RESENDS_MAX},
             )
         if resent.filter(created_at__gt=now - RESEND_PAUSE).exists():
-            raise LmsError(
-                "too_soon",
-                "We sent the guardian a new link only a few minutes ago. Please wait ten "
-                "minutes before sending it again.",
-            )
+            raise LmsError("too_soon")
         ConsentToken.objects.filter(
             consent=consent,
             action=ConsentToken.Action.DECIDE,
@@ -549,21 +576,11 @@ def consent_give(
         consent = link.consent
         notice = notice_current(consent.purpose)
         if notice is None:
-            raise LmsError(
-                "no_notice",
-                "Consent cannot be recorded now: no privacy notice is published. Please write to "
-                "the organiser. Nothing was changed.",
-            )
+            raise LmsError("no_notice")
         if str(notice_version or "") != notice.version:
-            raise LmsError(
-                "notice_changed",
-                "The privacy notice was updated while this page was open. Please read the new "
-                "version below and answer again. Nothing was changed.",
-            )
+            raise LmsError("notice_changed")
         if not name:
-            raise LmsError(
-                "name_missing", "Please type your full name to give consent. Nothing was changed."
-            )
+            raise LmsError("name_missing")
         now = timezone.now()
         link.token.used_at = now
         link.token.save(update_fields=["used_at"])
@@ -578,22 +595,27 @@ def consent_give(
         withdraw_token, withdraw_row = consent_token_issue(
             consent=consent, action=ConsentToken.Action.WITHDRAW, now=now
         )
-        email_queue(
-            recipient=consent.guardian_email,
-            reason=f"lms.consent.given:{consent.pk}",
-            subject=f"Consent given: {person_name(consent.person)} — {link.facts['title']}"[:300],
-            template="consent_given",
-            context=_email_context(
-                consent,
-                facts=link.facts,
-                decided_by_name=name,
-                decided_text=moment_text(now),
-                notice_title=notice.title,
-                notice_version=notice.version,
-                withdraw_url=consent_url(withdraw_token),
-                withdraw_expires_text=day_text(withdraw_row.expires_at),
-            ),
-        )
+        with languages.reading(languages.of_address(consent.guardian_email)):
+            facts = consent_describe(consent) or link.facts
+            email_queue(
+                recipient=consent.guardian_email,
+                reason=f"lms.consent.given:{consent.pk}",
+                subject=(
+                    _("Consent given: %(name)s — %(title)s")
+                    % {"name": person_name(consent.person), "title": facts["title"]}
+                )[:300],
+                template="consent_given",
+                context=_email_context(
+                    consent,
+                    facts=facts,
+                    decided_by_name=name,
+                    decided_text=moment_text(now),
+                    notice_title=notice.title,
+                    notice_version=notice.version,
+                    withdraw_url=consent_url(withdraw_token),
+                    withdraw_expires_text=day_text(withdraw_row.expires_at),
+                ),
+            )
         _audit(consent, "give", name=name, notice_version=notice.version, at=now.isoformat())
         _emit(consent, "given")
     return consent
@@ -610,7 +632,7 @@ def consent_refuse(*, token: str, consent_id, guardian_name: str = "") -> Guardi
         state=ConsentState.REFUSED,
         changes={"decided_at": "now", "decided_by_name": name},
         verb="refused",
-        headline="Consent not given",
+        headline=gettext_lazy("Consent not given"),
         audit_action="refuse",
         audit_data={"name": name},
         moment_key="decided_text",
@@ -627,7 +649,7 @@ def consent_withdraw(*, token: str, consent_id) -> GuardianConsent:
         state=ConsentState.WITHDRAWN,
         changes={"withdrawn_at": "now"},
         verb="withdrawn",
-        headline="Consent withdrawn",
+        headline=gettext_lazy("Consent withdrawn"),
         audit_action="withdraw",
         audit_data={},
         moment_key="withdrawn_text",
@@ -659,16 +681,32 @@ def _consent_end(
         for field, value in changes.items():
             setattr(consent, field, now if value == "now" else value)
         consent.save(update_fields=["state", *changes])
+        # The guardian's e-mail is in their language; the subject's facts are read before its
+        # end (an ended account describes nothing).
+        language = languages.of_address(consent.guardian_email)
+        with languages.reading(language):
+            facts = consent_describe(consent) or link.facts
         subject = consent_subject_of(consent)
         if subject is not None:
             subject.on_ended(consent)
-        email_queue(
-            recipient=consent.guardian_email,
-            reason=f"lms.consent.{verb}:{consent.pk}",
-            subject=f"{headline}: {person_name(consent.person)} — {link.facts['title']}"[:300],
-            template=f"consent_{verb}",
-            context=_email_context(consent, facts=link.facts, **{moment_key: moment_text(now)}),
-        )
+        with languages.reading(language):
+            email_queue(
+                recipient=consent.guardian_email,
+                reason=f"lms.consent.{verb}:{consent.pk}",
+                subject=(
+                    _("%(headline)s: %(name)s — %(title)s")
+                    % {
+                        "headline": headline,
+                        "name": person_name(consent.person),
+                        "title": facts["title"],
+                    }
+                )[
+                    # Translators: %(headline)s is "Consent not given" or "Consent withdrawn".
+                    :300
+                ],
+                template=f"consent_{verb}",
+                context=_email_context(consent, facts=facts, **{moment_key: moment_text(now)}),
+            )
         _audit(consent, audit_action, **audit_data, at=now.isoformat())
         _emit(consent, verb)
     return consent

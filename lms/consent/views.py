@@ -6,6 +6,7 @@ from django.core import signing
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from lms.consent import services as consent_service
@@ -132,7 +133,7 @@ def consent_page(request, token: str):
         elif decision == "withdraw":
             consent = consent_service.consent_withdraw(token=token, consent_id=consent_id)
         else:
-            raise LmsError("no_decision", "Choose one of the buttons below. Nothing was changed.")
+            raise LmsError("no_decision")
     except LmsError as exc:
         if exc.code not in ANSWER_AGAIN and exc.code != "no_decision":
             return _invalid(request, exc, token)
@@ -162,8 +163,11 @@ def consent_done(request):
             request,
             LmsError(
                 "malformed",
-                "This confirmation page has expired or its address is incomplete. The answer "
-                "you gave is recorded either way; the confirmation e-mail has the details.",
+                _(
+                    "This confirmation page has expired or its address is incomplete. The "
+                    "answer you gave is recorded either way; the confirmation e-mail has the "
+                    "details."
+                ),
             ),
         )
     facts = consent_service.consent_describe(consent) or {"title": consent.subject_title}

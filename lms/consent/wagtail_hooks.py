@@ -1,16 +1,17 @@
 """The audit-log actions of guardian consent, so Wagtail's history and reports name them in
 words. Imported from lms/wagtail_hooks.py."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 CONSENT_ACTIONS = {
-    "request": ("Ask for consent", "Asked a guardian for consent"),
-    "resend": ("Resend consent link", "Sent the guardian a new consent link"),
-    "remind": ("Remind guardian", "Reminded the guardian"),
-    "give": ("Give consent", "The guardian gave consent"),
-    "refuse": ("Refuse consent", "The guardian refused consent"),
-    "withdraw": ("Withdraw consent", "The guardian withdrew consent"),
-    "cancel": ("Cancel consent request", "Consent no longer needed"),
+    "request": (_("Ask for consent"), _("Asked a guardian for consent")),
+    "resend": (_("Resend consent link"), _("Sent the guardian a new consent link")),
+    "remind": (_("Remind guardian"), _("Reminded the guardian")),
+    "give": (_("Give consent"), _("The guardian gave consent")),
+    "refuse": (_("Refuse consent"), _("The guardian refused consent")),
+    "withdraw": (_("Withdraw consent"), _("The guardian withdrew consent")),
+    "cancel": (_("Cancel consent request"), _("Consent no longer needed")),
 }
 
 

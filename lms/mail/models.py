@@ -2,6 +2,8 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutgoingEmail(models.Model):
@@ -9,13 +11,13 @@ class OutgoingEmail(models.Model):
     skipped once final; a send whose outcome was lost becomes "unknown", never a second send."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        UNKNOWN = "unknown", "Unknown — check whether it arrived"
-        FAILED = "failed", "Failed, will retry"
-        DEAD = "dead", "Failed, gave up"
-        SUPPRESSED = "suppressed", "Not sent: the person has no e-mail address"
+        PENDING = "pending", pgettext_lazy("e-mail status", "Pending")
+        SENDING = "sending", pgettext_lazy("e-mail status", "Sending")
+        SENT = "sent", pgettext_lazy("e-mail status", "Sent")
+        UNKNOWN = "unknown", _("Unknown — check whether it arrived")
+        FAILED = "failed", _("Failed, will retry")
+        DEAD = "dead", _("Failed, gave up")
+        SUPPRESSED = "suppressed", _("Not sent: the person has no e-mail address")
 
     recipient = models.EmailField()
     reason = models.CharField(max_length=200)
@@ -37,7 +39,7 @@ class OutgoingEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "outgoing e-mail"
+        verbose_name = _("outgoing e-mail")
         constraints = [
             models.UniqueConstraint(fields=["recipient", "reason"], name="lms_email_once"),
         ]

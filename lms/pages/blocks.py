@@ -1,6 +1,7 @@
 """Base StreamField blocks shared by every page type; apps extend BaseStreamBlock with their own
 groups of blocks."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
@@ -10,14 +11,14 @@ from wagtail.images.blocks import ImageChooserBlock
 class HeadingBlock(blocks.StructBlock):
     heading_text = blocks.CharBlock(classname="title", required=True)
     size = blocks.ChoiceBlock(
-        choices=[("h2", "Heading 2"), ("h3", "Heading 3"), ("h4", "Heading 4")],
+        choices=[("h2", _("Heading 2")), ("h3", _("Heading 3")), ("h4", _("Heading 4"))],
         default="h2",
     )
 
     class Meta:
         icon = "title"
         template = "blocks/heading_block.html"
-        description = "A section heading"
+        description = _("A section heading")
         preview_value = {"heading_text": "Preparedness across borders", "size": "h2"}
 
 
@@ -25,19 +26,19 @@ class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(required=True)
     caption = blocks.CharBlock(required=False)
     alt_text = blocks.CharBlock(
-        required=False, help_text="Describe the image for people who cannot see it."
+        required=False, help_text=_("Describe the image for people who cannot see it.")
     )
 
     class Meta:
         icon = "image"
         template = "blocks/image_block.html"
-        description = "An image with an optional caption"
+        description = _("An image with an optional caption")
         preview_value = {"caption": "A table-top exercise in progress"}
 
 
 class CalloutBlock(blocks.StructBlock):
     tone = blocks.ChoiceBlock(
-        choices=[("info", "Information"), ("tip", "Tip"), ("warning", "Warning")],
+        choices=[("info", _("Information")), ("tip", _("Tip")), ("warning", _("Warning"))],
         default="info",
     )
     title = blocks.CharBlock(required=False)
@@ -46,7 +47,7 @@ class CalloutBlock(blocks.StructBlock):
     class Meta:
         icon = "warning"
         template = "blocks/callout_block.html"
-        description = "A highlighted note"
+        description = _("A highlighted note")
         preview_value = {
             "tone": "tip",
             "title": "Before the exercise",
@@ -61,7 +62,7 @@ class QuoteBlock(blocks.StructBlock):
     class Meta:
         icon = "openquote"
         template = "blocks/quote_block.html"
-        description = "A quotation with its source"
+        description = _("A quotation with its source")
         preview_value = {
             "text": "Preparedness is built together, before the crisis.",
             "attribution": "Workshop participant",
@@ -70,23 +71,23 @@ class QuoteBlock(blocks.StructBlock):
 
 class DocumentBlock(blocks.StructBlock):
     document = DocumentChooserBlock()
-    title = blocks.CharBlock(required=False, help_text="Shown instead of the document's title.")
+    title = blocks.CharBlock(required=False, help_text=_("Shown instead of the document's title."))
 
     class Meta:
         icon = "doc-full"
         template = "blocks/document_block.html"
-        description = "A downloadable document"
+        description = _("A downloadable document")
         preview_value = {"title": "Exercise handbook (PDF)"}
 
 
 class VideoBlock(blocks.StructBlock):
-    video = EmbedBlock(help_text="A link to a video page, e.g. on YouTube or Vimeo.")
+    video = EmbedBlock(help_text=_("A link to a video page, e.g. on YouTube or Vimeo."))
     caption = blocks.CharBlock(required=False)
 
     class Meta:
         icon = "media"
         template = "blocks/video_block.html"
-        description = "An embedded video"
+        description = _("An embedded video")
         preview_value = {"caption": "Introduction to the programme"}
 
 
@@ -96,7 +97,7 @@ class BaseStreamBlock(blocks.StreamBlock):
         icon="pilcrow",
         template="blocks/paragraph_block.html",
         group="Text",
-        description="Formatted text",
+        description=_("Formatted text"),
         preview_value="<p>Cooperation across the Baltic Sea Region.</p>",
     )
     callout_block = CalloutBlock(group="Text")

@@ -4,6 +4,8 @@ kept."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms import storage
 
@@ -14,10 +16,10 @@ def private_storage():
 
 
 class DataExportState(models.TextChoices):
-    REQUESTED = "requested", "Waiting to start"
-    RUNNING = "running", "Being prepared"
-    DONE = "done", "Ready to download"
-    FAILED = "failed", "Failed"
+    REQUESTED = "requested", _("Waiting to start")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", pgettext_lazy("data export state", "Failed")
 
 
 class DataExport(models.Model):
@@ -30,7 +32,7 @@ class DataExport(models.Model):
     state = models.CharField(
         max_length=16, choices=DataExportState.choices, default=DataExportState.REQUESTED
     )
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done."))
     step = models.CharField(max_length=200, blank=True)
     file = models.FileField(upload_to="data-exports/", storage=private_storage, blank=True)
     size = models.PositiveBigIntegerField(default=0)

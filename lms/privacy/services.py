@@ -27,6 +27,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import SignedPackage
 from wagtail.admin.models import FormState
@@ -40,6 +42,7 @@ from wagtail.models import (
     TaskState,
 )
 
+from lms import languages
 from lms.errors import LmsError
 from lms.events import emit
 from lms.events.models import Delivery, Event
@@ -307,17 +310,13 @@ def data_export_request(*, user: User) -> DataExport:
         active = DataExport.objects.filter(user=user, state__in=ACTIVE_EXPORTS).first()
         if active is not None:
             if active.requested_at > now - EXPORT_STALE_AFTER:
-                raise LmsError(
-                    "export_running",
-                    "Your data is already being prepared. This page shows when it is ready; "
-                    "there is no need to ask again.",
-                )
+                raise LmsError("export_running")
             DataExport.objects.filter(pk=active.pk).update(
                 state=DataExportState.FAILED,
                 error="The job did not finish in time.",
                 finished_at=now,
             )
-        export = DataExport.objects.create(user=user, requested_at=now, step="Waiting to start")
+        export = DataExport.objects.create(user=user, requested_at=now, step=_("Waiting to start"))
         enqueue_on_commit(EXPORT_TASK, export.pk)
     return export
 
@@ -354,7 +353,9 @@ def _file_bytes(item) -> bytes | None:
         return None
 
 
-README = """This archive holds a copy of the personal data BSR Academy keeps about you.
+# Translators: a plain-text file; keep the file names data.json and files/ as they are, and the
+# columns lined up.
+README = gettext_lazy("""This archive holds a copy of the personal data BSR Academy keeps about you.
 
 data.json  everything about you, by part of the site (your account and profile, places and
            applications, learning progress, surveys you answered under your name, groups,
@@ -363,12 +364,24 @@ files/     your files, such as your certificates as PDF
 
 Dates and times are written as in 2030-01-15T07:30:00Z (ISO 8601; Z means UTC). Answers to
 anonymous surveys are not linked to you, so they cannot be included.
-"""
+""")
 
 
 def data_export_build(*, export_id: int) -> DataExport | None:
     """The job: collect every app's part, write data.json and the files into a ZIP in private
-    storage, updating the row's progress as it goes. A finished export is left alone."""
+    storage, updating the row's progress as it goes. A finished export is left alone. Its
+    progress texts and README are in the owner's language."""
+    owner = (
+        get_user_model()
+        .objects.filter(data_exports__pk=export_id)
+        .select_related("profile")
+        .first()
+    )
+    with languages.reading(languages.of_user(owner)):
+        return _data_export_build(export_id)
+
+
+def _data_export_build(export_id: int) -> DataExport | None:
     with transaction.atomic(durable=True):
         export = (
             DataExport.objects.select_for_update(of=("self",))
@@ -380,7 +393,7 @@ def data_export_build(*, export_id: int) -> DataExport | None:
             return export
         export.state = DataExportState.RUNNING
         export.progress = 0
-        export.step = "Starting"
+        export.step = _("Starting")
         export.save(update_fields=["state", "progress", "step"])
     user = export.user
     providers = personal_data_providers()
@@ -390,20 +403,24 @@ def data_export_build(*, export_id: int) -> DataExport | None:
             "about": {
                 "site": settings.WAGTAIL_SITE_NAME,
                 "generated_at": timezone.now(),
-                "format": "One section per part of the site; see README.txt.",
+                "format": _("One section per part of the site; see README.txt."),
             }
         }
         files: list[tuple[str, Any]] = []
         for number, provider in enumerate(providers):
-            _progress(export.pk, round(100 * number / steps), f"Collecting: {provider.label}")
+            _progress(
+                export.pk,
+                round(100 * number / steps),
+                _("Collecting: %(part)s") % {"part": provider.label},
+            )
             if provider.export:
                 data[provider.name] = provider.export(user)
             if provider.files:
                 files.extend(provider.files(user))
-        _progress(export.pk, round(100 * len(providers) / steps), "Packing the archive")
+        _progress(export.pk, round(100 * len(providers) / steps), _("Packing the archive"))
         archive = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
-            zipped.writestr("README.txt", README)
+            zipped.writestr("README.txt", str(README))
             zipped.writestr(
                 "data.json",
                 json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
@@ -439,7 +456,7 @@ def _export_store(export_id: int, archive) -> DataExport | None:
         try:
             export.state = DataExportState.DONE
             export.progress = 100
-            export.step = "Ready to download"
+            export.step = _("Ready to download")
             export.size = size
             export.finished_at = now
             export.expires_at = now + timedelta(days=_export_days())
@@ -562,11 +579,7 @@ def person_erase_within(*, user: User, actor) -> bool:
             .exclude(pk=user.pk)
             .exists()
         ):
-            raise LmsError(
-                "last_administrator",
-                "This is the only administrator account: make someone else an administrator "
-                "before erasing it.",
-            )
+            raise LmsError("last_administrator")
         strings, contacts = person_strings(user)
         erasure = Erasure(
             user=user,

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -91,8 +92,10 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            "We are preparing a copy of your data. It takes a moment; this page shows how far "
-            "it has got.",
+            _(
+                "We are preparing a copy of your data. It takes a moment; this page shows how "
+                "far it has got."
+            ),
         )
     return redirect("my_data")
 
@@ -134,7 +137,7 @@ def account_erase(request: HttpRequest) -> HttpResponse:
     form = ConfirmIdentityForm(
         request.POST if request.method == "POST" else None,
         request=request,
-        unchanged="Nothing was erased.",
+        unchanged=_("Nothing was erased."),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,7 +6,11 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
@@ -23,15 +27,35 @@ MIN_CONSENT_AGE, MAX_CONSENT_AGE = 13, 16
 
 # --- ages of digital consent ------------------------------------------------------------------
 
-CONSENT_AGE_HELP = format_html(
-    "<p>The age below which a young person needs a parent's or guardian's approval for their "
-    "own account (GDPR article 8). Each row applies from its day until the country's next "
-    "row; a country without a row uses {}.</p>"
-    "<p><strong>When a law changes, add a new row from the day the new age applies.</strong> "
-    "Do not change the old row: it records what applied before, and decisions taken then "
-    "rely on it. Edit a row only to correct a typing mistake.</p>",
-    DEFAULT_CONSENT_AGE,
-)
+
+def _consent_age_help() -> str:
+    return format_html(
+        "<p>{}</p><p><strong>{}</strong> {}</p>",
+        _(
+            "The age below which a young person needs a parent's or guardian's approval for "
+            "their own account (GDPR article 8). Each row applies from its day until the "
+            "country's next row; a country without a row uses %(age)s."
+        )
+        % {"age": DEFAULT_CONSENT_AGE},
+        _("When a law changes, add a new row from the day the new age applies."),
+        _(
+            "Do not change the old row: it records what applied before, and decisions taken "
+            "then rely on it. Edit a row only to correct a typing mistake."
+        ),
+    )
+
+
+# Rendered in the language of the admin page that shows it.
+CONSENT_AGE_HELP = lazy(_consent_age_help, str)()
+
+
+AGE_HELP = lazy(
+    lambda: (
+        _("A whole number from %(min)s to %(max)s.")
+        % {"min": MIN_CONSENT_AGE, "max": MAX_CONSENT_AGE}
+    ),
+    str,
+)()
 
 
 class DigitalConsentAgeForm(WagtailAdminModelForm):
@@ -39,16 +63,19 @@ class DigitalConsentAgeForm(WagtailAdminModelForm):
         model = DigitalConsentAge
         fields = ["country", "age", "valid_from"]
         help_texts = {
-            "age": f"A whole number from {MIN_CONSENT_AGE} to {MAX_CONSENT_AGE}.",
-            "valid_from": "The first day on which this age applies in the country.",
+            "age": AGE_HELP,
+            "valid_from": gettext_lazy("The first day on which this age applies in the country."),
         }
 
     def clean_age(self):
         age = self.cleaned_data.get("age")
         if age is not None and not MIN_CONSENT_AGE <= age <= MAX_CONSENT_AGE:
             raise forms.ValidationError(
-                f"The age of digital consent must be from {MIN_CONSENT_AGE} to "
-                f"{MAX_CONSENT_AGE} (GDPR article 8); {age} is not allowed.",
+                _(
+                    "The age of digital consent must be from %(min)s to %(max)s (GDPR article "
+                    "8); %(age)s is not allowed."
+                )
+                % {"min": MIN_CONSENT_AGE, "max": MAX_CONSENT_AGE, "age": age},
                 code="age_range",
             )
         return age
@@ -65,9 +92,16 @@ class DigitalConsentAgeForm(WagtailAdminModelForm):
                 self.add_error(
                     "valid_from",
                     forms.ValidationError(
-                        f"{existing.country.name} already has an age of digital consent from "
-                        f"{valid_from:%-d %B %Y} ({existing.age}). Choose another day, or edit "
-                        "that row if it has a typing mistake.",
+                        _(
+                            "%(country)s already has an age of digital consent from %(day)s "
+                            "(%(age)s). Choose another day, or edit that row if it has a typing "
+                            "mistake."
+                        )
+                        % {
+                            "country": existing.country.name,
+                            "day": date_format(valid_from, "DATE_FORMAT"),
+                            "age": existing.age,
+                        },
                         code="duplicate_day",
                     ),
                 )
@@ -81,7 +115,9 @@ def _countries_with_rows() -> list[tuple[str, str]]:
 
 class DigitalConsentAgeFilterSet(WagtailFilterSet):
     # Only the countries that have rows: the full list of the world's countries is no filter.
-    country = django_filters.ChoiceFilter(choices=_countries_with_rows, label="Country")
+    country = django_filters.ChoiceFilter(
+        choices=_countries_with_rows, label=gettext_lazy("Country")
+    )
 
     class Meta:
         model = DigitalConsentAge
@@ -91,14 +127,14 @@ class DigitalConsentAgeFilterSet(WagtailFilterSet):
 class DigitalConsentAgeViewSet(ModelViewSet):
     model = DigitalConsentAge
     icon = "date"
-    menu_label = "Ages of digital consent"
+    menu_label = gettext_lazy("Ages of digital consent")
     list_display = ["country", "age", "valid_from"]
     filterset_class = DigitalConsentAgeFilterSet
     ordering = ["country", "-valid_from"]
     copy_view_enabled = False
     edit_handler = ObjectList(
         [
-            HelpPanel(CONSENT_AGE_HELP, heading="How these ages apply"),
+            HelpPanel(CONSENT_AGE_HELP, heading=gettext_lazy("How these ages apply")),
             FieldPanel("country"),
             FieldPanel("age"),
             FieldPanel("valid_from"),
@@ -109,11 +145,21 @@ class DigitalConsentAgeViewSet(ModelViewSet):
 
 # --- privacy notices --------------------------------------------------------------------------
 
-NOTICE_LOCKED = (
-    "“{notice}” cannot be {verb}: guardians have given or been asked for consent under it, and "
-    "their consent records this version. Publish a new version instead (use Copy to start "
-    "from this text)."
-)
+
+def _notice_locked(notice, *, deleted: bool) -> str:
+    if deleted:
+        text = _(
+            "“%(notice)s” cannot be deleted: guardians have given or been asked for consent "
+            "under it, and their consent records this version. Publish a new version instead "
+            "(use Copy to start from this text)."
+        )
+    else:
+        text = _(
+            "“%(notice)s” cannot be changed: guardians have given or been asked for consent "
+            "under it, and their consent records this version. Publish a new version instead "
+            "(use Copy to start from this text)."
+        )
+    return text % {"notice": notice}
 
 
 class PrivacyNoticeForm(WagtailAdminModelForm):
@@ -121,20 +167,26 @@ class PrivacyNoticeForm(WagtailAdminModelForm):
         model = PrivacyNotice
         fields = ["version", "purpose", "title", "body"]
         help_texts = {
-            "version": "A short label such as 2026-2. Each consent records the version the "
-            "guardian read; the newest notice is the one shown from now on.",
+            "version": gettext_lazy(
+                "A short label such as 2026-2. Each consent records the version the guardian "
+                "read; the newest notice is the one shown from now on."
+            ),
         }
 
     def clean_version(self):
         version = " ".join(self.cleaned_data.get("version", "").split())
         if not version:
-            raise forms.ValidationError("Please give the notice a version label.")
+            raise forms.ValidationError(_("Please give the notice a version label."))
         taken = PrivacyNotice.objects.filter(version__iexact=version)
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError(
-                f"Version “{version}” already exists. Choose a new label, such as “{version}-2”.",
+                _(
+                    "Version “%(version)s” already exists. Choose a new label, such as "
+                    "“%(version)s-2”."
+                )
+                % {"version": version},
                 code="version_taken",
             )
         return version
@@ -146,7 +198,7 @@ def _notice_in_use(notice: PrivacyNotice) -> bool:
 
 class PrivacyNoticeEditView(EditView):
     def _refuse(self):
-        messages.error(self.request, NOTICE_LOCKED.format(notice=self.object, verb="changed"))
+        messages.error(self.request, _notice_locked(self.object, deleted=False))
         return redirect(self.index_url_name)
 
     def get(self, request, *args, **kwargs):
@@ -164,7 +216,7 @@ class PrivacyNoticeEditView(EditView):
 
 class PrivacyNoticeDeleteView(DeleteView):
     def _refuse(self):
-        messages.error(self.request, NOTICE_LOCKED.format(notice=self.object, verb="deleted"))
+        messages.error(self.request, _notice_locked(self.object, deleted=True))
         return redirect(self.index_url_name)
 
     def get(self, request, *args, **kwargs):
@@ -181,19 +233,36 @@ class PrivacyNoticeDeleteView(DeleteView):
 class ConsentCountColumn(Column):
     def get_value(self, instance):
         count = instance.consents.count()
-        return f"{count} (locked)" if count else "0"
+        if not count:
+            return "0"
+        return ngettext("%(count)s (locked)", "%(count)s (locked)", count) % {"count": count}
+
+
+def _notice_help() -> str:
+    return format_html(
+        "<p>{}</p>",
+        _(
+            "The plain-language notice a guardian reads before deciding. The newest version "
+            "for the purpose is shown: one for places booked by a group, one for a young "
+            "person's own account. Once consent has been asked for under a version it cannot "
+            "be changed or deleted: publish a new version instead."
+        ),
+    )
+
+
+NOTICE_HELP = lazy(_notice_help, str)()
 
 
 class PrivacyNoticeViewSet(ModelViewSet):
     model = PrivacyNotice
     icon = "doc-full"
-    menu_label = "Privacy notices"
+    menu_label = gettext_lazy("Privacy notices")
     list_display = [
         "version",
         "purpose",
         "title",
         "published_at",
-        ConsentCountColumn("consents", label="Consents under it"),
+        ConsentCountColumn("consents", label=gettext_lazy("Consents under it")),
     ]
     search_fields = ["version", "title"]
     edit_view_class = PrivacyNoticeEditView
@@ -201,11 +270,8 @@ class PrivacyNoticeViewSet(ModelViewSet):
     edit_handler = ObjectList(
         [
             HelpPanel(
-                "<p>The plain-language notice a guardian reads before deciding. The newest "
-                "version for the purpose is shown: one for places booked by a group, one for "
-                "a young person's own account. Once consent has been asked for under a "
-                "version it cannot be changed or deleted: publish a new version instead.</p>",
-                heading="About privacy notices",
+                NOTICE_HELP,
+                heading=gettext_lazy("About privacy notices"),
             ),
             FieldPanel("version"),
             FieldPanel("purpose"),
@@ -217,7 +283,7 @@ class PrivacyNoticeViewSet(ModelViewSet):
 
 
 class PrivacyViewSetGroup(ModelViewSetGroup):
-    menu_label = "Privacy"
+    menu_label = gettext_lazy("Privacy")
     menu_icon = "lock"
     menu_order = 310
     items = (
@@ -234,5 +300,7 @@ def register_privacy_viewsets():
 @hooks.register("register_log_actions")
 def _log_actions(actions) -> None:
     actions.register_action(
-        "lms.person.erase", "Erase personal data", "Erased the person's personal data"
+        "lms.person.erase",
+        gettext_lazy("Erase personal data"),
+        gettext_lazy("Erased the person's personal data"),
     )

@@ -11,6 +11,7 @@ from binascii import unhexlify
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device, verify_token
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -37,7 +38,7 @@ class DeviceRow:
 
     @property
     def kind_label(self) -> str:
-        return "Authenticator app" if self.kind == "totp" else "Passkey"
+        return _("Authenticator app") if self.kind == "totp" else _("Passkey")
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -133,18 +134,14 @@ def second_factor_device_remove(*, user, kind: str, pk: int) -> None:
     needs a second factor; with the last one gone, the recovery codes go too."""
     model = {"totp": TOTPDevice, "passkey": WebAuthnCredential}.get(kind)
     if model is None:
-        raise LmsError("device_unknown", "There is no such device on your account.")
+        raise LmsError("device_unknown")
     with transaction.atomic():
         device = model.objects.select_for_update().filter(user=user, pk=pk).first()
         if device is None:
-            raise LmsError("device_unknown", "There is no such device on your account.")
+            raise LmsError("device_unknown")
         others = [row for row in second_factor_devices(user) if (row.kind, row.pk) != (kind, pk)]
         if not others and second_factor_required(user):
-            raise LmsError(
-                "device_last",
-                "Your role needs a second factor: add another authenticator app or passkey "
-                "before you remove this one.",
-            )
+            raise LmsError("device_last")
         device.delete()
         if not others:
             StaticDevice.objects.filter(user=user, name=RECOVERY_NAME).delete()

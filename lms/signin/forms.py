@@ -1,14 +1,17 @@
 """Forms of the second-factor steps and of confirming one's password again."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=40,
-        help_text="The 6-digit code your authenticator app shows now, or one of your recovery "
-        "codes.",
+        help_text=gettext_lazy(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
         ),
@@ -17,16 +20,16 @@ class CodeForm(forms.Form):
 
 class TotpSetupForm(forms.Form):
     code = forms.CharField(
-        label="Code from the app",
+        label=gettext_lazy("Code from the app"),
         max_length=12,
-        help_text="The 6-digit code the app shows after you have added the account.",
+        help_text=gettext_lazy("The 6-digit code the app shows after you have added the account."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 
 class PasswordForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -38,5 +41,5 @@ class PasswordForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not (self.user.has_usable_password() and self.user.check_password(password)):
-            raise forms.ValidationError("That is not your password. Nothing was changed.")
+            raise forms.ValidationError(_("That is not your password. Nothing was changed."))
         return password

@@ -4,13 +4,14 @@ Privacy sits above sign-in (its pages ask for the password or a code again), so 
 hands these to the registry rather than this module importing it."""
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential, WebAuthnUserHandle
 
 from lms.signin.devices import recovery_codes_left, second_factor_devices
 
-LABEL = "your logins and second-factor devices"
+LABEL = _("your logins and second-factor devices")
 
 
 def data_export(user) -> dict:

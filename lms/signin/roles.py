@@ -5,6 +5,8 @@ roles they define (presidency staff, focal points, door staff) in their AppConfi
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class SecondFactorRole:
@@ -24,7 +26,7 @@ def second_factor_roles_of(user) -> list[str]:
     """The labels of the roles `user` holds that need a second factor, in registration order."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [role.label for role in _roles.values() if role.holds(user)]
+    return [str(role.label) for role in _roles.values() if role.holds(user)]
 
 
 def second_factor_required(user) -> bool:
@@ -42,10 +44,11 @@ def _admin_access(user) -> bool:
 
 
 def register() -> None:
-    second_factor_role_register("administrator", label="administrator", holds=_administrator)
+    second_factor_role_register("administrator", label=_("administrator"), holds=_administrator)
     second_factor_role_register(
         "admin_access",
-        label="staff with access to the admin (programme admins, editors, cohort and "
-        "check-in staff)",
+        label=_(
+            "staff with access to the admin (programme admins, editors, cohort and check-in staff)"
+        ),
         holds=_admin_access,
     )

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -61,8 +62,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         logger.warning("Wrong second-factor code for user %s.", request.user.pk)
         form.add_error(
             "code",
-            "That code is not right, or it has expired. Type the code your app shows now; "
-            "after several wrong codes, wait a little before the next try.",
+            _(
+                "That code is not right, or it has expired. Type the code your app shows now; "
+                "after several wrong codes, wait a little before the next try."
+            ),
         )
     context = {
         "form": form,
@@ -92,11 +95,13 @@ def setup(request: HttpRequest) -> HttpResponse:
             return _enrolled(request, device)
         form.add_error(
             "code",
-            "That code does not match. Check that the app shows the BSR Academy account you "
-            "just added, and type the code it shows now.",
+            _(
+                "That code does not match. Check that the app shows the BSR Academy account you "
+                "just added, and type the code it shows now."
+            ),
         )
     url = devices.totp_config_url(user=user, key_hex=key)
-    qr = qr_svg_inline(url, title="QR code for your authenticator app")
+    qr = qr_svg_inline(url, title=_("QR code for your authenticator app"))
     secret = devices.totp_key_base32(key)
     context = {
         "form": form,
@@ -123,7 +128,7 @@ def _enrolled(request, device) -> HttpResponse:
     if devices.recovery_codes_left(request.user) == 0:
         request.session[NEW_CODES_KEY] = devices.recovery_codes_replace(user=request.user)
         return redirect(_codes_url(request))
-    messages.success(request, "Your new device is ready: use it at your next login.")
+    messages.success(request, _("Your new device is ready: use it at your next login."))
     return redirect(_next(request))
 
 
@@ -136,13 +141,13 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('two_factor_verify')}?{request.GET.urlencode()}")
     if request.method == "POST":
         if not devices.second_factor_devices(request.user):
-            messages.error(request, "Add an authenticator app or a passkey first.")
+            messages.error(request, _("Add an authenticator app or a passkey first."))
             return redirect("profile")
         request.session[NEW_CODES_KEY] = devices.recovery_codes_replace(user=request.user)
         return redirect(_codes_url(request))
     codes = request.session.pop(NEW_CODES_KEY, None)
     if not codes and request.GET.get("after") == "passkey":
-        messages.success(request, "Your passkey is ready: use it at your next login.")
+        messages.success(request, _("Your passkey is ready: use it at your next login."))
         return redirect(_next(request))
     context = {
         "codes": codes,
@@ -169,7 +174,7 @@ def device_remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         second_factor_forget_need(request)
-        messages.success(request, "The device was removed.")
+        messages.success(request, _("The device was removed."))
     return redirect(reverse("profile") + "#two-factor")
 
 
