@@ -234,6 +234,10 @@ def my_learning(request):
             state.url = state.module.get_url(request)
             step = state.next_step
             state.next_url = f"{state.url}step/{step.id}/" if step and state.started else None
+            # Translators: a module's title in quotation marks; the titles are joined with commas.
+            state.missing_titles = ", ".join(
+                gettext("“%(module)s”") % {"module": m.title} for m in state.missing_prerequisites
+            )
     activities = activities_of_learner(user=request.user)
     programmes = programme_of(pages=activities)
     for activity in activities:
