@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgrammesConfig(AppConfig):
     name = "programmes"
-    verbose_name = "Programmes and learning"
+    verbose_name = _("Programmes and learning")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -4,6 +4,8 @@ in ProgrammesConfig.ready()."""
 
 from collections import defaultdict
 
+from django.utils.translation import gettext_lazy as _
+
 from lms.privacy.services import Erasure, personal_data_register
 from programmes.calendar.models import CalendarFeed
 from programmes.pages.selectors import step_title
@@ -102,7 +104,7 @@ def learning_erase(user, erasure: Erasure) -> None:
 def register_all() -> None:
     personal_data_register(
         "learning",
-        label="your learning and survey answers",
+        label=_("your learning and survey answers"),
         export=learning_export,
         erase=learning_erase,
     )

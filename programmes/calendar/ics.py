@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import icalendar
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 PRODID = "-//BSR Academy//Activities//EN"
 UID_DOMAIN = "bsr-academy"
@@ -44,17 +45,21 @@ def activity_location(activity, *, online_link: bool = True) -> str:
     if not activity.online_url:
         return location
     if not online_link:
-        return f"{location} / Online" if location else "Online"
-    return f"{location} / Online: {activity.online_url}" if location else activity.online_url
+        # Translators: where an activity takes place, in a calendar entry: venue, then "Online".
+        return _("%(location)s / Online") % {"location": location} if location else _("Online")
+    if not location:
+        return activity.online_url
+    # Translators: where an activity takes place, in a calendar entry: venue, then its link.
+    return _("%(location)s / Online: %(url)s") % {"location": location, "url": activity.online_url}
 
 
 def activity_calendar_event(activity, *, url: str = "", online_link: bool = True) -> CalendarEvent:
     """An activity page as a calendar event; `url` is the page's absolute address."""
     description = [activity.summary]
     if activity.online_url and online_link:
-        description.append(f"Join online: {activity.online_url}")
+        description.append(_("Join online: %(url)s") % {"url": activity.online_url})
     if url:
-        description.append(f"Details and agenda: {url}")
+        description.append(_("Details and agenda: %(url)s") % {"url": url})
     if activity.description:
         description.append(strip_tags(activity.description).strip())
     return CalendarEvent(

@@ -13,10 +13,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from lms import languages
 from lms.tokens import token_digest
 from programmes.calendar.ics import CalendarEvent, activity_calendar_event, calendar_bytes
 from programmes.calendar.models import CalendarFeed
@@ -41,31 +43,39 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class ActivityFilterForm(forms.Form):
-    programme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *ActivityKind.choices])
-    country = forms.ChoiceField(required=False)
+    programme = forms.TypedChoiceField(
+        label=gettext_lazy("Programme"), required=False, coerce=int, empty_value=None
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("All kinds")), *ActivityKind.choices],
+    )
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
     month = forms.CharField(
+        label=gettext_lazy("Month"),
         required=False,
         max_length=7,
         widget=forms.DateInput(
             attrs={
                 "type": "month",
-                "placeholder": "YYYY-MM",
+                # Translators: how to type a month in the activities filter (year, then month).
+                "placeholder": gettext_lazy("YYYY-MM"),
                 "aria-describedby": "id_month_helptext",
             }
         ),
-        help_text="Year and month, e.g. 2026-09",
+        help_text=gettext_lazy("Year and month, e.g. 2026-09"),
     )
 
     def __init__(self, *args, options: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = [
-            ("", "All programmes"),
+            ("", gettext("All programmes")),
             *[(p.pk, p.title) for p in options["programmes"]],
         ]
         codes = sorted(set(CBSS_COUNTRIES) | set(options["countries"]), key=countries.name)
         self.fields["country"].choices = [
-            ("", "All countries"),
+            ("", gettext("All countries")),
             *[(code, countries.name(code) or code) for code in codes],
         ]
 
@@ -75,7 +85,7 @@ class ActivityFilterForm(forms.Form):
             return None
         match = MONTH_RE.match(value)
         if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
-            raise forms.ValidationError("Write the month as year and month, e.g. 2026-09.")
+            raise forms.ValidationError(gettext("Write the month as year and month, e.g. 2026-09."))
         year, month = int(match[1]), int(match[2])
         start = timezone.make_aware(datetime(year, month, 1))
         end = timezone.make_aware(
@@ -97,11 +107,12 @@ class ActivityFilterForm(forms.Form):
         }
 
 
-FILTER_LABELS = {
-    "programme": "programme",
-    "kind": "kind of activity",
-    "country": "country",
-    "month": "month",
+# What the listing says of a filter value it does not know (the value is what was typed).
+IGNORED_FILTERS = {
+    "programme": gettext_lazy("The programme “%(value)s” is not one we know, so it was ignored."),
+    "kind": gettext_lazy("The kind of activity “%(value)s” is not one we know, so it was ignored."),
+    "country": gettext_lazy("The country “%(value)s” is not one we know, so it was ignored."),
+    "month": gettext_lazy("The month “%(value)s” is not one we know, so it was ignored."),
 }
 
 
@@ -110,10 +121,9 @@ def activity_list(request):
     form = ActivityFilterForm(request.GET or None, options=options)
     filters = form.filters() if form.is_bound else {}
     ignored = [
-        f"The {FILTER_LABELS[name]} “{request.GET.get(name, '')}” is not one we know, "
-        "so it was ignored."
+        IGNORED_FILTERS[name] % {"value": request.GET.get(name, "")}
         for name in form.errors
-        if name in FILTER_LABELS
+        if name in IGNORED_FILTERS
     ]
     activities = activities_listed(**filters)
     page_obj = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -159,11 +169,16 @@ def activity_ics(request, page_id: int):
 
 
 FEED_NOTES = {
-    "offered": "A place is offered to you: accept it on your place page before the offer ends, "
-    "or it passes to the next person waiting.",
-    "pending": "Your place is not confirmed yet.",
+    "offered": gettext_lazy(
+        "A place is offered to you: accept it on your place page before the offer ends, "
+        "or it passes to the next person waiting."
+    ),
+    "pending": gettext_lazy("Your place is not confirmed yet."),
 }
-FEED_SUFFIXES = {"offered": "place offered, not yet accepted", "pending": "not confirmed yet"}
+FEED_SUFFIXES = {
+    "offered": gettext_lazy("place offered, not yet accepted"),
+    "pending": gettext_lazy("not confirmed yet"),
+}
 
 
 def feed_event(activity: ActivityPage, request) -> CalendarEvent:
@@ -175,12 +190,14 @@ def feed_event(activity: ActivityPage, request) -> CalendarEvent:
     event = activity_event(activity, request, online_link=place.confirmed)
     if place.confirmed:
         return replace(event, status="CONFIRMED")
-    note = FEED_NOTES.get(place.status, FEED_NOTES["pending"])
+    note = str(FEED_NOTES.get(place.status, FEED_NOTES["pending"]))
     suffix = FEED_SUFFIXES.get(place.status, FEED_SUFFIXES["pending"])
     return replace(
         event,
         status="TENTATIVE",
-        summary=f"{event.summary} ({suffix})",
+        # Translators: a calendar entry's title: the activity, then why it is tentative.
+        summary=gettext("%(activity)s (%(status)s)")
+        % {"activity": event.summary, "status": suffix},
         description="\n\n".join(part for part in (note, event.description) if part),
     )
 
@@ -195,12 +212,11 @@ def calendar_feed(request, token: str):
     )
     if feed is None:
         raise Http404("No such calendar.")
-    events = [feed_event(a, request) for a in activities_of_learner(user=feed.user)]
-    response = _ics_response(
-        calendar_bytes(events, name="BSR Academy: my activities"),
-        filename="bsr-academy.ics",
-        attachment=False,
-    )
+    # The feed is the person's own: in their language, whoever's app fetches it.
+    with languages.reading(languages.of_user(feed.user)):
+        events = [feed_event(a, request) for a in activities_of_learner(user=feed.user)]
+        content = calendar_bytes(events, name=gettext("BSR Academy: my activities"))
+    response = _ics_response(content, filename="bsr-academy.ics", attachment=False)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -218,6 +234,10 @@ def my_learning(request):
             state.url = state.module.get_url(request)
             step = state.next_step
             state.next_url = f"{state.url}step/{step.id}/" if step and state.started else None
+            # Translators: a module's title in quotation marks; the titles are joined with commas.
+            state.missing_titles = ", ".join(
+                gettext("“%(module)s”") % {"module": m.title} for m in state.missing_prerequisites
+            )
     activities = activities_of_learner(user=request.user)
     programmes = programme_of(pages=activities)
     for activity in activities:
@@ -243,7 +263,9 @@ def calendar_feed_reset(request):
     feed_reset(user=request.user)
     messages.success(
         request,
-        "Your calendar link was reset. The old link no longer works: subscribe again with the "
-        "new one.",
+        gettext(
+            "Your calendar link was reset. The old link no longer works: subscribe again with "
+            "the new one."
+        ),
     )
     return redirect(reverse("my_learning") + "#calendar")

@@ -1,6 +1,8 @@
 """Lesson and agenda blocks: each top-level block of a module's `lessons` stream is one step a
 participant works through (a content section, a scenario, a knowledge check or a reflection)."""
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 
 from lms.pages.blocks import CalloutBlock, DocumentBlock, ImageBlock, QuoteBlock, VideoBlock
@@ -10,7 +12,7 @@ class SectionContentBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
         icon="pilcrow",
         template="blocks/paragraph_block.html",
-        description="Formatted text",
+        description=_("Formatted text"),
         preview_value="<p>Cross-border assistance starts long before the emergency.</p>",
     )
     image = ImageBlock()
@@ -27,7 +29,7 @@ class LessonSectionBlock(blocks.StructBlock):
     class Meta:
         icon = "doc-full"
         template = "blocks/lesson_section_block.html"
-        description = "A lesson section: text, images, video and documents"
+        description = _("A lesson section: text, images, video and documents")
         preview_value = {
             "title": "Why cooperate across borders?",
             "content": [
@@ -38,12 +40,12 @@ class LessonSectionBlock(blocks.StructBlock):
 
 class DecisionPointBlock(blocks.StructBlock):
     question = blocks.CharBlock()
-    considerations = blocks.TextBlock(required=False, help_text="Points to weigh.")
+    considerations = blocks.TextBlock(required=False, help_text=_("Points to weigh."))
 
     class Meta:
         icon = "help"
         template = "blocks/decision_point_block.html"
-        description = "A question the participant weighs before the debrief"
+        description = _("A question the participant weighs before the debrief")
         preview_value = {"question": "Who alerts the neighbouring municipality?"}
 
 
@@ -53,13 +55,13 @@ class ScenarioBlock(blocks.StructBlock):
     decision_points = blocks.ListBlock(DecisionPointBlock())
     debrief = blocks.RichTextBlock(
         features=["bold", "italic", "ul", "ol", "link"],
-        help_text="Shown after the participant has considered the decision points.",
+        help_text=_("Shown after the participant has considered the decision points."),
     )
 
     class Meta:
         icon = "site"
         template = "blocks/scenario_block.html"
-        description = "A case study: situation, decision points and a debrief"
+        description = _("A case study: situation, decision points and a debrief")
         preview_value = {
             "title": "Chlorine leak at the harbour",
             "situation": "<p>A tank wagon leaks near a passenger terminal.</p>",
@@ -72,27 +74,27 @@ class QuizOptionBlock(blocks.StructBlock):
     text = blocks.CharBlock()
     correct = blocks.BooleanBlock(required=False)
     feedback = blocks.CharBlock(
-        required=False, search_index=False, help_text="Shown after answering."
+        required=False, search_index=False, help_text=_("Shown after answering.")
     )
 
     class Meta:
         icon = "tick"
         template = "blocks/quiz_option_block.html"
-        description = "One answer option; only the server knows whether it is correct"
+        description = _("One answer option; only the server knows whether it is correct")
         preview_value = {"text": "Disaster risk and losses", "correct": True}
 
 
 class QuizQuestionBlock(blocks.StructBlock):
     prompt = blocks.CharBlock()
     multiple = blocks.BooleanBlock(
-        required=False, help_text="Several options may be correct (tick all that apply)."
+        required=False, help_text=_("Several options may be correct (tick all that apply).")
     )
     options = blocks.ListBlock(QuizOptionBlock(), min_num=2)
 
     class Meta:
         icon = "help"
         template = "blocks/quiz_question_block.html"
-        description = "A single- or multiple-choice question"
+        description = _("A single- or multiple-choice question")
         preview_value = {
             "prompt": "Which framework guides disaster risk reduction?",
             "options": [{"text": "Sendai Framework", "correct": True}],
@@ -103,13 +105,13 @@ class QuizBlock(blocks.StructBlock):
     title = blocks.CharBlock(default="Knowledge check")
     questions = blocks.ListBlock(QuizQuestionBlock(), min_num=1)
     pass_mark = blocks.IntegerBlock(
-        min_value=0, max_value=100, default=70, help_text="Per cent of questions answered right."
+        min_value=0, max_value=100, default=70, help_text=_("Per cent of questions answered right.")
     )
 
     class Meta:
         icon = "tasks"
         template = "blocks/quiz_block.html"
-        description = "A knowledge check marked on the server, with a pass mark"
+        description = _("A knowledge check marked on the server, with a pass mark")
         preview_value = {
             "title": "Knowledge check",
             "pass_mark": 70,
@@ -132,7 +134,9 @@ class ReflectionBlock(blocks.StructBlock):
     class Meta:
         icon = "edit"
         template = "blocks/reflection_block.html"
-        description = "A question for private reflection; answers are seen by the participant only"
+        description = _(
+            "A question for private reflection; answers are seen by the participant only"
+        )
         preview_value = {
             "title": "Reflection",
             "prompt": "Which neighbouring authority would you call first, and why?",
@@ -140,10 +144,10 @@ class ReflectionBlock(blocks.StructBlock):
 
 
 class LessonStreamBlock(blocks.StreamBlock):
-    section = LessonSectionBlock(group="Lesson")
-    scenario = ScenarioBlock(group="Lesson")
-    quiz = QuizBlock(group="Check")
-    reflection = ReflectionBlock(group="Check")
+    section = LessonSectionBlock(group=pgettext_lazy("group of blocks in the editor", "Lesson"))
+    scenario = ScenarioBlock(group=pgettext_lazy("group of blocks in the editor", "Lesson"))
+    quiz = QuizBlock(group=pgettext_lazy("group of blocks in the editor", "Check"))
+    reflection = ReflectionBlock(group=pgettext_lazy("group of blocks in the editor", "Check"))
 
 
 class AgendaItemBlock(blocks.StructBlock):
@@ -156,17 +160,17 @@ class AgendaItemBlock(blocks.StructBlock):
     class Meta:
         icon = "time"
         template = "blocks/agenda_item_block.html"
-        description = "One agenda item of a day"
+        description = _("One agenda item of a day")
         preview_value = {"day": 1, "title": "Welcome and scenario briefing"}
 
 
 class AgendaStreamBlock(blocks.StreamBlock):
-    item = AgendaItemBlock(group="Agenda")
+    item = AgendaItemBlock(group=pgettext_lazy("group of blocks in the editor", "Agenda"))
     note = blocks.RichTextBlock(
-        group="Agenda",
+        group=pgettext_lazy("group of blocks in the editor", "Agenda"),
         icon="pilcrow",
         template="blocks/paragraph_block.html",
-        description="A note between agenda items",
+        description=_("A note between agenda items"),
         preview_value="<p>Lunch is served at the venue.</p>",
     )
 

@@ -5,6 +5,7 @@ import zoneinfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -26,7 +27,7 @@ class ActivityPageForm(WagtailAdminPageForm):
         choices=Sector.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Sectors that may take part; none ticked: all sectors.",
+        help_text=gettext_lazy("Sectors that may take part; none ticked: all sectors."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -36,7 +37,9 @@ class ActivityPageForm(WagtailAdminPageForm):
         for name in LOCAL_TIME_FIELDS:
             if name not in self.fields:
                 continue
-            self.fields[name].help_text = "Local time at the venue, in the activity's time zone."
+            self.fields[name].help_text = gettext(
+                "Local time at the venue, in the activity's time zone."
+            )
             value = getattr(instance, name, None)
             if value is not None and zone is not None:
                 self.initial[name] = timezone.localtime(value, zone).replace(tzinfo=None)

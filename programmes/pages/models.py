@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext, gettext_lazy
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -51,9 +52,9 @@ class CompoundWordsMixin:
 
 
 class Audience(models.TextChoices):
-    PROFESSIONALS = "professionals", "Professionals"
-    YOUTH = "youth", "Children and young people"
-    MIXED = "mixed", "Professionals, volunteers and young people"
+    PROFESSIONALS = "professionals", gettext_lazy("Professionals")
+    YOUTH = "youth", gettext_lazy("Children and young people")
+    MIXED = "mixed", gettext_lazy("Professionals, volunteers and young people")
 
 
 class ProgrammeIndexPage(Page):
@@ -79,30 +80,39 @@ class ProgrammeIndexPage(Page):
 class ProgrammePage(CompoundWordsMixin, Page):
     """One programme: BEP, NEEDS, Secure Kids or BYFORES."""
 
-    short_name = models.CharField(max_length=40, blank=True, help_text="e.g. BEP, NEEDS")
-    summary = models.TextField(help_text="One or two sentences shown in listings.")
+    short_name = models.CharField(
+        max_length=40, blank=True, help_text=gettext_lazy("e.g. BEP, NEEDS")
+    )
+    summary = models.TextField(help_text=gettext_lazy("One or two sentences shown in listings."))
     audience = models.CharField(
         max_length=20, choices=Audience.choices, default=Audience.PROFESSIONALS
     )
     goals = RichTextField(blank=True, features=["bold", "italic", "link", "ul", "ol"])
     partners = RichTextField(
-        "partners and funding", blank=True, features=["bold", "italic", "link", "ul"]
+        gettext_lazy("partners and funding"), blank=True, features=["bold", "italic", "link", "ul"]
     )
     contact = models.CharField(
-        "contact name",
+        gettext_lazy("contact name"),
         max_length=200,
         blank=True,
-        help_text="A role or team, not a person's name: e.g. “NEEDS education team, CBSS "
-        "Secretariat”.",
+        help_text=gettext_lazy(
+            "A role or team, not a person's name: e.g. “NEEDS education team, CBSS Secretariat”."
+        ),
     )
     contact_email = models.EmailField(
         blank=True,
-        help_text="A team address that people can write to about this programme. Error pages and "
-        "e-mails that say “write to the programme's contact” link to it.",
+        help_text=gettext_lazy(
+            "A team address that people can write to about this programme. Error pages and "
+            "e-mails that say “write to the programme's contact” link to it."
+        ),
     )
-    contact_phone = models.CharField("contact phone (optional)", max_length=40, blank=True)
+    contact_phone = models.CharField(
+        gettext_lazy("contact phone (optional)"), max_length=40, blank=True
+    )
     contact_url = models.URLField(
-        "contact page (optional)", blank=True, help_text="A page with more ways to get in touch."
+        gettext_lazy("contact page (optional)"),
+        blank=True,
+        help_text=gettext_lazy("A page with more ways to get in touch."),
     )
     body = StreamField(BaseStreamBlock(), blank=True)
 
@@ -116,7 +126,7 @@ class ProgrammePage(CompoundWordsMixin, Page):
     content_panels = Page.content_panels + [
         MultiFieldPanel(
             [FieldPanel("short_name"), FieldPanel("summary"), FieldPanel("audience")],
-            heading="At a glance",
+            heading=gettext_lazy("At a glance"),
         ),
         FieldPanel("goals"),
         FieldPanel("body"),
@@ -128,7 +138,7 @@ class ProgrammePage(CompoundWordsMixin, Page):
                 FieldPanel("contact_phone"),
                 FieldPanel("contact_url"),
             ],
-            heading="Contact",
+            heading=gettext_lazy("Contact"),
         ),
     ]
     parent_page_types = ["programmes.ProgrammeIndexPage"]
@@ -162,14 +172,14 @@ class ProgrammePage(CompoundWordsMixin, Page):
 class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
     """A course module: a sequence of lesson steps with a completion rule."""
 
-    summary = models.TextField(help_text="One or two sentences shown in listings.")
+    summary = models.TextField(help_text=gettext_lazy("One or two sentences shown in listings."))
     learning_outcomes = RichTextField(
         blank=True,
         features=["bold", "italic", "ul", "ol"],
-        help_text="What participants can do after.",
+        help_text=gettext_lazy("What participants can do after."),
     )
     estimated_minutes = models.PositiveIntegerField(
-        default=30, help_text="Estimated time to complete, in minutes."
+        default=30, help_text=gettext_lazy("Estimated time to complete, in minutes.")
     )
     lessons = StreamField(LessonStreamBlock(), blank=True)
 
@@ -184,7 +194,11 @@ class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
         FieldPanel("summary"),
         FieldPanel("learning_outcomes"),
         FieldPanel("estimated_minutes"),
-        InlinePanel("prerequisites", heading="Prerequisites", label="Module to finish first"),
+        InlinePanel(
+            "prerequisites",
+            heading=gettext_lazy("Prerequisites"),
+            label=gettext_lazy("Module to finish first"),
+        ),
         FieldPanel("lessons"),
     ]
     parent_page_types = ["programmes.ProgrammePage"]
@@ -238,17 +252,17 @@ class ModulePrerequisite(Orderable):
 
     def clean(self):
         if self.module_id and self.module_id == self.prerequisite_id:
-            raise ValidationError("A module cannot be its own prerequisite.")
+            raise ValidationError(gettext("A module cannot be its own prerequisite."))
 
 
 class ActivityKind(models.TextChoices):
-    WORKSHOP = "workshop", "Workshop"
-    TABLETOP = "tabletop", "Table-top exercise"
-    STUDY_VISIT = "study_visit", "Study visit"
-    FIELD_EXERCISE = "field_exercise", "Field exercise"
-    CONFERENCE = "conference", "Conference"
-    WEBINAR = "webinar", "Webinar"
-    MEETING = "meeting", "Meeting"
+    WORKSHOP = "workshop", gettext_lazy("Workshop")
+    TABLETOP = "tabletop", gettext_lazy("Table-top exercise")
+    STUDY_VISIT = "study_visit", gettext_lazy("Study visit")
+    FIELD_EXERCISE = "field_exercise", gettext_lazy("Field exercise")
+    CONFERENCE = "conference", gettext_lazy("Conference")
+    WEBINAR = "webinar", gettext_lazy("Webinar")
+    MEETING = "meeting", gettext_lazy("Meeting")
 
 
 TIME_ZONES = sorted(
@@ -262,7 +276,7 @@ class ActivityPage(CompoundWordsMixin, Page):
     """A workshop, exercise, study visit, conference, webinar or meeting."""
 
     kind = models.CharField(max_length=20, choices=ActivityKind.choices)
-    summary = models.TextField(help_text="One or two sentences shown in listings.")
+    summary = models.TextField(help_text=gettext_lazy("One or two sentences shown in listings."))
     description = RichTextField(blank=True, features=["bold", "italic", "ul", "ol", "link"])
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
@@ -270,16 +284,22 @@ class ActivityPage(CompoundWordsMixin, Page):
         max_length=64,
         choices=[(tz, tz) for tz in TIME_ZONES],
         default="Europe/Stockholm",
-        help_text="Times are shown to participants in this time zone.",
+        help_text=gettext_lazy("Times are shown to participants in this time zone."),
     )
     venue_name = models.CharField(max_length=200, blank=True)
     venue_city = models.CharField(max_length=100, blank=True)
     venue_country = CountryField(blank=True)
-    online_url = models.URLField(blank=True, help_text="Link for online participation.")
+    online_url = models.URLField(
+        blank=True, help_text=gettext_lazy("Link for online participation.")
+    )
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text=gettext_lazy("Empty: no limit.")
+    )
     places_per_country = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Most places one country may take. Empty: no limit."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Most places one country may take. Empty: no limit."),
     )
     registration_opens_at = models.DateTimeField(null=True, blank=True)
     registration_closes_at = models.DateTimeField(null=True, blank=True)
@@ -288,11 +308,15 @@ class ActivityPage(CompoundWordsMixin, Page):
     minors_per_adult = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="Group bookings: at most this many minors per accompanying adult "
-        "(e.g. 8). Empty: no ratio.",
+        help_text=gettext_lazy(
+            "Group bookings: at most this many minors per accompanying adult (e.g. 8). "
+            "Empty: no ratio."
+        ),
     )
     sectors = models.JSONField(
-        default=list, blank=True, help_text="Sectors that may take part; empty: all sectors."
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Sectors that may take part; empty: all sectors."),
     )
     agenda = StreamField(AgendaStreamBlock(), blank=True)
 
@@ -316,7 +340,7 @@ class ActivityPage(CompoundWordsMixin, Page):
                 FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
                 FieldPanel("time_zone"),
             ],
-            heading="When",
+            heading=gettext_lazy("When"),
         ),
         MultiFieldPanel(
             [
@@ -325,7 +349,7 @@ class ActivityPage(CompoundWordsMixin, Page):
                 FieldPanel("online_url"),
                 FieldPanel("language"),
             ],
-            heading="Where",
+            heading=gettext_lazy("Where"),
         ),
         MultiFieldPanel(
             [
@@ -337,7 +361,7 @@ class ActivityPage(CompoundWordsMixin, Page):
                 FieldPanel("minors_per_adult"),
                 FieldPanel("sectors"),
             ],
-            heading="Places and eligibility",
+            heading=gettext_lazy("Places and eligibility"),
         ),
         FieldPanel("agenda"),
     ]
@@ -356,18 +380,20 @@ class ActivityPage(CompoundWordsMixin, Page):
         super().clean()
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
-            errors["ends_at"] = "The activity cannot end before it starts."
+            errors["ends_at"] = gettext("The activity cannot end before it starts.")
         if (
             self.registration_opens_at
             and self.registration_closes_at
             and self.registration_closes_at < self.registration_opens_at
         ):
-            errors["registration_closes_at"] = "Registration cannot close before it opens."
+            errors["registration_closes_at"] = gettext("Registration cannot close before it opens.")
         if self.min_age and self.max_age and self.max_age < self.min_age:
-            errors["max_age"] = "The upper age limit is below the lower one."
+            errors["max_age"] = gettext("The upper age limit is below the lower one.")
         unknown = set(self.sectors or []) - set(Sector.values)
         if unknown:
-            errors["sectors"] = f"Unknown sectors: {', '.join(sorted(unknown))}."
+            errors["sectors"] = gettext("Unknown sectors: %(sectors)s.") % {
+                "sectors": ", ".join(sorted(unknown))
+            }
         if errors:
             raise ValidationError(errors)
 

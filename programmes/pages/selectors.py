@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.models import Page, PageQuerySet
 
@@ -20,10 +21,11 @@ MY_LEARNING_PANELS_HOOK = "bsr_my_learning_panels"
 LEARNER_ACTIVITY_IDS_HOOK = "bsr_learner_activity_ids"
 
 STEP_KIND_LABELS = {
-    "section": "Lesson",
-    "scenario": "Scenario",
-    "quiz": "Knowledge check",
-    "reflection": "Reflection",
+    # Translators: the kind of a step of a course module.
+    "section": _("Lesson"),
+    "scenario": _("Scenario"),
+    "quiz": _("Knowledge check"),
+    "reflection": _("Reflection"),
 }
 
 
@@ -45,7 +47,7 @@ def activities_upcoming(*, programme: Page | None = None) -> PageQuerySet:
 def step_title(child) -> str:
     value = child.value
     title = value.get("title") if hasattr(value, "get") else None
-    return title or STEP_KIND_LABELS.get(child.block_type, child.block_type)
+    return title or str(STEP_KIND_LABELS.get(child.block_type, child.block_type))
 
 
 # --- Activities listing and My learning ---------------------------------------------------------

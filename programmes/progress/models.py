@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from programmes.pages.models import ModulePage
 
@@ -20,7 +21,7 @@ class ModuleProgress(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "module progress"
+        verbose_name_plural = _("module progress")
         constraints = [
             models.UniqueConstraint(fields=["user", "module"], name="programmes_progress_once")
         ]
@@ -52,10 +53,11 @@ class QuizAttempt(models.Model):
     )
     step_id = models.CharField(max_length=64)
     answers = models.JSONField(default=dict)
-    score = models.PositiveSmallIntegerField(help_text="Per cent of questions answered right.")
+    score = models.PositiveSmallIntegerField(help_text=_("Per cent of questions answered right."))
     passed = models.BooleanField()
     nonce = models.CharField(
-        max_length=64, help_text="SHA-256 of the signed quiz form: one submission per form shown."
+        max_length=64,
+        help_text=_("SHA-256 of the signed quiz form: one submission per form shown."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

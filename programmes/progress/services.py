@@ -8,6 +8,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from wagtail.models import (
     GroupApprovalTask,
     GroupPagePermission,
@@ -34,10 +36,10 @@ def _find_step(module: ModulePage, step_id: str):
     for child in module.lessons:
         if child.id == step_id:
             return child
-    raise ProgrammesError("unknown_step", "This step is not part of the module any more.")
+    raise ProgrammesError("unknown_step", gettext("This step is not part of the module any more."))
 
 
-GUARDIAN_PENDING = (
+GUARDIAN_PENDING = gettext_lazy(
     "Your account is waiting for your guardian's approval. You can read the lessons now; your "
     "progress, answers and reflections can be saved once they have approved it."
 )
@@ -56,8 +58,12 @@ def _check_access(*, user, module: ModulePage) -> None:
         raise ProgrammesError("guardian_pending", GUARDIAN_PENDING)
     missing = missing_prerequisites(module=module, user=user)
     if missing:
-        names = ", ".join(f"“{m.title}”" for m in missing)
-        raise ProgrammesError("locked", f"Finish {names} first to unlock this module.")
+        # Translators: a module's title in quotation marks; the titles are joined with commas.
+        names = ", ".join(gettext("“%(module)s”") % {"module": m.title} for m in missing)
+        raise ProgrammesError(
+            "locked",
+            gettext("Finish %(modules)s first to unlock this module.") % {"modules": names},
+        )
 
 
 def _progress_locked(*, user, module: ModulePage) -> ModuleProgress:
@@ -97,15 +103,22 @@ def progress_step_complete(
     """Mark a lesson, scenario or reflection step done (a reflection needs its text)."""
     child = _find_step(module, step_id)
     if child.block_type == "quiz":
-        raise ProgrammesError("quiz_needs_answers", "A knowledge check is passed by answering it.")
+        raise ProgrammesError(
+            "quiz_needs_answers", gettext("A knowledge check is passed by answering it.")
+        )
     reflection = reflection.strip()
     if child.block_type == "reflection":
         if not reflection:
-            raise ProgrammesError("reflection_empty", "Write a few words before saving.")
+            raise ProgrammesError("reflection_empty", gettext("Write a few words before saving."))
         if len(reflection) > REFLECTION_MAX_LENGTH:
             raise ProgrammesError(
                 "reflection_too_long",
-                f"Please keep the reflection under {REFLECTION_MAX_LENGTH:,} characters.",
+                ngettext(
+                    "Please keep the reflection under %(count)s character.",
+                    "Please keep the reflection under %(count)s characters.",
+                    REFLECTION_MAX_LENGTH,
+                )
+                % {"count": number_format(REFLECTION_MAX_LENGTH, force_grouping=True)},
             )
     else:
         reflection = ""
@@ -164,17 +177,21 @@ def quiz_mark(*, quiz_value, answers: dict[str, list[str]]) -> tuple[int, dict]:
     known_questions = {qid for qid, _ in questions}
     unknown = set(answers) - known_questions
     if unknown:
-        raise ProgrammesError("bad_answer", "The answers do not match this knowledge check.")
+        raise ProgrammesError(
+            "bad_answer", gettext("The answers do not match this knowledge check.")
+        )
     right = 0
     results = {}
     for qid, question in questions:
         options = dict(_option_items(question))
         chosen = answers.get(qid, [])
         if any(option_id not in options for option_id in chosen):
-            raise ProgrammesError("bad_answer", "The answers do not match this knowledge check.")
+            raise ProgrammesError(
+                "bad_answer", gettext("The answers do not match this knowledge check.")
+            )
         if not question.get("multiple") and len(chosen) > 1:
             raise ProgrammesError(
-                "bad_answer", "Choose one answer for each single-choice question."
+                "bad_answer", gettext("Choose one answer for each single-choice question.")
             )
         correct = {oid for oid, option in options.items() if option.get("correct")}
         is_right = bool(chosen) and set(chosen) == correct
@@ -194,17 +211,20 @@ def quiz_submit(
     """Record one attempt at a knowledge check; passing it completes the step."""
     child = _find_step(module, step_id)
     if child.block_type != "quiz":
-        raise ProgrammesError("not_a_quiz", "This step is not a knowledge check.")
+        raise ProgrammesError("not_a_quiz", gettext("This step is not a knowledge check."))
     try:
         data = signing.loads(nonce, salt=QUIZ_NONCE_SALT, max_age=QUIZ_NONCE_MAX_AGE)
     except signing.SignatureExpired as exc:
         raise ProgrammesError(
-            "expired", "This form has expired. The questions were reloaded; please answer again."
+            "expired",
+            gettext("This form has expired. The questions were reloaded; please answer again."),
         ) from exc
     except signing.BadSignature as exc:
-        raise ProgrammesError("tampered", "This answer could not be accepted.") from exc
+        raise ProgrammesError("tampered", gettext("This answer could not be accepted.")) from exc
     if data.get("u") != user.pk or data.get("m") != module.pk or data.get("s") != step_id:
-        raise ProgrammesError("tampered", "These answers belong to another knowledge check.")
+        raise ProgrammesError(
+            "tampered", gettext("These answers belong to another knowledge check.")
+        )
     score, results = quiz_mark(quiz_value=child.value, answers=answers)
     passed = score >= int(child.value.get("pass_mark") or 0)
     try:
@@ -227,7 +247,8 @@ def quiz_submit(
                 _complete_if_done(progress=progress, module=module)
     except IntegrityError as exc:
         raise ProgrammesError(
-            "replayed", "These answers were already submitted. Your first submission counts."
+            "replayed",
+            gettext("These answers were already submitted. Your first submission counts."),
         ) from exc
     attempt.results = results
     return attempt

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from programmes.errors import ProgrammesError
 from programmes.pages.models import ModulePage
@@ -29,7 +30,7 @@ def _answers_from(post) -> dict[str, list[str]]:
     answers: dict[str, list[str]] = {}
     keys = [key for key in post if key.startswith("q-")]
     if len(keys) > MAX_ANSWER_FIELDS:
-        raise ProgrammesError("bad_answer", "The answers do not match this knowledge check.")
+        raise ProgrammesError("bad_answer", _("The answers do not match this knowledge check."))
     for key in keys:
         answers[key[2:]] = [value for value in post.getlist(key) if value][:50]
     return answers
@@ -132,7 +133,10 @@ def _post(request, module, state, child):
             )
             state = module_state(module=module, user=request.user)
             if state.completed:
-                messages.success(request, f"Well done: you have completed “{module.title}”.")
+                messages.success(
+                    request,
+                    _("Well done: you have completed “%(module)s”.") % {"module": module.title},
+                )
             return _render(request, module, state, child, attempt=attempt)
         progress_step_complete(
             user=request.user,
@@ -153,5 +157,7 @@ def _post(request, module, state, child):
         messages.error(request, error.message)
         return _render(request, module, state, child, status=400)
     if module_state(module=module, user=request.user).completed and not state.completed:
-        messages.success(request, f"Well done: you have completed “{module.title}”.")
+        messages.success(
+            request, _("Well done: you have completed “%(module)s”.") % {"module": module.title}
+        )
     return _after_done(request, module, child.id)

@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 from wagtail.search.query import And, Or, Phrase, PlainText
@@ -11,7 +12,13 @@ from programmes.pages.search_terms import clean_query
 
 QUERY_MAX_LENGTH = 200
 RESULTS_PER_PAGE = 10
-TYPE_LABELS = {ProgrammePage: "Programme", ModulePage: "Module", ActivityPage: "Activity"}
+TYPE_LABELS = {
+    ProgrammePage: _("Programme"),
+    ModulePage: _("Module"),
+    ActivityPage: _("Activity"),
+}
+# What the template tells apart (the label above is in the reader's language).
+TYPE_KINDS = {ProgrammePage: "programme", ModulePage: "module", ActivityPage: "activity"}
 
 
 def _with_compounds(query: str):
@@ -57,7 +64,11 @@ def search(request):
         paginator = Paginator(catalogue_search(query=query), RESULTS_PER_PAGE)
         results_page = paginator.get_page(request.GET.get("page"))
         results = [
-            {"page": page, "type": TYPE_LABELS.get(type(page), "Page")}
+            {
+                "page": page,
+                "kind": TYPE_KINDS.get(type(page), "page"),
+                "type": TYPE_LABELS.get(type(page), _("Page")),
+            }
             for page in _specific_in_order(results_page.object_list)
         ]
     return TemplateResponse(

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 
 from lms.events import emit
 from programmes.errors import ProgrammesError
@@ -332,11 +333,16 @@ def lessons_learned_publish(
     if results.get("respondents", 0) < MIN_CELL:
         raise ProgrammesError(
             "too_few",
-            f"Results can be published once at least {MIN_CELL} people have answered.",
+            ngettext(
+                "Results can be published once at least %(count)s person has answered.",
+                "Results can be published once at least %(count)s people have answered.",
+                MIN_CELL,
+            )
+            % {"count": MIN_CELL},
         )
     title = " ".join(title.split())[:255]
     if not title:
-        raise ProgrammesError("no_title", "Give the page a title.")
+        raise ProgrammesError("no_title", gettext("Give the page a title."))
     programme = survey.get_parent().specific
     with transaction.atomic(durable=True):
         # A double-click (or a resent form) must not publish the same page twice: the survey's

@@ -3,7 +3,7 @@ fields and section headings, the checks on how an editor defined each question, 
 form that keeps an answered question from being deleted."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from wagtail.contrib.forms.forms import (
     FormBuilder,
     WagtailAdminFormPageForm,
@@ -16,18 +16,25 @@ RANKING_MAX_ITEMS = 10
 MATRIX_MAX_ROWS = 20
 
 LIKERT_LABELS = {
-    5: ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"],
+    5: [
+        gettext_lazy("Strongly disagree"),
+        gettext_lazy("Disagree"),
+        gettext_lazy("Neither agree nor disagree"),
+        gettext_lazy("Agree"),
+        gettext_lazy("Strongly agree"),
+    ],
     7: [
-        "Strongly disagree",
-        "Disagree",
-        "Somewhat disagree",
-        "Neither agree nor disagree",
-        "Somewhat agree",
-        "Agree",
-        "Strongly agree",
+        gettext_lazy("Strongly disagree"),
+        gettext_lazy("Disagree"),
+        gettext_lazy("Somewhat disagree"),
+        gettext_lazy("Neither agree nor disagree"),
+        gettext_lazy("Somewhat agree"),
+        gettext_lazy("Agree"),
+        gettext_lazy("Strongly agree"),
     ],
 }
-RATING_LABELS = ["Not at all", "Completely"]
+# Translators: the two ends of a 0–10 rating scale.
+RATING_LABELS = [gettext_lazy("Not at all"), gettext_lazy("Completely")]
 CHOICE_TYPES = {"radio", "checkboxes", "dropdown", "ranking"}
 
 
@@ -43,17 +50,22 @@ def choices_of(field) -> list[str]:
 
 
 def scale_labels_of(field) -> list[str]:
-    """One label per point of a Likert or matrix scale, 1 first."""
+    """One label per point of a Likert or matrix scale, 1 first (the usual ones in the language
+    being read, as plain text: results keep them)."""
     labels = lines_of(field.scale_labels)
     points = field.scale_points or 5
     if len(labels) == points:
         return labels
-    return LIKERT_LABELS.get(points) or [str(n) for n in range(1, points + 1)]
+    usual = LIKERT_LABELS.get(points)
+    return [str(label) for label in usual] if usual else [str(n) for n in range(1, points + 1)]
 
 
 def rating_labels_of(field) -> tuple[str, str]:
     labels = lines_of(field.scale_labels)
-    return (labels[0], labels[1]) if len(labels) == 2 else tuple(RATING_LABELS)
+    if len(labels) == 2:
+        return labels[0], labels[1]
+    low, high = RATING_LABELS
+    return str(low), str(high)
 
 
 def field_definition_errors(field) -> dict[str, str]:
@@ -61,24 +73,34 @@ def field_definition_errors(field) -> dict[str, str]:
     errors = {}
     kind = field.field_type
     if kind in CHOICE_TYPES and len(choices_of(field)) < 2:
-        errors["choices"] = "Give at least two choices, one per line."
+        errors["choices"] = gettext("Give at least two choices, one per line.")
     if kind == "ranking" and len(choices_of(field)) > RANKING_MAX_ITEMS:
-        errors["choices"] = f"Rank at most {RANKING_MAX_ITEMS} items."
+        errors["choices"] = ngettext(
+            "Rank at most %(count)s item.", "Rank at most %(count)s items.", RANKING_MAX_ITEMS
+        ) % {"count": RANKING_MAX_ITEMS}
     if kind == "matrix":
         rows = lines_of(field.rows)
         if not rows:
-            errors["rows"] = "Give the statements to rate, one per line."
+            errors["rows"] = gettext("Give the statements to rate, one per line.")
         elif len(rows) > MATRIX_MAX_ROWS:
-            errors["rows"] = f"A matrix has at most {MATRIX_MAX_ROWS} rows."
+            errors["rows"] = ngettext(
+                "A matrix has at most %(count)s row.",
+                "A matrix has at most %(count)s rows.",
+                MATRIX_MAX_ROWS,
+            ) % {"count": MATRIX_MAX_ROWS}
     labels = lines_of(field.scale_labels)
     if kind in ("likert", "matrix") and labels and len(labels) != (field.scale_points or 5):
-        errors["scale_labels"] = (
-            f"Give {field.scale_points} labels, one per line, or none for the usual ones."
-        )
+        errors["scale_labels"] = ngettext(
+            "Give %(count)s label, one per line, or none for the usual ones.",
+            "Give %(count)s labels, one per line, or none for the usual ones.",
+            field.scale_points or 0,
+        ) % {"count": field.scale_points}
     if kind == "rating" and labels and len(labels) != 2:
-        errors["scale_labels"] = "Give two labels, for 0 and for 10, or none."
+        errors["scale_labels"] = gettext("Give two labels, for 0 and for 10, or none.")
     if any(len(item) > 255 for item in choices_of(field) + lines_of(field.rows)):
-        errors["choices" if kind != "matrix" else "rows"] = "Each line has at most 255 characters."
+        errors["choices" if kind != "matrix" else "rows"] = gettext(
+            "Each line has at most 255 characters."
+        )
     return errors
 
 
@@ -99,8 +121,8 @@ class _ItemsField(forms.Field):
     """A value for each of several items (matrix rows, ranked items), cleaned to a dict."""
 
     default_error_messages = {
-        "invalid": _("Choose one of the offered answers."),
-        "incomplete": _("Answer every row."),
+        "invalid": gettext_lazy("Choose one of the offered answers."),
+        "incomplete": gettext_lazy("Answer every row."),
     }
 
     def __init__(self, *, items: list[str], top: int, **kwargs):
@@ -144,8 +166,8 @@ class RankingField(_ItemsField):
     """Items put in order: each gets a different rank, 1 for the most important."""
 
     default_error_messages = {
-        "incomplete": _("Give every item a rank."),
-        "duplicate": _("Give each item a different rank."),
+        "incomplete": gettext_lazy("Give every item a rank."),
+        "duplicate": gettext_lazy("Give each item a different rank."),
     }
 
     def __init__(self, *, items: list[str], **kwargs):
@@ -229,9 +251,12 @@ class SurveyPageForm(WagtailAdminFormPageForm):
             if form.cleaned_data.get("DELETE") and form.instance.pk in answered:
                 form.add_error(
                     None,
-                    f"“{form.instance.label}” already has answers and cannot be deleted; "
-                    "make it optional instead.",
+                    gettext(
+                        "“%(question)s” already has answers and cannot be deleted; make it "
+                        "optional instead."
+                    )
+                    % {"question": form.instance.label},
                 )
                 # Keep the question: the page must not be saved without it.
-                self.add_error(None, "An answered question cannot be deleted.")
+                self.add_error(None, gettext("An answered question cannot be deleted."))
         return cleaned_data

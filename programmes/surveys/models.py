@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -26,20 +27,20 @@ from lms.models import Sector
 from programmes.surveys.forms import SurveyFormBuilder, SurveyPageForm, field_definition_errors
 
 SURVEY_FIELD_CHOICES = (
-    ("section", "Section heading (not a question)"),
-    ("likert", "Likert scale (agree – disagree)"),
-    ("rating", "Rating 0–10"),
-    ("matrix", "Matrix of Likert rows"),
-    ("ranking", "Ranking"),
-    ("radio", "Radio buttons (one choice)"),
-    ("checkboxes", "Checkboxes (several choices)"),
-    ("dropdown", "Drop-down (one choice)"),
-    ("singleline", "Short text"),
-    ("multiline", "Long text"),
-    ("number", "Number"),
-    ("checkbox", "Yes / no checkbox"),
-    ("email", "E-mail address"),
-    ("date", "Date"),
+    ("section", gettext_lazy("Section heading (not a question)")),
+    ("likert", gettext_lazy("Likert scale (agree – disagree)")),
+    ("rating", gettext_lazy("Rating 0–10")),
+    ("matrix", gettext_lazy("Matrix of Likert rows")),
+    ("ranking", gettext_lazy("Ranking")),
+    ("radio", gettext_lazy("Radio buttons (one choice)")),
+    ("checkboxes", gettext_lazy("Checkboxes (several choices)")),
+    ("dropdown", gettext_lazy("Drop-down (one choice)")),
+    ("singleline", gettext_lazy("Short text")),
+    ("multiline", gettext_lazy("Long text")),
+    ("number", pgettext_lazy("kind of survey question", "Number")),
+    ("checkbox", gettext_lazy("Yes / no checkbox")),
+    ("email", gettext_lazy("E-mail address")),
+    ("date", pgettext_lazy("kind of survey question", "Date")),
 )
 
 # Field types whose answers are free text, listed rather than counted.
@@ -49,9 +50,9 @@ SCALE_TYPES = {"likert", "rating", "matrix", "ranking", "number"}
 
 
 class AnonymousBreakdown(models.TextChoices):
-    NONE = "", "Nothing: no breakdown of anonymous answers"
-    COUNTRY = "country", "The respondent's country"
-    SECTOR = "sector", "The respondent's sector"
+    NONE = "", gettext_lazy("Nothing: no breakdown of anonymous answers")
+    COUNTRY = "country", gettext_lazy("The respondent's country")
+    SECTOR = "sector", gettext_lazy("The respondent's sector")
 
 
 class SurveyPage(AbstractForm):
@@ -61,32 +62,40 @@ class SurveyPage(AbstractForm):
     intro = RichTextField(
         blank=True,
         features=["bold", "italic", "link", "ul", "ol"],
-        help_text="Shown above the questions: why the survey is run and who reads the results.",
+        help_text=gettext_lazy(
+            "Shown above the questions: why the survey is run and who reads the results."
+        ),
     )
     estimated_minutes = models.PositiveSmallIntegerField(
-        default=10, help_text="About how long answering takes, in minutes."
+        default=10, help_text=gettext_lazy("About how long answering takes, in minutes.")
     )
     anonymous = models.BooleanField(
         default=False,
-        help_text="Answers are stored without any link to the person or the invitation. "
-        "Cannot be changed once the survey has answers.",
+        help_text=gettext_lazy(
+            "Answers are stored without any link to the person or the invitation. "
+            "Cannot be changed once the survey has answers."
+        ),
     )
     anonymous_breakdown = models.CharField(
-        "keep with anonymous answers",
+        gettext_lazy("keep with anonymous answers"),
         max_length=16,
         choices=AnonymousBreakdown.choices,
         blank=True,
         default=AnonymousBreakdown.NONE,
-        help_text="For anonymous surveys only: one attribute kept with each answer for the "
-        "breakdown. Groups of fewer than 5 respondents are never shown.",
+        help_text=gettext_lazy(
+            "For anonymous surveys only: one attribute kept with each answer for the "
+            "breakdown. Groups of fewer than 5 respondents are never shown."
+        ),
     )
     thank_you_text = RichTextField(
         blank=True,
         features=["bold", "italic", "link"],
-        help_text="Shown after the answers are sent.",
+        help_text=gettext_lazy("Shown after the answers are sent."),
     )
     closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="No answers, invitations or reminders after this."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("No answers, invitations or reminders after this."),
     )
 
     base_form_class = SurveyPageForm
@@ -96,22 +105,26 @@ class SurveyPage(AbstractForm):
     content_panels = AbstractForm.content_panels + [
         FieldPanel("intro"),
         FieldPanel("estimated_minutes"),
-        InlinePanel("form_fields", heading="Questions", label="Question or section"),
+        InlinePanel(
+            "form_fields",
+            heading=gettext_lazy("Questions"),
+            label=gettext_lazy("Question or section"),
+        ),
         FieldPanel("thank_you_text"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("anonymous"), FieldPanel("anonymous_breakdown")]),
                 FieldPanel("closes_at"),
             ],
-            heading="Anonymity and closing",
+            heading=gettext_lazy("Anonymity and closing"),
         ),
     ]
     parent_page_types = ["programmes.ProgrammePage"]
     subpage_types: list[str] = []
-    preview_modes = [("form", "Questions")]
+    preview_modes = [("form", gettext_lazy("Questions"))]
 
     class Meta:
-        verbose_name = "survey page"
+        verbose_name = gettext_lazy("survey page")
 
     def __str__(self) -> str:
         return self.title
@@ -126,8 +139,10 @@ class SurveyPage(AbstractForm):
             if before != self.anonymous and self.has_answers():
                 raise ValidationError(
                     {
-                        "anonymous": "This survey already has answers: whether it is anonymous "
-                        "cannot change any more. Copy the page to run it differently."
+                        "anonymous": gettext(
+                            "This survey already has answers: whether it is anonymous cannot "
+                            "change any more. Copy the page to run it differently."
+                        )
                     }
                 )
 
@@ -175,24 +190,28 @@ class SurveyField(AbstractFormField):
 
     page = ParentalKey(SurveyPage, on_delete=models.CASCADE, related_name="form_fields")
     field_type = models.CharField(
-        verbose_name="field type", max_length=16, choices=SURVEY_FIELD_CHOICES
+        verbose_name=gettext_lazy("field type"), max_length=16, choices=SURVEY_FIELD_CHOICES
     )
     field_type.required_on_save = True
     scale_points = models.PositiveSmallIntegerField(
-        "points on the scale",
-        choices=[(5, "5 points"), (7, "7 points")],
+        gettext_lazy("points on the scale"),
+        choices=[(5, gettext_lazy("5 points")), (7, gettext_lazy("7 points"))],
         default=5,
-        help_text="Likert and matrix questions.",
+        help_text=gettext_lazy("Likert and matrix questions."),
     )
     scale_labels = models.TextField(
         blank=True,
-        help_text="Likert and matrix: one label per point, one per line (empty: Strongly "
-        "disagree … Strongly agree). Rating: the labels of 0 and of 10, one per line.",
+        help_text=gettext_lazy(
+            "Likert and matrix: one label per point, one per line (empty: Strongly "
+            "disagree … Strongly agree). Rating: the labels of 0 and of 10, one per line."
+        ),
     )
     rows = models.TextField(
-        "matrix rows",
+        gettext_lazy("matrix rows"),
         blank=True,
-        help_text="Matrix questions: one statement per line, each answered on the scale.",
+        help_text=gettext_lazy(
+            "Matrix questions: one statement per line, each answered on the scale."
+        ),
     )
 
     panels = [
@@ -206,7 +225,7 @@ class SurveyField(AbstractFormField):
     ]
 
     class Meta(AbstractFormField.Meta):
-        verbose_name = "survey question"
+        verbose_name = gettext_lazy("survey question")
 
     def __str__(self) -> str:
         return self.label
@@ -287,8 +306,10 @@ class SurveyAnswer(models.Model):
     text = models.TextField(blank=True)
     lead = models.BooleanField(
         default=True,
-        help_text="The one row of a response × question that counts the respondent (a matrix "
-        "or a ranking has a row per item), so “how many answered” needs no COUNT DISTINCT.",
+        help_text=gettext_lazy(
+            "The one row of a response × question that counts the respondent (a matrix "
+            "or a ranking has a row per item), so “how many answered” needs no COUNT DISTINCT."
+        ),
     )
 
     class Meta:
@@ -329,14 +350,16 @@ class LessonsLearnedPage(Page):
     survey = models.ForeignKey(
         SurveyPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
     )
-    summary = models.TextField(help_text="One or two sentences shown in listings.")
+    summary = models.TextField(help_text=gettext_lazy("One or two sentences shown in listings."))
     findings = RichTextField(
         blank=True,
         features=["h3", "bold", "italic", "link", "ul", "ol"],
-        help_text="What was learned, and what should change.",
+        help_text=gettext_lazy("What was learned, and what should change."),
     )
     scope = models.CharField(
-        max_length=200, blank=True, help_text="Whose answers, e.g. “BEP 2026 — Finnish presidency”."
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("Whose answers, e.g. “BEP 2026 — Finnish presidency”."),
     )
     results = models.JSONField(default=dict, blank=True, editable=False)
     results_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -355,7 +378,7 @@ class LessonsLearnedPage(Page):
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = "lessons learned page"
+        verbose_name = gettext_lazy("lessons learned page")
 
     def __str__(self) -> str:
         return self.title

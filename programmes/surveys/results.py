@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.db.models import Avg, Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext, gettext_lazy
 from django_countries import countries
 
 from lms.models import Sector
@@ -28,7 +29,7 @@ from programmes.surveys.models import (
 MIN_CELL = 5
 TEXTS_SHOWN = 100
 OTHER = "__other__"
-BREAKDOWNS = {"country": "Country", "sector": "Sector"}
+BREAKDOWNS = {"country": gettext_lazy("Country"), "sector": gettext_lazy("Sector")}
 # Questions whose breakdown is a share per option rather than a mean.
 CHOICE_COUNTED = {"radio", "dropdown", "checkboxes", "checkbox"}
 
@@ -164,10 +165,15 @@ def _question(field, answered: int, distribution: dict, means: dict, texts: dict
         counts = {item: sum(by_value.values()) for item, by_value in distribution.items()}
         options = [(choice, choice) for choice in choices_of(field)]
         known = {key for key, _ in options}
-        options += [(item, f"{item} (no longer offered)") for item in counts if item not in known]
+        options += [
+            # Translators: an answer that a survey question offered before an editor removed it.
+            (item, gettext("%(answer)s (no longer offered)") % {"answer": item})
+            for item in counts
+            if item not in known
+        ]
         question["bars"] = _bars(options, counts, answered)
     elif kind == "checkbox":
-        question["bars"] = _bars([("1", "Yes"), ("0", "No")], values, answered)
+        question["bars"] = _bars([("1", gettext("Yes")), ("0", gettext("No"))], values, answered)
     elif kind in ("matrix", "ranking"):
         labels = scale_labels_of(field) if kind == "matrix" else []
         items = lines_of(field.rows) if kind == "matrix" else choices_of(field)
@@ -176,7 +182,9 @@ def _question(field, answered: int, distribution: dict, means: dict, texts: dict
         for item in items:
             mean, n = means.get((field.pk, item), (None, 0))
             by_value = distribution.get(item, {})
-            point_labels = labels or [f"Rank {n}" for n in range(1, top + 1)]
+            point_labels = labels or [
+                gettext("Rank %(rank)s") % {"rank": rank} for rank in range(1, top + 1)
+            ]
             question["rows"].append(
                 {
                     "label": item,
@@ -205,12 +213,12 @@ def _question(field, answered: int, distribution: dict, means: dict, texts: dict
 
 def group_label(by: str, key: str) -> str:
     if key == OTHER:
-        return "Other groups, combined"
+        return gettext("Other groups, combined")
     if not key:
-        return "Not known"
+        return gettext("Not known")
     if by == "country":
-        return countries.name(key) or key
-    return dict(Sector.choices).get(key, key)
+        return str(countries.name(key) or key)
+    return str(dict(Sector.choices).get(key, key))
 
 
 def breakdown_available(survey: SurveyPage, by: str) -> bool:
@@ -281,7 +289,7 @@ def survey_breakdown(survey: SurveyPage, *, by: str, cohort_ids=None) -> dict:
         )
     return {
         "by": by,
-        "by_label": BREAKDOWNS[by],
+        "by_label": str(BREAKDOWNS[by]),
         "available": True,
         "everything_hidden": everything_hidden,
         "groups": [] if everything_hidden else groups,
@@ -297,12 +305,13 @@ def _breakdown_question(field, order, per_group, hidden_cells, sums, choices, by
         columns = choices_of(field)
         keys = columns
     elif kind == "checkbox":
-        columns, keys = ["Yes"], ["1"]
+        columns, keys = [gettext("Yes")], ["1"]
     elif kind in ("matrix", "ranking"):
         columns = lines_of(field.rows) if kind == "matrix" else choices_of(field)
         keys = columns
     else:  # likert, rating, number: one mean
-        columns, keys = ["Mean"], [""]
+        # Translators: the average of the answers on a scale.
+        columns, keys = [gettext("Mean")], [""]
     measure = "mean" if kind in SCALE_TYPES else "percent"
     rows = []
     for group in order:
