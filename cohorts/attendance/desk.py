@@ -5,6 +5,8 @@ attendance (its rule and its desk staff group) for programme admins."""
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
@@ -20,7 +22,7 @@ from cohorts.places.selectors import cohort_is_admin
 
 class CheckInIndexView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "cohorts/attendance/admin_index.html"
-    page_title = "Check-in desks"
+    page_title = gettext_lazy("Check-in desks")
     header_icon = "tick-inverse"
 
     def dispatch(self, request, *args, **kwargs):
@@ -30,7 +32,7 @@ class CheckInIndexView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": "Check-in desks"}]
+        return [*self.breadcrumbs_items, {"url": "", "label": _("Check-in desks")}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -71,24 +73,25 @@ class SetupEditView(_SetupSaveMixin, EditView):
         # desk of another activity. A disabled field keeps its value whatever is posted.
         if "activity" in form.fields:
             form.fields["activity"].disabled = True
-            form.fields[
-                "activity"
-            ].help_text = "A set-up stays with its activity; create a new one for another activity."
+            form.fields["activity"].help_text = _(
+                "A set-up stays with its activity; create a new one for another activity."
+            )
         return form
 
 
 class DeskColumn(Column):
     def get_value(self, instance):
         return format_html(
-            '<a href="{}">Open the desk</a>',
+            '<a href="{}">{}</a>',
             reverse("cohorts:check_in_desk", args=[instance.activity_id]),
+            _("Open the desk"),
         )
 
 
 class ActivityAttendanceViewSet(ModelViewSet):
     model = ActivityAttendance
     icon = "tick-inverse"
-    menu_label = "Attendance set-up"
+    menu_label = gettext_lazy("Attendance set-up")
     menu_order = 246
     add_to_admin_menu = True
     add_view_class = SetupCreateView
@@ -99,14 +102,14 @@ class ActivityAttendanceViewSet(ModelViewSet):
         "rule",
         "min_percent",
         "staff_group",
-        DeskColumn("desk", label="Desk"),
+        DeskColumn("desk", label=gettext_lazy("Desk")),
     ]
     search_fields = ["activity__title"]
     panels = [
         FieldPanel("activity"),
         MultiFieldPanel(
             [FieldPanel("rule"), FieldPanel("min_percent")],
-            heading="When a person has attended",
+            heading=gettext_lazy("When a person has attended"),
         ),
         FieldPanel("staff_group"),
     ]

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.places.models import Enrolment
 from lms.tokens import derived_token
@@ -14,8 +15,8 @@ from lms.tokens import derived_token
 
 
 class AttendanceRule(models.TextChoices):
-    ALL_SESSIONS = "all", "Present at every session"
-    HOURS_PERCENT = "hours", "Present for a share of the hours"
+    ALL_SESSIONS = "all", _("Present at every session")
+    HOURS_PERCENT = "hours", _("Present for a share of the hours")
 
 
 class ActivityAttendance(models.Model):
@@ -31,13 +32,13 @@ class ActivityAttendance(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="staffed_activity",
-        help_text="Members run this activity's check-in desk (besides its cohorts' staff).",
+        help_text=_("Members run this activity's check-in desk (besides its cohorts' staff)."),
     )
     rule = models.CharField(
         max_length=8, choices=AttendanceRule.choices, default=AttendanceRule.ALL_SESSIONS
     )
     min_percent = models.PositiveSmallIntegerField(
-        default=80, help_text="For the share-of-hours rule: the least share, in per cent."
+        default=80, help_text=_("For the share-of-hours rule: the least share, in per cent.")
     )
 
     class Meta:
@@ -49,7 +50,7 @@ class ActivityAttendance(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Attendance of {self.activity}"
+        return _("Attendance of %(activity)s") % {"activity": self.activity}
 
 
 class ActivitySession(models.Model):
@@ -100,9 +101,12 @@ class ParticipantPass(models.Model):
 
 
 class AttendanceStatus(models.TextChoices):
-    PRESENT = "present", "Present"
-    ABSENT = "absent", "Absent"
-    EXCUSED = "excused", "Excused"
+    # Translators: an attendance status.
+    PRESENT = "present", _("Present")
+    # Translators: an attendance status.
+    ABSENT = "absent", _("Absent")
+    # Translators: an attendance status (an absence that was excused).
+    EXCUSED = "excused", _("Excused")
 
 
 class AttendanceRecord(models.Model):
@@ -115,7 +119,7 @@ class AttendanceRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
-    method = models.CharField(max_length=16, blank=True, help_text="scan, search or list")
+    method = models.CharField(max_length=16, blank=True, help_text=_("scan, search or list"))
 
     class Meta:
         ordering = ["session", "enrolment"]

@@ -6,6 +6,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -23,6 +25,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import KeepTogether
 
+from lms import languages
 from lms.pdf_fonts import FONT, FONT_BOLD, register_fonts
 from lms.qr import qr_draw, qr_matrix
 
@@ -46,6 +49,13 @@ class PassData:
     country: str = ""
     organisation: str = ""
     programme: str = ""
+    language: str = ""  # the language the pass is printed in ("": the active one)
+
+
+def _pdf_lang() -> str:
+    """The document's language tag: the active language (English as written in the region)."""
+    code = translation.get_language() or languages.DEFAULT
+    return "en-GB" if code == "en" else code
 
 
 def _fit(text: str, font: str, size: float, width: float, minimum: float = 7.0) -> float:
@@ -78,20 +88,25 @@ def _lines(
     return y
 
 
-def passes_pdf(passes: list[PassData], *, title: str = "Participant pass") -> bytes:
-    """One A6 page per pass (a group's passes come as one file)."""
+def passes_pdf(passes: list[PassData], *, title: str | None = None) -> bytes:
+    """One A6 page per pass (a group's passes come as one file), each in its own language; the
+    document itself in the first pass's (a given `title` is already written in the reader's)."""
     register_fonts()
     width, height = A6
     out = io.BytesIO()
-    canvas = Canvas(
-        out, pagesize=A6, invariant=1, pageCompression=1, lang="en-GB", initialFontName=FONT
-    )
-    canvas.setTitle(title if len(passes) != 1 else f"{title} — {passes[0].holder_name}")
+    first_language = (passes[0].language if passes else "") or translation.get_language()
+    with languages.reading(first_language):
+        canvas = Canvas(
+            out, pagesize=A6, invariant=1, pageCompression=1, lang=_pdf_lang(), initialFontName=FONT
+        )
+        title = title or _("Participant pass")
+        canvas.setTitle(title if len(passes) != 1 else f"{title} — {passes[0].holder_name}")
     canvas.setAuthor(ISSUER)
     canvas.setCreator(ISSUER)
     canvas.setSubject(passes[0].activity_title if passes else title)
     for data in passes:
-        _draw_pass(canvas, data, width, height)
+        with languages.reading(data.language or translation.get_language()):
+            _draw_pass(canvas, data, width, height)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
@@ -107,7 +122,7 @@ def _draw_pass(canvas: Canvas, data: PassData, width: float, height: float) -> N
     canvas.setFont(FONT_BOLD, 11)
     canvas.drawString(margin, height - 9.5 * mm, ISSUER)
     canvas.setFont(FONT, 9)
-    canvas.drawRightString(width - margin, height - 9.5 * mm, "Participant pass")
+    canvas.drawRightString(width - margin, height - 9.5 * mm, _("Participant pass"))
 
     y = height - 15 * mm - 8 * mm
     canvas.setFillColor(INK)
@@ -138,12 +153,14 @@ def _draw_pass(canvas: Canvas, data: PassData, width: float, height: float) -> N
 
     canvas.setFillColor(INK)
     canvas.setFont(FONT, 7.5)
-    canvas.drawCentredString(width / 2, footer - 4 * mm, "Show this pass at the check-in desk.")
+    canvas.drawCentredString(width / 2, footer - 4 * mm, _("Show this pass at the check-in desk."))
     canvas.setFillColor(MUTED)
     canvas.setFont(FONT, 6)
-    canvas.drawCentredString(width / 2, footer - 8 * mm, f"Pass code: {data.code}")
     canvas.drawCentredString(
-        width / 2, footer - 11.5 * mm, "This pass is personal: please do not share it."
+        width / 2, footer - 8 * mm, _("Pass code: %(code)s") % {"code": data.code}
+    )
+    canvas.drawCentredString(
+        width / 2, footer - 11.5 * mm, _("This pass is personal: please do not share it.")
     )
 
 
@@ -182,10 +199,11 @@ def sign_in_sheet_pdf(sheet: SheetData) -> bytes:
         rightMargin=12 * mm,
         topMargin=12 * mm,
         bottomMargin=14 * mm,
-        title=f"Sign-in sheet — {sheet.activity_title} — {sheet.day.isoformat()}",
+        title=_("Sign-in sheet — %(activity)s — %(day)s")
+        % {"activity": sheet.activity_title, "day": sheet.day.isoformat()},
         author=ISSUER,
         creator=ISSUER,
-        lang="en-GB",
+        lang=_pdf_lang(),
         invariant=1,
     )
     heading = ParagraphStyle("heading", fontName=FONT_BOLD, fontSize=14, leading=17, textColor=INK)
@@ -198,11 +216,13 @@ def sign_in_sheet_pdf(sheet: SheetData) -> bytes:
         return Paragraph(_escape(text), style)
 
     story = [
-        para(f"Sign-in sheet: {sheet.activity_title}", heading),
+        para(_("Sign-in sheet: %(activity)s") % {"activity": sheet.activity_title}, heading),
         para(" · ".join(part for part in (sheet.day_text, sheet.venue) if part), sub),
         para(
-            "Please sign in the box of each session you attend. Staff enter the sheet into the "
-            "attendance list afterwards.",
+            _(
+                "Please sign in the box of each session you attend. Staff enter the sheet into "
+                "the attendance list afterwards."
+            ),
             sub,
         ),
         Spacer(1, 4 * mm),
@@ -220,19 +240,25 @@ def sign_in_sheet_pdf(sheet: SheetData) -> bytes:
         if number:
             story += [
                 PageBreak(),
-                para(f"Sign-in sheet: {sheet.activity_title} (continued)", heading),
+                para(
+                    _("Sign-in sheet: %(activity)s (continued)")
+                    % {"activity": sheet.activity_title},
+                    heading,
+                ),
                 para(" · ".join(part for part in (sheet.day_text, sheet.venue) if part), sub),
                 Spacer(1, 4 * mm),
             ]
         story.append(_sheet_table(sheet, list(chunk), fixed, available, para, head, small))
     story.append(KeepTogether([Spacer(1, 4 * mm), para(sheet.printed_at, small)]))
 
+    page_text = _("Page %(number)s")
+
     def footer(canvas, document):
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(MUTED)
         canvas.drawString(12 * mm, 8 * mm, f"{sheet.activity_title} — {sheet.day_text}")
-        canvas.drawRightString(pagesize[0] - 12 * mm, 8 * mm, f"Page {document.page}")
+        canvas.drawRightString(pagesize[0] - 12 * mm, 8 * mm, page_text % {"number": document.page})
         canvas.restoreState()
 
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
@@ -240,7 +266,14 @@ def sign_in_sheet_pdf(sheet: SheetData) -> bytes:
 
 
 def _sheet_table(sheet: SheetData, indices: list[int], fixed, available, para, head, small):
-    columns = ["No.", "Name", "Country", "Organisation", *(sheet.sessions[i] for i in indices)]
+    columns = [
+        # Translators: the heading of the sign-in sheet's column of row numbers.
+        _("No."),
+        _("Name"),
+        _("Country"),
+        _("Organisation"),
+        *(sheet.sessions[i] for i in indices),
+    ]
     data = [[para(text, head) for text in columns]]
     for number, person in enumerate(sheet.people, 1):
         data.append(
@@ -254,7 +287,7 @@ def _sheet_table(sheet: SheetData, indices: list[int], fixed, available, para, h
         )
     if not sheet.people:
         data.append(
-            [para(""), para("No confirmed places."), para(""), para("")]
+            [para(""), para(_("No confirmed places.")), para(""), para("")]
             + [para("") for _ in indices]
         )
     rest = (available - sum(fixed)) / max(1, len(indices))

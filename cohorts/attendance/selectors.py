@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import ModelLogEntry
 
 from cohorts.attendance.models import (
@@ -105,7 +106,7 @@ def care_notes_access(user, activity: ActivityPage, *, now=None) -> str | None:
     now = now or timezone.now()
     opens, closes = check_in_window(activity)
     if now >= closes:
-        return (
+        return _(
             "The activity is over, so its dietary and medical notes are no longer shown; they "
             "are deleted automatically some days after it."
         )
@@ -114,11 +115,11 @@ def care_notes_access(user, activity: ActivityPage, *, now=None) -> str | None:
     if is_door_staff(user, activity):
         if now >= opens:
             return None
-        return (
-            f"Door staff see the dietary and medical notes on the activity's days only, from "
-            f"{day_text(opens)}. Ask the activity's organisers if you need them earlier."
-        )
-    return "Only the activity's staff see these notes."
+        return _(
+            "Door staff see the dietary and medical notes on the activity's days only, from "
+            "%(day)s. Ask the activity's organisers if you need them earlier."
+        ) % {"day": day_text(opens)}
+    return _("Only the activity's staff see these notes.")
 
 
 def attendance_can_manage(user, activity: ActivityPage) -> bool:
@@ -344,25 +345,39 @@ def attendance_table(activity: ActivityPage) -> tuple[list[str], list[list]]:
     """One row per person: each session's status, hours present, share, whether attended."""
     grid = attendance_grid(activity)
     tz = activity.tz
-    header = ["Full name", "E-mail", "Country", "Organisation"]
+    header = [_("Full name"), _("E-mail"), _("Country"), _("Organisation")]
     for session in grid.sessions:
         local = timezone.localtime(session.starts_at, tz)
-        header.append(f"{session.title or 'Session'} ({local:%Y-%m-%d %H:%M}, {session.hours} h)")
-    header += ["Hours present", "Hours in all", "Share (%)", "Rule met", "Counted as attended"]
+        # Translators: a column of the attendance export: "Day 1 (2030-01-15 09:00, 7.00 h)".
+        header.append(
+            _("%(session)s (%(moment)s, %(hours)s h)")
+            % {
+                "session": session.title or _("Session"),
+                "moment": f"{local:%Y-%m-%d %H:%M}",
+                "hours": session.hours,
+            }
+        )
+    header += [
+        _("Hours present"),
+        _("Hours in all"),
+        _("Share (%)"),
+        _("Rule met"),
+        _("Counted as attended"),
+    ]
     rows = []
     total = grid.total_hours
     for grid_row in grid.rows:
         row = grid_row.row
         line = [row.name, row.enrolment.user.contact_address, row.country, row.organisation]
         for _session, record in grid_row.cells:
-            line.append(AttendanceStatus(record.status).label if record else "")
+            line.append(str(AttendanceStatus(record.status).label) if record else "")
         share = (grid_row.present_hours * 100 / total).quantize(Decimal("0.1")) if total else 0
         attended_at = row.enrolment.attended_at
         line += [
             float(grid_row.present_hours),
             float(total),
             float(share),
-            "yes" if grid_row.attended else "no",
+            _("yes") if grid_row.attended else _("no"),
             timezone.localtime(attended_at, tz).replace(tzinfo=None, microsecond=0)
             if attended_at
             else "",
@@ -374,7 +389,16 @@ def attendance_table(activity: ActivityPage) -> tuple[list[str], list[list]]:
 def records_table(activity: ActivityPage) -> tuple[list[str], list[list]]:
     """Every record: who recorded it, when and how (the desk's own trail)."""
     tz = activity.tz
-    header = ["Session", "Full name", "Status", "Recorded by", "Recorded at", "How"]
+    header = [
+        _("Session"),
+        _("Full name"),
+        _("Status"),
+        _("Recorded by"),
+        _("Recorded at"),
+        # Translators: a column of the attendance export: how a record was taken (scan, search,
+        # list).
+        _("How"),
+    ]
     records = (
         AttendanceRecord.objects.filter(session__activity_id=activity.pk)
         .select_related("session", "enrolment__user__profile", "recorded_by__profile")
@@ -382,9 +406,9 @@ def records_table(activity: ActivityPage) -> tuple[list[str], list[list]]:
     )
     rows = [
         [
-            record.session.title or "Session",
+            record.session.title or _("Session"),
             person_name(record.enrolment.user),
-            AttendanceStatus(record.status).label,
+            str(AttendanceStatus(record.status).label),
             person_name(record.recorded_by) if record.recorded_by else "",
             timezone.localtime(record.recorded_at, tz).replace(tzinfo=None, microsecond=0),
             record.method,

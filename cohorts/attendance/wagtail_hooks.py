@@ -3,6 +3,9 @@ the *Check-in desks* menu, the attendance set-up, and links from a cohort desk t
 desks of the cohort's activities."""
 
 from django.urls import path, reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -15,12 +18,18 @@ from cohorts.groups.views import GROUP_URLS_HOOK
 from cohorts.places.handlers import PLACE_EMAIL_ATTACH_HOOK
 
 ATTENDANCE_ACTIONS = {
-    "correct": ("Correct attendance", "Corrected an attendance record"),
-    "unmet": ("Attendance rule no longer met", "No longer counted as having attended"),
-    "session_add": ("Add session", "Added an attendance session"),
-    "session_edit": ("Change session", "Changed an attendance session"),
-    "session_delete": ("Remove session", "Removed an attendance session"),
-    "export": ("Export attendance", "Exported the attendance"),
+    "correct": (gettext_lazy("Correct attendance"), gettext_lazy("Corrected an attendance record")),
+    "unmet": (
+        gettext_lazy("Attendance rule no longer met"),
+        gettext_lazy("No longer counted as having attended"),
+    ),
+    "session_add": (gettext_lazy("Add session"), gettext_lazy("Added an attendance session")),
+    "session_edit": (gettext_lazy("Change session"), gettext_lazy("Changed an attendance session")),
+    "session_delete": (
+        gettext_lazy("Remove session"),
+        gettext_lazy("Removed an attendance session"),
+    ),
+    "export": (gettext_lazy("Export attendance"), gettext_lazy("Exported the attendance")),
 }
 
 
@@ -45,7 +54,10 @@ class CheckInMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_check_in_menu_item():
     return CheckInMenuItem(
-        "Check-in desks", reverse("cohorts_check_in_index"), icon_name="tick-inverse", order=242
+        gettext_lazy("Check-in desks"),
+        reverse("cohorts_check_in_index"),
+        icon_name="tick-inverse",
+        order=242,
     )
 
 
@@ -58,9 +70,9 @@ def register_attendance_setup():
 def cohort_check_in_links(request, cohort):
     return [
         DeskLink(
-            label=f"Check-in: {activity.title}",
+            label=_("Check-in: %(activity)s") % {"activity": activity.title},
             url=reverse("cohorts:check_in_desk", args=[activity.pk]),
-            summary=f"{activity.local_starts_at:%d %b %Y}",
+            summary=formats.date_format(activity.local_starts_at, "DATE_FORMAT"),
         )
         for activity in cohort.activities.order_by("starts_at")
     ]

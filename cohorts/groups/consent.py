@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cohorts.errors import CohortsError
 from cohorts.groups.models import GroupMember
@@ -25,6 +27,7 @@ from cohorts.places.services.book import (
     place_lock,
     place_transaction,
 )
+from lms import languages
 from lms.consent.services import (
     ConsentSubject,
     consent_cancel,
@@ -35,7 +38,6 @@ from lms.consent.services import (
 from lms.errors import LmsError
 from lms.mail.services import email_queue
 from lms.models import ConsentPurpose, ConsentState, GuardianConsent
-from lms.time_zones import DAY_FORMAT
 from programmes.models import ActivityPage
 
 logger = logging.getLogger(__name__)
@@ -98,9 +100,9 @@ def _describe(consent: GuardianConsent) -> dict | None:
         activity = enrolment.activity.specific
         item = emails.activity_item(activity)
         programme = activity.get_parent()
-        where = item["where"] or ("Online" if activity.online_url else "")
+        where = item["where"] or (_("Online") if activity.online_url else "")
         if item["where"] and activity.online_url:
-            where += " (also online)"
+            where = _("%(where)s (also online)") % {"where": where}
         what = f"{activity.get_kind_display()}. {activity.summary}".strip()
         return {
             "title": activity.title,
@@ -111,13 +113,19 @@ def _describe(consent: GuardianConsent) -> dict | None:
             "group": group,
         }
     cohort: Cohort = enrolment.cohort
-    when = (
-        f"{dateformat.format(cohort.starts_on, DAY_FORMAT)} to "
-        f"{dateformat.format(cohort.ends_on, DAY_FORMAT)}"
-    )
+    # Translators: how a day is written, in Django's date format characters (l: weekday, j: day,
+    # F: month name, Y: year), e.g. "Tuesday 15 January 2030". Reorder for your language.
+    day_format = pgettext("date format", "l j F Y")
+    when = _("%(first)s to %(last)s") % {
+        "first": dateformat.format(cohort.starts_on, day_format),
+        "last": dateformat.format(cohort.ends_on, day_format),
+    }
     organiser = cohort.programme.title if cohort.programme_id else ""
     if cohort.presidency_country:
-        organiser += f", under the presidency of {cohort.presidency_country.name}"
+        organiser = _("%(organiser)s, under the presidency of %(country)s") % {
+            "organiser": organiser,
+            "country": cohort.presidency_country.name,
+        }
     return {
         "title": cohort.title,
         "what": cohort.summary,
@@ -158,16 +166,21 @@ def _on_given(consent: GuardianConsent) -> None:
     """The held place is confirmed: PENDING_CONSENT -> ACCEPTED under the place lock."""
     found = _locked_enrolment(consent)
     if found is None:
-        raise LmsError("subject_gone", "The place this consent was for no longer exists.")
+        raise LmsError("subject_gone", _("The place this consent was for no longer exists."))
     enrolment, _target = found
     if enrolment.state in CONFIRMED:
         return
     if enrolment.state != EnrolmentState.PENDING_CONSENT:
         raise LmsError(
             "subject_gone",
-            f"The place at {_target_title(enrolment)} is no longer held "
-            f"({EnrolmentState(enrolment.state).label.lower()}), so consent cannot be given for "
-            "it. Nothing was changed.",
+            _(
+                "The place at %(title)s is no longer held (%(state)s), so consent cannot be "
+                "given for it. Nothing was changed."
+            )
+            % {
+                "title": _target_title(enrolment),
+                "state": EnrolmentState(enrolment.state).label.lower(),
+            },
         )
     try:
         enrolment_transition(enrolment, EnrolmentState.ACCEPTED)
@@ -259,25 +272,29 @@ def leaders_tell_consent_ended(event) -> None:
     member = GroupMember.objects.filter(group=group, person_id=enrolment.user_id).first()
     name = member.full_name if member is not None else emails.person_name(enrolment.user)
     title = _target_title(enrolment)
-    for leader in group.leaders.filter(is_active=True):
-        email_queue(
-            recipient=leader.email,
-            reason=f"cohorts.group.consent_{verb}:{consent.pk}",
-            subject=(
-                f"{name}'s guardian did not consent: {title}"
-                if verb == "refused"
-                else f"{name}'s guardian withdrew consent: {title}"
-            )[:300],
-            template="cohorts.group.consent_ended",
-            context={
-                "leader_name": emails.person_name(leader),
-                "member_name": name,
-                "group_name": group.name,
-                "title": title,
-                "verb": verb,
-                "group_url": emails.absolute(reverse("groups:group", args=[group.pk])),
-            },
-        )
+    for leader in group.leaders.filter(is_active=True).select_related("profile"):
+        with languages.reading(languages.of_user(leader)):
+            email_queue(
+                recipient=leader.email,
+                reason=f"cohorts.group.consent_{verb}:{consent.pk}",
+                subject=(
+                    (
+                        _("%(name)s's guardian did not consent: %(title)s")
+                        if verb == "refused"
+                        else _("%(name)s's guardian withdrew consent: %(title)s")
+                    )
+                    % {"name": name, "title": title}
+                )[:300],
+                template="cohorts.group.consent_ended",
+                context={
+                    "leader_name": emails.person_name(leader),
+                    "member_name": name,
+                    "group_name": group.name,
+                    "title": title,
+                    "verb": verb,
+                    "group_url": emails.absolute(reverse("groups:group", args=[group.pk])),
+                },
+            )
 
 
 def register() -> None:
@@ -306,15 +323,20 @@ class ConsentStatus:
     @property
     def text(self) -> str:
         if self.complete:
-            return "Guardian consent: complete"
+            return _("Guardian consent: complete")
         detail = {
-            "": "not requested",
-            ConsentState.PENDING: "waiting for the guardian",
-            ConsentState.REFUSED: "refused",
-            ConsentState.WITHDRAWN: "withdrawn",
-            ConsentState.CANCELLED: "cancelled",
+            "": _("not requested"),
+            ConsentState.PENDING: _("waiting for the guardian"),
+            # Translators: a guardian's consent that was refused.
+            ConsentState.REFUSED: pgettext("consent", "refused"),
+            # Translators: a guardian's consent that was withdrawn.
+            ConsentState.WITHDRAWN: pgettext("consent", "withdrawn"),
+            # Translators: a request for a guardian's consent that was cancelled.
+            ConsentState.CANCELLED: pgettext("consent", "cancelled"),
         }.get(self.state, "")
-        return f"Guardian consent: missing ({detail})" if detail else "Guardian consent: missing"
+        if detail:
+            return _("Guardian consent: missing (%(detail)s)") % {"detail": detail}
+        return _("Guardian consent: missing")
 
 
 def _first_days(enrolments: list[Enrolment]) -> dict[tuple[str, int], dt.date]:
@@ -387,7 +409,7 @@ def consent_blocked_reason(enrolment: Enrolment, name: str) -> str | None:
     status = consent_status(enrolment)
     if status is None or status.complete:
         return None
-    return (
-        f"{name} is a minor and their guardian's consent has not been received — they cannot be "
-        "checked in. Nothing was recorded."
-    )
+    return _(
+        "%(name)s is a minor and their guardian's consent has not been received — they cannot "
+        "be checked in. Nothing was recorded."
+    ) % {"name": name}

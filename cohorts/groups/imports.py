@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from cohorts.desk.imports import table_read
 from cohorts.groups.services import MemberData
@@ -50,9 +51,10 @@ def members_parse(text: str) -> list[MemberImportRow]:
         year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
         if year is None:
             errors.append(
-                f"“{year_text[:20]}” is not a year of birth (four digits, e.g. 2012)"
+                _("“%(value)s” is not a year of birth (four digits, e.g. 2012)")
+                % {"value": year_text[:20]}
                 if year_text
-                else "the year of birth is missing"
+                else _("the year of birth is missing")
             )
         birth_date = None
         date_text = values.get("birth_date", "").strip()
@@ -64,13 +66,18 @@ def members_parse(text: str) -> list[MemberImportRow]:
                 except ValueError:
                     continue
             else:
-                errors.append(f"“{date_text[:20]}” is not a date (write it as 2012-03-31)")
+                errors.append(
+                    _("“%(value)s” is not a date (write it as 2012-03-31)")
+                    % {"value": date_text[:20]}
+                )
         guardian_email = " ".join(values.get("guardian_email", "").split()).lower()
         if guardian_email:
             try:
                 validate_email(guardian_email)
             except ValidationError:
-                errors.append(f"“{guardian_email[:80]}” is not a valid e-mail address")
+                errors.append(
+                    _("“%(value)s” is not a valid e-mail address") % {"value": guardian_email[:80]}
+                )
         data = MemberData(
             first_name=name_clean(values.get("first_name"), limit=150),
             family_name=name_clean(values.get("family_name"), limit=150),
@@ -81,6 +88,6 @@ def members_parse(text: str) -> list[MemberImportRow]:
             guardian_phone=values.get("guardian_phone", ""),
         )
         if not data.first_name or not data.family_name:
-            errors.insert(0, "the first or family name is missing")
+            errors.insert(0, _("the first or family name is missing"))
         rows.append(MemberImportRow(number=number, data=data, errors=errors))
     return rows

@@ -7,18 +7,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django_countries.fields import CountryField
 
 from lms.ages import ADULT_AGE, age_on
 
 
 class GroupKind(models.TextChoices):
-    YOUTH_ORGANISATION = "youth_organisation", "Youth organisation"
-    SCHOOL_CLASS = "school_class", "School class"
-    VOLUNTEER_UNIT = "volunteer_unit", "Volunteer unit"
-    SCOUT_GROUP = "scout_group", "Scout group"
-    RESCUE_YOUTH = "rescue_youth", "Youth rescue or fire brigade"
-    OTHER = "other", "Other"
+    YOUTH_ORGANISATION = "youth_organisation", _("Youth organisation")
+    SCHOOL_CLASS = "school_class", _("School class")
+    VOLUNTEER_UNIT = "volunteer_unit", _("Volunteer unit")
+    SCOUT_GROUP = "scout_group", _("Scout group")
+    RESCUE_YOUTH = "rescue_youth", _("Youth rescue or fire brigade")
+    OTHER = "other", pgettext_lazy("kind of group", "Other")
 
 
 class YouthGroup(models.Model):
@@ -34,7 +36,7 @@ class YouthGroup(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = "youth or volunteer group"
+        verbose_name = _("youth or volunteer group")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation}, {self.country.code})"
@@ -60,7 +62,7 @@ class LeaderInvitation(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"Invitation to co-lead {self.group.name}"
+        return _("Invitation to co-lead %(group)s") % {"group": self.group.name}
 
     def is_open(self, now=None) -> bool:
         return (
@@ -70,7 +72,13 @@ class LeaderInvitation(models.Model):
         )
 
 
-AGE_BANDS = ((0, 9, "under 10"), (10, 12, "10–12"), (13, 15, "13–15"), (16, 17, "16–17"))
+AGE_BANDS = (
+    # Translators: an age band of a group member, shown beside their name.
+    (0, 9, pgettext_lazy("age band", "under 10")),
+    (10, 12, "10–12"),
+    (13, 15, "13–15"),
+    (16, 17, "16–17"),
+)
 
 
 class GroupMember(models.Model):
@@ -122,5 +130,6 @@ class GroupMember(models.Model):
         age = self.age_on(on or timezone.localdate())
         for low, high, label in AGE_BANDS:
             if low <= age <= high:
-                return label
-        return "adult"
+                return str(label)
+        # Translators: the age band of a group member who is 18 or over.
+        return pgettext("age band", "adult")

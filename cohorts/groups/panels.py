@@ -2,6 +2,7 @@
 vocabulary. Imported from CohortsConfig.ready()."""
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from cohorts.groups.selectors import groups_led_by
@@ -9,16 +10,16 @@ from cohorts.groups.services import leader_refusal
 from programmes.pages.selectors import MY_LEARNING_PANELS_HOOK
 
 GROUP_ACTIONS = {
-    "create": ("Register group", "Registered the group"),
-    "update": ("Edit group", "Edited the group"),
-    "delete": ("Delete group", "Deleted the group"),
-    "leader_add": ("Add co-leader", "Added a co-leader"),
-    "leader_invite": ("Invite co-leader", "Invited a co-leader"),
-    "leader_invitation_cancel": ("Cancel invitation", "Cancelled a co-leader invitation"),
-    "leader_remove": ("Remove leader", "Removed a leader"),
-    "member_add": ("Add member", "Added a member"),
-    "member_update": ("Edit member", "Edited a member"),
-    "member_remove": ("Remove member", "Removed a member"),
+    "create": (_("Register group"), _("Registered the group")),
+    "update": (_("Edit group"), _("Edited the group")),
+    "delete": (_("Delete group"), _("Deleted the group")),
+    "leader_add": (_("Add co-leader"), _("Added a co-leader")),
+    "leader_invite": (_("Invite co-leader"), _("Invited a co-leader")),
+    "leader_invitation_cancel": (_("Cancel invitation"), _("Cancelled a co-leader invitation")),
+    "leader_remove": (_("Remove leader"), _("Removed a leader")),
+    "member_add": (_("Add member"), _("Added a member")),
+    "member_update": (_("Edit member"), _("Edited a member")),
+    "member_remove": (_("Remove member"), _("Removed a member")),
 }
 
 
@@ -39,4 +40,6 @@ def my_groups_panel(request) -> str:
 def register_group_actions(actions):
     for action, (label, message) in GROUP_ACTIONS.items():
         actions.register_action(f"cohorts.group.{action}", label, message)
-    actions.register_action("cohorts.enrolment.group_book", "Group booking", "Booked by the group")
+    actions.register_action(
+        "cohorts.enrolment.group_book", _("Group booking"), _("Booked by the group")
+    )

@@ -7,9 +7,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from cohorts.groups.models import GroupMember, LeaderInvitation, YouthGroup
-from cohorts.groups.services import LIVE, booking_closed_reason, group_refusal, target_start
+from cohorts.groups.services import (
+    LIVE,
+    booking_closed_reason,
+    date_text,
+    group_refusal,
+    target_start,
+)
 from cohorts.places.models import CONFIRMED, Cohort, Enrolment, EnrolmentMode, EnrolmentState
 from lms.consent.services import consent_states
 from lms.models import undeliverable
@@ -112,11 +120,12 @@ def member_rows(group: YouthGroup, *, today: dt.date | None = None) -> list[Memb
 
 
 CONSENT_LABELS = {
-    "pending": "Waiting for the guardian",
-    "given": "Given",
-    "refused": "Refused by the guardian",
-    "withdrawn": "Withdrawn by the guardian",
-    "cancelled": "No longer needed",
+    "pending": gettext_lazy("Waiting for the guardian"),
+    # Translators: a guardian's consent that was given.
+    "given": pgettext_lazy("consent", "Given"),
+    "refused": gettext_lazy("Refused by the guardian"),
+    "withdrawn": gettext_lazy("Withdrawn by the guardian"),
+    "cancelled": gettext_lazy("No longer needed"),
 }
 
 
@@ -136,10 +145,10 @@ class BookingRow:
     @property
     def consent_label(self) -> str:
         if not self.minor:
-            return "Not needed (adult)"
+            return _("Not needed (adult)")
         if self.consent is None:
-            return "Not requested" if self.live else ""
-        return CONSENT_LABELS.get(self.consent.state, self.consent.get_state_display())
+            return _("Not requested") if self.live else ""
+        return str(CONSENT_LABELS.get(self.consent.state, self.consent.get_state_display()))
 
     @property
     def waiting(self) -> bool:
@@ -253,7 +262,7 @@ def bookable_targets(*, group: YouthGroup | None = None, now=None) -> list[Booka
             targets.append(
                 BookableTarget(
                     f"activity:{activity.pk}",
-                    f"{activity.title} ({when.day} {when:%B %Y})",
+                    f"{activity.title} ({date_text(when)})",
                     activity,
                     group_refusal(group, activity, members) or "" if group is not None else "",
                 )
@@ -268,7 +277,8 @@ def bookable_targets(*, group: YouthGroup | None = None, now=None) -> list[Booka
             targets.append(
                 BookableTarget(
                     f"cohort:{cohort.pk}",
-                    f"{cohort.title} (cohort from {cohort.starts_on.day} {cohort.starts_on:%B %Y})",
+                    _("%(title)s (cohort from %(date)s)")
+                    % {"title": cohort.title, "date": date_text(cohort.starts_on)},
                     cohort,
                 )
             )

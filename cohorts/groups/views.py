@@ -10,6 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -100,7 +102,9 @@ def group_new(request):
             form.add_error(None, error.message)
         else:
             messages.success(
-                request, f"{group.name} is registered. Add its members, then book places."
+                request,
+                _("%(group)s is registered. Add its members, then book places.")
+                % {"group": group.name},
             )
             return _to_group(group)
     return _render(request, "group_form.html", {"form": form, "group": None, "refusal": refusal})
@@ -123,7 +127,9 @@ def group_edit(request, group_id: int):
         except CohortsError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"The details of {group.name} are saved.")
+            messages.success(
+                request, _("The details of %(group)s are saved.") % {"group": group.name}
+            )
             return _to_group(group)
     return _render(request, "group_form.html", {"form": form, "group": group, "refusal": None})
 
@@ -163,7 +169,9 @@ def leader_add_view(request, group_id: int):
         except CohortsError as error:
             form.add_error("email", error.message)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return _to_group(group, "leaders")
     context = _group_context(request, group, leader_form=form)
     return _render(request, "group.html", context, status=400)
@@ -203,7 +211,7 @@ def leader_invitation(request, token: str):
         except CohortsError as error:
             context["error"] = error.message
         else:
-            messages.success(request, f"You now lead {group.name}.")
+            messages.success(request, _("You now lead %(group)s.") % {"group": group.name})
             return _to_group(group)
     return _render(request, "invitation.html", context)
 
@@ -265,7 +273,11 @@ def member_new(request, group_id: int):
         except CohortsError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"{member.full_name} is now a member of {group.name}.")
+            messages.success(
+                request,
+                _("%(name)s is now a member of %(group)s.")
+                % {"name": member.full_name, "group": group.name},
+            )
             if "another" in request.POST:
                 return redirect("groups:member_new", group.pk)
             return _to_group(group, "members")
@@ -308,7 +320,15 @@ def members_import_view(request, group_id: int):
                 if row.number in outcome.failed:
                     row.errors.append(outcome.failed[row.number])
         if added and len(added) == len(rows):
-            messages.success(request, f"{len(added)} members added to {group.name}.")
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s member added to %(group)s.",
+                    "%(count)s members added to %(group)s.",
+                    len(added),
+                )
+                % {"count": len(added), "group": group.name},
+            )
             return _to_group(group, "members")
         context.update(rows=rows, added=added, partial=partial)
         return _render(request, "members_import.html", context, status=200 if added else 400)
@@ -334,7 +354,7 @@ def member_edit(request, group_id: int, member_id: int):
     }
     form = MemberForm(request.POST or None, initial=initial, with_account=False)
     form.fields["birth_date"].help_text = (
-        "A date of birth is on record; it is not shown. Enter one only to correct it."
+        _("A date of birth is on record; it is not shown. Enter one only to correct it.")
         if member.birth_date
         else form.fields["birth_date"].help_text
     )
@@ -347,10 +367,10 @@ def member_edit(request, group_id: int, member_id: int):
         except CohortsError as error:
             form.add_error(None, error.message)
         else:
-            text = f"The details of {member.full_name} are saved."
+            text = _("The details of %(name)s are saved.") % {"name": member.full_name}
             renewed = getattr(member, "consent_requests_renewed", 0)
             if renewed:
-                text += " The consent request went to the new guardian's address."
+                text += " " + _("The consent request went to the new guardian's address.")
             messages.success(request, text)
             return _to_group(group, "members")
     return _render(request, "member_form.html", {"form": form, "group": group, "member": member})
@@ -399,7 +419,7 @@ def booking_new(request, group_id: int):
     if request.method == "POST" and form.is_valid():
         target = target_by_value(form.cleaned_data["target"])
         if target is None:
-            form.add_error("target", "That activity or cohort cannot be booked.")
+            form.add_error("target", _("That activity or cohort cannot be booked."))
         else:
             try:
                 result = group_book(
@@ -449,7 +469,9 @@ def booking_cancel(request, group_id: int, enrolment_id: int):
     group = _group_or_404(request, group_id)
     block, row = _booking_row(group, enrolment_id)
     if not row.live:
-        messages.info(request, f"The booking of {row.name} is already cancelled.")
+        messages.info(
+            request, _("The booking of %(name)s is already cancelled.") % {"name": row.name}
+        )
         return _to_group(group, "bookings")
     return _confirmed(
         request,

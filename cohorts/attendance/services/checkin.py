@@ -3,7 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from cohorts.attendance.models import (
@@ -44,13 +45,16 @@ def check_in_window_reason(activity: ActivityPage, *, now=None) -> str | None:
     now = now or timezone.now()
     opens, closes = check_in_window(activity)
     if now < opens:
-        return f"Check-in for {activity.title} opens on {day_text(opens)}. Nothing was recorded."
+        return _("Check-in for %(activity)s opens on %(day)s. Nothing was recorded.") % {
+            "activity": activity.title,
+            "day": day_text(opens),
+        }
     if now >= closes:
         last = closes - dt.timedelta(days=1)
-        return (
-            f"{activity.title} ended on {day_text(last)}: the desk is closed. Nothing was "
-            "recorded; corrections are made in the attendance list."
-        )
+        return _(
+            "%(activity)s ended on %(day)s: the desk is closed. Nothing was recorded; "
+            "corrections are made in the attendance list."
+        ) % {"activity": activity.title, "day": day_text(last)}
     return None
 
 
@@ -62,17 +66,18 @@ def presence_blocked_reason(enrolment: Enrolment) -> str | None:
     if consent_reason and enrolment.state != EnrolmentState.WITHDRAWN:
         return consent_reason
     if enrolment.state == EnrolmentState.WITHDRAWN:
-        when = (
-            f" on {day_text(timezone.localtime(enrolment.decided_at))}"
-            if enrolment.decided_at
-            else ""
-        )
-        return f"{name} withdrew from this activity{when}. Nothing was recorded."
+        if enrolment.decided_at:
+            return _("%(name)s withdrew from this activity on %(day)s. Nothing was recorded.") % {
+                "name": name,
+                "day": day_text(timezone.localtime(enrolment.decided_at)),
+            }
+        return _("%(name)s withdrew from this activity. Nothing was recorded.") % {"name": name}
     if enrolment.state not in CONFIRMED:
         state = EnrolmentState(enrolment.state).label.lower()
-        return (
-            f"{name} has no confirmed place (their registration is: {state}). Nothing was recorded."
-        )
+        return _(
+            "%(name)s has no confirmed place (their registration is: %(state)s). Nothing was "
+            "recorded."
+        ) % {"name": name, "state": state}
     return None
 
 
@@ -86,11 +91,10 @@ def _session_day_reason(session: ActivitySession, activity: ActivityPage, *, now
     today = timezone.localtime(now, activity.tz).date()
     day = session_local_date(session, activity)
     if day != today:
-        return (
-            f"{session.title or 'That session'} is on {day_text(day)}, not today. Choose today's "
-            "session at the top of the desk; past days are corrected in the attendance list. "
-            "Nothing was recorded."
-        )
+        return _(
+            "%(session)s is on %(day)s, not today. Choose today's session at the top of the "
+            "desk; past days are corrected in the attendance list. Nothing was recorded."
+        ) % {"session": session.title or _("That session"), "day": day_text(day)}
     return None
 
 
@@ -121,25 +125,35 @@ def pass_lookup(*, activity: ActivityPage, text: str | None, now=None) -> PassLo
     token = token_from_text(text)
     if token is None:
         return PassLookup(
-            False, "This is not a BSR Academy participant pass: the code cannot be read."
+            False, _("This is not a BSR Academy participant pass: the code cannot be read.")
         )
     ticket = pass_by_token(token)
     if ticket is None:
         return PassLookup(
-            False, "This pass is not valid: no pass has this code. It may be mistyped or forged."
+            False,
+            _("This pass is not valid: no pass has this code. It may be mistyped or forged."),
         )
     enrolment = ticket.enrolment
     if enrolment.activity_id != activity.pk:
         return PassLookup(
             False,
-            f"This pass is for another activity ({enrolment.activity.title}), not for "
-            f"{activity.title}. Nothing was recorded.",
+            _(
+                "This pass is for another activity (%(other)s), not for %(activity)s. Nothing "
+                "was recorded."
+            )
+            % {"other": enrolment.activity.title, "activity": activity.title},
         )
     if ticket.revoked_at is not None:
         return PassLookup(
             False,
-            f"This pass was cancelled on {day_text(timezone.localtime(ticket.revoked_at))}: "
-            f"{person_name(enrolment.user)} no longer has a place. Nothing was recorded.",
+            _(
+                "This pass was cancelled on %(day)s: %(name)s no longer has a place. Nothing was "
+                "recorded."
+            )
+            % {
+                "day": day_text(timezone.localtime(ticket.revoked_at)),
+                "name": person_name(enrolment.user),
+            },
             enrolment,
             ticket,
         )
@@ -167,7 +181,7 @@ def check_in(*, enrolment: Enrolment, session: ActivitySession, actor, method="s
         enrolment = _locked(enrolment.pk)
         activity = enrolment.activity.specific if enrolment.activity_id else None
         if activity is None or session.activity_id != activity.pk:
-            raise CohortsError("refused", "This person has no place at this activity.")
+            raise CohortsError("refused", _("This person has no place at this activity."))
         now = timezone.now()
         reason = check_in_blocked_reason(enrolment, now=now) or _session_day_reason(
             session, activity, now=now
@@ -181,9 +195,12 @@ def check_in(*, enrolment: Enrolment, session: ActivitySession, actor, method="s
     name = person_name(enrolment.user)
     if already:
         at = timezone.localtime(record.recorded_at, activity.tz)
-        message = f"{name} was already checked in at {at:%H:%M}."
+        message = _("%(name)s was already checked in at %(time)s.") % {
+            "name": name,
+            "time": formats.time_format(at, "TIME_FORMAT"),
+        }
     else:
-        message = f"{name} is checked in."
+        message = _("%(name)s is checked in.") % {"name": name}
     return CheckIn(enrolment, session, record, already, message)
 
 
@@ -194,12 +211,12 @@ def attendance_set(
     A change of an existing record goes to the audit log. Present and absent can be recorded
     once the session's day has begun; excused also ahead of it."""
     if status not in AttendanceStatus.values:
-        raise CohortsError("bad_status", "Choose present, absent or excused.")
+        raise CohortsError("bad_status", _("Choose present, absent or excused."))
     with attendance_transaction():
         enrolment = _locked(enrolment.pk)
         activity = enrolment.activity.specific if enrolment.activity_id else None
         if activity is None or session.activity_id != activity.pk:
-            raise CohortsError("refused", "This person has no place at this activity.")
+            raise CohortsError("refused", _("This person has no place at this activity."))
         now = timezone.now()
         reason = presence_blocked_reason(enrolment)
         if reason:
@@ -210,23 +227,31 @@ def attendance_set(
         ):
             raise CohortsError(
                 "too_early",
-                f"{session.title or 'That session'} is on {day_text(session_day)}: attendance "
-                "can be recorded from that day on (an absence can be excused ahead). Nothing "
-                "was recorded.",
+                _(
+                    "%(session)s is on %(day)s: attendance can be recorded from that day on (an "
+                    "absence can be excused ahead). Nothing was recorded."
+                )
+                % {"session": session.title or _("That session"), "day": day_text(session_day)},
             )
         record, unchanged = _record(enrolment, session, status, actor=actor, method=method, now=now)
         cleared = attended_update(enrolment, activity, actor=actor, now=now)
     name = person_name(enrolment.user)
-    label = AttendanceStatus(status).label.lower()
+    facts = {
+        "name": name,
+        "status": AttendanceStatus(status).label.lower(),
+        "session": session.title or _("this session"),
+    }
     if unchanged:
-        message = f"{name} was already recorded {label} for {session.title or 'this session'}."
+        # Translators: "Anna Berzina was already recorded absent for Day 2."
+        message = _("%(name)s was already recorded %(status)s for %(session)s.") % facts
     else:
-        message = f"{name} is recorded {label} for {session.title or 'this session'}."
+        # Translators: "Anna Berzina is recorded absent for Day 2."
+        message = _("%(name)s is recorded %(status)s for %(session)s.") % facts
     if cleared:
-        message += (
-            f" {name} no longer meets the activity's attendance rule; a certificate already "
+        message += " " + _(
+            "%(name)s no longer meets the activity's attendance rule; a certificate already "
             "issued stays valid until it is revoked."
-        )
+        ) % {"name": name}
     return CheckIn(enrolment, session, record, unchanged, message)
 
 
@@ -238,7 +263,7 @@ def _locked(enrolment_id: int) -> Enrolment:
         .first()
     )
     if enrolment is None:
-        raise CohortsError("not_found", "That place no longer exists.")
+        raise CohortsError("not_found", _("That place no longer exists."))
     return enrolment
 
 

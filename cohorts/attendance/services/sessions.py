@@ -6,7 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
 from cohorts.attendance.models import (
@@ -196,18 +198,20 @@ def session_save(
     if not first <= data.date <= last:
         raise CohortsError(
             "bad_session",
-            "A session must be on one of the activity's days "
-            f"({day_text(first)} to {day_text(last)}).",
+            _("A session must be on one of the activity's days (%(first)s to %(last)s).")
+            % {"first": day_text(first), "last": day_text(last)},
         )
     starts = dt.datetime.combine(data.date, data.starts, tzinfo=tz)
     ends = dt.datetime.combine(data.date, data.ends, tzinfo=tz)
     if ends <= starts:
-        raise CohortsError("bad_session", "A session must end after it starts.")
+        raise CohortsError("bad_session", _("A session must end after it starts."))
     span = _hours((ends - starts).total_seconds())
     hours = span if data.hours is None else Decimal(data.hours)
     if hours <= 0 or hours > span:
         raise CohortsError(
-            "bad_session", f"The hours must be more than 0 and at most the session's {span}."
+            "bad_session",
+            _("The hours must be more than 0 and at most the session's %(hours)s.")
+            % {"hours": formats.number_format(span)},
         )
     title = " ".join(data.title.split())[:200]
     with attendance_transaction():
@@ -222,7 +226,7 @@ def session_save(
                 .first()
             )
             if session is None:
-                raise CohortsError("not_found", "That session no longer exists.")
+                raise CohortsError("not_found", _("That session no longer exists."))
             action = "cohorts.attendance.session_edit"
         session.title, session.starts_at, session.ends_at, session.hours = (
             title,
@@ -256,17 +260,22 @@ def session_delete(*, activity: ActivityPage, session_id: int, actor) -> None:
             .first()
         )
         if session is None:
-            raise CohortsError("not_found", "That session no longer exists.")
+            raise CohortsError("not_found", _("That session no longer exists."))
         records = session.records.count()
         if records:
             raise CohortsError(
                 "has_records",
-                f"{session_label(session, activity)} has {records} attendance record"
-                f"{'s' if records != 1 else ''}, so it cannot be removed; correct the records "
-                "instead.",
+                ngettext(
+                    "%(session)s has %(count)s attendance record, so it cannot be removed; "
+                    "correct the records instead.",
+                    "%(session)s has %(count)s attendance records, so it cannot be removed; "
+                    "correct the records instead.",
+                    records,
+                )
+                % {"session": session_label(session, activity), "count": records},
             )
         if ActivitySession.objects.filter(activity_id=activity.pk).count() == 1:
-            raise CohortsError("last_session", "An activity needs at least one session.")
+            raise CohortsError("last_session", _("An activity needs at least one session."))
         log(
             instance=session,
             action="cohorts.attendance.session_delete",
@@ -281,9 +290,17 @@ def session_label(session: ActivitySession, activity: ActivityPage) -> str:
     """“Day 2 — Tuesday 6 April 2027, 09:00–17:00”."""
     local_start = timezone.localtime(session.starts_at, activity.tz)
     local_end = timezone.localtime(session.ends_at, activity.tz)
-    times = f"{local_start:%H:%M}–{local_end:%H:%M}"
-    title = session.title or "Session"
-    return f"{title} — {day_text(local_start)}, {times}"
+    times = (
+        f"{formats.time_format(local_start, 'TIME_FORMAT')}–"
+        f"{formats.time_format(local_end, 'TIME_FORMAT')}"
+    )
+    title = session.title or _("Session")
+    # Translators: a session of an activity: "Day 2 — Tuesday 6 April 2027, 09:00–17:00".
+    return _("%(title)s — %(day)s, %(times)s") % {
+        "title": title,
+        "day": day_text(local_start),
+        "times": times,
+    }
 
 
 def session_current(

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cohorts.attendance import passes
 from cohorts.attendance.models import (
@@ -20,7 +21,8 @@ from cohorts.attendance.services.base import (
 )
 from cohorts.places import emails
 from cohorts.places.models import CONFIRMED, Enrolment
-from lms.models import OutgoingEmail
+from lms import languages
+from lms.models import OutgoingEmail, undeliverable
 from lms.tokens import derived_token_fields, token_digest
 
 _TOKEN_RE = re.compile(rf"(?:^|/cohorts/pass/)({TOKEN_PATTERN})/?$")
@@ -95,21 +97,39 @@ def pass_by_token(token: str | None) -> ParticipantPass | None:
     )
 
 
-def pass_data(*, enrolment: Enrolment, ticket: ParticipantPass) -> passes.PassData:
+def pass_language(enrolment: Enrolment, *, leader=None) -> str:
+    """The language a pass is printed in: its holder's, or for a group member without an
+    account of their own, the group leader's (`leader`, else the group's first leader)."""
+    holder = enrolment.user
+    if not undeliverable(holder.email):
+        return languages.of_user(holder)
+    if leader is None and enrolment.group_id:
+        leader = enrolment.group.leaders.select_related("profile").order_by("pk").first()
+    return languages.of_user(leader)
+
+
+def pass_data(
+    *, enrolment: Enrolment, ticket: ParticipantPass, language: str | None = None
+) -> passes.PassData:
+    """What the pass prints, in `language` (by default the holder's, see `pass_language`)."""
+    language = languages.supported(language or pass_language(enrolment))
     activity = enrolment.activity.specific
-    item = emails.activity_item(activity)
     programme = activity.get_parent()
-    return passes.PassData(
-        holder_name=person_name(enrolment.user),
-        activity_title=activity.title,
-        when=item["when"],
-        venue=item["where"] or ("Online" if activity.online_url else ""),
-        qr_text=pass_address(ticket.token),
-        code=ticket.token,
-        country=enrolment.country.name if enrolment.country else "",
-        organisation=enrolment.organisation.name if enrolment.organisation else "",
-        programme=programme.title if programme is not None else "",
-    )
+    with languages.reading(language):
+        item = emails.activity_item(activity)
+        venue = item["where"] or (_("Online") if activity.online_url else "")
+        return passes.PassData(
+            holder_name=person_name(enrolment.user),
+            activity_title=activity.title,
+            when=str(item["when"]),
+            venue=str(venue),
+            qr_text=pass_address(ticket.token),
+            code=ticket.token,
+            country=str(enrolment.country.name) if enrolment.country else "",
+            organisation=enrolment.organisation.name if enrolment.organisation else "",
+            programme=programme.title if programme is not None else "",
+            language=language,
+        )
 
 
 def pass_filename(enrolment: Enrolment) -> str:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_permissions_policy.decorators import permissions_policy_override
@@ -50,9 +51,10 @@ def staff_activity(request, activity_id: int) -> ActivityPage:
     return activity
 
 
-def organisers_only(request, activity, what: str):
-    """The answer to check-in staff who open a page that keeps the whole record."""
-    context = {"activity": activity, "what": what, "desk_url": _desk_url(activity)}
+def organisers_only(request, activity, ask: str):
+    """The answer to check-in staff who open a page that keeps the whole record; `ask` says
+    what to ask the organisers for, as a whole sentence."""
+    context = {"activity": activity, "ask": ask, "desk_url": _desk_url(activity)}
     return private_response(
         render(request, "cohorts/attendance/organisers_only.html", context, status=403)
     )
@@ -173,7 +175,7 @@ def desk_pass(request, activity_id: int):
         method = "scan" if data.get("method") == "scan" else "code"
         if session is None:
             return _result(
-                request, activity, session, ok=False, message="This activity has no sessions."
+                request, activity, session, ok=False, message=_("This activity has no sessions.")
             )
         try:
             done = attendance.check_in_by_token(
@@ -221,11 +223,16 @@ def desk_check_in(request, activity_id: int, enrolment_id: int):
     enrolment = desk_place(activity, enrolment_id)
     if enrolment is None:
         return _result(
-            request, activity, session, ok=False, message="This person has no place here.", q=q
+            request, activity, session, ok=False, message=_("This person has no place here."), q=q
         )
     if session is None:
         return _result(
-            request, activity, session, ok=False, message="This activity has no sessions.", q=q
+            request,
+            activity,
+            session,
+            ok=False,
+            message=_("This activity has no sessions."),
+            q=q,
         )
     try:
         done = attendance.check_in(

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,6 +18,7 @@ from cohorts.attendance.selectors import (
 )
 from cohorts.attendance.views.base import PDF_CONTENT_TYPE, private_response
 from cohorts.groups.selectors import care_notes_of, group_activity_places, group_for_leader
+from lms import languages
 from programmes.models import ActivityPage
 
 CARE_NOTES_TEMPLATE = "cohorts/groups/care_notes.html"
@@ -38,9 +40,13 @@ def group_passes(request, group_id: int, activity_id: int):
         for place in places:
             ticket = attendance.pass_ensure(enrolment=place)
             if ticket is not None:
-                data.append(attendance.pass_data(enrolment=place, ticket=ticket))
+                # A member without an account of their own reads the leader's language.
+                language = attendance.pass_language(place, leader=request.user)
+                data.append(attendance.pass_data(enrolment=place, ticket=ticket, language=language))
     activity = places[0].activity
-    pdf = passes.passes_pdf(data, title=f"Passes of {group.name}")
+    with languages.reading(languages.of_user(request.user)):
+        title = _("Passes of %(group)s") % {"group": group.name}
+    pdf = passes.passes_pdf(data, title=title)
     response = HttpResponse(pdf, content_type=PDF_CONTENT_TYPE)
     slug = activity.slug or activity.pk
     # An address may keep the region's letters (ā, ī): the header must still name the file.

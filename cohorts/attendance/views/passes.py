@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
@@ -55,7 +56,10 @@ def pass_page(request, enrolment_id: int):
         "name": person_name(request.user),
     }
     if context["valid"]:
-        data = attendance.pass_data(enrolment=enrolment, ticket=ticket)
+        # The page is in the language it is read in (the PDF in its holder's).
+        data = attendance.pass_data(
+            enrolment=enrolment, ticket=ticket, language=translation.get_language()
+        )
         context.update(data=data, qr=qr_svg_data_uri(data.qr_text))
     return private_response(render(request, "cohorts/attendance/pass.html", context))
 

@@ -9,8 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -60,13 +61,15 @@ def attendance_list(request, activity_id: int):
         session = session_of(activity, request.POST.get("session"))
         status = request.POST.get("status", "")
         if enrolment is None or session is None:
-            messages.error(request, "That person or session is not part of this activity.")
+            messages.error(request, _("That person or session is not part of this activity."))
         elif session.pk not in editable:
             messages.error(
                 request,
-                "Check-in staff record today's sessions only. Ask the activity's organisers "
-                "(programme admins or the cohort's staff) to correct another day. "
-                "Nothing was changed.",
+                _(
+                    "Check-in staff record today's sessions only. Ask the activity's organisers "
+                    "(programme admins or the cohort's staff) to correct another day. "
+                    "Nothing was changed."
+                ),
             )
         else:
             try:
@@ -110,7 +113,15 @@ def sessions_view(request, activity_id: int):
     """The days and sessions attendance is taken for, with the hours each counts."""
     activity = staff_activity(request, activity_id)
     if not attendance_can_manage(request.user, activity):
-        return organisers_only(request, activity, "change the days and sessions")
+        return organisers_only(
+            request,
+            activity,
+            _(
+                "To change the days and sessions of %(activity)s, ask the activity's organisers: "
+                "the programme admins, or the staff of the cohort it belongs to."
+            )
+            % {"activity": activity.title},
+        )
     sessions = sessions_ensure(activity=activity)
     url = reverse("cohorts:attendance_sessions", args=[activity.pk])
     add_form = SessionForm(prefix_id="new_")
@@ -123,7 +134,7 @@ def sessions_view(request, activity_id: int):
                 attendance.session_delete(
                     activity=activity, session_id=session_id, actor=request.user
                 )
-                messages.success(request, "The session is removed.")
+                messages.success(request, _("The session is removed."))
                 return private_response(redirect(url))
             if action in ("add", "edit"):
                 form = SessionForm(
@@ -137,16 +148,17 @@ def sessions_view(request, activity_id: int):
                         session_id=session_id if action == "edit" else None,
                     )
                     messages.success(
-                        request, "The session is saved." if action == "edit" else "Session added."
+                        request,
+                        _("The session is saved.") if action == "edit" else _("Session added."),
                     )
                     return private_response(redirect(url))
                 if action == "edit" and session_id:
                     edit_forms[session_id] = form
                 else:
                     add_form = form
-                messages.error(request, "Please correct the session below.")
+                messages.error(request, _("Please correct the session below."))
             else:
-                messages.error(request, "Choose to add, save or remove a session.")
+                messages.error(request, _("Choose to add, save or remove a session."))
         except CohortsError as exc:
             messages.error(request, exc.message)
     tz = activity.tz
@@ -194,15 +206,25 @@ def attendance_export(request, activity_id: int):
     """XLSX: a sheet per person × session, and every record with who took it and when."""
     activity = staff_activity(request, activity_id)
     if not attendance_can_manage(request.user, activity):
-        return organisers_only(request, activity, "export the attendance")
+        return organisers_only(
+            request,
+            activity,
+            _(
+                "To export the attendance of %(activity)s, ask the activity's organisers: the "
+                "programme admins, or the staff of the cohort it belongs to."
+            )
+            % {"activity": activity.title},
+        )
     sessions_ensure(activity=activity)
     workbook = Workbook()
     summary = workbook.active
-    summary.title = "Attendance"
+    # Translators: the name of a spreadsheet's sheet (at most 31 characters).
+    summary.title = _("Attendance")[:31]
     header, rows = attendance_table(activity)
     _xlsx_sheet(summary, header, rows)
     record_header, record_rows = records_table(activity)
-    _xlsx_sheet(workbook.create_sheet("Records"), record_header, record_rows)
+    # Translators: the name of a spreadsheet's sheet (at most 31 characters).
+    _xlsx_sheet(workbook.create_sheet(_("Records")[:31]), record_header, record_rows)
     out = io.BytesIO()
     workbook.save(out)
     setup = attendance.attendance_setup_ensure(activity=activity)
@@ -235,8 +257,13 @@ def sign_in_sheet(request, activity_id: int, day: str):
         raise Http404("The activity has no session on that day.")
     tz = activity.tz
     columns = tuple(
-        f"{s.title or 'Session'}, {timezone.localtime(s.starts_at, tz):%H:%M}–"
-        f"{timezone.localtime(s.ends_at, tz):%H:%M}: signature"
+        # Translators: a column of the sign-in sheet: "Day 2, 09:00–17:00: signature".
+        _("%(session)s, %(starts)s–%(ends)s: signature")
+        % {
+            "session": s.title or _("Session"),
+            "starts": formats.time_format(timezone.localtime(s.starts_at, tz), "TIME_FORMAT"),
+            "ends": formats.time_format(timezone.localtime(s.ends_at, tz), "TIME_FORMAT"),
+        }
         for s in sessions
     )
     labels = dict(AttendanceStatus.choices)
@@ -246,7 +273,9 @@ def sign_in_sheet(request, activity_id: int, day: str):
             country=row.country,
             organisation=row.organisation,
             recorded=tuple(
-                f"{labels[statuses[s.pk]]} (recorded at the desk)" if s.pk in statuses else ""
+                _("%(status)s (recorded at the desk)") % {"status": labels[statuses[s.pk]]}
+                if s.pk in statuses
+                else ""
                 for s in sessions
             ),
         )
@@ -260,8 +289,11 @@ def sign_in_sheet(request, activity_id: int, day: str):
         venue=item["where"],
         sessions=columns,
         people=people,
-        printed_at=f"Printed {timezone.localtime(timezone.now(), tz):%Y-%m-%d %H:%M} "
-        f"{zone_name(activity.time_zone)}.",
+        printed_at=_("Printed %(moment)s %(zone)s.")
+        % {
+            "moment": f"{timezone.localtime(timezone.now(), tz):%Y-%m-%d %H:%M}",
+            "zone": zone_name(activity.time_zone),
+        },
     )
     response = HttpResponse(passes.sign_in_sheet_pdf(sheet), content_type=PDF_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(

@@ -14,11 +14,11 @@ from cohorts.groups.services.access import (
     OLDEST_AGE,
     PARTIAL,
     actor_of,
+    date_text,
     group_log,
     is_leader,
     leader_check,
     leader_refusal,
-    plural,
 )
 from cohorts.groups.services.booking import (
     ALREADY,
@@ -82,6 +82,7 @@ __all__ = [
     "PARTIAL",
     "PENDING",
     "actor_of",
+    "date_text",
     "booking_closed_reason",
     "group_book",
     "group_booking_cancel",
@@ -105,7 +106,6 @@ __all__ = [
     "member_remove",
     "member_update",
     "members_import",
-    "plural",
     "ratio_shortfall",
     "ratio_warning",
     "sole_leader_groups",

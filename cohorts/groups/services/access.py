@@ -1,6 +1,8 @@
 """Who may lead a group, and what every group service shares (limits, the audit log)."""
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from wagtail.log_actions import log
 
 from cohorts.errors import CohortsError
@@ -29,9 +31,11 @@ GROUP_SECTORS = {
 LIVE = (EnrolmentState.PENDING_CONSENT, EnrolmentState.ACCEPTED, EnrolmentState.COMPLETED)
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """ "1 place", "2 places": `many` when the plural is not the word with an s."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+def date_text(value) -> str:
+    """“15 January 2030”, in the active language's order and words."""
+    # Translators: how a date is written, in Django's date format characters (j: day, F: month
+    # name, Y: year), e.g. "15 January 2030". Reorder for your language.
+    return dateformat.format(value, pgettext("date format", "j F Y"))
 
 
 def actor_of(actor):
@@ -48,16 +52,16 @@ def leader_refusal(user) -> str | None:
     """Why `user` cannot lead a group, or None: leaders are adults with an account of their own
     (not one still waiting for a guardian's approval)."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return "Please log in with your own account to lead a group."
+        return _("Please log in with your own account to lead a group.")
     if undeliverable(user.email):
-        return "This account cannot lead a group."
+        return _("This account cannot lead a group.")
     profile = profile_of(user)
     if profile is not None and profile.awaiting_guardian:
-        return "Group leaders must be adults; your account is waiting for a guardian's approval."
+        return _("Group leaders must be adults; your account is waiting for a guardian's approval.")
     if profile is not None and profile.date_of_birth:
         today = timezone.localdate()
         if age_on(on=today, birth_date=profile.date_of_birth, birth_year=0) < ADULT_AGE:
-            return f"Group leaders must be adults ({ADULT_AGE} or over)."
+            return _("Group leaders must be adults (%(age)s or over).") % {"age": ADULT_AGE}
     return None
 
 
@@ -70,4 +74,4 @@ def is_leader(user, group: YouthGroup) -> bool:
 def leader_check(actor, group: YouthGroup) -> None:
     """Refuse (CohortsError `forbidden`) anyone but the group's leaders."""
     if not is_leader(actor, group):
-        raise CohortsError("forbidden", "Only the group's leaders can do that.")
+        raise CohortsError("forbidden", _("Only the group's leaders can do that."))

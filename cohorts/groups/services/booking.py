@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cohorts.errors import CohortsError
 from cohorts.groups.consent import enrolment_consent_request
@@ -20,8 +22,8 @@ from cohorts.groups.services.access import (
     LIVE,
     MODES,
     NOTE_MAX,
+    date_text,
     leader_check,
-    plural,
 )
 from cohorts.groups.services.members import member_has_own_account
 from cohorts.places.models import (
@@ -80,16 +82,27 @@ class GroupBooking:
         parts = []
         accepted, pending = self.of(BOOKED), self.of(PENDING)
         if accepted:
-            parts.append(f"{plural(len(accepted), 'place')} confirmed")
+            parts.append(
+                ngettext("%(count)s place confirmed", "%(count)s places confirmed", len(accepted))
+                % {"count": len(accepted)}
+            )
         if pending:
             parts.append(
-                f"{plural(len(pending), 'place')} held until a guardian consents (we have "
-                "e-mailed the guardians)"
+                ngettext(
+                    "%(count)s place held until a guardian consents (we have e-mailed the "
+                    "guardians)",
+                    "%(count)s places held until a guardian consents (we have e-mailed the "
+                    "guardians)",
+                    len(pending),
+                )
+                % {"count": len(pending)}
             )
         text = (
-            f"{self.target}: " + "; ".join(parts) + "."
+            # Translators: the summary of a group booking: "Exchange: 2 places confirmed; 1
+            # place held until a guardian consents …."
+            _("%(target)s: %(outcomes)s.") % {"target": self.target, "outcomes": "; ".join(parts)}
             if parts
-            else f"Nobody new was booked for {self.target}."
+            else _("Nobody new was booked for %(target)s.") % {"target": self.target}
         )
         for outcome in self.of(ALREADY) + self.of(NOT_BOOKED):
             text += f" {outcome.message}"
@@ -102,6 +115,10 @@ class GroupBookingRefused(CohortsError):
     def __init__(self, code: str, message: str, outcomes: list[MemberOutcome] | None = None):
         super().__init__(code, message)
         self.outcomes = outcomes or []
+
+
+def _nothing_booked() -> str:
+    return _("Nothing was booked.")
 
 
 def target_start(target) -> dt.date:
@@ -119,7 +136,7 @@ def _target_of(target):
         return target
     if hasattr(target, "specific") and isinstance(target.specific, ActivityPage):
         return target.specific
-    raise CohortsError("not_found", "Choose an activity or a cohort to book.")
+    raise CohortsError("not_found", _("Choose an activity or a cohort to book."))
 
 
 def booking_closed_reason(target, *, now=None) -> str | None:
@@ -127,19 +144,19 @@ def booking_closed_reason(target, *, now=None) -> str | None:
     now = now or timezone.now()
     if isinstance(target, Cohort):
         if target.enrolment_mode == EnrolmentMode.NOMINATION:
-            return "Places in this cohort are filled by national focal points' nominations."
+            return _("Places in this cohort are filled by national focal points' nominations.")
         if target.enrolment_mode == EnrolmentMode.APPROVAL:
-            return (
+            return _(
                 "Staff decide each application to this cohort one by one, so it does not take "
                 "group bookings; please contact the programme team."
             )
         if not target.applications_open(now):
-            return "Applications for this cohort are not open."
+            return _("Applications for this cohort are not open.")
         return None
     if not target.live:
-        return "This activity is not published."
+        return _("This activity is not published.")
     status = target.registration_status(now)
-    return None if status == "open" else REGISTRATION_CLOSED[status]
+    return None if status == "open" else str(REGISTRATION_CLOSED[status])
 
 
 def group_refusal(
@@ -152,10 +169,11 @@ def group_refusal(
         return None
     group_sector = GROUP_SECTORS.get(group.kind, Sector.OTHER)
     if target.sectors and group_sector not in target.sectors:
-        return (
-            "This activity is for: " + ", ".join(target.sector_labels()) + f". A "
-            f"{group.get_kind_display().lower()} does not qualify."
-        )
+        # Translators: %(kind)s is a kind of group in lower case, e.g. "school class".
+        return _("This activity is for: %(sectors)s. A %(kind)s does not qualify.") % {
+            "sectors": ", ".join(str(label) for label in target.sector_labels()),
+            "kind": group.get_kind_display().lower(),
+        }
     if members and (target.min_age or target.max_age):
         start = target_start(target)
         ages = [m.age_on(start) for m in members]
@@ -164,10 +182,10 @@ def group_refusal(
             and (not target.max_age or age <= target.max_age)
             for age in ages
         ):
-            return (
-                f"For ages {_ages(target)} on its first day ({start.day} {start:%B %Y}); none "
-                "of your members is."
-            )
+            return _("For ages %(ages)s on its first day (%(date)s); none of your members is.") % {
+                "ages": _ages(target),
+                "date": date_text(start),
+            }
     return None
 
 
@@ -178,33 +196,33 @@ def _member_refusal(target, member: GroupMember, start: dt.date) -> str | None:
     if profile is not None and profile.awaiting_guardian:
         # A young person's own account takes no place before a guardian approves it, whoever
         # books it and whatever year of birth the member record gives.
-        return (
-            f"{name}'s own account is waiting for a guardian's approval; they can be booked "
+        return _(
+            "%(name)s's own account is waiting for a guardian's approval; they can be booked "
             "once it is approved."
-        )
+        ) % {"name": name}
     if (
         member_has_own_account(member)
         and not member.person.led_groups.filter(pk=member.group_id).exists()
     ):
         # Only the group's own leaders are linked by their account (see _linked_account); one
         # who has left the group books their own places now.
-        return (
-            f"{name} no longer leads this group, and people with an account of their own book "
+        return _(
+            "%(name)s no longer leads this group, and people with an account of their own book "
             "their own places; remove them from the members."
-        )
+        ) % {"name": name}
     if isinstance(target, ActivityPage):
         if target.min_age and age < target.min_age:
-            return (
-                f"{name} is under {target.min_age} on the first day (the activity is for ages "
-                f"{_ages(target)})."
-            )
+            return _(
+                "%(name)s is under %(age)s on the first day (the activity is for ages %(ages)s)."
+            ) % {"name": name, "age": target.min_age, "ages": _ages(target)}
         if target.max_age and age > target.max_age:
-            return (
-                f"{name} is over {target.max_age} on the first day (the activity is for ages "
-                f"{_ages(target)})."
-            )
+            return _(
+                "%(name)s is over %(age)s on the first day (the activity is for ages %(ages)s)."
+            ) % {"name": name, "age": target.max_age, "ages": _ages(target)}
     if member.is_minor_on(start) and not member.guardian_email:
-        return f"{name} needs a guardian's e-mail address for the consent request; add it first."
+        return _(
+            "%(name)s needs a guardian's e-mail address for the consent request; add it first."
+        ) % {"name": name}
     return None
 
 
@@ -212,25 +230,35 @@ def _ages(activity: ActivityPage) -> str:
     if activity.min_age and activity.max_age:
         return f"{activity.min_age}–{activity.max_age}"
     if activity.min_age:
-        return f"{activity.min_age} and over"
-    return f"up to {activity.max_age}"
+        # Translators: an age range, as in "the activity is for ages 16 and over".
+        return _("%(age)s and over") % {"age": activity.min_age}
+    # Translators: an age range, as in "the activity is for ages up to 12".
+    return _("up to %(age)s") % {"age": activity.max_age}
 
 
 def _already_message(member: GroupMember, enrolment: Enrolment) -> str:
+    name = {"name": member.full_name}
     if enrolment.holds_place:
-        return f"{member.full_name} already has a place ({enrolment.get_state_display().lower()})."
+        # Translators: %(state)s is the state of the place in lower case, e.g. "accepted".
+        return _("%(name)s already has a place (%(state)s).") % {
+            **name,
+            "state": enrolment.get_state_display().lower(),
+        }
     if enrolment.state == EnrolmentState.WAITLISTED:
-        return f"{member.full_name} is already on the waitlist."
+        return _("%(name)s is already on the waitlist.") % name
     if enrolment.state == EnrolmentState.WITHDRAWN:  # a cohort: an ended place cannot return
         return (
-            f"{member.full_name} had a place in this cohort that was cancelled; a cohort place "
-            "cannot be booked again."
+            _(
+                "%(name)s had a place in this cohort that was cancelled; a cohort place "
+                "cannot be booked again."
+            )
+            % name
         )
     if enrolment.state == EnrolmentState.REJECTED:
-        return f"{member.full_name}'s place here was declined by the organisers."
+        return _("%(name)s's place here was declined by the organisers.") % name
     if enrolment.state == EnrolmentState.COMPLETED:
-        return f"{member.full_name} has already completed this."
-    return f"{member.full_name} has already applied."
+        return _("%(name)s has already completed this.") % name
+    return _("%(name)s has already applied.") % name
 
 
 def _new_enrolment(target, group: YouthGroup, member: GroupMember, *, organisation, note: str):
@@ -283,20 +311,58 @@ def _ratio_problem(
         return None
     needed = adults + missing
     held_minors = sum(1 for m in held if m.is_minor_on(start))
-    counting = f" (counting {held_minors} already booked)" if held_minors else ""
-    verb = "would have a place" if partial_cut else "chosen"
-    return (
-        f"{plural(minors, 'minor')}{counting} need{'s' if minors == 1 else ''} at least "
-        f"{plural(needed, 'adult')}; {plural(adults, 'adult')} {verb} — add "
-        f"{plural(missing, 'more adult')}. This activity allows at most "
-        f"{target.minors_per_adult} minors per accompanying adult."
-    )
+    minors_text = _minors(minors)
+    if held_minors:
+        minors_text = ngettext(
+            "%(minors)s (counting %(count)s already booked)",
+            "%(minors)s (counting %(count)s already booked)",
+            held_minors,
+        ) % {"minors": minors_text, "count": held_minors}
+    need = ngettext(
+        "%(minors)s needs at least %(adults)s",
+        "%(minors)s need at least %(adults)s",
+        minors,
+    ) % {"minors": minors_text, "adults": _adults(needed)}
+    if partial_cut:
+        have = ngettext(
+            "%(adults)s would have a place", "%(adults)s would have a place", adults
+        ) % {"adults": _adults(adults)}
+    else:
+        # Translators: "1 adult chosen", "2 adults chosen" (for the booking).
+        have = ngettext("%(adults)s chosen", "%(adults)s chosen", adults) % {
+            "adults": _adults(adults)
+        }
+    allowed = ngettext(
+        "This activity allows at most %(count)s minor per accompanying adult.",
+        "This activity allows at most %(count)s minors per accompanying adult.",
+        target.minors_per_adult,
+    ) % {"count": target.minors_per_adult}
+    # Translators: "9 minors need at least 2 adults; 1 adult chosen — add 1 more adult. This
+    # activity allows …"
+    return _("%(need)s; %(have)s — add %(missing)s. %(allowed)s") % {
+        "need": need,
+        "have": have,
+        "missing": _more_adults(missing),
+        "allowed": allowed,
+    }
+
+
+def _minors(count: int) -> str:
+    return ngettext("%(count)s minor", "%(count)s minors", count) % {"count": count}
+
+
+def _adults(count: int) -> str:
+    return ngettext("%(count)s adult", "%(count)s adults", count) % {"count": count}
+
+
+def _more_adults(count: int) -> str:
+    return ngettext("%(count)s more adult", "%(count)s more adults", count) % {"count": count}
 
 
 def _ratio_check(target, group, booking: list[GroupMember], start, *, partial_cut: bool) -> None:
     problem = _ratio_problem(target, group, booking, start, partial_cut=partial_cut)
     if problem:
-        raise GroupBookingRefused("ratio", f"{problem} Nothing was booked.")
+        raise GroupBookingRefused("ratio", f"{problem} {_nothing_booked()}")
 
 
 def group_book(
@@ -316,12 +382,12 @@ def group_book(
     leader_check(actor, group)
     if mode not in MODES:
         raise CohortsError(
-            "bad_mode", "Choose whether to book everyone or nobody, or as many as fit."
+            "bad_mode", _("Choose whether to book everyone or nobody, or as many as fit.")
         )
     target = _target_of(target)
     ids = list(dict.fromkeys(int(pk) for pk in member_ids))
     if not ids:
-        raise CohortsError("no_members", "Choose at least one member to book.")
+        raise CohortsError("no_members", _("Choose at least one member to book."))
     found = {
         m.pk: m
         for m in GroupMember.objects.filter(group=group, pk__in=ids).select_related(
@@ -329,7 +395,7 @@ def group_book(
         )
     }
     if len(found) != len(ids):
-        raise CohortsError("not_found", "Some of the chosen members are not in this group.")
+        raise CohortsError("not_found", _("Some of the chosen members are not in this group."))
     chosen = [found[pk] for pk in ids]
     notes = {
         int(pk): str(text).strip()[:NOTE_MAX]
@@ -360,10 +426,12 @@ def group_book(
         problems = [o.message for o in outcomes.values()]
         ratio = _ratio_problem(target, group, eligible, start, partial_cut=False)
         if ratio:
-            problems.append(f"Also, without them: {ratio[0].lower()}{ratio[1:]}")
+            problems.append(
+                _("Also, without them: %(problem)s") % {"problem": ratio[0].lower() + ratio[1:]}
+            )
         raise GroupBookingRefused(
             "not_eligible",
-            " ".join(problems) + " Nothing was booked.",
+            " ".join([*problems, _nothing_booked()]),
             list(outcomes.values()),
         )
 
@@ -398,20 +466,36 @@ def group_book(
             if reason:
                 first_reason = first_reason or reason
                 outcomes[member.pk] = MemberOutcome(
-                    member, NOT_BOOKED, f"{member.full_name} was not booked: {reason}."
+                    member,
+                    NOT_BOOKED,
+                    _("%(name)s was not booked: %(reason)s.")
+                    % {"name": member.full_name, "reason": reason},
                 )
             else:
                 fitting.append((member, enrolment))
         if mode == ALL and len(fitting) < len(candidates):
             left = len(fitting)
             places_left = (
-                f"Only {plural(left, 'place is', 'places are')}" if left else "No place is"
-            )
+                ngettext(
+                    "Only %(count)s place is left for your group in %(target)s",
+                    "Only %(count)s places are left for your group in %(target)s",
+                    left,
+                )
+                if left
+                else _("No place is left for your group in %(target)s")
+            ) % {"count": left, "target": target}
+            chosen = ngettext(
+                "you chose %(count)s member to book",
+                "you chose %(count)s members to book",
+                len(candidates),
+            ) % {"count": len(candidates)}
             raise GroupBookingRefused(
                 "no_place",
-                f"{places_left} left for your group in {target}, and you chose {len(candidates)} "
-                f"{'member' if len(candidates) == 1 else 'members'} to book ({first_reason}). "
-                "Nothing was booked: choose fewer members, or book as many as fit.",
+                _(
+                    "%(places_left)s, and %(chosen)s (%(reason)s). Nothing was booked: choose "
+                    "fewer members, or book as many as fit."
+                )
+                % {"places_left": places_left, "chosen": chosen, "reason": first_reason},
                 list(outcomes.values()),
             )
         _ratio_check(
@@ -428,7 +512,10 @@ def group_book(
             enrolment.decided_at = now
             reason = book.blocked_by(enrolment)
             if reason:  # the dry run and the book read the same claims under one lock
-                raise CohortsError("conflict", f"{member.full_name}: {reason}.")
+                raise CohortsError(
+                    "conflict",
+                    _("%(name)s: %(reason)s.") % {"name": member.full_name, "reason": reason},
+                )
             enrolment.save()
             book.claim(enrolment)
             if minor:
@@ -437,10 +524,12 @@ def group_book(
                     enrolment_consent_request(enrolment=enrolment, member=member, actor=actor)
                 except LmsError as exc:
                     raise CohortsError(exc.code, exc.message) from exc
-                message = f"{member.full_name}: place held until a guardian consents."
+                message = _("%(name)s: place held until a guardian consents.") % {
+                    "name": member.full_name
+                }
             else:
                 enrolment_emit(enrolment, "accepted")
-                message = f"{member.full_name}: place confirmed."
+                message = _("%(name)s: place confirmed.") % {"name": member.full_name}
             enrolment_audit(enrolment, "group_book", actor, group_id=group.pk)
             outcomes[member.pk] = MemberOutcome(
                 member, PENDING if minor else BOOKED, message, enrolment
@@ -462,7 +551,7 @@ def _group_booking(group: YouthGroup, enrolment_id: int) -> Enrolment:
         .first()
     )
     if enrolment is None:
-        raise CohortsError("not_found", "That booking is not one of this group's.")
+        raise CohortsError("not_found", _("That booking is not one of this group's."))
     return enrolment
 
 
@@ -478,9 +567,9 @@ def group_booking_cancel(*, actor, group: YouthGroup, enrolment_id: int) -> str:
         target = enrolment_target_lock(enrolment)
         enrolment.refresh_from_db(fields=["state", "group"])
         if enrolment.group_id != group.pk:
-            raise CohortsError("not_found", "That booking is not one of this group's.")
+            raise CohortsError("not_found", _("That booking is not one of this group's."))
         if enrolment.is_final:
-            raise CohortsError("final", "This booking is already cancelled.")
+            raise CohortsError("final", _("This booking is already cancelled."))
         enrolment_withdraw_under_lock(
             enrolment, target, reason="cancelled by the group leader", actor=actor
         )
@@ -489,7 +578,10 @@ def group_booking_cancel(*, actor, group: YouthGroup, enrolment_id: int) -> str:
     member = GroupMember.objects.filter(group=group, person_id=enrolment.user_id).first()
     if member is not None:
         name = member.full_name
-    message = f"The booking of {name} for {target} is cancelled and the place freed."
+    message = _("The booking of %(name)s for %(target)s is cancelled and the place freed.") % {
+        "name": name,
+        "target": target,
+    }
     warning = ratio_warning(group=group, target=target)
     return f"{message} {warning}" if warning else message
 
@@ -510,11 +602,19 @@ def ratio_warning(*, group: YouthGroup, target) -> str:
     )
     if not missing:
         return ""
-    return (
-        f"Please note: {plural(minors, 'minor')} booked now need at least "
-        f"{plural(adults + missing, 'adult')}, and {plural(adults, 'adult')} "
-        f"{'is' if adults == 1 else 'are'} booked — book {plural(missing, 'more adult')}."
-    )
+    booked_minors = ngettext(
+        "%(count)s minor booked now needs at least %(adults)s",
+        "%(count)s minors booked now need at least %(adults)s",
+        minors,
+    ) % {"count": minors, "adults": _adults(adults + missing)}
+    booked_adults = ngettext("%(count)s adult is booked", "%(count)s adults are booked", adults) % {
+        "count": adults
+    }
+    return _("Please note: %(minors)s, and %(adults)s — book %(missing)s.") % {
+        "minors": booked_minors,
+        "adults": booked_adults,
+        "missing": _more_adults(missing),
+    }
 
 
 def group_consent_resend(*, actor, group: YouthGroup, enrolment_id: int) -> str:
@@ -522,15 +622,17 @@ def group_consent_resend(*, actor, group: YouthGroup, enrolment_id: int) -> str:
     leader_check(actor, group)
     enrolment = _group_booking(group, enrolment_id)
     if enrolment.state != EnrolmentState.PENDING_CONSENT:
-        raise CohortsError("no_consent", "This place is not waiting for a guardian's consent.")
+        raise CohortsError("no_consent", _("This place is not waiting for a guardian's consent."))
 
     key = f"enrolment:{enrolment.pk}"
     consent = consent_states([key]).get(key)
     if consent is None or consent.state != "pending":
-        raise CohortsError("no_consent", "There is no open consent request for this place.")
+        raise CohortsError("no_consent", _("There is no open consent request for this place."))
     try:
         with transaction.atomic(durable=True):
             consent_resend(consent=consent, actor=actor)
     except LmsError as exc:
         raise CohortsError(exc.code, exc.message) from exc
-    return f"We have sent the consent e-mail again to {consent.guardian_email}."
+    return _("We have sent the consent e-mail again to %(email)s.") % {
+        "email": consent.guardian_email
+    }

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from cohorts.errors import CohortsError
@@ -21,8 +23,8 @@ from cohorts.groups.services.access import (
     group_log,
     leader_check,
     leader_refusal,
-    plural,
 )
+from lms import languages
 from lms.mail.services import email_queue
 from lms.models import User, undeliverable
 from lms.tokens import token_digest, token_new
@@ -41,13 +43,13 @@ def _group_clean(data: GroupData) -> GroupData:
     organisation = " ".join((data.organisation or "").split())[:200]
     country = (data.country or "").strip().upper()
     if not name:
-        raise CohortsError("bad_group", "Please give the group a name.")
+        raise CohortsError("bad_group", _("Please give the group a name."))
     if not organisation:
-        raise CohortsError("bad_group", "Please name the organisation the group belongs to.")
+        raise CohortsError("bad_group", _("Please name the organisation the group belongs to."))
     if not country or country not in dict(countries):
-        raise CohortsError("bad_group", "Please choose the group's country.")
+        raise CohortsError("bad_group", _("Please choose the group's country."))
     if data.kind not in GroupKind.values:
-        raise CohortsError("bad_group", "Please choose what kind of group it is.")
+        raise CohortsError("bad_group", _("Please choose what kind of group it is."))
     return GroupData(name=name, organisation=organisation, country=country, kind=data.kind)
 
 
@@ -76,8 +78,11 @@ def group_update(*, actor, group: YouthGroup, data: GroupData) -> YouthGroup:
         if data.country != group.country.code and group.bookings.filter(state__in=LIVE).exists():
             raise CohortsError(
                 "has_bookings",
-                f"The group's booked places count for {group.country.name}; cancel them before "
-                "changing the country.",
+                _(
+                    "The group's booked places count for %(country)s; cancel them before "
+                    "changing the country."
+                )
+                % {"country": group.country.name},
             )
         group.name, group.organisation = data.name, data.organisation
         group.country, group.kind = data.country, data.kind
@@ -96,11 +101,14 @@ def leader_invite(*, actor, group: YouthGroup, email: str) -> LeaderInvitation:
     leader_check(actor, group)
     email = User.objects.normalize_email((email or "").strip()).lower()
     if not email:
-        raise CohortsError("no_email", "Please enter the co-leader's e-mail address.")
+        raise CohortsError("no_email", _("Please enter the co-leader's e-mail address."))
     if undeliverable(email):
-        raise CohortsError("bad_email", f"{email} cannot receive e-mail.")
+        raise CohortsError("bad_email", _("%(email)s cannot receive e-mail.") % {"email": email})
     if group.leaders.filter(email__iexact=email).exists():
-        raise CohortsError("already_leader", f"{email} already leads {group.name}.")
+        raise CohortsError(
+            "already_leader",
+            _("%(email)s already leads %(group)s.") % {"email": email, "group": group.name},
+        )
     now = timezone.now()
     token, digest = token_new()
     with transaction.atomic(durable=True):
@@ -112,7 +120,12 @@ def leader_invite(*, actor, group: YouthGroup, email: str) -> LeaderInvitation:
         if open_ones.count() >= INVITATIONS_OPEN_MAX:
             raise CohortsError(
                 "too_many",
-                f"{group.name} has {INVITATIONS_OPEN_MAX} open invitations; cancel some first.",
+                ngettext(
+                    "%(group)s has %(count)s open invitation; cancel some first.",
+                    "%(group)s has %(count)s open invitations; cancel some first.",
+                    INVITATIONS_OPEN_MAX,
+                )
+                % {"group": group.name, "count": INVITATIONS_OPEN_MAX},
             )
         invitation = LeaderInvitation.objects.create(
             group=group,
@@ -122,22 +135,27 @@ def leader_invite(*, actor, group: YouthGroup, email: str) -> LeaderInvitation:
             created_at=now,
             expires_at=now + dt.timedelta(days=settings.GROUP_LEADER_INVITATION_DAYS),
         )
-        email_queue(
-            recipient=email,
-            reason=f"cohorts.group.leader_invitation:{invitation.pk}",
-            subject=f"{actor} invites you to co-lead {group.name} on BSR Academy"[:300],
-            template="cohorts.group.leader_invitation",
-            context={
-                "inviter": str(actor),
-                "group_name": group.name,
-                "organisation": group.organisation,
-                "url": settings.BASE_URL.rstrip("/")
-                + reverse("groups:leader_invitation", args=[token]),
-                "expires_text": dateformat.format(
-                    timezone.localtime(invitation.expires_at), "l j F Y, H:i T"
-                ),
-            },
-        )
+        expires = timezone.localtime(invitation.expires_at)
+        with languages.reading(languages.of_address(email)):
+            email_queue(
+                recipient=email,
+                reason=f"cohorts.group.leader_invitation:{invitation.pk}",
+                subject=(
+                    _("%(inviter)s invites you to co-lead %(group)s on BSR Academy")
+                    % {"inviter": actor, "group": group.name}
+                )[:300],
+                template="cohorts.group.leader_invitation",
+                context={
+                    "inviter": str(actor),
+                    "group_name": group.name,
+                    "organisation": group.organisation,
+                    "url": settings.BASE_URL.rstrip("/")
+                    + reverse("groups:leader_invitation", args=[token]),
+                    "expires_text": (
+                        f"{formats.date_format(expires, 'DATETIME_FORMAT')} {expires.tzname()}"
+                    ),
+                },
+            )
         group_log(group, "leader_invite", actor, invitation_id=invitation.pk)
     return invitation
 
@@ -157,10 +175,10 @@ def leader_invitation_accept(*, invitation: LeaderInvitation, user) -> YouthGrou
     with transaction.atomic(durable=True):
         invitation = LeaderInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
         if invitation is None or not invitation.is_open():
-            raise CohortsError("closed", "This invitation is no longer open.")
+            raise CohortsError("closed", _("This invitation is no longer open."))
         if user is None or not user.is_authenticated or user.email.lower() != invitation.email:
             raise CohortsError(
-                "other_account", "This invitation is for another address than your account's."
+                "other_account", _("This invitation is for another address than your account's.")
             )
         refusal = leader_refusal(user)
         if refusal:
@@ -182,11 +200,13 @@ def leader_invitation_cancel(*, actor, group: YouthGroup, invitation_id: int) ->
             .first()
         )
         if invitation is None:
-            raise CohortsError("closed", "That invitation is no longer open.")
+            raise CohortsError("closed", _("That invitation is no longer open."))
         invitation.cancelled_at = timezone.now()
         invitation.save(update_fields=["cancelled_at"])
         group_log(group, "leader_invitation_cancel", actor, invitation_id=invitation.pk)
-    return f"The invitation to {invitation.email} is cancelled; its link no longer works."
+    return _("The invitation to %(email)s is cancelled; its link no longer works.") % {
+        "email": invitation.email
+    }
 
 
 def leader_remove(*, actor, group: YouthGroup, leader_id: int) -> str:
@@ -197,18 +217,21 @@ def leader_remove(*, actor, group: YouthGroup, leader_id: int) -> str:
         YouthGroup.objects.select_for_update().filter(pk=group.pk).first()
         leader = group.leaders.filter(pk=leader_id).first()
         if leader is None:
-            raise CohortsError("not_a_leader", "That person does not lead this group.")
+            raise CohortsError("not_a_leader", _("That person does not lead this group."))
         if group.leaders.count() <= 1:
             raise CohortsError(
                 "last_leader",
-                f"{group.name} needs at least one leader. Add another leader first, or remove "
-                "its members and delete the group.",
+                _(
+                    "%(group)s needs at least one leader. Add another leader first, or remove "
+                    "its members and delete the group."
+                )
+                % {"group": group.name},
             )
         group.leaders.remove(leader)
         group_log(group, "leader_remove", actor, leader_id=leader.pk)
     if leader.pk == actor.pk:
-        return f"You no longer lead {group.name}."
-    return f"{leader} no longer leads {group.name}."
+        return _("You no longer lead %(group)s.") % {"group": group.name}
+    return _("%(leader)s no longer leads %(group)s.") % {"leader": leader, "group": group.name}
 
 
 def group_delete(*, actor, group: YouthGroup) -> str:
@@ -218,18 +241,24 @@ def group_delete(*, actor, group: YouthGroup) -> str:
     with transaction.atomic(durable=True):
         locked = YouthGroup.objects.select_for_update().filter(pk=group.pk).first()
         if locked is None:
-            raise CohortsError("not_found", "That group no longer exists.")
+            raise CohortsError("not_found", _("That group no longer exists."))
         left = locked.members.count()
         if left:
             raise CohortsError(
                 "has_members",
-                f"{group.name} still has {plural(left, 'member')}. Remove them first (a "
-                "member with a booked place needs the booking cancelled), then delete the group.",
+                ngettext(
+                    "%(group)s still has %(count)s member. Remove them first (a member with a "
+                    "booked place needs the booking cancelled), then delete the group.",
+                    "%(group)s still has %(count)s members. Remove them first (a member with a "
+                    "booked place needs the booking cancelled), then delete the group.",
+                    left,
+                )
+                % {"group": group.name, "count": left},
             )
         name = locked.name
         group_log(locked, "delete", actor)
         locked.delete()
-    return f"{name} has been deleted."
+    return _("%(group)s has been deleted.") % {"group": name}
 
 
 def sole_leader_groups(user) -> list[YouthGroup]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cohorts.errors import CohortsError
 from cohorts.groups.consent import enrolment_consent_request
@@ -17,6 +18,7 @@ from cohorts.groups.services.access import (
     MEMBER_DOMAIN,
     OLDEST_AGE,
     actor_of,
+    date_text,
     group_log,
     leader_check,
 )
@@ -31,6 +33,10 @@ from lms.errors import LmsError
 from lms.models import Profile, User, undeliverable
 from lms.names import name_clean
 from lms.privacy.services import person_erase_within
+
+
+def _nothing_added() -> str:
+    return _("Nothing was added.")
 
 
 @dataclass
@@ -49,34 +55,43 @@ def _member_clean(data: MemberData, *, today: dt.date) -> MemberData:
     first = name_clean(data.first_name, limit=150)
     family = name_clean(data.family_name, limit=150)
     if not first or not family:
-        raise CohortsError("bad_member", "Please enter the member's first and family name.")
+        raise CohortsError("bad_member", _("Please enter the member's first and family name."))
     year = data.birth_year
     if data.birth_date is not None and year is None:
         year = data.birth_date.year
     if year is None:
-        raise CohortsError("bad_member", "Please enter the member's year of birth.")
+        raise CohortsError("bad_member", _("Please enter the member's year of birth."))
     if year > today.year or (data.birth_date is not None and data.birth_date > today):
-        raise CohortsError("bad_birth", "The birth date cannot be in the future.")
+        raise CohortsError("bad_birth", _("The birth date cannot be in the future."))
     if year < max(1900, today.year - OLDEST_AGE):
         raise CohortsError(
             "bad_birth",
-            f"Please check the year of birth: {year} would make the member over {OLDEST_AGE}.",
+            _("Please check the year of birth: %(year)s would make the member over %(age)s.")
+            % {"year": year, "age": OLDEST_AGE},
         )
     if data.birth_date is not None and data.birth_date.year != year:
         raise CohortsError(
             "bad_birth",
-            f"The date of birth ({data.birth_date.day} {data.birth_date:%B %Y}) is not in the "
-            f"year of birth ({year}); please correct one of them.",
+            _(
+                "The date of birth (%(date)s) is not in the year of birth (%(year)s); please "
+                "correct one of them."
+            )
+            % {"date": date_text(data.birth_date), "year": year},
         )
     guardian_email = (data.guardian_email or "").strip().lower()
     if guardian_email and undeliverable(guardian_email):
-        raise CohortsError("bad_guardian", "Please enter a guardian's e-mail address that works.")
+        raise CohortsError(
+            "bad_guardian", _("Please enter a guardian's e-mail address that works.")
+        )
     minor = age_on(on=today, birth_date=data.birth_date, birth_year=year) < ADULT_AGE
     if minor and not guardian_email:
         raise CohortsError(
             "guardian_missing",
-            f"{first} {family} is under {ADULT_AGE}: please enter a parent's or guardian's "
-            "e-mail address, so that they can give their consent.",
+            _(
+                "%(name)s is under %(age)s: please enter a parent's or guardian's e-mail "
+                "address, so that they can give their consent."
+            )
+            % {"name": f"{first} {family}", "age": ADULT_AGE},
         )
     return MemberData(
         first_name=first,
@@ -125,9 +140,12 @@ def _linked_account(email: str, group: YouthGroup) -> User:
     if user is None:
         raise CohortsError(
             "not_a_leader",
-            f"Only the group's own leaders can be linked by their account; {email} is not one "
-            "of them. Leave the account address empty to add the member without an account "
-            "(people with an account of their own register themselves).",
+            _(
+                "Only the group's own leaders can be linked by their account; %(email)s is not "
+                "one of them. Leave the account address empty to add the member without an "
+                "account (people with an account of their own register themselves)."
+            )
+            % {"email": email},
         )
     return user
 
@@ -164,17 +182,27 @@ def _member_create(actor, group: YouthGroup, data: MemberData) -> GroupMember:
     """Inside a transaction that has locked the group: one checked member."""
     twin = _same_member(group, data)
     if twin is not None:
+        facts = {"name": twin.full_name, "year": twin.birth_year, "group": group.name}
         raise CohortsError(
             "duplicate_member",
-            f"{twin.full_name}, born in {twin.birth_year}, is already a member of "
-            f"{group.name}{', with the same guardian' if twin.guardian_email else ''}. "
-            "Nothing was added.",
+            (
+                _(
+                    "%(name)s, born in %(year)s, is already a member of %(group)s, with the "
+                    "same guardian."
+                )
+                if twin.guardian_email
+                else _("%(name)s, born in %(year)s, is already a member of %(group)s.")
+            )
+            % facts
+            + " "
+            + _nothing_added(),
         )
     if data.account_email:
         person = _linked_account(data.account_email, group)
         if GroupMember.objects.filter(group=group, person=person).exists():
             raise CohortsError(
-                "duplicate_member", f"The account {data.account_email} is already a member."
+                "duplicate_member",
+                _("The account %(email)s is already a member.") % {"email": data.account_email},
             )
     else:
         person = member_person_create(group=group, data=data)
@@ -229,7 +257,7 @@ def members_import(
                         clean.account_email = ""
                         outcome.added[number] = _member_create(actor, group, clean)
                 except CohortsError as exc:
-                    outcome.failed[number] = exc.message.removesuffix(" Nothing was added.")
+                    outcome.failed[number] = exc.message.removesuffix(" " + _nothing_added())
             if check_only or (outcome.failed and all_or_nothing):
                 raise _MembersRolledBack
     except _MembersRolledBack:
@@ -241,7 +269,7 @@ def _member_of(group: YouthGroup, member_id: int, *, lock: bool = False) -> Grou
     qs = GroupMember.objects.filter(pk=member_id, group=group)
     member = (qs.select_for_update() if lock else qs).first()
     if member is None:
-        raise CohortsError("not_found", "That member is not in this group.")
+        raise CohortsError("not_found", _("That member is not in this group."))
     return member
 
 
@@ -273,8 +301,11 @@ def member_update(*, actor, group: YouthGroup, member_id: int, data: MemberData)
         if birth_changed and bookings:
             raise CohortsError(
                 "has_bookings",
-                f"{member.full_name} has a booked place in {bookings[0].target}; the birth "
-                "details cannot change until that booking is cancelled.",
+                _(
+                    "%(name)s has a booked place in %(target)s; the birth details cannot "
+                    "change until that booking is cancelled."
+                )
+                % {"name": member.full_name, "target": bookings[0].target},
             )
         guardian_changed = data.guardian_email != member.guardian_email
         member.first_name, member.family_name = data.first_name, data.family_name
@@ -321,8 +352,11 @@ def member_remove(*, actor, group: YouthGroup, member_id: int) -> str:
     if bookings:
         raise CohortsError(
             "has_bookings",
-            f"{member.full_name} has a booked place in {bookings[0].target}. Cancel the booking "
-            "first, then remove the member.",
+            _(
+                "%(name)s has a booked place in %(target)s. Cancel the booking first, then "
+                "remove the member."
+            )
+            % {"name": member.full_name, "target": bookings[0].target},
         )
     name = member.full_name
     own_account = member_has_own_account(member)
@@ -331,7 +365,10 @@ def member_remove(*, actor, group: YouthGroup, member_id: int) -> str:
         with transaction.atomic(durable=True):
             group_log(member, "member_remove", actor, group_id=group.pk, erased=False)
             GroupMember.objects.filter(pk=member.pk).delete()
-        return f"{name} is no longer a member of {group.name}; their own account is unchanged."
+        return _("%(name)s is no longer a member of %(group)s; their own account is unchanged.") % {
+            "name": name,
+            "group": group.name,
+        }
     # One transaction: the removal is logged first, so that the erasure scrubs the log's
     # copy of the name too.
     try:
@@ -341,4 +378,7 @@ def member_remove(*, actor, group: YouthGroup, member_id: int) -> str:
             GroupMember.objects.filter(pk=member.pk).delete()
     except LmsError as exc:
         raise CohortsError(exc.code, exc.message) from exc
-    return f"{name} has been removed from {group.name} and their personal data erased."
+    return _("%(name)s has been removed from %(group)s and their personal data erased.") % {
+        "name": name,
+        "group": group.name,
+    }

@@ -1,7 +1,9 @@
 /* The check-in desk on a phone: one tap checks in without reloading, the counts stay live, the
    search narrows as staff type, and the camera reads passes — with the browser's own
    BarcodeDetector where there is one, else the vendored zxing-wasm reader (served from this
-   site, never a CDN). Without this script every form still works by plain page loads. */
+   site, never a CDN). Without this script every form still works by plain page loads. Its
+   messages come from the site's string catalogue (gettext, ngettext, npgettext), which the page
+   loads before it. */
 (function () {
   "use strict";
 
@@ -24,6 +26,17 @@
     statusBox.className = "desk-status " + (ok ? "is-ok" : "is-error");
   }
 
+  // The words after each count, in the plural form its number takes (as the page writes them).
+  function countLabel(key, n) {
+    if (key === "expected") {
+      return npgettext("check-in desk count", "expected", "expected", n);
+    }
+    if (key === "checked_in") {
+      return npgettext("check-in desk count", "checked in", "checked in", n);
+    }
+    return npgettext("check-in desk count", "missing", "missing", n);
+  }
+
   function setCounts(data) {
     if (!counts || !data) {
       return;
@@ -32,6 +45,10 @@
       var element = counts.querySelector('[data-count="' + key + '"]');
       if (element && key in data) {
         element.textContent = String(data[key]);
+        var label = counts.querySelector('[data-count-label="' + key + '"]');
+        if (label) {
+          label.textContent = countLabel(key, Number(data[key]));
+        }
       }
     });
   }
@@ -75,7 +92,10 @@
         }
       })
       .catch(function () {
-        say("The check-in could not be sent (is the connection lost?). Nothing was recorded; please try again.", false);
+        say(
+          gettext("The check-in could not be sent (is the connection lost?). Nothing was recorded; please try again."),
+          false
+        );
         if (button) {
           button.disabled = false;
         }
@@ -159,7 +179,7 @@
         result.focus();
       })
       .catch(function () {
-        say("The pass could not be checked (is the connection lost?). Please try again.", false);
+        say(gettext("The pass could not be checked (is the connection lost?). Please try again."), false);
       });
   }
 
@@ -299,7 +319,7 @@
       .then(function (text) {
         if (text && running) {
           stop();
-          tell("Pass read.");
+          tell(gettext("Pass read."));
           showPass(text, "scan");
           return;
         }
@@ -312,10 +332,14 @@
 
   function start() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      tell("This browser cannot use the camera on this page (it needs a secure https address). Type the pass code below, or search by name.");
+      tell(
+        gettext(
+          "This browser cannot use the camera on this page (it needs a secure https address). Type the pass code below, or search by name."
+        )
+      );
       return;
     }
-    tell("Starting the camera…");
+    tell(gettext("Starting the camera…"));
     detector()
       .catch(function () {
         throw new Error("reader");
@@ -335,16 +359,20 @@
         panel.hidden = false;
         startButton.hidden = true;
         running = true;
-        tell("Point the camera at the QR code of the pass.");
+        tell(gettext("Point the camera at the QR code of the pass."));
         stopButton.focus();
         loop();
       })
       .catch(function (error) {
         stop();
         if (error && error.message === "reader") {
-          tell("The QR reader could not be loaded. Type the pass code below, or search by name.");
+          tell(gettext("The QR reader could not be loaded. Type the pass code below, or search by name."));
         } else {
-          tell("The camera could not be opened (was permission refused?). Type the pass code below, or search by name.");
+          tell(
+            gettext(
+              "The camera could not be opened (was permission refused?). Type the pass code below, or search by name."
+            )
+          );
         }
       });
   }
@@ -352,7 +380,7 @@
   startButton.addEventListener("click", start);
   stopButton.addEventListener("click", function () {
     stop();
-    tell("Camera stopped.");
+    tell(gettext("Camera stopped."));
     startButton.focus();
   });
 })();
