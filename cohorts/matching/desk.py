@@ -8,7 +8,9 @@ from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext, pgettext_lazy
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 
@@ -49,7 +51,7 @@ class MatchingMixin(CohortDeskMixin):
     def get_breadcrumbs_items(self):
         return [
             *super().get_breadcrumbs_items(),
-            {"url": matching_url(self.cohort), "label": "Peer groups"},
+            {"url": matching_url(self.cohort), "label": _("Peer groups")},
         ]
 
     def run_or_404(self, number: int) -> MatchingRun:
@@ -59,6 +61,20 @@ class MatchingMixin(CohortDeskMixin):
         return run
 
 
+# The search a run used, by its stored code, as the pages name it (in English, the code itself).
+SEARCH_NAMES = {
+    "auto": pgettext_lazy("matching search", "auto"),
+    "exact": pgettext_lazy("matching search", "exact"),
+    "fast": pgettext_lazy("matching search", "fast"),
+    "rematch": pgettext_lazy("matching search", "rematch"),
+    "evaluate": pgettext_lazy("matching search", "evaluate"),
+}
+
+
+def search_name(mode: str) -> str:
+    return str(SEARCH_NAMES.get(mode, mode))
+
+
 def run_row(run: MatchingRun) -> dict:
     """What the comparison shows of one run."""
     params = run.params or {}
@@ -66,11 +82,12 @@ def run_row(run: MatchingRun) -> dict:
     return {
         "run": run,
         "url": run_url(run),
-        "mode": (run.violations or {}).get("mode") or params.get("mode", ""),
+        "mode": search_name((run.violations or {}).get("mode") or params.get("mode", "")),
         "params": params,
         "gap_percent": None if run.gap is None else round(run.gap * 100, 1),
         "gap_text": _gap_text(run.gap),
         "score": _num(run.score),
+        "progress_note": matching_selectors.stored_text(run.progress_note),
         # Groups made uneven by hand can hold more pairs than the bound (for even sizes) counts.
         "above_bound": run.gap is not None and run.gap < 0,
         "violations": [(rule, violations[rule]) for rule in matching_selectors.RULE_LABELS],
@@ -78,7 +95,12 @@ def run_row(run: MatchingRun) -> dict:
         "sizes": matching_selectors.run_sizes(run),
         "seconds": matching_selectors.run_seconds(run),
         "weights": ", ".join(
-            f"{peergroups.WEIGHTED_ATTRIBUTES.get(a, a).lower()} {w:g}"
+            # Translators: an attribute and its weight in a matching run, e.g. "country 2".
+            pgettext("matching weight", "%(attribute)s %(weight)s")
+            % {
+                "attribute": str(peergroups.WEIGHTED_ATTRIBUTES.get(a, a)).lower(),
+                "weight": formats.number_format(f"{w:g}"),
+            }
             for a, w in (params.get("weights") or {}).items()
         ),
     }
@@ -91,20 +113,25 @@ def _dash(value) -> str:
 def comparison(rows: list[dict]) -> list[tuple[str, list[str], bool]]:
     """(measure, one cell per run, whether a non-zero cell is a problem), for the side-by-side
     table."""
+    proven = _(", proven best")
     table = [
-        ("Status", [row["run"].get_state_display() for row in rows], False),
         (
-            "Search",
-            [row["mode"] + (", proven best" if row["run"].proven_optimal else "") for row in rows],
+            pgettext("matching run", "Status"),
+            [row["run"].get_state_display() for row in rows],
             False,
         ),
-        ("Group size asked", [_dash(row["params"].get("group_size")) for row in rows], False),
-        ("Groups (count × size)", [_dash(row["sizes"]) for row in rows], False),
-        ("People", [_dash(row["run"].participants or None) for row in rows], False),
-        ("Diversity score", [_dash(_num(row["run"].score)) for row in rows], False),
-        ("Upper bound", [_dash(_num(row["run"].upper_bound)) for row in rows], False),
         (
-            "Gap to the bound",
+            pgettext("matching run", "Search"),
+            [row["mode"] + (proven if row["run"].proven_optimal else "") for row in rows],
+            False,
+        ),
+        (_("Group size asked"), [_dash(row["params"].get("group_size")) for row in rows], False),
+        (_("Groups (count × size)"), [_dash(row["sizes"]) for row in rows], False),
+        (_("People"), [_dash(row["run"].participants or None) for row in rows], False),
+        (_("Diversity score"), [_dash(_num(row["run"].score)) for row in rows], False),
+        (_("Upper bound"), [_dash(_num(row["run"].upper_bound)) for row in rows], False),
+        (
+            _("Gap to the bound"),
             [row["gap_text"] for row in rows],
             False,
         ),
@@ -113,21 +140,25 @@ def comparison(rows: list[dict]) -> list[tuple[str, list[str], bool]]:
         cells = [
             str(row["violations"][index][1]) if row["run"].state == "done" else "—" for row in rows
         ]
-        table.append((f"Broken: {label.lower()}", cells, True))
+        # Translators: a row of the runs compared side by side: how often a rule was broken.
+        table.append((_("Broken: %(rule)s") % {"rule": str(label).lower()}, cells, True))
     table += [
         (
-            "Countries per group, at least",
+            _("Countries per group, at least"),
             [_dash(row["params"].get("min_countries") or None) for row in rows],
             False,
         ),
-        ("Weights", [_dash(row["weights"]) for row in rows], False),
-        ("Seed", [str(row["run"].seed) for row in rows], False),
+        (_("Weights"), [_dash(row["weights"]) for row in rows], False),
+        (pgettext("random seed", "Seed"), [str(row["run"].seed) for row in rows], False),
         (
-            "Seconds",
-            [_dash(None if row["seconds"] is None else f"{row['seconds']:.1f}") for row in rows],
+            _("Seconds"),
+            [
+                _dash(None if row["seconds"] is None else formats.number_format(row["seconds"], 1))
+                for row in rows
+            ],
             False,
         ),
-        ("Moves by hand", [str(row["run"].adjustments) for row in rows], False),
+        (_("Moves by hand"), [str(row["run"].adjustments) for row in rows], False),
     ]
     return table
 
@@ -136,22 +167,24 @@ def _gap_text(gap: float | None) -> str:
     if gap is None:
         return "—"
     if gap < 0:
-        return "above the bound (uneven sizes)"
-    return f"{round(gap * 100, 1)} %"
+        return _("above the bound (uneven sizes)")
+    return _("%(percent)s %%") % {"percent": formats.number_format(round(gap * 100, 1), 1)}
 
 
 def _num(value) -> str | None:
-    return None if value is None else f"{value:g}"
+    return None if value is None else formats.number_format(f"{value:g}")
 
 
 class MatchingIndexView(MatchingMixin, TemplateView):
     template_name = "cohorts/admin/matching_index.html"
 
     def get_page_title(self):
-        return f"Peer groups: {self.cohort.title}"
+        return _("Peer groups: %(cohort)s") % {"cohort": self.cohort.title}
 
     def get_breadcrumbs_items(self):
-        return CohortDeskMixin.get_breadcrumbs_items(self) + [{"url": "", "label": "Peer groups"}]
+        return CohortDeskMixin.get_breadcrumbs_items(self) + [
+            {"url": "", "label": _("Peer groups")}
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -186,10 +219,10 @@ class MatchingStartView(MatchingMixin, TemplateView):
     template_name = "cohorts/admin/matching_start.html"
 
     def get_page_title(self):
-        return f"Start a matching run: {self.cohort.title}"
+        return _("Start a matching run: %(cohort)s") % {"cohort": self.cohort.title}
 
     def get_breadcrumbs_items(self):
-        return [*super().get_breadcrumbs_items(), {"url": "", "label": "Start a run"}]
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": _("Start a run")}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -223,7 +256,9 @@ class MatchingStartView(MatchingMixin, TemplateView):
         except CohortsError as exc:
             form.add_error(None, exc.message)
             return self.render_to_response(self.get_context_data(form=form))
-        messages.success(request, f"Matching run {run.number} has started.")
+        messages.success(
+            request, _("Matching run %(number)s has started.") % {"number": run.number}
+        )
         return redirect(run_url(run))
 
 
@@ -231,12 +266,15 @@ class MatchingRunView(MatchingMixin, TemplateView):
     template_name = "cohorts/admin/matching_run.html"
 
     def get_page_title(self):
-        return f"Matching run {self.kwargs['number']}: {self.cohort.title}"
+        return _("Matching run %(number)s: %(cohort)s") % {
+            "number": self.kwargs["number"],
+            "cohort": self.cohort.title,
+        }
 
     def get_breadcrumbs_items(self):
         return [
             *super().get_breadcrumbs_items(),
-            {"url": "", "label": f"Run {self.kwargs['number']}"},
+            {"url": "", "label": _("Run %(number)s") % {"number": self.kwargs["number"]}},
         ]
 
     def get_context_data(self, **kwargs):
@@ -254,6 +292,8 @@ def run_context(run: MatchingRun) -> dict:
         "run": run,
         "row": run_row(run),
         "working": working,
+        "progress_note": matching_selectors.stored_text(run.progress_note),
+        "error_text": matching_selectors.stored_text(run.error),
         "stalled": peergroups.matching_run_stalled(run),
         "status_url": reverse("cohorts_matching_status", args=[run.cohort_id, run.number]),
         "repeat_url": reverse("cohorts_matching_start", args=[run.cohort_id])
@@ -303,11 +343,12 @@ def run_context(run: MatchingRun) -> dict:
     changed_since = is_published and sorted(
         sorted(group) for group in run.groups if group
     ) != sorted(sorted(g) for g in matching_selectors.published_groups(run.cohort))
+    no_country = _("no country")
     move_choices = [
         (
-            f"Group {group['number']}",
+            _("Group %(number)s") % {"number": group["number"]},
             [
-                (p.enrolment_id, f"{p.name} — {p.country_name or 'no country'}")
+                (p.enrolment_id, f"{p.name} — {p.country_name or no_country}")
                 for p in group["members"]
             ],
         )
@@ -341,9 +382,9 @@ class MatchingStatusView(MatchingMixin, View):
                 "state": run.state,
                 "label": run.get_state_display(),
                 "progress": run.progress,
-                "note": run.progress_note,
+                "note": matching_selectors.stored_text(run.progress_note),
                 "finished": run.state not in WORKING,
-                "error": run.error,
+                "error": matching_selectors.stored_text(run.error),
             }
         )
         response["Cache-Control"] = "no-store"
@@ -375,7 +416,7 @@ class MatchingMoveView(_RunActionView):
         enrolment_id = _number(request.POST.get("enrolment"))
         to_group = _number(request.POST.get("to_group"))
         if enrolment_id is None or to_group is None:
-            messages.error(request, "Choose a person and the group to move them to.")
+            messages.error(request, _("Choose a person and the group to move them to."))
             return redirect(run_url(run) + self.anchor)
         before = matching_selectors.run_total_violations(run)
         score_before = run.score
@@ -383,19 +424,30 @@ class MatchingMoveView(_RunActionView):
             run=run, enrolment_id=enrolment_id, to_group=to_group, actor=request.user
         )
         person = matching_selectors.people_of_run(run).get(enrolment_id)
-        name = person.name if person else "The person"
+        name = person.name if person else _("The person")
         after = matching_selectors.run_total_violations(run)
-        text = f"Moved {name} to group {to_group}. Score {run.score:g} (was {score_before:g}). "
+        text = _("Moved %(name)s to group %(group)s. Score %(score)s (was %(before)s).") % {
+            "name": name,
+            "group": to_group,
+            "score": _num(run.score),
+            "before": _num(score_before),
+        }
         if after:
             broken = [
-                matching_selectors.RULE_LABELS[rule].lower()
+                str(matching_selectors.RULE_LABELS[rule]).lower()
                 for rule, n in matching_selectors.run_violations(run).items()
                 if n
             ]
-            text += f"Rule checks: {after} broken ({'; '.join(broken)})."
+            text += " " + ngettext(
+                "Rule checks: %(count)s broken (%(rules)s).",
+                "Rule checks: %(count)s broken (%(rules)s).",
+                after,
+            ) % {"count": after, "rules": "; ".join(broken)}
             messages.warning(request, text)
         else:
-            text += "Every rule check passes." if before else "Every rule check still passes."
+            text += " " + (
+                _("Every rule check passes.") if before else _("Every rule check still passes.")
+            )
             messages.success(request, text)
         return redirect(run_url(run) + self.anchor)
 
@@ -404,7 +456,9 @@ class MatchingRematchView(_RunActionView):
     def act(self, request, run):
         new = peergroups.matching_rematch(run=run, actor=request.user)
         messages.success(
-            request, f"Re-matching run {run.number} as run {new.number}, moving as few as possible."
+            request,
+            _("Re-matching run %(run)s as run %(new)s, moving as few as possible.")
+            % {"run": run.number, "new": new.number},
         )
         return redirect(run_url(new))
 
@@ -412,7 +466,9 @@ class MatchingRematchView(_RunActionView):
 class MatchingRequeueView(_RunActionView):
     def act(self, request, run):
         if peergroups.matching_run_requeue(run=run, actor=request.user):
-            messages.info(request, f"The job of run {run.number} was queued again.")
+            messages.info(
+                request, _("The job of run %(number)s was queued again.") % {"number": run.number}
+            )
         return redirect(run_url(run))
 
 
@@ -423,7 +479,10 @@ class MatchingPublishView(MatchingMixin, TemplateView):
     template_name = "cohorts/admin/matching_publish.html"
 
     def get_page_title(self):
-        return f"Publish run {self.kwargs['number']}: {self.cohort.title}"
+        return _("Publish run %(number)s: %(cohort)s") % {
+            "number": self.kwargs["number"],
+            "cohort": self.cohort.title,
+        }
 
     def get_breadcrumbs_items(self):
         number = self.kwargs["number"]
@@ -431,9 +490,9 @@ class MatchingPublishView(MatchingMixin, TemplateView):
             *super().get_breadcrumbs_items(),
             {
                 "url": reverse("cohorts_matching_run", args=[self.cohort.pk, number]),
-                "label": f"Run {number}",
+                "label": _("Run %(number)s") % {"number": number},
             },
-            {"url": "", "label": "Publish"},
+            {"url": "", "label": _("Publish")},
         ]
 
     def get_context_data(self, **kwargs):
@@ -469,7 +528,10 @@ class MatchingPublishView(MatchingMixin, TemplateView):
             return self.render_to_response(context)
         messages.success(
             request,
-            f"Published the peer groups of run {run.number}. Participants whose group is new or "
-            "changed get an e-mail, and everyone sees their group on My learning.",
+            _(
+                "Published the peer groups of run %(number)s. Participants whose group is new or "
+                "changed get an e-mail, and everyone sees their group on My learning."
+            )
+            % {"number": run.number},
         )
         return redirect(run_url(run))

@@ -4,6 +4,8 @@ run."""
 import re
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from cohorts.matching import selectors as matching_selectors
 from cohorts.matching import services as peergroups
@@ -13,62 +15,68 @@ from cohorts.matching.models import MatchingRun
 
 class MatchingRunForm(forms.Form):
     group_size = forms.IntegerField(
-        label="Group size",
+        label=gettext_lazy("Group size"),
         min_value=peergroups.MIN_GROUP_SIZE,
         max_value=peergroups.MAX_GROUP_SIZE,
         initial=5,
-        help_text="People per group; sizes then differ by at most one.",
+        help_text=gettext_lazy("People per group; sizes then differ by at most one."),
     )
     min_countries = forms.IntegerField(
-        label="Countries per group, at least",
+        label=gettext_lazy("Countries per group, at least"),
         min_value=0,
         max_value=11,
         initial=3,
-        help_text="0: no minimum.",
+        help_text=gettext_lazy("0: no minimum."),
     )
     separate_organisations = forms.BooleanField(
-        label="No two people from one organisation in a group", required=False, initial=True
+        label=gettext_lazy("No two people from one organisation in a group"),
+        required=False,
+        initial=True,
     )
     no_lone_youth = forms.BooleanField(
-        label="No young participant (under 18) alone among adults", required=False, initial=True
+        label=gettext_lazy("No young participant (under 18) alone among adults"),
+        required=False,
+        initial=True,
     )
     no_lone = forms.MultipleChoiceField(
-        label="Nobody may be the only one of these in a group",
+        label=gettext_lazy("Nobody may be the only one of these in a group"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     together = forms.CharField(
-        label="Must be in the same group",
+        label=gettext_lazy("Must be in the same group"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One pair per line: two e-mail addresses, separated by a comma.",
+        help_text=gettext_lazy("One pair per line: two e-mail addresses, separated by a comma."),
     )
     apart = forms.CharField(
-        label="Must be in different groups",
+        label=gettext_lazy("Must be in different groups"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One pair per line: two e-mail addresses, separated by a comma.",
+        help_text=gettext_lazy("One pair per line: two e-mail addresses, separated by a comma."),
     )
     mode = forms.ChoiceField(
-        label="Search",
+        label=pgettext_lazy("matching run", "Search"),
         choices=list(peergroups.MODES.items()),
         initial="auto",
         widget=forms.RadioSelect,
     )
     time_limit = forms.IntegerField(
-        label="Time limit (seconds)",
+        label=gettext_lazy("Time limit (seconds)"),
         min_value=1,
         max_value=peergroups.MAX_TIME_LIMIT,
         initial=peergroups.DEFAULT_TIME_LIMIT,
     )
     seed = forms.IntegerField(
-        label="Seed",
+        label=pgettext_lazy("random seed", "Seed"),
         required=False,
         min_value=0,
         max_value=peergroups.SEED_MAX,
-        help_text="Empty: a new random seed. The same seed and settings give the same groups.",
+        help_text=gettext_lazy(
+            "Empty: a new random seed. The same seed and settings give the same groups."
+        ),
     )
 
     def __init__(self, data=None, *, pool, initial=None):
@@ -91,7 +99,7 @@ class MatchingRunForm(forms.Form):
         choices = []
         for attribute in peergroups.LONE_ATTRIBUTES:
             values = sorted({str(getattr(e, attribute) or "") for e in self.pool} - {""})
-            label = attribute.capitalize()
+            label = peergroups.WEIGHTED_ATTRIBUTES.get(attribute, attribute.capitalize())
             choices += [
                 (f"{attribute}:{v}", f"{label}: {matching_selectors.value_label(attribute, v)}")
                 for v in values
@@ -105,16 +113,19 @@ class MatchingRunForm(forms.Form):
                 continue
             parts = [part for part in re.split(r"[,;\s]+", line.strip()) if part]
             if len(parts) != 2:
-                problems.append(f"Line {number}: write two e-mail addresses.")
+                problems.append(
+                    _("Line %(number)s: write two e-mail addresses.") % {"number": number}
+                )
                 continue
             found = [self.by_email.get(part.lower()) for part in parts]
             missing = [part for part, e in zip(parts, found, strict=True) if e is None]
             if missing:
                 problems.append(
-                    f"Line {number}: no accepted participant has the e-mail {missing[0]}."
+                    _("Line %(number)s: no accepted participant has the e-mail %(email)s.")
+                    % {"number": number, "email": missing[0]}
                 )
             elif found[0].pk == found[1].pk:
-                problems.append(f"Line {number}: the same person twice.")
+                problems.append(_("Line %(number)s: the same person twice.") % {"number": number})
             else:
                 pairs.append([found[0].pk, found[1].pk])
         if problems:
@@ -131,18 +142,21 @@ class MatchingRunForm(forms.Form):
         cleaned = super().clean()
         weights = [cleaned.get(f"weight_{a}") for a in peergroups.WEIGHTED_ATTRIBUTES]
         if all(w is not None for w in weights) and not any(weights):
-            raise forms.ValidationError("Give at least one attribute a weight above 0.")
+            raise forms.ValidationError(_("Give at least one attribute a weight above 0."))
         mode = cleaned.get("mode")
         if mode == "exact" and len(self.pool) > EXACT_MAX_PARTICIPANTS:
             self.add_error(
                 "mode",
-                f"The exact search is for up to {EXACT_MAX_PARTICIPANTS} people; this cohort "
-                f"has {len(self.pool)}. Choose fast or automatic.",
+                _(
+                    "The exact search is for up to %(max)s people; this cohort has %(count)s. "
+                    "Choose fast or automatic."
+                )
+                % {"max": EXACT_MAX_PARTICIPANTS, "count": len(self.pool)},
             )
         together = {tuple(sorted(p)) for p in cleaned.get("together") or []}
         apart = {tuple(sorted(p)) for p in cleaned.get("apart") or []}
         if together & apart:
-            raise forms.ValidationError("A pair cannot be both together and apart.")
+            raise forms.ValidationError(_("A pair cannot be both together and apart."))
         return cleaned
 
     def service_kwargs(self) -> dict:

@@ -3,11 +3,14 @@ requested matching run is handed to the job cluster, and a publication tells eac
 their group by e-mail."""
 
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from cohorts.matching.models import MatchingRun, MatchingRunState, PeerGroup, PeerGroupMember
-from cohorts.matching.selectors import person_of, run_total_violations
+from cohorts.matching.selectors import person_of, run_total_violations, stored_text
 from cohorts.places.emails import absolute, person_name
 from cohorts.places.models import CONFIRMED
+from lms import languages
 from lms.jobs import enqueue_on_commit
 from lms.mail.services import email_queue
 from lms.models import Event, OutgoingEmail
@@ -63,28 +66,31 @@ def peer_group_email_send(event: Event) -> None:
             continue
         group = membership.group
         cohort = group.cohort
-        peers = [
-            person_of(m.enrolment, cohort.starts_on)
-            for m in PeerGroupMember.objects.filter(group=group, enrolment__state__in=CONFIRMED)
+        members = (
+            PeerGroupMember.objects.filter(group=group, enrolment__state__in=CONFIRMED)
             .exclude(pk=membership.pk)
             .select_related("enrolment__user__profile", "enrolment__organisation")
             .order_by("enrolment__country", "enrolment_id")
-        ]
-        email_queue(
-            recipient=enrolment.user.email,
-            reason=reason,
-            subject=f"Your peer group in {cohort.title}",
-            template=PUBLISHED,
-            context={
-                "name": person_name(enrolment.user),
-                "cohort_title": cohort.title,
-                "programme_title": cohort.programme.title,
-                "group_number": group.number,
-                "peers": peers,
-                "updated": event.payload.get("publication", 1) > 1 or _replaced(event),
-                "my_learning_url": absolute(reverse("my_learning")),
-            },
         )
+        updated = event.payload.get("publication", 1) > 1 or _replaced(event)
+        with languages.reading(languages.of_user(enrolment.user)):
+            # Country names and "A participant" are in the reader's language too.
+            peers = [person_of(m.enrolment, cohort.starts_on) for m in members]
+            email_queue(
+                recipient=enrolment.user.email,
+                reason=reason,
+                subject=_("Your peer group in %(cohort)s") % {"cohort": cohort.title},
+                template=PUBLISHED,
+                context={
+                    "name": person_name(enrolment.user),
+                    "cohort_title": cohort.title,
+                    "programme_title": cohort.programme.title,
+                    "group_number": group.number,
+                    "peers": peers,
+                    "updated": updated,
+                    "my_learning_url": absolute(reverse("my_learning")),
+                },
+            )
 
 
 def _replaced(event: Event) -> bool:
@@ -105,23 +111,29 @@ def run_finished_email_send(event: Event) -> None:
     if run is None or run.requested_by is None or not run.requested_by.email:
         return
     failed = event.name == "cohorts.matching.failed"
-    email_queue(
-        recipient=run.requested_by.email,
-        reason=f"{event.name}:{run.pk}",
-        subject=(
-            f"Matching run {run.number} for {run.cohort.title} "
-            + ("failed" if failed else "is ready")
-        ),
-        template=RUN_FINISHED,
-        context={
-            "name": person_name(run.requested_by),
-            "run": run,
-            "failed": failed,
-            "violations": run_total_violations(run),
-            "gap_percent": None if run.gap is None else f"{100 * run.gap:.2f}",
-            "run_url": absolute(reverse("cohorts_matching_run", args=[run.cohort_id, run.number])),
-        },
-    )
+    with languages.reading(languages.of_user(run.requested_by)):
+        subject = (
+            _("Matching run %(number)s for %(cohort)s failed")
+            if failed
+            else _("Matching run %(number)s for %(cohort)s is ready")
+        ) % {"number": run.number, "cohort": run.cohort.title}
+        email_queue(
+            recipient=run.requested_by.email,
+            reason=f"{event.name}:{run.pk}",
+            subject=subject,
+            template=RUN_FINISHED,
+            context={
+                "name": person_name(run.requested_by),
+                "run": run,
+                "failed": failed,
+                "error": stored_text(run.error),
+                "violations": run_total_violations(run),
+                "gap_percent": None if run.gap is None else formats.number_format(100 * run.gap, 2),
+                "run_url": absolute(
+                    reverse("cohorts_matching_run", args=[run.cohort_id, run.number])
+                ),
+            },
+        )
 
 
 RUN_FINISHED = "cohorts.matching.finished"

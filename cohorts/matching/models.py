@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.places.models import Cohort, Enrolment
 
@@ -10,10 +12,10 @@ from cohorts.places.models import Cohort, Enrolment
 
 
 class MatchingRunState(models.TextChoices):
-    REQUESTED = "requested", "Waiting to start"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    REQUESTED = "requested", _("Waiting to start")
+    RUNNING = "running", pgettext_lazy("matching run state", "Running")
+    DONE = "done", pgettext_lazy("matching run state", "Done")
+    FAILED = "failed", pgettext_lazy("matching run state", "Failed")
 
 
 class MatchingRun(models.Model):
@@ -23,7 +25,7 @@ class MatchingRun(models.Model):
     publishing copies them into PeerGroup rows."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="matching_runs")
-    number = models.PositiveIntegerField(help_text="Run 1, 2, … within the cohort.")
+    number = models.PositiveIntegerField(help_text=_("Run 1, 2, … within the cohort."))
     state = models.CharField(
         max_length=16, choices=MatchingRunState.choices, default=MatchingRunState.REQUESTED
     )
@@ -69,7 +71,10 @@ class MatchingRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort} — matching run {self.number}"
+        return gettext("%(cohort)s — matching run %(number)s") % {
+            "cohort": self.cohort,
+            "number": self.number,
+        }
 
 
 class PeerGroup(models.Model):
@@ -87,7 +92,10 @@ class PeerGroup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cohort} — peer group {self.number}"
+        return gettext("%(cohort)s — peer group %(number)s") % {
+            "cohort": self.cohort,
+            "number": self.number,
+        }
 
 
 class PeerGroupMember(models.Model):

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from cohorts.matching import algorithm as matching
@@ -15,13 +17,39 @@ from lms.ages import is_minor_on
 from lms.models import Gender, Language, Level, Sector
 
 RULE_LABELS = {
-    "size": "Group sizes differ by at most one",
-    "organisation": "No two people from one organisation in a group",
-    "countries": "Each group has the minimum number of countries",
-    "isolation": "Nobody is the only young person (or the only one of a protected kind)",
-    "pinned": "People who must be together are together",
-    "forbidden": "People who must be apart are apart",
+    "size": gettext_lazy("Group sizes differ by at most one"),
+    "organisation": gettext_lazy("No two people from one organisation in a group"),
+    "countries": gettext_lazy("Each group has the minimum number of countries"),
+    "isolation": gettext_lazy(
+        "Nobody is the only young person (or the only one of a protected kind)"
+    ),
+    "pinned": gettext_lazy("People who must be together are together"),
+    "forbidden": gettext_lazy("People who must be apart are apart"),
 }
+
+# The fixed notes and errors a run stores in its status row, in English, for whoever reads the
+# page later: each is marked with gettext_noop where it is produced (cohorts.matching.services
+# and the algorithm's solvers) and translated here when shown. Notes with figures in them
+# ("loading 13 participants", "searching: restart 2 of about 8", "done: …") stay in English.
+STORED_TEXTS = frozenset(
+    {
+        "waiting for the job to start",
+        "starting",
+        "proving the fewest rule breaks",
+        "searching for the most diverse groups",
+        "placing newcomers",
+        "repairing broken rules",
+        "checking rules",
+        "failed",
+        "Fewer than two accepted participants are left to match.",
+    }
+)
+
+
+def stored_text(text: str) -> str:
+    """A run's stored progress note or error in the reader's language, when it is one of the
+    fixed texts; any other text as it was stored."""
+    return _(text) if text in STORED_TEXTS else text
 
 
 @dataclass(frozen=True)
@@ -98,7 +126,7 @@ def person_of(enrolment: Enrolment, day: date) -> PoolPerson:
     name = (
         (profile.full_name if profile is not None else "")
         or enrolment.user.get_full_name()
-        or "A participant"
+        or _("A participant")
     )
     code = str(enrolment.country or "")
     return PoolPerson(
@@ -194,7 +222,9 @@ def pool_changes(run: MatchingRun, people: dict[int, PoolPerson] | None = None) 
     in_groups = {eid for group in run.groups for eid in group}
     left = [p for eid, p in people.items() if p.state not in CONFIRMED]
     left += [
-        PoolPerson(eid, f"enrolment {eid}", "", "", "", "", "", "", "", False, "deleted")
+        PoolPerson(
+            eid, _("enrolment %(id)s") % {"id": eid}, "", "", "", "", "", "", "", False, "deleted"
+        )
         for eid in sorted(in_groups - set(people))
     ]
     day = run.cohort.starts_on

@@ -2,6 +2,9 @@
 audit-log actions. Imported from cohorts/wagtail_hooks.py."""
 
 from django.urls import path
+from django.utils import formats
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from cohorts.desk.views import DESK_LINKS_HOOK, DeskLink
@@ -9,10 +12,10 @@ from cohorts.matching import desk as views
 from cohorts.matching import selectors as matching_selectors
 
 MATCHING_ACTIONS = {
-    "request": ("Start matching", "Started a peer-group matching run"),
-    "rematch": ("Re-match", "Started a re-match of the peer groups"),
-    "move": ("Move in peer groups", "Moved a person to another peer group"),
-    "publish": ("Publish peer groups", "Published the peer groups"),
+    "request": (_("Start matching"), _("Started a peer-group matching run")),
+    "rematch": (_("Re-match"), _("Started a re-match of the peer groups")),
+    "move": (_("Move in peer groups"), _("Moved a person to another peer group")),
+    "publish": (_("Publish peer groups"), _("Published the peer groups")),
 }
 
 
@@ -49,13 +52,16 @@ def matching_desk_link(request, cohort) -> list[DeskLink]:
     runs = matching_selectors.runs_of(cohort)
     published = matching_selectors.published_run_id(cohort)
     if not runs:
-        summary = "Match the accepted participants into peer groups."
+        summary = gettext("Match the accepted participants into peer groups.")
     else:
-        summary = f"{len(runs)} run{'s' if len(runs) != 1 else ''}"
+        count = ngettext("%(count)s run", "%(count)s runs", len(runs)) % {"count": len(runs)}
         run = next((r for r in runs if r.pk == published), None)
-        summary += (
-            f"; run {run.number} published {run.published_at:%d %b %Y}."
-            if run is not None and run.published_at
-            else "; nothing published yet."
-        )
-    return [DeskLink(label="Peer groups", url=views.matching_url(cohort), summary=summary)]
+        if run is not None and run.published_at:
+            summary = gettext("%(runs)s; run %(number)s published %(date)s.") % {
+                "runs": count,
+                "number": run.number,
+                "date": formats.date_format(run.published_at, "DATE_FORMAT"),
+            }
+        else:
+            summary = gettext("%(runs)s; nothing published yet.") % {"runs": count}
+    return [DeskLink(label=gettext("Peer groups"), url=views.matching_url(cohort), summary=summary)]

@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -48,7 +50,7 @@ def results_url(survey, **query) -> str:
 
 class SurveyIndexView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "cohorts/surveys/index.html"
-    page_title = "Survey results"
+    page_title = _("Survey results")
     header_icon = "form"
 
     def dispatch(self, request, *args, **kwargs):
@@ -58,7 +60,7 @@ class SurveyIndexView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": "Survey results"}]
+        return [*self.breadcrumbs_items, {"url": "", "label": gettext("Survey results")}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -98,7 +100,7 @@ class SurveyMixin(WagtailAdminTemplateMixin):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse("cohorts_survey_index"), "label": "Survey results"},
+            {"url": reverse("cohorts_survey_index"), "label": gettext("Survey results")},
             {"url": results_url(self.survey), "label": self.survey.title},
         ]
 
@@ -218,25 +220,33 @@ class SurveySendView(View):
             return redirect(back)
         if made:
             messages.success(
-                request, f"Sent {made} invitation{'s' if made != 1 else ''}. Nobody gets it twice."
+                request,
+                ngettext(
+                    "Sent %(count)s invitation. Nobody gets it twice.",
+                    "Sent %(count)s invitations. Nobody gets it twice.",
+                    made,
+                )
+                % {"count": made},
             )
         else:
-            messages.info(request, "Everyone this target covers has been invited already.")
+            messages.info(request, gettext("Everyone this target covers has been invited already."))
         return redirect(back)
 
 
 class LessonsForm(forms.Form):
-    title = forms.CharField(max_length=255, initial="Lessons learned")
+    title = forms.CharField(label=_("Title"), max_length=255, initial=_("Lessons learned"))
     summary = forms.CharField(
+        label=_("Summary"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One or two sentences for listings.",
+        help_text=_("One or two sentences for listings."),
     )
     findings = forms.CharField(
+        label=_("Findings"),
         max_length=20_000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="What was learned and what should change. Editors can format it later.",
+        help_text=_("What was learned and what should change. Editors can format it later."),
     )
 
 
@@ -247,12 +257,17 @@ class LessonsPublishView(SurveyMixin, TemplateView):
     template_name = "cohorts/surveys/lessons.html"
 
     def get_page_title(self):
-        return f"Publish lessons learned: {self.survey.title}"
+        return gettext("Publish lessons learned: %(survey)s") % {"survey": self.survey.title}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault(
-            "form", LessonsForm(initial={"title": f"Lessons learned: {self.survey.title}"})
+            "form",
+            LessonsForm(
+                initial={
+                    "title": gettext("Lessons learned: %(survey)s") % {"survey": self.survey.title}
+                }
+            ),
         )
         results = self.results()
         context.update(
@@ -288,15 +303,18 @@ class LessonsPublishView(SurveyMixin, TemplateView):
         if not page.live:
             messages.success(
                 request,
-                f"“{page.title}” was sent to the programme admins for approval: it goes live "
-                "when one of them approves it.",
+                gettext(
+                    "“%(title)s” was sent to the programme admins for approval: it goes live "
+                    "when one of them approves it."
+                )
+                % {"title": page.title},
             )
             return redirect(results_url(self.survey, **self.cohort_query()))
         messages.success(
             request,
-            f"Published “{page.title}”.",
+            gettext("Published “%(title)s”.") % {"title": page.title},
             buttons=[
-                messages.button(page.url or "/", "View the page"),
+                messages.button(page.url or "/", gettext("View the page")),
             ],
         )
         return redirect(results_url(self.survey, **self.cohort_query()))

@@ -5,20 +5,36 @@ No cell is ever read as a formula by a spreadsheet."""
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from lms.spreadsheets import csv_bytes, xlsx_value
 from programmes.surveys.results import BREAKDOWNS, survey_breakdown, survey_results, survey_texts
 
-HIDDEN = "fewer than 5: not shown"
+
+def _hidden() -> str:
+    return _("fewer than 5: not shown")
 
 
 def _summary(results: dict) -> list[list]:
-    rows = [["Question", "Type", "Answered", "Row or item", "Answer", "Count", "Share (%)", "Mean"]]
+    rows = [
+        [
+            _("Question"),
+            # Translators: a column of the survey export: the kind of question.
+            pgettext("survey question", "Type"),
+            _("Answered"),
+            _("Row or item"),
+            _("Answer"),
+            _("Count"),
+            _("Share (%)"),
+            _("Mean"),
+        ]
+    ]
     for q in results["questions"]:
         if not q["shown"]:
-            rows.append([q["label"], q["kind"], HIDDEN, "", "", "", "", ""])
+            rows.append([q["label"], q["kind"], _hidden(), "", "", "", "", ""])
             continue
         if q["bars"]:
             for bar in q["bars"]:
@@ -59,29 +75,41 @@ def _round(value):
 
 
 def _breakdown(data: dict) -> list[list]:
-    rows = [["Question", data.get("by_label", ""), "Answered", "Column", "Value", "Measure"]]
+    rows = [
+        [
+            _("Question"),
+            data.get("by_label", ""),
+            _("Answered"),
+            _("Column"),
+            _("Value"),
+            _("Measure"),
+        ]
+    ]
     if data.get("everything_hidden"):
-        rows.append(["(all)", HIDDEN, "", "", "", ""])
+        rows.append([_("(all)"), _hidden(), "", "", "", ""])
     for q in data["questions"]:
         for row in q["rows"]:
             if row["hidden"]:
-                rows.append([q["label"], row["group"], HIDDEN, "", "", ""])
+                rows.append([q["label"], row["group"], _hidden(), "", "", ""])
                 continue
             for column, value in zip(q["columns"], row["values"], strict=True):
-                measure = "mean" if q["measure"] == "mean" else "per cent"
+                measure = _("mean") if q["measure"] == "mean" else _("per cent")
                 rows.append([q["label"], row["group"], row["n"], column, value, measure])
     return rows
 
 
 def survey_tables(survey, *, cohort_ids=None) -> list[tuple[str, list[list]]]:
     """(sheet title, rows with a header first) for every part of the export."""
-    tables = [("Summary", _summary(survey_results(survey, cohort_ids=cohort_ids)))]
+    tables = [(_("Summary"), _summary(survey_results(survey, cohort_ids=cohort_ids)))]
     for by, label in BREAKDOWNS.items():
         data = survey_breakdown(survey, by=by, cohort_ids=cohort_ids)
         if data["available"]:
-            tables.append((f"By {label.lower()}", _breakdown(data)))
+            # Translators: a sheet of the survey export, e.g. "By country".
+            tables.append(
+                (_("By %(breakdown)s") % {"breakdown": str(label).lower()}, _breakdown(data))
+            )
     texts = survey_texts(survey, cohort_ids=cohort_ids)
-    tables.append(("Free text", [["Question", "Answer"], *([q, t] for q, t in texts)]))
+    tables.append((_("Free text"), [[_("Question"), _("Answer")], *([q, t] for q, t in texts)]))
     return tables
 
 
@@ -106,7 +134,7 @@ def as_xlsx(tables) -> bytes:
             sheet.append([xlsx_value(value) for value in row])
         sheet.freeze_panes = "A2"
         for index, name in enumerate(rows[0] if rows else [], 1):
-            width = 60 if index == 1 or name == "Answer" else min(max(len(str(name)), 12), 40)
+            width = 60 if index == 1 or name == _("Answer") else min(max(len(str(name)), 12), 40)
             sheet.column_dimensions[get_column_letter(index)].width = width
     out = io.BytesIO()
     workbook.save(out)

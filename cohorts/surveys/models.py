@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from cohorts.places.models import Cohort
@@ -14,10 +15,10 @@ from lms.models import Sector
 
 
 class SurveyTrigger(models.TextChoices):
-    ACCEPTED = "accepted", "When a place is accepted (before the programme)"
-    ACTIVITY_ENDED = "activity_ended", "Some days after the activity ends (feedback)"
-    MODULE_COMPLETED = "module_completed", "When the module is completed"
-    MANUAL = "manual", "Sent by hand"
+    ACCEPTED = "accepted", _("When a place is accepted (before the programme)")
+    ACTIVITY_ENDED = "activity_ended", _("Some days after the activity ends (feedback)")
+    MODULE_COMPLETED = "module_completed", _("When the module is completed")
+    MANUAL = "manual", _("Sent by hand")
 
 
 class SurveyTarget(models.Model):
@@ -47,17 +48,17 @@ class SurveyTarget(models.Model):
     )
     trigger = models.CharField(max_length=20, choices=SurveyTrigger.choices)
     days_after = models.PositiveSmallIntegerField(
-        default=1, help_text="For “after the activity ends”: how many days after."
+        default=1, help_text=_("For “after the activity ends”: how many days after.")
     )
     reminder_interval_days = models.PositiveSmallIntegerField(
-        default=7, help_text="Days between the invitation and each reminder."
+        default=7, help_text=_("Days between the invitation and each reminder.")
     )
     max_reminders = models.PositiveSmallIntegerField(
-        default=2, help_text="Most reminders one person gets; 0: none."
+        default=2, help_text=_("Most reminders one person gets; 0: none.")
     )
-    active = models.BooleanField(default=True, help_text="Inactive: nobody new is invited.")
+    active = models.BooleanField(default=True, help_text=_("Inactive: nobody new is invited."))
     fired_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the activity trigger fired."
+        null=True, blank=True, editable=False, help_text=_("When the activity trigger fired.")
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -90,18 +91,20 @@ class SurveyTarget(models.Model):
     def clean(self):
         errors = {}
         if self.trigger == SurveyTrigger.ACTIVITY_ENDED and not self.activity_id:
-            errors["activity"] = "Choose the activity whose end triggers the survey."
+            errors["activity"] = _("Choose the activity whose end triggers the survey.")
         if self.trigger == SurveyTrigger.MODULE_COMPLETED and not self.module_id:
-            errors["module"] = "Choose the module whose completion triggers the survey."
+            errors["module"] = _("Choose the module whose completion triggers the survey.")
         if self.trigger in (SurveyTrigger.ACCEPTED, SurveyTrigger.MANUAL):
             if not (self.cohort_id or self.activity_id):
-                errors["cohort"] = "Choose the cohort (or the activity) whose people are invited."
+                errors["cohort"] = _(
+                    "Choose the cohort (or the activity) whose people are invited."
+                )
             if self.module_id:
-                errors["module"] = "A module is used only with the “module completed” trigger."
+                errors["module"] = _("A module is used only with the “module completed” trigger.")
         if self.trigger != SurveyTrigger.MODULE_COMPLETED and self.activity_id and self.module_id:
-            errors["module"] = "Choose an activity or a module, not both."
+            errors["module"] = _("Choose an activity or a module, not both.")
         if self.reminder_interval_days is not None and self.reminder_interval_days < 1:
-            errors["reminder_interval_days"] = "At least one day between reminders."
+            errors["reminder_interval_days"] = _("At least one day between reminders.")
         if errors:
             raise ValidationError(errors)
 

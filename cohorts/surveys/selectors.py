@@ -4,6 +4,7 @@ and how many of those invited have answered."""
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from cohorts.places.models import Cohort
 from cohorts.places.selectors import cohort_is_admin, cohorts_managed_by
@@ -35,7 +36,7 @@ class Scope:
 
     @property
     def label(self) -> str:
-        return self.chosen.title if self.chosen else "All respondents"
+        return self.chosen.title if self.chosen else _("All respondents")
 
 
 def survey_scope(user, survey: SurveyPage, cohort_param: str = "") -> Scope | None:

@@ -17,12 +17,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, gettext_lazy
 from wagtail.log_actions import log
 
 from cohorts.errors import CohortsError
 from cohorts.places.emails import absolute, person_name
 from cohorts.places.models import CONFIRMED, Enrolment
 from cohorts.surveys.models import SurveyInvitation, SurveyTarget, SurveyTrigger
+from lms import languages
 from lms.events import emit
 from lms.mail.services import email_queue
 from lms.models import Profile, User
@@ -37,17 +39,22 @@ TOKEN_SALT = "cohorts.survey_invitation"  # noqa: S105 (an HMAC key salt, not a 
 SEND_BATCH = 500
 
 MESSAGES = {
-    "not_found": "This survey link does not work. Please use the link in your latest e-mail.",
-    "other_person": "This survey link was sent to someone else. Log out, or open the link "
-    "from your own e-mail.",
-    "answered": "This survey has already been answered with this link. Thank you — your "
-    "answers were counted once.",
-    "closed": "This survey has closed: answers can no longer be sent.",
+    "not_found": gettext_lazy(
+        "This survey link does not work. Please use the link in your latest e-mail."
+    ),
+    "other_person": gettext_lazy(
+        "This survey link was sent to someone else. Log out, or open the link from your own e-mail."
+    ),
+    "answered": gettext_lazy(
+        "This survey has already been answered with this link. Thank you — your "
+        "answers were counted once."
+    ),
+    "closed": gettext_lazy("This survey has closed: answers can no longer be sent."),
 }
 
 
 def _error(code: str) -> CohortsError:
-    return CohortsError(code, MESSAGES[code])
+    return CohortsError(code, str(MESSAGES[code]))
 
 
 # --- tokens ---------------------------------------------------------------------------------
@@ -267,9 +274,11 @@ def survey_target_send(*, target: SurveyTarget, actor) -> int:
             .get(pk=target.pk)
         )
         if not target.active:
-            raise CohortsError("inactive", "This survey target is switched off.")
+            raise CohortsError("inactive", gettext("This survey target is switched off."))
         if not _survey_open(target.survey, now):
-            raise CohortsError("closed", "The survey is closed or not published: nothing was sent.")
+            raise CohortsError(
+                "closed", gettext("The survey is closed or not published: nothing was sent.")
+            )
         made = 0
         for user, enrolment in _recipients(target):
             invitation = _invite(target, user, enrolment=enrolment, now=now)
@@ -312,13 +321,14 @@ def _send(invitation: SurveyInvitation, *, now) -> None:
     """Queue the invitation e-mail (once per invitation) and plan the first reminder."""
     if invitation.sent_at is not None:
         return
-    email_queue(
-        recipient=invitation.user.email,
-        reason=f"cohorts.survey.invitation:{invitation.pk}",
-        subject=f"Your views, please: {invitation.survey.title}",
-        template="cohorts.survey.invitation",
-        context=_email_context(invitation),
-    )
+    with languages.reading(languages.of_user(invitation.user)):
+        email_queue(
+            recipient=invitation.user.email,
+            reason=f"cohorts.survey.invitation:{invitation.pk}",
+            subject=gettext("Your views, please: %(survey)s") % {"survey": invitation.survey.title},
+            template="cohorts.survey.invitation",
+            context=_email_context(invitation),
+        )
     invitation.sent_at = now
     target = invitation.target
     if target.max_reminders > 0:
@@ -407,13 +417,14 @@ def survey_reminders_send(*, now=None) -> int:
                 invitation.save(update_fields=["next_reminder_at"])
                 continue
             number = invitation.reminders_sent + 1
-            email_queue(
-                recipient=invitation.user.email,
-                reason=f"cohorts.survey.reminder:{invitation.pk}:{number}",
-                subject=f"Reminder: {invitation.survey.title}",
-                template="cohorts.survey.reminder",
-                context={**_email_context(invitation), "number": number},
-            )
+            with languages.reading(languages.of_user(invitation.user)):
+                email_queue(
+                    recipient=invitation.user.email,
+                    reason=f"cohorts.survey.reminder:{invitation.pk}:{number}",
+                    subject=gettext("Reminder: %(survey)s") % {"survey": invitation.survey.title},
+                    template="cohorts.survey.reminder",
+                    context={**_email_context(invitation), "number": number},
+                )
             invitation.reminders_sent = number
             invitation.next_reminder_at = (
                 now + timedelta(days=target.reminder_interval_days)

@@ -5,6 +5,7 @@ and finished later, and a link that has been used opens the thank-you page only.
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cohorts.errors import CohortsError
@@ -68,8 +69,10 @@ def survey_answer(request, token: str):
                 survey_draft_save(invitation_id=invitation.pk, data=request.POST, user=request.user)
                 messages.success(
                     request,
-                    "Your answers so far are saved. Come back with the link in your e-mail to "
-                    "finish; nothing is counted until you send them.",
+                    _(
+                        "Your answers so far are saved. Come back with the link in your e-mail "
+                        "to finish; nothing is counted until you send them."
+                    ),
                 )
                 return redirect("cohorts:survey_answer", token=token)
             outcome = survey_invitation_submit(
@@ -91,7 +94,9 @@ def survey_answer(request, token: str):
 def survey_thanks(request, token: str):
     invitation = survey_invitation_by_token(token)
     if invitation is None:
-        return _unavailable(request, CohortsError("not_found", "This survey link does not work."))
+        return _unavailable(
+            request, CohortsError("not_found", _("This survey link does not work."))
+        )
     if invitation.answered_at is None:
         return redirect("cohorts:survey_answer", token=token)
     context = {"survey": invitation.survey, "page": invitation.survey}

@@ -4,6 +4,8 @@ cohorts/wagtail_hooks.py."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -18,8 +20,10 @@ from programmes.models import SurveyPage
 
 @hooks.register("register_log_actions")
 def register_survey_actions(actions):
-    actions.register_action("cohorts.survey.send", "Send survey", "Sent survey invitations")
-    actions.register_action("cohorts.survey.export", "Export results", "Exported survey results")
+    actions.register_action("cohorts.survey.send", _("Send survey"), _("Sent survey invitations"))
+    actions.register_action(
+        "cohorts.survey.export", _("Export results"), _("Exported survey results")
+    )
 
 
 @hooks.register("register_admin_urls")
@@ -69,7 +73,7 @@ class SurveyResultsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_survey_menu_item():
     return SurveyResultsMenuItem(
-        "Survey results", reverse("cohorts_survey_index"), icon_name="form", order=245
+        _("Survey results"), reverse("cohorts_survey_index"), icon_name="form", order=245
     )
 
 
@@ -78,9 +82,9 @@ def survey_desk_links(request, cohort):
     surveys = list(surveys_visible_to(request.user).filter(targets__cohort=cohort).distinct())
     return [
         DeskLink(
-            label=f"Survey results: {survey.title}",
+            label=gettext("Survey results: %(survey)s") % {"survey": survey.title},
             url=admin_surveys.results_url(survey, cohort=cohort.pk),
-            summary="Response rate, charts, breakdown and exports.",
+            summary=gettext("Response rate, charts, breakdown and exports."),
         )
         for survey in surveys
     ]
@@ -95,7 +99,7 @@ def hide_surveys_from_forms(user, editable_forms):
 class SurveyTargetViewSet(ModelViewSet):
     model = SurveyTarget
     icon = "form"
-    menu_label = "Survey targets"
+    menu_label = _("Survey targets")
     add_to_admin_menu = False
     list_display = ["survey", "cohort", "activity", "module", "trigger", "active"]
     list_filter = ["trigger", "active"]
@@ -105,17 +109,19 @@ class SurveyTargetViewSet(ModelViewSet):
         FieldPanel("survey"),
         MultiFieldPanel(
             [FieldPanel("cohort"), FieldPanel("activity"), FieldPanel("module")],
-            heading="Who is asked",
-            help_text="A cohort, an activity or a module; with a cohort and an activity or "
-            "module, only the cohort's members.",
+            heading=_("Who is asked"),
+            help_text=_(
+                "A cohort, an activity or a module; with a cohort and an activity or "
+                "module, only the cohort's members."
+            ),
         ),
         MultiFieldPanel(
             [FieldPanel("trigger"), FieldPanel("days_after"), FieldPanel("active")],
-            heading="When",
+            heading=_("When"),
         ),
         FieldRowPanel(
             [FieldPanel("reminder_interval_days"), FieldPanel("max_reminders")],
-            heading="Reminders to those who have not answered",
+            heading=_("Reminders to those who have not answered"),
         ),
     ]
 
@@ -136,5 +142,5 @@ class SurveyTargetsMenuItem(MenuItem):
 @hooks.register("register_settings_menu_item")
 def register_survey_targets_menu_item():
     return SurveyTargetsMenuItem(
-        "Survey targets", reverse("survey_targets:index"), icon_name="form", order=600
+        _("Survey targets"), reverse("survey_targets:index"), icon_name="form", order=600
     )

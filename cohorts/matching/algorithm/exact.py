@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
+from django.utils.translation import gettext_noop
+
 from cohorts.matching.algorithm.base import (
     Progress,
     even_split_pairs,
@@ -108,7 +110,7 @@ def solve_exact(
     proven = True
     minimum: int | None = 0
     if slacks:
-        progress(10, "proving the fewest rule breaks")
+        progress(10, gettext_noop("proving the fewest rule breaks"))
         model.minimize(sum(slacks))
         solver.parameters.max_deterministic_time = half
         solver.parameters.max_time_in_seconds = max(0.1, deadline - time.perf_counter())
@@ -141,7 +143,7 @@ def solve_exact(
                 per_value.append(same)
             model.add(sum(per_value) >= even_split_pairs(len(mem), k))
             cost.append(int(round(w * scale)) * sum(per_value))
-    progress(50, "searching for the most diverse groups")
+    progress(50, gettext_noop("searching for the most diverse groups"))
     if cost:
         model.minimize(sum(cost))
     else:

@@ -7,6 +7,8 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 
+from django.utils.translation import gettext_noop
+
 from cohorts.matching.algorithm.base import (
     EXACT_MAX_PARTICIPANTS,
     GroupExplanation,
@@ -101,10 +103,10 @@ def match(
     if mode == "exact":
         hint = solve_fast(p, seed, min(0.2, time_limit / 10), progress=progress, share=(0, 10))
         grp, proven, minimum = solve_exact(p, seed, time_limit, hint, progress)
-        progress(95, "checking rules")
+        progress(95, gettext_noop("checking rules"))
         return _result(p, grp, mode=mode, proven=proven, minimum=minimum, started=started)
     grp = solve_fast(p, seed, time_limit, progress=progress)
-    progress(95, "checking rules")
+    progress(95, gettext_noop("checking rules"))
     return _result(p, grp, mode=mode, proven=False, minimum=None, started=started)
 
 
@@ -147,7 +149,7 @@ def rematch(
     deterministic: it never trades moves for diversity."""
     started = time.perf_counter()
     progress = progress or quiet
-    progress(0, "placing newcomers")
+    progress(0, gettext_noop("placing newcomers"))
     p = Problem(participants, len(previous), weights, rules)
     old = _assignment(p, previous)
     target = rematch_targets(p.n, [sum(1 for g in old if g == h) for h in range(p.k)])
@@ -175,7 +177,7 @@ def rematch(
         state.move(best[1], best[2])
     # Repair what is still broken with the cheapest change in moves, then in cost: a single move
     # from a larger to a smaller group (sizes stay within one), else a swap.
-    progress(30, "repairing broken rules")
+    progress(30, gettext_noop("repairing broken rules"))
     deadline = time.perf_counter() + time_limit
     while time.perf_counter() < deadline:
         _score, violations, relaxed = groups_score(p, grp)
@@ -223,7 +225,7 @@ def rematch(
         else:
             state.swap(i, j)
     moved = [p.ids[i] for i in range(p.n) if old[i] >= 0 and grp[i] != old[i]]
-    progress(95, "checking rules")
+    progress(95, gettext_noop("checking rules"))
     return _result(p, grp, mode="rematch", proven=False, minimum=None, started=started, moved=moved)
 
 

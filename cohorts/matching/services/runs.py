@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from wagtail.log_actions import log
 
 from cohorts.errors import CohortsError
@@ -29,7 +31,7 @@ from cohorts.matching.selectors import (
 from cohorts.matching.services.params import (
     DEFAULT_TIME_LIMIT,
     SEED_MAX,
-    explanation_sentences,
+    explanation_sentences_stored,
     groups_explain,
     params_build,
     run_rules,
@@ -49,7 +51,7 @@ PROGRESS_EVERY = 0.5
 
 def _allowed(actor, cohort: Cohort) -> None:
     if actor is None or not cohort_can_manage(actor, cohort):
-        raise CohortsError("forbidden", "You do not manage this cohort.")
+        raise CohortsError("forbidden", _("You do not manage this cohort."))
 
 
 def _audit(cohort: Cohort, action: str, actor, **data) -> None:
@@ -72,7 +74,8 @@ def _run_create(*, cohort: Cohort, actor, params: dict, seed: int, based_on=None
         seed=seed,
         based_on=based_on,
         requested_by=actor,
-        progress_note="waiting for the job to start",
+        # Stored in English; the pages translate this fixed note when they show it.
+        progress_note=gettext_noop("waiting for the job to start"),
     )
     emit(
         "cohorts.matching.requested",
@@ -118,16 +121,19 @@ def matching_run_request(
     if seed is None:
         seed = secrets.randbelow(SEED_MAX + 1)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
-        raise CohortsError("bad_seed", f"The seed must be a whole number from 0 to {SEED_MAX}.")
+        raise CohortsError(
+            "bad_seed",
+            _("The seed must be a whole number from 0 to %(max)s.") % {"max": SEED_MAX},
+        )
     pool = {e.pk for e in pool_of(cohort)}
     if len(pool) < 2:
         raise CohortsError(
-            "too_few", "At least two accepted participants are needed to form peer groups."
+            "too_few", _("At least two accepted participants are needed to form peer groups.")
         )
     for key in ("pinned", "forbidden"):
         if any(eid not in pool for pair in params[key] for eid in pair):
             raise CohortsError(
-                "bad_pair", "A pair names someone who is not an accepted participant."
+                "bad_pair", _("A pair names someone who is not an accepted participant.")
             )
     with transaction.atomic(durable=True):
         run = _run_create(cohort=cohort, actor=actor, params=params, seed=seed)
@@ -142,7 +148,7 @@ def matching_rematch(*, run: MatchingRun, actor) -> MatchingRun:
     with transaction.atomic(durable=True):
         base = MatchingRun.objects.select_related("cohort").get(pk=run.pk)
         if base.state != MatchingRunState.DONE:
-            raise CohortsError("not_done", "Only a finished run can be re-matched.")
+            raise CohortsError("not_done", _("Only a finished run can be re-matched."))
         params = {**base.params, "previous": [list(group) for group in base.groups]}
         new = _run_create(
             cohort=base.cohort, actor=actor, params=params, seed=base.seed, based_on=base
@@ -240,7 +246,7 @@ def matching_run_execute(*, run_id: int) -> MatchingRun | None:
             state=MatchingRunState.RUNNING,
             started_at=started_at,
             progress=0,
-            progress_note="starting",
+            progress_note=gettext_noop("starting"),
             error="",
         )
     )
@@ -281,7 +287,10 @@ def _search(run: MatchingRun, progress) -> tuple[matching.MatchResult, dict]:
     day = run.cohort.starts_on
     people = {str(e.pk): participant_of(e, day) for e in enrolments}
     if len(people) < 2:
-        raise CohortsError("too_few", "Fewer than two accepted participants are left to match.")
+        # Stored as the run's error in English; the pages translate it when they show it.
+        raise CohortsError(
+            "too_few", gettext_noop("Fewer than two accepted participants are left to match.")
+        )
     params = run.params
     rules = run_rules(params, set(people))
     participants = list(people.values())
@@ -306,7 +315,7 @@ def _search(run: MatchingRun, progress) -> tuple[matching.MatchResult, dict]:
             mode=params.get("mode", "auto"),
             progress=progress,
         )
-    progress(99, "checking rules")
+    progress(99, gettext_noop("checking rules"))
     return result, people
 
 
@@ -350,7 +359,7 @@ def _fail(run: MatchingRun, started_at, message: str) -> MatchingRun:
         locked.state = MatchingRunState.FAILED
         locked.error = message[:4000]
         locked.finished_at = timezone.now()
-        locked.progress_note = "failed"
+        locked.progress_note = gettext_noop("failed")
         locked.save(update_fields=["state", "error", "finished_at", "progress_note"])
         emit(
             "cohorts.matching.failed",
@@ -385,19 +394,26 @@ def matching_run_move(*, run: MatchingRun, enrolment_id: int, to_group: int, act
     with transaction.atomic(durable=True):
         run = MatchingRun.objects.select_for_update().select_related("cohort").get(pk=run.pk)
         if run.state != MatchingRunState.DONE:
-            raise CohortsError("not_done", "Only a finished run can be adjusted.")
+            raise CohortsError("not_done", _("Only a finished run can be adjusted."))
         groups = [list(group) for group in run.groups]
         source = next((g for g, members in enumerate(groups) if enrolment_id in members), None)
         if source is None:
-            raise CohortsError("not_in_run", "That person is not in this run's groups.")
+            raise CohortsError("not_in_run", _("That person is not in this run's groups."))
         if not 1 <= to_group <= len(groups):
-            raise CohortsError("bad_group", f"Choose a group from 1 to {len(groups)}.")
+            raise CohortsError(
+                "bad_group", _("Choose a group from 1 to %(count)s.") % {"count": len(groups)}
+            )
         target = to_group - 1
         if target == source:
-            raise CohortsError("same_group", f"That person is already in group {to_group}.")
+            raise CohortsError(
+                "same_group",
+                _("That person is already in group %(number)s.") % {"number": to_group},
+            )
         if len(groups[source]) == 1:
             raise CohortsError(
-                "empty_group", f"Group {source + 1} would be empty: move someone into it first."
+                "empty_group",
+                _("Group %(number)s would be empty: move someone into it first.")
+                % {"number": source + 1},
             )
         groups[source].remove(enrolment_id)
         groups[target].append(enrolment_id)
@@ -443,13 +459,19 @@ def matching_run_publish(
         cohort = Cohort.objects.select_for_update().get(pk=run.cohort_id)
         run = MatchingRun.objects.select_for_update().select_related("cohort").get(pk=run.pk)
         if run.state != MatchingRunState.DONE:
-            raise CohortsError("not_done", "Only a finished run can be published.")
+            raise CohortsError("not_done", _("Only a finished run can be published."))
         broken = run_total_violations(run)
         if broken and not accept_violations:
             raise CohortsError(
                 "violations",
-                f"These groups break {broken} rule check{'s' if broken != 1 else ''}. "
-                "Confirm that you publish them anyway, or adjust them first.",
+                ngettext(
+                    "These groups break %(count)s rule check. "
+                    "Confirm that you publish them anyway, or adjust them first.",
+                    "These groups break %(count)s rule checks. "
+                    "Confirm that you publish them anyway, or adjust them first.",
+                    broken,
+                )
+                % {"count": broken},
             )
         groups = [list(group) for group in run.groups if group]
         ids = [eid for group in groups for eid in group]
@@ -463,20 +485,30 @@ def matching_run_publish(
             names = ", ".join(
                 person_of(e, cohort.starts_on).name for e in pool_enrolments().filter(pk__in=gone)
             )
-            raise CohortsError(
-                "stale",
-                f"{len(gone)} {'person' if len(gone) == 1 else 'people'} in these groups no "
-                f"longer {'holds' if len(gone) == 1 else 'hold'} a place"
-                + (f" ({names})" if names else "")
-                + ": re-match first, so that the groups are checked without them.",
-            )
+            if names:
+                text = ngettext(
+                    "%(count)s person in these groups no longer holds a place (%(names)s): "
+                    "re-match first, so that the groups are checked without them.",
+                    "%(count)s people in these groups no longer hold a place (%(names)s): "
+                    "re-match first, so that the groups are checked without them.",
+                    len(gone),
+                )
+            else:
+                text = ngettext(
+                    "%(count)s person in these groups no longer holds a place: "
+                    "re-match first, so that the groups are checked without them.",
+                    "%(count)s people in these groups no longer hold a place: "
+                    "re-match first, so that the groups are checked without them.",
+                    len(gone),
+                )
+            raise CohortsError("stale", text % {"count": len(gone), "names": names})
         before = {frozenset(group) for group in published_groups(cohort)}
         PeerGroup.objects.filter(cohort=cohort).delete()
         explanations = {entry.get("number"): entry for entry in run.explanation or []}
         members = []
         for number, group in enumerate(groups, start=1):
             entry = dict(explanations.get(number, {}))
-            entry["summary"] = explanation_sentences(entry, run.params) if entry else []
+            entry["summary"] = explanation_sentences_stored(entry, run.params) if entry else []
             peer_group = PeerGroup.objects.create(
                 cohort=cohort, run=run, number=number, explanation=entry
             )
