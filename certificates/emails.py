@@ -8,21 +8,17 @@ import logging
 from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from certificates.documents.content import verification_url
-from certificates.models import Certificate, CertificateKind
+from certificates.models import Certificate
+from lms import languages
 from lms.contact import contact_of
 from lms.mail.services import email_queue
 from lms.models import Language, OutgoingEmail, User
 from programmes.models import ProgrammePage
 
 logger = logging.getLogger(__name__)
-
-WHAT = {
-    CertificateKind.PROGRAMME: "completing",
-    CertificateKind.ACTIVITY: "attending",
-    CertificateKind.MODULE: "completing the module",
-}
 
 
 def reason_for(certificate: Certificate) -> str:
@@ -40,33 +36,35 @@ def language_names(codes: str) -> list[str]:
 
 
 def issued_email_queue(*, certificate: Certificate) -> OutgoingEmail:
-    languages = language_names(certificate.language)
+    printed = language_names(certificate.language)
     title = certificate.context_title or certificate.programme_title
-    return email_queue(
-        recipient=certificate.user.email,
-        reason=reason_for(certificate),
-        subject=" ".join(f"Your certificate: {title}".split()),
-        template="certificates.certificate.issued",
-        context={
-            "name": certificate.holder_name,
-            "title": title,
-            "programme_title": (
-                certificate.programme_title if certificate.programme_title != title else ""
-            ),
-            "what": WHAT.get(certificate.kind, "completing"),
-            "reissue": certificate.source == "reissue",
-            "languages": languages,
-            "bilingual": len(languages) > 1,
-            "second_language": certificate.language.split(",")[1] if len(languages) > 1 else "",
-            "code": certificate.code,
-            # Resolved when the e-mail is built, not at import: the URL belongs to the views.
-            "download_url": absolute(
-                reverse("certificates:download", kwargs={"pk": certificate.pk})
-            ),
-            "verify_url": verification_url(certificate.code),
-            "verify_page_url": absolute(reverse("certificates:verify")),
-        },
-    )
+    with languages.reading(languages.of_user(certificate.user)):
+        return email_queue(
+            recipient=certificate.user.email,
+            reason=reason_for(certificate),
+            subject=" ".join((gettext("Your certificate: %(title)s") % {"title": title}).split()),
+            template="certificates.certificate.issued",
+            context={
+                "name": certificate.holder_name,
+                "title": title,
+                "programme_title": (
+                    certificate.programme_title if certificate.programme_title != title else ""
+                ),
+                # "programme", "activity" or "module": the template words each its own way.
+                "kind": certificate.kind,
+                "reissue": certificate.source == "reissue",
+                "languages": printed,
+                "bilingual": len(printed) > 1,
+                "second_language": certificate.language.split(",")[1] if len(printed) > 1 else "",
+                "code": certificate.code,
+                # Resolved when the e-mail is built, not at import: the URL belongs to the views.
+                "download_url": absolute(
+                    reverse("certificates:download", kwargs={"pk": certificate.pk})
+                ),
+                "verify_url": verification_url(certificate.code),
+                "verify_page_url": absolute(reverse("certificates:verify")),
+            },
+        )
 
 
 def _programme(certificate: Certificate) -> ProgrammePage | None:
@@ -78,23 +76,25 @@ def _programme(certificate: Certificate) -> ProgrammePage | None:
 
 def revoked_email_queue(*, certificate: Certificate) -> OutgoingEmail:
     title = certificate.context_title or certificate.programme_title
-    return email_queue(
-        recipient=certificate.user.email,
-        reason=f"certificates.certificate.revoked:{certificate.pk}",
-        subject=" ".join(f"Your certificate has been revoked: {title}".split()),
-        template="certificates.certificate.revoked",
-        context={
-            "name": certificate.holder_name,
-            "title": title,
-            "programme_title": (
-                certificate.programme_title if certificate.programme_title != title else ""
-            ),
-            "code": certificate.code,
-            "reason": certificate.revoked_reason,
-            "verify_url": verification_url(certificate.code),
-            "contact": contact_of(_programme(certificate)),
-        },
-    )
+    with languages.reading(languages.of_user(certificate.user)):
+        subject = gettext("Your certificate has been revoked: %(title)s") % {"title": title}
+        return email_queue(
+            recipient=certificate.user.email,
+            reason=f"certificates.certificate.revoked:{certificate.pk}",
+            subject=" ".join(subject.split()),
+            template="certificates.certificate.revoked",
+            context={
+                "name": certificate.holder_name,
+                "title": title,
+                "programme_title": (
+                    certificate.programme_title if certificate.programme_title != title else ""
+                ),
+                "code": certificate.code,
+                "reason": certificate.revoked_reason,
+                "verify_url": verification_url(certificate.code),
+                "contact": contact_of(_programme(certificate)),
+            },
+        )
 
 
 def alert_recipients() -> list[str]:
@@ -126,23 +126,24 @@ def render_failed_alert_queue(*, certificate: Certificate, error: str, failing_s
     for address in alert_recipients():
         if OutgoingEmail.objects.filter(recipient=address, reason=reason).exists():
             continue
-        email_queue(
-            recipient=address,
-            reason=reason,
-            subject="Certificates cannot be printed at the moment",
-            template="certificates.rendering.failing",
-            context={
-                "certificate_id": certificate.pk,
-                "title": certificate.context_title or certificate.programme_title,
-                "error": error,
-                "attempts": settings.CERTIFICATES_RENDER_MAX_ATTEMPTS,
-                "certificate_url": absolute(
-                    reverse("certificates_certificate", args=[certificate.pk])
-                ),
-                "events_url": absolute(reverse("lms_events"))
-                + "?name=certificates.certificate.render_failed",
-            },
-        )
+        with languages.reading(languages.of_address(address)):
+            email_queue(
+                recipient=address,
+                reason=reason,
+                subject=gettext("Certificates cannot be printed at the moment"),
+                template="certificates.rendering.failing",
+                context={
+                    "certificate_id": certificate.pk,
+                    "title": certificate.context_title or certificate.programme_title,
+                    "error": error,
+                    "attempts": settings.CERTIFICATES_RENDER_MAX_ATTEMPTS,
+                    "certificate_url": absolute(
+                        reverse("certificates_certificate", args=[certificate.pk])
+                    ),
+                    "events_url": absolute(reverse("lms_events"))
+                    + "?name=certificates.certificate.render_failed",
+                },
+            )
         queued += 1
     if queued:
         logger.error(

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable, PreviewableMixin
@@ -18,27 +20,27 @@ from wagtail.models import Orderable, PreviewableMixin
 from certificates.documents import pdf
 from certificates.documents.content import SAMPLE, SAMPLE_CODE, certificate_data
 from certificates.documents.wording import wording_errors
-from lms import storage
+from lms import languages, storage
 from lms.models import Language
 
-HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d3557.")
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1d3557."))
 
 
 class CertificateKind(models.TextChoices):
-    PROGRAMME = "programme", "Programme completion (a cohort)"
-    ACTIVITY = "activity", "Activity attendance"
-    MODULE = "module", "Module completion"
+    PROGRAMME = "programme", _("Programme completion (a cohort)")
+    ACTIVITY = "activity", _("Activity attendance")
+    MODULE = "module", _("Module completion")
 
 
 class Border(models.TextChoices):
-    DOUBLE = "double", "Double line"
-    SINGLE = "single", "Single line"
-    NONE = "none", "None"
+    DOUBLE = "double", _("Double line")
+    SINGLE = "single", _("Single line")
+    NONE = "none", pgettext_lazy("certificate border", "None")
 
 
 class Paper(models.TextChoices):
     A4 = "A4", "A4"
-    LETTER = "LETTER", "US Letter"
+    LETTER = "LETTER", _("US Letter")
 
 
 class CertificateTemplate(PreviewableMixin, ClusterableModel):
@@ -46,7 +48,7 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
     modules chosen here; with none chosen, to every one of its kind in its programme (or in every
     programme when no programme is set)."""
 
-    name = models.CharField(max_length=200, help_text="For staff only, e.g. “BEP completion”.")
+    name = models.CharField(max_length=200, help_text=_("For staff only, e.g. “BEP completion”."))
     kind = models.CharField(max_length=16, choices=CertificateKind.choices)
     programme = models.ForeignKey(
         "programmes.ProgrammePage",
@@ -54,26 +56,26 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Empty: any programme.",
+        help_text=_("Empty: any programme."),
     )
     cohorts = ParentalManyToManyField("cohorts.Cohort", blank=True, related_name="+")
     activities = ParentalManyToManyField("programmes.ActivityPage", blank=True, related_name="+")
     modules = ParentalManyToManyField("programmes.ModulePage", blank=True, related_name="+")
     auto_issue = models.BooleanField(
         default=True,
-        help_text="Issue automatically on completion or attendance. Off: staff issue by hand.",
+        help_text=_("Issue automatically on completion or attendance. Off: staff issue by hand."),
     )
     active = models.BooleanField(default=True)
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     title = models.CharField(max_length=200, default="Certificate of completion")
     wording = models.TextField(
-        help_text=(
+        help_text=_(
             "One paragraph per line. Placeholders: {name}, {programme}, {cohort}, {activity}, "
             "{module}, {date_start}, {date_end}, {dates}, {hours}, {place}."
         )
     )
     hours = models.DecimalField(
-        max_digits=6, decimal_places=1, null=True, blank=True, help_text="Printed as {hours}."
+        max_digits=6, decimal_places=1, null=True, blank=True, help_text=_("Printed as {hours}.")
     )
     logo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -106,7 +108,7 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
 
     @property
     def preview_modes(self):
-        return [("", "Sample certificate"), (self.PREVIEW_BILINGUAL, "Bilingual sample")]
+        return [("", _("Sample certificate")), (self.PREVIEW_BILINGUAL, _("Bilingual sample"))]
 
     @property
     def preview_sizes(self):
@@ -116,7 +118,7 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
                 "name": "desktop",
                 "icon": "desktop",
                 "device_width": 1280,
-                "label": "Preview the sample certificate",
+                "label": _("Preview the sample certificate"),
             }
         ]
 
@@ -148,13 +150,16 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
             **context,
         )
         second = self.preview_second_language() if mode_name == self.PREVIEW_BILINGUAL else ""
-        data = certificate_data(
-            self,
-            values,
-            code=SAMPLE_CODE,
-            issued_on=timezone.localdate(),
-            second_language=second,
-        )
+        # The fixed labels as the sample holder reads them: in the second language when there
+        # is one, else in the main language.
+        with languages.reading(second or self.language):
+            data = certificate_data(
+                self,
+                values,
+                code=SAMPLE_CODE,
+                issued_on=timezone.localdate(),
+                second_language=second,
+            )
         # A form still being filled in (the preview skips required fields) may lack the look:
         # print the defaults meanwhile rather than fail.
         look = {}
@@ -182,7 +187,7 @@ class CertificateTranslation(Orderable):
     )
     language = models.CharField(max_length=8, choices=Language.choices)
     title = models.CharField(max_length=200)
-    wording = models.TextField(help_text="The same placeholders as the main wording.")
+    wording = models.TextField(help_text=_("The same placeholders as the main wording."))
 
     class Meta(Orderable.Meta):
         constraints = [
@@ -210,18 +215,18 @@ class CertificateSignatory(Orderable):
 
 
 class CertificateState(models.TextChoices):
-    PENDING = "pending", "Being issued"
-    ISSUED = "issued", "Valid"
-    REVOKED = "revoked", "Revoked"
-    REPLACED = "replaced", "Replaced"
-    WITHDRAWN = "withdrawn", "Withdrawn at the holder's request"
+    PENDING = "pending", _("Being issued")
+    ISSUED = "issued", pgettext_lazy("certificate state", "Valid")
+    REVOKED = "revoked", pgettext_lazy("certificate state", "Revoked")
+    REPLACED = "replaced", pgettext_lazy("certificate state", "Replaced")
+    WITHDRAWN = "withdrawn", _("Withdrawn at the holder's request")
 
 
 class CertificateSource(models.TextChoices):
-    AUTOMATIC = "automatic", "Automatic"
-    MANUAL = "manual", "Issued by staff"
-    BULK = "bulk", "Bulk issue"
-    REISSUE = "reissue", "Reissue"
+    AUTOMATIC = "automatic", pgettext_lazy("certificate source", "Automatic")
+    MANUAL = "manual", _("Issued by staff")
+    BULK = "bulk", _("Bulk issue")
+    REISSUE = "reissue", pgettext_lazy("certificate source", "Reissue")
 
 
 def private_storage():
@@ -360,10 +365,10 @@ class Certificate(models.Model):
 
 
 class BulkIssueState(models.TextChoices):
-    REQUESTED = "requested", "Waiting to start"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    REQUESTED = "requested", _("Waiting to start")
+    RUNNING = "running", pgettext_lazy("bulk issue state", "Running")
+    DONE = "done", pgettext_lazy("bulk issue state", "Done")
+    FAILED = "failed", pgettext_lazy("bulk issue state", "Failed")
 
 
 class BulkIssue(models.Model):

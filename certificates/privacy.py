@@ -2,6 +2,8 @@
 certificate is withdrawn at the holder's request (its code then verifies as such, without a
 name) and its PDF is deleted. Registered in CertificatesConfig.ready()."""
 
+from django.utils.translation import gettext_lazy as _
+
 from certificates.models import Certificate, CertificateState
 from certificates.verify.codes import code_new
 from lms.privacy.services import Erasure, personal_data_register
@@ -75,7 +77,7 @@ def certificates_erase(user, erasure: Erasure) -> None:
 def register_all() -> None:
     personal_data_register(
         "certificates",
-        label="your certificates",
+        label=_("your certificates"),
         export=certificates_export,
         files=certificates_files,
         erase=certificates_erase,

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import pgettext, pgettext_lazy
 
 from certificates.documents.content import verification_url
 from certificates.models import Certificate, CertificateKind, CertificateState
@@ -25,9 +26,10 @@ DOWNLOADABLE = (CertificateState.ISSUED, CertificateState.REVOKED, CertificateSt
 # What a holder sees of their own: current certificates, those being prepared, and revoked ones.
 MINE = (CertificateState.ISSUED, CertificateState.PENDING, CertificateState.REVOKED)
 KIND_LABELS = {
-    CertificateKind.PROGRAMME: "Cohort",
-    CertificateKind.ACTIVITY: "Activity",
-    CertificateKind.MODULE: "Module",
+    # Translators: what a certificate is for, as a label on the verification page.
+    CertificateKind.PROGRAMME: pgettext_lazy("certificate is for", "Cohort"),
+    CertificateKind.ACTIVITY: pgettext_lazy("certificate is for", "Activity"),
+    CertificateKind.MODULE: pgettext_lazy("certificate is for", "Module"),
 }
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 ISSUER = "BSR Academy"
@@ -161,7 +163,7 @@ def certificate_title(certificate: Certificate) -> str:
     context, programme = certificate.context_title, certificate.programme_title
     if context and programme and programme.casefold() not in context.casefold():
         return f"{context} ({programme})"
-    return context or programme or "Certificate"
+    return context or programme or pgettext("certificate title", "Certificate")
 
 
 def linkedin_add_url(certificate: Certificate) -> str:

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -33,6 +34,7 @@ from certificates.verify.forms import (
     CodeForm,
     HashingUploadHandler,
     UploadForm,
+    too_large_message,
 )
 from lms.storage import private_file_response
 
@@ -40,11 +42,13 @@ UPLOAD_PREFIX = "file"
 
 # Titles that say the outcome first, so that it is the first thing a screen reader announces.
 STATE_TITLES = {
-    "issued": "Valid certificate",
-    "revoked": "Revoked certificate",
-    "replaced": "Replaced certificate",
-    "withdrawn": "Withdrawn certificate",
+    "issued": _("Valid certificate"),
+    "revoked": _("Revoked certificate"),
+    "replaced": _("Replaced certificate"),
+    "withdrawn": _("Withdrawn certificate"),
 }
+# Translators: the heading of a verification result whose state has no title of its own.
+CERTIFICATE = pgettext_lazy("verification result", "Certificate")
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -98,18 +102,17 @@ def _too_large(request: HttpRequest) -> HttpResponse | None:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return _page(request, status=400, too_large="The upload could not be read. Try again.")
+        return _page(
+            request, status=400, too_large=gettext("The upload could not be read. Try again.")
+        )
     limit = settings.CERTIFICATES_UPLOAD_MAX_BYTES
     if length <= limit + UPLOAD_OVERHEAD_BYTES:
         return None
     response = _page(
         request,
         status=413,
-        result_title="Error: the file is too large",
-        too_large=(
-            f"This file is larger than {filesizeformat(limit)}, so it cannot be a certificate "
-            "from BSR Academy. Choose the certificate's PDF file."
-        ),
+        result_title=gettext("Error: the file is too large"),
+        too_large=too_large_message(limit),
     )
     # The body was not read: ask the client not to reuse the connection for another request.
     response["Connection"] = "close"
@@ -123,13 +126,13 @@ def _result(request: HttpRequest, code: str, *, status_unknown: int = 404) -> Ht
             request,
             status=status_unknown,
             unknown_code=code,
-            result_title="Unknown code",
+            result_title=gettext("Unknown code"),
             code_form=CodeForm(initial={"code": code}),
         )
     return _page(
         request,
         verification=verification,
-        result_title=STATE_TITLES.get(verification.state, "Certificate"),
+        result_title=STATE_TITLES.get(verification.state, CERTIFICATE),
     )
 
 
@@ -168,8 +171,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         code_form=form,
-        malformed=" ".join(form.errors.get("code", [MALFORMED])),
-        result_title="Error: not a verification code",
+        malformed=" ".join(str(error) for error in form.errors.get("code", [MALFORMED])),
+        result_title=gettext("Error: not a verification code"),
     )
 
 
@@ -177,7 +180,9 @@ def verify(request: HttpRequest) -> HttpResponse:
 def _verify_upload(request: HttpRequest, handler: HashingUploadHandler) -> HttpResponse:
     form = _upload_form(request.POST, request.FILES, handler=handler)
     if not form.is_valid():
-        return _page(request, upload_form=form, result_title="Error: the file was not checked")
+        return _page(
+            request, upload_form=form, result_title=gettext("Error: the file was not checked")
+        )
     upload = form.cleaned_data[PDF_FIELD]
     code = form.cleaned_data["code"]
     certificate = certificate_by_sha256(sha256=upload.sha256)
@@ -187,15 +192,19 @@ def _verify_upload(request: HttpRequest, handler: HashingUploadHandler) -> HttpR
             file_outcome="exact",
             verification=verification_from(certificate),
             other_code=bool(code) and code != certificate.code,
-            result_title="File recognised",
+            result_title=gettext("File recognised"),
         )
     elif code and (verification := verification_of(code=code)) is not None:
         context.update(
-            file_outcome="changed", verification=verification, result_title="Changed file"
+            file_outcome="changed",
+            verification=verification,
+            result_title=gettext("Changed file"),
         )
     else:
         context.update(
-            file_outcome="unknown", unknown_code=code, result_title="File not recognised"
+            file_outcome="unknown",
+            unknown_code=code,
+            result_title=gettext("File not recognised"),
         )
     return _page(request, **context)
 
@@ -215,7 +224,7 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
             status=400,
             code_form=form,
             malformed=MALFORMED,
-            result_title="Error: not a verification code",
+            result_title=gettext("Error: not a verification code"),
         )
     return _result(request, normalised)
 
@@ -253,10 +262,10 @@ def _file_words(text: str) -> str:
 def download_names(certificate: Certificate) -> tuple[str, str]:
     """The download's file name: in full (UTF-8, diacritics kept) and its ASCII fallback."""
     what = certificate.context_title or certificate.programme_title
-    full = _file_words(
-        unicodedata.normalize("NFC", f"Certificate {certificate.holder_name} {what}")
-    )
-    full = (full[:150].rstrip("-.") or "Certificate") + ".pdf"
+    # Translators: the first word of a downloaded certificate's file name.
+    word = pgettext("file name", "Certificate")
+    full = _file_words(unicodedata.normalize("NFC", f"{word} {certificate.holder_name} {what}"))
+    full = (full[:150].rstrip("-.") or word) + ".pdf"
     decomposed = unicodedata.normalize("NFKD", full.translate(_ASCII_LETTERS))
     ascii_name = "".join(c for c in decomposed if c.isascii() and (c.isalnum() or c in ".-_"))
     ascii_name = re.sub(r"-{2,}", "-", ascii_name)

@@ -4,6 +4,8 @@ one "Certificates" menu, a cohort's certificates on the cohort desk, and the aud
 import django_filters
 from django import forms
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
@@ -40,20 +42,20 @@ from cohorts.desk.views import DESK_LINKS_HOOK
 from cohorts.models import Cohort
 
 LOG_ACTIONS = {
-    "certificates.certificate.issue": ("Issue certificate", "Issued a certificate"),
-    "certificates.certificate.revoke": ("Revoke certificate", "Revoked the certificate"),
+    "certificates.certificate.issue": (_("Issue certificate"), _("Issued a certificate")),
+    "certificates.certificate.revoke": (_("Revoke certificate"), _("Revoked the certificate")),
     "certificates.certificate.reissue": (
-        "Reissue certificate",
-        "Reissued the certificate (replaced by a new one)",
+        _("Reissue certificate"),
+        _("Reissued the certificate (replaced by a new one)"),
     ),
     "certificates.certificate.render_retry": (
-        "Try printing again",
-        "Asked to try printing the certificate again after it failed",
+        _("Try printing again"),
+        _("Asked to try printing the certificate again after it failed"),
     ),
     # What the bulk-issue service records on its status row.
     "certificates.bulk.request": (
-        "Bulk issue",
-        "Asked to issue certificates to everyone who completed",
+        _("Bulk issue"),
+        _("Asked to issue certificates to everyone who completed"),
     ),
 }
 
@@ -70,9 +72,9 @@ def register_certificate_admin_actions(actions):
 def _sample_buttons(template: CertificateTemplate) -> list[Button]:
     url = reverse("certificates_template_sample", args=[template.pk])
     return [
-        Button("Download sample PDF", url=url, icon_name="download", priority=40),
+        Button(_("Download sample PDF"), url=url, icon_name="download", priority=40),
         Button(
-            "Download bilingual sample PDF",
+            _("Download bilingual sample PDF"),
             url=f"{url}?mode={CertificateTemplate.PREVIEW_BILINGUAL}",
             icon_name="download",
             priority=41,
@@ -94,7 +96,7 @@ class TemplateIndexView(SnippetIndexView):
 class CertificateTemplateViewSet(SnippetViewSet):
     model = CertificateTemplate
     icon = "doc-full"
-    menu_label = "Templates"
+    menu_label = _("Templates")
     edit_view_class = TemplateEditView
     index_view_class = TemplateIndexView
     list_display = ["name", "kind", "programme", "language", "auto_issue", "active"]
@@ -117,71 +119,79 @@ class CertificateTemplateViewSet(SnippetViewSet):
                     FieldPanel(
                         "cohorts",
                         widget=forms.CheckboxSelectMultiple,
-                        help_text="For a programme-completion certificate. Empty: every cohort "
-                        "of the programme.",
+                        help_text=_(
+                            "For a programme-completion certificate. Empty: every cohort "
+                            "of the programme."
+                        ),
                     ),
                     FieldPanel(
                         "activities",
                         widget=forms.CheckboxSelectMultiple,
-                        help_text="For an activity-attendance certificate. Empty: every activity "
-                        "of the programme.",
+                        help_text=_(
+                            "For an activity-attendance certificate. Empty: every activity "
+                            "of the programme."
+                        ),
                     ),
                     FieldPanel(
                         "modules",
                         widget=forms.CheckboxSelectMultiple,
-                        help_text="For a module-completion certificate. Empty: every module of "
-                        "the programme.",
+                        help_text=_(
+                            "For a module-completion certificate. Empty: every module of "
+                            "the programme."
+                        ),
                     ),
                     FieldRowPanel([FieldPanel("auto_issue"), FieldPanel("active")]),
                 ],
-                heading="General",
-                help_text="Which certificates this template prints. The most specific active "
-                "template wins: one chosen for a cohort, activity or module, then one for its "
-                "programme, then one for every programme.",
+                heading=pgettext_lazy("certificate template panel", "General"),
+                help_text=_(
+                    "Which certificates this template prints. The most specific active "
+                    "template wins: one chosen for a cohort, activity or module, then one for its "
+                    "programme, then one for every programme."
+                ),
             ),
             MultiFieldPanel(
                 [
                     FieldPanel("language"),
-                    FieldPanel("title", help_text="Placeholders work here too."),
+                    FieldPanel("title", help_text=_("Placeholders work here too.")),
                     FieldPanel("wording", help_text=WORDING_HELP),
                     FieldPanel("hours"),
                 ],
-                heading="Text",
+                heading=pgettext_lazy("certificate template panel", "Text"),
             ),
             InlinePanel(
                 "translations",
-                heading="Translations (bilingual certificates)",
-                label="Translation",
+                heading=_("Translations (bilingual certificates)"),
+                label=_("Translation"),
                 help_text=TRANSLATIONS_HELP,
             ),
             InlinePanel(
                 "signatories",
-                heading="Signatories",
-                label="Signatory",
+                heading=_("Signatories"),
+                label=_("Signatory"),
                 max_num=4,
                 help_text=SIGNATORIES_HELP,
             ),
             MultiFieldPanel(
                 [
-                    FieldPanel("logo", help_text="Printed at the top, centred. PNG or JPEG."),
+                    FieldPanel("logo", help_text=_("Printed at the top, centred. PNG or JPEG.")),
                     FieldRowPanel(
                         [
                             FieldPanel(
                                 "colour",
                                 widget=ColourInput,
-                                help_text="Title, name and border.",
+                                help_text=_("Title, name and border."),
                             ),
                             FieldPanel(
                                 "accent",
                                 widget=ColourInput,
-                                help_text="Details, second language and footer.",
+                                help_text=_("Details, second language and footer."),
                             ),
                         ]
                     ),
                     FieldPanel("border"),
                     FieldRowPanel([FieldPanel("paper"), FieldPanel("landscape")]),
                 ],
-                heading="Look",
+                heading=pgettext_lazy("certificate template panel", "Look"),
             ),
         ],
         base_form_class=CertificateTemplateForm,
@@ -193,10 +203,10 @@ class CertificateTemplateViewSet(SnippetViewSet):
 
 class CertificateFilterSet(WagtailFilterSet):
     cohort = django_filters.ModelChoiceFilter(
-        queryset=Cohort.objects.order_by("-starts_on", "title"), label="Cohort"
+        queryset=Cohort.objects.order_by("-starts_on", "title"), label=_("Cohort")
     )
-    kind = django_filters.ChoiceFilter(choices=CertificateKind.choices, label="Kind")
-    state = django_filters.ChoiceFilter(choices=CertificateState.choices, label="State")
+    kind = django_filters.ChoiceFilter(choices=CertificateKind.choices, label=_("Kind"))
+    state = django_filters.ChoiceFilter(choices=CertificateState.choices, label=_("State"))
 
     class Meta:
         model = Certificate
@@ -239,7 +249,7 @@ class CertificateURLFinder(ModelAdminURLFinder):
 class CertificateViewSet(ModelViewSet):
     model = Certificate
     icon = "doc-full"
-    menu_label = "Issued certificates"
+    menu_label = _("Issued certificates")
     index_view_class = CertificateIndexView
     filterset_class = CertificateFilterSet
     search_fields = ["holder_name", "code"]
@@ -247,10 +257,17 @@ class CertificateViewSet(ModelViewSet):
     list_display = [
         "holder_name",
         "kind",
-        Column("context_title", label="For", sort_key="context_title"),
-        StateColumn("state", label="State", sort_key="state"),
+        Column(
+            "context_title",
+            # Translators: the column of what a certificate is for (a cohort, activity or module).
+            label=pgettext_lazy("certificate is for", "For"),
+            sort_key="context_title",
+        ),
+        StateColumn("state", label=_("State"), sort_key="state"),
         "code",
-        DateColumn("issued_at", label="Issued", sort_key="issued_at"),
+        DateColumn(
+            "issued_at", label=pgettext_lazy("certificate date", "Issued"), sort_key="issued_at"
+        ),
     ]
     list_per_page = 50
     url_finder_class = CertificateURLFinder
@@ -264,7 +281,7 @@ class CertificateViewSet(ModelViewSet):
 
 
 class CertificatesViewSetGroup(SnippetViewSetGroup):
-    menu_label = "Certificates"
+    menu_label = _("Certificates")
     menu_icon = "doc-full"
     menu_order = 260
     items = (

@@ -2,36 +2,47 @@
 translations, and the staff forms to revoke and reissue a certificate."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from certificates.documents.wording import PLACEHOLDERS, wording_errors
 from certificates.models import CertificateKind
 
 PLACEHOLDER_HELP = {
-    "name": "the holder's name, exactly as in their profile",
-    "programme": "the programme's title",
-    "cohort": "the cohort, e.g. “BEP 2026 — Finnish presidency”",
-    "activity": "the activity's title",
-    "module": "the module's title",
-    "date_start": "the first day",
-    "date_end": "the last day",
-    "dates": "both days, or the one day",
-    "hours": "the hours below, or the activity's",
-    "place": "the venue, or the presidency country",
+    "name": _("the holder's name, exactly as in their profile"),
+    "programme": _("the programme's title"),
+    "cohort": _("the cohort, e.g. “BEP 2026 — Finnish presidency”"),
+    "activity": _("the activity's title"),
+    "module": _("the module's title"),
+    "date_start": _("the first day"),
+    "date_end": _("the last day"),
+    "dates": _("both days, or the one day"),
+    "hours": _("the hours below, or the activity's"),
+    "place": _("the venue, or the presidency country"),
 }
 
-WORDING_HELP = (
-    "One paragraph per line. Placeholders are filled in for each holder: "
-    + "; ".join(f"{{{name}}} {PLACEHOLDER_HELP.get(name, '')}".strip() for name in PLACEHOLDERS)
-    + ". A placeholder with no value prints as nothing. Write {{ or }} for a literal brace."
-)
-TRANSLATIONS_HELP = (
+
+def _wording_help() -> str:
+    listed = "; ".join(
+        f"{{{name}}} {PLACEHOLDER_HELP.get(name, '')}".strip() for name in PLACEHOLDERS
+    )
+    return gettext(
+        "One paragraph per line. Placeholders are filled in for each holder: %(placeholders)s. "
+        "A placeholder with no value prints as nothing. Write {{ or }} for a literal brace."
+    ) % {"placeholders": listed}
+
+
+# In the editor's language, whenever the form is shown.
+WORDING_HELP = lazy(_wording_help, str)()
+TRANSLATIONS_HELP = _(
     "A bilingual certificate: the main text above (usually English) and, under it, the "
     "holder's own language. A holder gets the second language when their preferred language "
     "in their profile has a translation here and it differs from the main language; everyone "
     "else gets the main text only. Use the same placeholders as the main wording."
 )
-SIGNATORIES_HELP = (
+SIGNATORIES_HELP = _(
     "Printed side by side above the verification code, in this order. A signature is an image "
     "(PNG with a transparent background works best); without one, a line is printed to sign."
 )
@@ -70,11 +81,7 @@ class CertificateTemplateForm(WagtailAdminModelForm):
             if field == TARGET_FIELD[kind] or field not in self.fields:
                 continue
             if cleaned.get(field):
-                self.add_error(
-                    field,
-                    f"A “{label}” certificate applies to {TARGET_FIELD[kind]}; "
-                    f"leave {field} empty.",
-                )
+                self.add_error(field, self._target_message(label, TARGET_FIELD[kind], field))
         programme = cleaned.get("programme")
         if programme is None:
             return
@@ -84,7 +91,9 @@ class CertificateTemplateForm(WagtailAdminModelForm):
         if others and "cohorts" in self.fields and "cohorts" not in self.errors:
             names = ", ".join(str(cohort) for cohort in others)
             self.add_error(
-                "cohorts", f"{names}: not a cohort of {programme.title}, the programme chosen."
+                "cohorts",
+                gettext("%(names)s: not a cohort of %(programme)s, the programme chosen.")
+                % {"names": names, "programme": programme.title},
             )
         for field in ("activities", "modules"):
             pages = cleaned.get(field) or []
@@ -92,8 +101,24 @@ class CertificateTemplateForm(WagtailAdminModelForm):
             if outside and field in self.fields and field not in self.errors:
                 names = ", ".join(page.title for page in outside)
                 self.add_error(
-                    field, f"{names}: not part of {programme.title}, the programme chosen."
+                    field,
+                    gettext("%(names)s: not part of %(programme)s, the programme chosen.")
+                    % {"names": names, "programme": programme.title},
                 )
+
+    @staticmethod
+    def _target_message(label, wanted: str, field: str) -> str:
+        """E.g. “A “Module completion” certificate applies to modules; leave cohorts empty.”"""
+        fields = {
+            "cohorts": gettext("cohorts"),
+            "activities": gettext("activities"),
+            "modules": gettext("modules"),
+        }
+        return gettext("A “%(kind)s” certificate applies to %(wanted)s; leave %(field)s empty.") % {
+            "kind": label,
+            "wanted": fields[wanted],
+            "field": fields[field],
+        }
 
     def _check_translations(self, main_language) -> None:
         formset = self.formsets.get("translations")
@@ -109,8 +134,10 @@ class CertificateTemplateForm(WagtailAdminModelForm):
             if main_language and data.get("language") == main_language:
                 form.add_error(
                     "language",
-                    "This is the certificate's main language already; choose the second "
-                    "language this translation is for.",
+                    gettext(
+                        "This is the certificate's main language already; choose the second "
+                        "language this translation is for."
+                    ),
                 )
             for field in ("title", "wording"):
                 if problems := wording_errors(data.get(field) or ""):
@@ -119,12 +146,14 @@ class CertificateTemplateForm(WagtailAdminModelForm):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown on the public verification page and kept in the audit log.",
+        help_text=_("Shown on the public verification page and kept in the audit log."),
         error_messages={
-            "required": "Give the reason for revoking; it is shown to anyone who checks the code."
+            "required": _(
+                "Give the reason for revoking; it is shown to anyone who checks the code."
+            )
         },
     )
 
@@ -132,19 +161,20 @@ class RevokeForm(forms.Form):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
             raise forms.ValidationError(
-                "Give the reason for revoking; it is shown to anyone who checks the code."
+                gettext("Give the reason for revoking; it is shown to anyone who checks the code.")
             )
         return reason
 
 
 class ReissueForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (optional)",
+        label=_("Reason (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="E.g. “Name corrected from Janis Berzins to Jānis Bērziņš.” "
-        "Kept in the audit log.",
+        help_text=_(
+            "E.g. “Name corrected from Janis Berzins to Jānis Bērziņš.” Kept in the audit log."
+        ),
     )
 
 
@@ -155,18 +185,20 @@ class IssueForm(forms.Form):
     enrolment = forms.TypedChoiceField(
         coerce=int,
         error_messages={
-            "required": "Choose a participant.",
-            "invalid_choice": "That person is not an accepted or completed participant of this "
-            "cohort any more. Please reload the page.",
+            "required": _("Choose a participant."),
+            "invalid_choice": _(
+                "That person is not an accepted or completed participant of this "
+                "cohort any more. Please reload the page."
+            ),
         },
     )
 
     override_reason = forms.CharField(
-        label="Reason for issuing anyway",
+        label=_("Reason for issuing anyway"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when the person has not completed. Kept in the audit log.",
+        help_text=_("Required when the person has not completed. Kept in the audit log."),
     )
 
     def __init__(self, data=None, *, enrolment_ids, initial=None):

@@ -11,7 +11,9 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -119,13 +121,30 @@ class CohortSummary:
     to_issue: int  # completed, without a certificate
 
     def text(self) -> str:
-        parts = [f"{self.issued:,} issued"]
+        parts = [
+            ngettext("%(count)s issued", "%(count)s issued", self.issued)
+            % {"count": number(self.issued)}
+        ]
         if self.pending:
-            parts.append(f"{self.pending:,} being issued")
+            parts.append(
+                ngettext("%(count)s being issued", "%(count)s being issued", self.pending)
+                % {"count": number(self.pending)}
+            )
         if self.revoked:
-            parts.append(f"{self.revoked:,} revoked")
-        parts.append(f"{self.to_issue:,} to issue")
+            parts.append(
+                ngettext("%(count)s revoked", "%(count)s revoked", self.revoked)
+                % {"count": number(self.revoked)}
+            )
+        parts.append(
+            ngettext("%(count)s to issue", "%(count)s to issue", self.to_issue)
+            % {"count": number(self.to_issue)}
+        )
         return " · ".join(parts)
+
+
+def number(value: int) -> str:
+    """A count with the reader's thousands separator, e.g. “1,000”."""
+    return formats.number_format(value, force_grouping=True)
 
 
 def _current_certificates(cohort: Cohort) -> dict[int, Certificate]:
@@ -164,7 +183,7 @@ def certificates_desk_links(request, cohort: Cohort) -> list[DeskLink]:
     """The "Certificates" button on the cohort desk, with the counts beside it."""
     return [
         DeskLink(
-            label="Certificates",
+            label=gettext("Certificates"),
             url=reverse("certificates_cohort", args=[cohort.pk]),
             summary=cohort_summary(cohort).text(),
         )
@@ -188,9 +207,9 @@ def can_reissue(certificate: Certificate, user) -> bool:
 
 # What staff read about a job that stalled or a render that failed: plain words only. Staff
 # may always say "try again", so the wording does not promise what only administrators can fix.
-STALLED = "This has stalled: it will resume by itself within about a minute."
-ALERTED_RETRYING = "The team has been alerted; it will be tried again."
-NEEDS_ATTENTION = "Failed — needs attention"
+STALLED = _("This has stalled: it will resume by itself within about a minute.")
+ALERTED_RETRYING = _("The team has been alerted; it will be tried again.")
+NEEDS_ATTENTION = _("Failed — needs attention")
 
 
 def certificate_state_label(certificate: Certificate) -> str:
@@ -203,20 +222,31 @@ def certificate_problem(certificate: Certificate) -> str:
     """What staff are told about a certificate still waiting to be printed, or ""."""
     if certificate.state != CertificateState.PENDING:
         return ""
-    problem = certificate.render_problem or "The PDF could not be made."
+    problem = render_problem_words(certificate)
     if certificate.needs_attention:
         attempts = certificate.render_attempts
-        return (
-            f"{problem} It was tried {attempts} time{'s' if attempts != 1 else ''}, and the "
-            "team has been alerted. Try again once they say the fault is fixed."
-        )
+        return ngettext(
+            "%(problem)s It was tried %(count)s time, and the team has been alerted. Try again "
+            "once they say the fault is fixed.",
+            "%(problem)s It was tried %(count)s times, and the team has been alerted. Try again "
+            "once they say the fault is fixed.",
+            attempts,
+        ) % {"problem": problem, "count": attempts}
     if certificate.render_attempts:
         return f"{problem} {ALERTED_RETRYING}"
     if certificate.issued_at <= stalled_before() and (
         certificate.render_retry_at is None or certificate.render_retry_at <= timezone.now()
     ):
-        return STALLED
+        return str(STALLED)
     return ""
+
+
+def render_problem_words(certificate: Certificate) -> str:
+    """The plain words kept on the row, in the reader's language when they are one of the
+    render's fixed phrases (the job writes them in English)."""
+    if not certificate.render_problem:
+        return gettext("The PDF could not be made.")
+    return gettext(certificate.render_problem)
 
 
 def can_retry(certificate: Certificate) -> bool:
@@ -246,6 +276,10 @@ def certificate_log_entries(certificate: Certificate, *, limit: int = 50):
     )
 
 
+def certificates_of(cohort: Cohort) -> str:
+    return gettext("Certificates of %(cohort)s") % {"cohort": cohort.title}
+
+
 class CertificateMixin(WagtailAdminTemplateMixin):
     """The certificate in the address, only among those the user may see: any other is a 404."""
 
@@ -256,7 +290,7 @@ class CertificateMixin(WagtailAdminTemplateMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
-        return self.certificate.holder_name or "Certificate"
+        return self.certificate.holder_name or pgettext("certificate title", "Certificate")
 
     def get_page_subtitle(self):
         return self.certificate.context_title or self.certificate.programme_title
@@ -268,17 +302,19 @@ class CertificateMixin(WagtailAdminTemplateMixin):
         items = list(self.breadcrumbs_items)
         cohort = self.certificate.cohort
         if certificate_is_admin(self.request.user):
-            items.append({"url": reverse("certificates_issued:index"), "label": "Certificates"})
+            items.append(
+                {"url": reverse("certificates_issued:index"), "label": gettext("Certificates")}
+            )
         elif cohort is not None:
             items += [
-                {"url": reverse("cohorts_desk_index"), "label": "Cohort desk"},
+                {"url": reverse("cohorts_desk_index"), "label": gettext("Cohort desk")},
                 {"url": desk_url(cohort), "label": cohort.title},
             ]
         if cohort is not None:
             items.append(
                 {
                     "url": reverse("certificates_cohort", args=[cohort.pk]),
-                    "label": f"Certificates of {cohort.title}",
+                    "label": certificates_of(cohort),
                 }
             )
         items.append({"url": self.detail_url(), "label": self.certificate.holder_name})
@@ -329,7 +365,7 @@ class RevokeView(CertificateMixin, TemplateView):
     template_name = "certificates/admin/revoke.html"
 
     def get_page_subtitle(self):
-        return "Revoke"
+        return pgettext("certificate action", "Revoke")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -340,8 +376,8 @@ class RevokeView(CertificateMixin, TemplateView):
         if not can_revoke(self.certificate):
             messages.warning(
                 request,
-                f"This certificate is {self.certificate.get_state_display().lower()}: "
-                "only a valid certificate can be revoked.",
+                gettext("This certificate is %(state)s: only a valid certificate can be revoked.")
+                % {"state": self.certificate.get_state_display().lower()},
             )
             return redirect(self.detail_url())
         return super().get(request, *args, **kwargs)
@@ -359,8 +395,11 @@ class RevokeView(CertificateMixin, TemplateView):
             return redirect(self.detail_url())
         messages.success(
             request,
-            f"Revoked the certificate of {certificate.holder_name}. Its code now verifies as "
-            "revoked, with your reason.",
+            gettext(
+                "Revoked the certificate of %(name)s. Its code now verifies as revoked, with "
+                "your reason."
+            )
+            % {"name": certificate.holder_name},
         )
         return redirect(self.detail_url(certificate))
 
@@ -372,7 +411,7 @@ class ReissueView(CertificateMixin, TemplateView):
     template_name = "certificates/admin/reissue.html"
 
     def get_page_subtitle(self):
-        return "Reissue"
+        return pgettext("certificate action", "Reissue")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -386,8 +425,11 @@ class ReissueView(CertificateMixin, TemplateView):
         if not can_reissue(self.certificate, request.user):
             messages.warning(
                 request,
-                f"This certificate is {self.certificate.get_state_display().lower()}: "
-                "only a valid certificate can be reissued (a revoked one by programme admins).",
+                gettext(
+                    "This certificate is %(state)s: only a valid certificate can be reissued "
+                    "(a revoked one by programme admins)."
+                )
+                % {"state": self.certificate.get_state_display().lower()},
             )
             return redirect(self.detail_url())
         return super().get(request, *args, **kwargs)
@@ -405,12 +447,21 @@ class ReissueView(CertificateMixin, TemplateView):
             messages.error(request, exc.message)
             return redirect(self.detail_url())
         new.refresh_from_db()
-        done = f" ({new.code})." if new.code else "; it shows here as valid once printed."
-        messages.success(
-            request,
-            f"Reissued: {old.code or 'the old certificate'} is replaced by a new certificate "
-            f"for {new.holder_name}{done}",
-        )
+        values = {
+            "old": old.code or gettext("the old certificate"),
+            "name": new.holder_name,
+            "code": new.code,
+        }
+        if new.code:
+            message = gettext(
+                "Reissued: %(old)s is replaced by a new certificate for %(name)s (%(code)s)."
+            )
+        else:
+            message = gettext(
+                "Reissued: %(old)s is replaced by a new certificate for %(name)s; it shows here "
+                "as valid once printed."
+            )
+        messages.success(request, message % values)
         return redirect(self.detail_url(new))
 
 
@@ -422,7 +473,7 @@ class RenderRetryView(CertificateMixin, View):
 
     def post(self, request, *args, **kwargs):
         if not can_retry(self.certificate):
-            messages.info(request, "This certificate is not waiting for a retry.")
+            messages.info(request, gettext("This certificate is not waiting for a retry."))
             return redirect(self.detail_url())
         try:
             services.certificate_render_retry(certificate=self.certificate, actor=request.user)
@@ -431,13 +482,21 @@ class RenderRetryView(CertificateMixin, View):
             return redirect(self.detail_url())
         certificate = Certificate.objects.get(pk=self.certificate.pk)
         if certificate.state == CertificateState.ISSUED:
-            messages.success(request, f"Printed: the certificate of {certificate.holder_name}.")
+            messages.success(
+                request,
+                gettext("Printed: the certificate of %(name)s.")
+                % {"name": certificate.holder_name},
+            )
         elif certificate.needs_attention:
             messages.error(
-                request, f"It failed again. {certificate.render_problem} The team has been alerted."
+                request,
+                gettext("It failed again. %(problem)s The team has been alerted.")
+                % {"problem": render_problem_words(certificate)},
             )
         else:
-            messages.success(request, "Trying again: the certificate is printed in a moment.")
+            messages.success(
+                request, gettext("Trying again: the certificate is printed in a moment.")
+            )
         return redirect(self.detail_url())
 
 
@@ -455,18 +514,20 @@ class CohortCertificatesMixin(WagtailAdminTemplateMixin):
         return reverse("certificates_cohort", args=[self.cohort.pk])
 
     def get_page_title(self):
-        return f"Certificates of {self.cohort.title}"
+        return certificates_of(self.cohort)
 
     def get_breadcrumbs_items(self):
         items = list(self.breadcrumbs_items)
         if cohorts_managed_by(self.request.user).filter(pk=self.cohort.pk).exists():
             items += [
-                {"url": reverse("cohorts_desk_index"), "label": "Cohort desk"},
+                {"url": reverse("cohorts_desk_index"), "label": gettext("Cohort desk")},
                 {"url": desk_url(self.cohort), "label": self.cohort.title},
             ]
         else:
-            items.append({"url": reverse("certificates_issued:index"), "label": "Certificates"})
-        items.append({"url": self.cohort_url(), "label": "Certificates"})
+            items.append(
+                {"url": reverse("certificates_issued:index"), "label": gettext("Certificates")}
+            )
+        items.append({"url": self.cohort_url(), "label": gettext("Certificates")})
         return items
 
 
@@ -508,7 +569,7 @@ class IssueView(CohortCertificatesMixin, TemplateView):
     template_name = "certificates/admin/issue.html"
 
     def get_page_subtitle(self):
-        return "Issue a certificate"
+        return gettext("Issue a certificate")
 
     def _form(self, data=None, initial=None) -> IssueForm:
         ids = Enrolment.objects.filter(cohort=self.cohort, state__in=PARTICIPANTS).values_list(
@@ -579,26 +640,33 @@ class IssueView(CohortCertificatesMixin, TemplateView):
             if exc.code == "not_completed":
                 form.add_error(
                     "override_reason",
-                    "Give the reason for issuing although the person has not completed.",
+                    gettext("Give the reason for issuing although the person has not completed."),
                 )
                 return self._confirmation(form, enrolment)
             messages.error(request, exc.message)
             return back
         if certificate is None:
-            messages.error(request, "No certificate was issued: no template applies.")
+            messages.error(request, gettext("No certificate was issued: no template applies."))
         elif existed:
             messages.info(
                 request,
-                f"{certificate.holder_name} already has a certificate "
-                f"({certificate.get_state_display().lower()}); nothing was changed.",
+                gettext("%(name)s already has a certificate (%(state)s); nothing was changed.")
+                % {
+                    "name": certificate.holder_name,
+                    "state": certificate.get_state_display().lower(),
+                },
             )
         else:
             certificate.refresh_from_db()
+            values = {"name": certificate.holder_name, "code": certificate.code}
             if certificate.state == CertificateState.ISSUED:
-                done = f" ({certificate.code})."
+                message = gettext("Issued the certificate of %(name)s (%(code)s).")
             else:
-                done = "; it is being printed and shows here as valid in a moment."
-            messages.success(request, f"Issued the certificate of {certificate.holder_name}{done}")
+                message = gettext(
+                    "Issued the certificate of %(name)s; it is being printed and shows here as "
+                    "valid in a moment."
+                )
+            messages.success(request, message % values)
         return back
 
 
@@ -634,24 +702,34 @@ class BulkStatus:
         """“412 of 1,000 issued”, with what was skipped or failed."""
         bulk = self.bulk
         if bulk.state == BulkIssueState.DONE and not bulk.total:
-            return "Nobody had completed the cohort: nothing to issue."
-        text = f"{bulk.issued:,} of {bulk.total:,} issued"
+            return gettext("Nobody had completed the cohort: nothing to issue.")
+        text = ngettext(
+            "%(issued)s of %(total)s issued", "%(issued)s of %(total)s issued", bulk.total
+        ) % {"issued": number(bulk.issued), "total": number(bulk.total)}
         if bulk.skipped:
-            text += f", {bulk.skipped:,} skipped (they already had one)"
+            text += ngettext(
+                ", %(count)s skipped (they already had one)",
+                ", %(count)s skipped (they already had one)",
+                bulk.skipped,
+            ) % {"count": number(bulk.skipped)}
         if bulk.failed:
-            text += f", {bulk.failed:,} failed"
+            text += ngettext(", %(count)s failed", ", %(count)s failed", bulk.failed) % {
+                "count": number(bulk.failed)
+            }
         return text
 
     @property
     def headline(self) -> str:
         bulk = self.bulk
         if bulk.state == BulkIssueState.DONE:
-            return "Done" if not bulk.failed else "Done, with failures"
+            if not bulk.failed:
+                return pgettext("bulk issue state", "Done")
+            return gettext("Done, with failures")
         if bulk.state == BulkIssueState.FAILED:
-            return "Failed"
+            return pgettext("bulk issue state", "Failed")
         if self.stalled:
-            return "Stalled"
-        return bulk.get_state_display()
+            return pgettext("bulk issue state", "Stalled")
+        return str(bulk.get_state_display())
 
     @property
     def stalled(self) -> bool:
@@ -662,10 +740,13 @@ class BulkStatus:
     def note(self) -> str:
         """That it has stalled, or when it resumed after stalling."""
         if self.stalled:
-            return STALLED
+            return str(STALLED)
         if self.bulk.resumed_at is not None:
             when = timezone.localtime(self.bulk.resumed_at)
-            return f"It stalled, and resumed by itself at {when:%H:%M} on {when.day} {when:%b}."
+            return gettext("It stalled, and resumed by itself at %(time)s on %(day)s.") % {
+                "time": formats.time_format(when, "TIME_FORMAT"),
+                "day": formats.date_format(when, "MONTH_DAY_FORMAT"),
+            }
         return ""
 
     @property
@@ -720,7 +801,7 @@ class BulkProgressView(BulkMixin, TemplateView):
     template_name = "certificates/admin/bulk.html"
 
     def get_page_title(self):
-        return f"Issuing certificates: {self.bulk.cohort.title}"
+        return gettext("Issuing certificates: %(cohort)s") % {"cohort": self.bulk.cohort.title}
 
     def get_breadcrumbs_items(self):
         cohort = self.bulk.cohort
@@ -728,9 +809,9 @@ class BulkProgressView(BulkMixin, TemplateView):
             *self.breadcrumbs_items,
             {
                 "url": reverse("certificates_cohort", args=[cohort.pk]),
-                "label": f"Certificates of {cohort.title}",
+                "label": certificates_of(cohort),
             },
-            {"url": "", "label": "Bulk issue"},
+            {"url": "", "label": gettext("Bulk issue")},
         ]
 
     def get_context_data(self, **kwargs):

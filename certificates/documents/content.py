@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from wagtail.images import get_image_model
 
 from certificates.documents.pdf import CertificateData, Signatory
@@ -106,7 +107,9 @@ def certificate_data(
     second_language: str = "",
 ) -> CertificateData:
     """What to print. `second_language` (the holder's preferred language) makes the certificate
-    bilingual when the template has a translation in it and it is not the main language."""
+    bilingual when the template has a translation in it and it is not the main language. The
+    fixed labels (verification code, date of issue, hours) are in the active language: call it
+    inside `lms.languages.reading(...)` with the holder's language."""
     if values.hours is None and template.hours is not None:
         values = dataclasses.replace(values, hours=template.hours)
     filled = values.placeholders()
@@ -142,4 +145,9 @@ def certificate_data(
         verification_url=verification_url(code),
         verification_code=code,
         issued_on=issued_on,
+        verify_label=gettext("Verification code"),
+        # Translators: printed on a certificate before its date of issue, e.g. "Issued 2026-03-02".
+        issued_label=pgettext("certificate date", "Issued"),
+        # Translators: the abbreviation for hours printed after a number on a certificate, "48 h".
+        hours_unit=pgettext("hours abbreviation", "h"),
     )

@@ -55,8 +55,10 @@ class CertificateData:
     second_language: str = ""
     second_title: str = ""
     second_wording: tuple[str, ...] = ()  # printed only when given: a bilingual certificate
+    # The fixed labels, already in the holder's language (the caller translates them).
     verify_label: str = "Verification code"
     issued_label: str = "Issued"
+    hours_unit: str = "h"
     issuer: str = "BSR Academy"
 
     @property
@@ -233,7 +235,7 @@ def _details(data: CertificateData) -> str:
     elif data.date_start or data.date_end:
         parts.append((data.date_start or data.date_end).isoformat())
     if data.hours is not None:
-        parts.append(f"{Decimal(str(data.hours)).normalize():f} h")
+        parts.append(f"{Decimal(str(data.hours)).normalize():f} {data.hours_unit}")
     parts.append(data.place)
     return " · ".join(p for p in parts if p)
 

@@ -2,6 +2,8 @@
 
 import string
 
+from django.utils.translation import gettext, ngettext
+
 # The placeholders a template's wording may use, in the order the editor's help lists them.
 PLACEHOLDERS = (
     "name",
@@ -24,14 +26,21 @@ def wording_errors(text: str) -> list[str]:
     try:
         parsed = [(field, spec, conv) for _, field, spec, conv in _FORMATTER.parse(text)]
     except ValueError:
-        return ["A “{” or “}” is unmatched. Write {{ or }} for a literal brace."]
+        return [gettext("A “{” or “}” is unmatched. Write {{ or }} for a literal brace.")]
     fields = [field for field, _, _ in parsed if field is not None]
     if any(spec or conv for field, spec, conv in parsed if field is not None):
-        return ["Write placeholders plainly, e.g. {name}, without “:” or “!”."]
+        return [gettext("Write placeholders plainly, e.g. {name}, without “:” or “!”.")]
     unknown = sorted({field for field in fields if field not in PLACEHOLDERS})
     if unknown:
         allowed = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-        return [f"Unknown placeholder {', '.join('{' + f + '}' for f in unknown)}. Use {allowed}."]
+        message = ngettext(
+            "Unknown placeholder %(unknown)s. Use %(allowed)s.",
+            "Unknown placeholders %(unknown)s. Use %(allowed)s.",
+            len(unknown),
+        )
+        return [
+            message % {"unknown": ", ".join("{" + f + "}" for f in unknown), "allowed": allowed}
+        ]
     return []
 
 

@@ -5,6 +5,8 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from certificates.errors import CertificatesError
@@ -61,13 +63,17 @@ def certificates_bulk_request(*, cohort: Cohort, actor) -> BulkIssue:
         if not _completed(cohort).exists():
             raise CertificatesError(
                 "nobody_completed",
-                f"Nobody has completed “{cohort.title}” yet: there are no certificates to issue.",
+                gettext("Nobody has completed “%(title)s” yet: there are no certificates to issue.")
+                % {"title": cohort.title},
             )
         if certificate_template_for(kind=CertificateKind.PROGRAMME, cohort=cohort) is None:
             raise CertificatesError(
                 "no_template",
-                f"No certificate template applies to “{cohort.title}”. Add an active programme "
-                "completion template for it first.",
+                gettext(
+                    "No certificate template applies to “%(title)s”. Add an active programme "
+                    "completion template for it first."
+                )
+                % {"title": cohort.title},
             )
         bulk = BulkIssue.objects.create(
             cohort=cohort, requested_by=person(actor), total=_completed(cohort).count()
@@ -105,7 +111,9 @@ def certificates_bulk_run(*, bulk_id: int) -> BulkIssue | None:
         template = certificate_template_for(kind=CertificateKind.PROGRAMME, cohort=cohort)
         if template is None:
             bulk.state = BulkIssueState.FAILED
-            bulk.error = f"No certificate template applies to “{cohort.title}”."
+            bulk.error = gettext("No certificate template applies to “%(title)s”.") % {
+                "title": cohort.title
+            }
             bulk.finished_at = timezone.now()
             bulk.save(update_fields=["state", "error", "finished_at"])
             return bulk
@@ -226,7 +234,7 @@ def certificates_bulk_render(*, bulk_id: int, certificate_ids: list[int]) -> Non
 
 
 # What staff read when the bulk job itself broke: the detail is in the log.
-BULK_STOPPED = (
+BULK_STOPPED = _(
     "The bulk issue stopped because of a fault on the server. The team can see the details in "
     "the log; ask again once it is fixed (everyone who already has a certificate is skipped)."
 )

@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 
 from certificates.errors import CertificatesError
 from certificates.models import (
@@ -20,6 +22,7 @@ from certificates.models import (
 from certificates.services.base import RENDER_TASK, audit, person
 from certificates.services.targets import Target, certificate_template_for, programme_of, target_of
 from cohorts.models import CONFIRMED, ActivitySession, Cohort, Enrolment, EnrolmentState
+from lms import languages
 from lms.ages import is_minor_on
 from lms.jobs import enqueue_on_commit
 from lms.names import name_clean
@@ -87,7 +90,8 @@ def _place(target: Target) -> str:
         activity = target.obj
         country = activity.venue_country.name if activity.venue_country else ""
         where = ", ".join(part for part in (activity.venue_city, country) if part)
-        return where or ("Online" if activity.online_url else "")
+        # Translators: printed on a certificate as the place of an activity held online.
+        return where or (pgettext("activity place", "Online") if activity.online_url else "")
     return ""
 
 
@@ -135,8 +139,11 @@ def snapshot_fields(
     if not name:
         raise CertificatesError(
             "no_name",
-            f"{user.email} has no name in their profile yet: the certificate needs the name to "
-            "print. Ask them to fill in their full name first.",
+            gettext(
+                "%(email)s has no name in their profile yet: the certificate needs the name to "
+                "print. Ask them to fill in their full name first."
+            )
+            % {"email": user.email},
         )
     now = timezone.now()
     today = timezone.localdate(now)
@@ -146,6 +153,9 @@ def snapshot_fields(
     hours = template.hours
     if hours is None and target.field == "activity":
         hours = _activity_hours(target.obj)
+    # The place is part of the printed wording: in the template's main language.
+    with languages.reading(template.language):
+        place = _place(target)
     return {
         "kind": target.kind,
         "user": user,
@@ -158,7 +168,7 @@ def snapshot_fields(
         "date_start": date_start,
         "date_end": date_end,
         "hours": hours,
-        "place": _place(target),
+        "place": place,
         "language": _languages(
             template, user, translations_of(template) if translations is None else translations
         ),
@@ -225,8 +235,11 @@ def certificate_issue(
             return None
         raise CertificatesError(
             "no_template",
-            f"No certificate template applies to “{target.title}”. Add an active "
-            f"{CertificateKind(target.kind).label.lower()} template for it first.",
+            gettext(
+                "No certificate template applies to “%(title)s”. Add an active %(kind)s "
+                "template for it first."
+            )
+            % {"title": target.title, "kind": CertificateKind(target.kind).label.lower()},
         )
     if source != CertificateSource.REISSUE and not _eligible(user, target):
         if automatic:
@@ -240,8 +253,11 @@ def certificate_issue(
             raise CertificatesError(
                 "not_completed",
                 " ".join(concerns)
-                + " Nothing was issued: give the reason for issuing anyway (it is kept in the "
-                "audit log), or wait until the person has completed.",
+                + " "
+                + gettext(
+                    "Nothing was issued: give the reason for issuing anyway (it is kept in the "
+                    "audit log), or wait until the person has completed."
+                ),
             )
     with transaction.atomic():
         fields = snapshot_fields(
@@ -261,7 +277,7 @@ def certificate_issue(
 
 
 def _day(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return date_format(value, "DATE_FORMAT")
 
 
 def certificate_issue_concerns(
@@ -288,35 +304,51 @@ def certificate_issue_concerns(
         )
         if state == EnrolmentState.COMPLETED:
             return []
-        label = EnrolmentState(state).label.lower() if state else "no place"
-        concerns = [f"{name} has not completed “{obj.title}” ({label})."]
+        label = EnrolmentState(state).label.lower() if state else gettext("no place")
+        concerns = [
+            # Translators: the last part is the person's place, e.g. "(accepted)".
+            gettext("%(name)s has not completed “%(title)s” (%(state)s).")
+            % {"name": name, "title": obj.title, "state": label}
+        ]
         if obj.starts_on > today:
             concerns.append(
-                f"“{obj.title}” has not started yet: it starts on {_day(obj.starts_on)}."
+                gettext("“%(title)s” has not started yet: it starts on %(day)s.")
+                % {"title": obj.title, "day": _day(obj.starts_on)}
             )
         return concerns
     if target.field == "activity":
         if Enrolment.objects.filter(user=user, activity=obj, attended_at__isnull=False).exists():
             return []
-        concerns = [f"{name} is not recorded as having attended “{obj.title}”."]
+        concerns = [
+            gettext("%(name)s is not recorded as having attended “%(title)s”.")
+            % {"name": name, "title": obj.title}
+        ]
         if obj.starts_at > timezone.now():
             first_day = timezone.localtime(obj.starts_at, obj.tz).date()
             concerns.append(
-                f"“{obj.title}” has not taken place yet: it starts on {_day(first_day)}."
+                gettext("“%(title)s” has not taken place yet: it starts on %(day)s.")
+                % {"title": obj.title, "day": _day(first_day)}
             )
         return concerns
     if ModuleProgress.objects.filter(user=user, module=obj, completed_at__isnull=False).exists():
         return []
-    return [f"{name} has not completed the module “{target.title}”."]
+    return [
+        gettext("%(name)s has not completed the module “%(title)s”.")
+        % {"name": name, "title": target.title}
+    ]
 
 
 def _not_eligible_message(user, target: Target) -> str:
     name = _holder_name(user) or user.email
+    values = {"name": name, "title": target.title}
     if target.field == "cohort":
         return (
-            f"{name} is not an accepted or completed participant of “{target.title}”: "
-            "only they can receive its certificate."
+            gettext(
+                "%(name)s is not an accepted or completed participant of “%(title)s”: "
+                "only they can receive its certificate."
+            )
+            % values
         )
     if target.field == "activity":
-        return f"{name} has no confirmed place at “{target.title}”."
-    return f"{name} has not completed the module “{target.title}” yet."
+        return gettext("%(name)s has no confirmed place at “%(title)s”.") % values
+    return gettext("%(name)s has not completed the module “%(title)s” yet.") % values

@@ -5,9 +5,12 @@ import hashlib
 import logging
 import traceback
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from certificates.documents import content as rendering
 from certificates.documents import pdf
@@ -28,6 +31,7 @@ from certificates.services.base import (
 )
 from certificates.services.bulk_status import bulk_count_issued
 from certificates.verify.codes import code_new
+from lms import languages
 from lms.events import emit, retry_delay
 from lms.jobs import enqueue
 
@@ -65,8 +69,11 @@ def _template_for_render(certificate: Certificate, cache: dict) -> CertificateTe
     if template is None:
         raise CertificatesError(
             "template_gone",
-            f"The template of certificate #{certificate.pk} was deleted before it was rendered; "
-            "reissue the certificate to use another template.",
+            gettext(
+                "The template of certificate #%(id)s was deleted before it was rendered; "
+                "reissue the certificate to use another template."
+            )
+            % {"id": certificate.pk},
         )
     return template
 
@@ -106,19 +113,19 @@ RENDERED_FIELDS = [
 # What staff read about a failed render: the kind of fault in plain words, never the exception
 # (it names server paths and database internals); the detail goes to the log, the row's
 # `render_error` and the domain-events view, for administrators.
-PROBLEM_SAVING = "The PDF could not be saved."
-PROBLEM_RECORDING = "The certificate could not be recorded."
-PROBLEM_PRINTING = "The PDF could not be made."
+PROBLEM_SAVING = _("The PDF could not be saved.")
+PROBLEM_RECORDING = _("The certificate could not be recorded.")
+PROBLEM_PRINTING = _("The PDF could not be made.")
 
 
 def problem_words(error: BaseException) -> str:
     if isinstance(error, CertificatesError):
-        return error.message
+        return str(error.message)
     if isinstance(error, OSError):
-        return PROBLEM_SAVING
+        return str(PROBLEM_SAVING)
     if isinstance(error, DatabaseError):
-        return PROBLEM_RECORDING
-    return PROBLEM_PRINTING
+        return str(PROBLEM_RECORDING)
+    return str(PROBLEM_PRINTING)
 
 
 def error_detail(error: BaseException) -> str:
@@ -196,7 +203,7 @@ def certificate_render_retry(*, certificate: Certificate, actor) -> Certificate:
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.state != CertificateState.PENDING:
             raise CertificatesError(
-                "wrong_state", "This certificate is no longer waiting to be printed."
+                "wrong_state", _("This certificate is no longer waiting to be printed.")
             )
         previous = certificate.render_attempts
         certificate.render_attempts = 0
@@ -210,18 +217,27 @@ def certificate_render_retry(*, certificate: Certificate, actor) -> Certificate:
     return certificate
 
 
-def _print(certificate: Certificate, templates: dict) -> None:
-    """Code, PDF file and fingerprint for a locked pending row, set on the instance."""
+def holder_languages(certificates: list[Certificate]) -> dict[int, str]:
+    """The language each holder reads (by user id), for the certificate's fixed labels."""
+    users = get_user_model().objects.filter(pk__in={c.user_id for c in certificates})
+    return {user.pk: languages.of_user(user) for user in users.select_related("profile")}
+
+
+def _print(certificate: Certificate, templates: dict, language: str | None) -> None:
+    """Code, PDF file and fingerprint for a locked pending row, set on the instance. The
+    editor's wording prints in the languages chosen at issue (`certificate.language`); the
+    fixed labels in `language`, the holder's."""
     template = _template_for_render(certificate, templates)
-    languages = certificate.language.split(",")
+    printed = certificate.language.split(",")
     code = code_new()
-    data = rendering.certificate_data(
-        template,
-        _values(certificate),
-        code=code,
-        issued_on=timezone.localdate(certificate.issued_at),
-        second_language=languages[1] if len(languages) > 1 else "",
-    )
+    with languages.reading(language):
+        data = rendering.certificate_data(
+            template,
+            _values(certificate),
+            code=code,
+            issued_on=timezone.localdate(certificate.issued_at),
+            second_language=printed[1] if len(printed) > 1 else "",
+        )
     content = pdf.render(data)
     certificate.pdf.name = _pdf_save(certificate, content)
     certificate.code = code
@@ -239,7 +255,7 @@ def render_one(certificate_id: int, *, templates: dict) -> Certificate | None:
         certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
         if certificate is None or certificate.state != CertificateState.PENDING:
             return certificate
-        _print(certificate, templates)
+        _print(certificate, templates, holder_languages([certificate]).get(certificate.user_id))
         # An UPDATE of the row alone: save() would also have Wagtail re-index the row's
         # references, which costs more than the rest of the write.
         Certificate.objects.filter(pk=certificate.pk).update(
@@ -261,10 +277,11 @@ def render_chunk(certificate_ids: list[int], *, templates: dict) -> None:
             .filter(pk__in=certificate_ids, state=CertificateState.PENDING)
             .order_by("pk")
         )
-        for certificate in rows:
-            _print(certificate, templates)
         if not rows:
             return
+        holders = holder_languages(rows)
+        for certificate in rows:
+            _print(certificate, templates, holders.get(certificate.user_id))
         Certificate.objects.bulk_update(rows, RENDERED_FIELDS)
         for certificate in rows:
             announce(certificate, "issued")

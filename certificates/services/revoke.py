@@ -3,6 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from certificates.errors import CertificatesError
 from certificates.models import (
@@ -16,12 +18,26 @@ from certificates.services.issue import render_later, snapshot_fields
 from certificates.services.targets import Target, certificate_template_for, programme_of
 from lms.events import emit
 
-STATE_NOUNS = {
-    CertificateState.PENDING: "A certificate still being issued",
-    CertificateState.ISSUED: "A valid certificate",
-    CertificateState.REVOKED: "A revoked certificate",
-    CertificateState.REPLACED: "A certificate that was replaced",
-    CertificateState.WITHDRAWN: "A certificate withdrawn at the holder's request",
+# What cannot be done to a certificate in each state, as a whole sentence per state and action.
+REFUSALS = {
+    "revoked": {
+        CertificateState.PENDING: _("A certificate still being issued cannot be revoked."),
+        CertificateState.ISSUED: _("A valid certificate cannot be revoked."),
+        CertificateState.REVOKED: _("A revoked certificate cannot be revoked."),
+        CertificateState.REPLACED: _("A certificate that was replaced cannot be revoked."),
+        CertificateState.WITHDRAWN: _(
+            "A certificate withdrawn at the holder's request cannot be revoked."
+        ),
+    },
+    "reissued": {
+        CertificateState.PENDING: _("A certificate still being issued cannot be reissued."),
+        CertificateState.ISSUED: _("A valid certificate cannot be reissued."),
+        CertificateState.REVOKED: _("A revoked certificate cannot be reissued."),
+        CertificateState.REPLACED: _("A certificate that was replaced cannot be reissued."),
+        CertificateState.WITHDRAWN: _(
+            "A certificate withdrawn at the holder's request cannot be reissued."
+        ),
+    },
 }
 
 
@@ -30,8 +46,9 @@ def _locked(certificate: Certificate) -> Certificate:
 
 
 def _refuse(certificate: Certificate, doing: str) -> CertificatesError:
-    noun = STATE_NOUNS[CertificateState(certificate.state)]
-    return CertificatesError("wrong_state", f"{noun} cannot be {doing}.")
+    return CertificatesError(
+        "wrong_state", str(REFUSALS[doing][CertificateState(certificate.state)])
+    )
 
 
 def certificate_revoke(*, certificate: Certificate, reason: str, actor) -> Certificate:
@@ -39,7 +56,8 @@ def certificate_revoke(*, certificate: Certificate, reason: str, actor) -> Certi
     reason = " ".join((reason or "").split())
     if not reason:
         raise CertificatesError(
-            "reason_required", "Give the reason for revoking: it is kept with the certificate."
+            "reason_required",
+            gettext("Give the reason for revoking: it is kept with the certificate."),
         )
     with transaction.atomic(durable=True):
         certificate = _locked(certificate)
@@ -76,7 +94,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") ->
             # authority's decision, not the cohort staff's.
             raise CertificatesError(
                 "revoked",
-                "Only programme admins can reissue a revoked certificate.",
+                gettext("Only programme admins can reissue a revoked certificate."),
             )
         target = Target(*next((f, o) for f, o in _target_fields(old) if o is not None))
         template = CertificateTemplate.objects.filter(
@@ -85,7 +103,8 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str = "") ->
         if template is None:
             raise CertificatesError(
                 "no_template",
-                f"No certificate template applies to “{target.title}” any more: add one first.",
+                gettext("No certificate template applies to “%(title)s” any more: add one first.")
+                % {"title": target.title},
             )
         user = get_user_model().objects.select_related("profile").get(pk=old.user_id)
         fields = snapshot_fields(

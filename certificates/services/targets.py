@@ -3,6 +3,8 @@ applies to it."""
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from certificates.errors import CertificatesError
 from certificates.models import CertificateKind, CertificateTemplate
 from cohorts.models import Cohort
@@ -44,7 +46,7 @@ def target_of(cohort=None, activity=None, module=None) -> Target:
     ]
     if len(given) != 1:
         raise CertificatesError(
-            "no_target", "A certificate is for exactly one cohort, activity or module."
+            "no_target", gettext("A certificate is for exactly one cohort, activity or module.")
         )
     return given[0]
 
@@ -73,7 +75,9 @@ def certificate_template_for(
     target = target_of(cohort, activity, module)
     if kind != target.kind:
         raise CertificatesError(
-            "wrong_kind", f"A {CertificateKind(kind).label.lower()} template cannot apply here."
+            "wrong_kind",
+            gettext("A %(kind)s template cannot apply here.")
+            % {"kind": CertificateKind(kind).label.lower()},
         )
     active = CertificateTemplate.objects.filter(active=True, kind=kind).order_by("pk")
     unattached = active.filter(

@@ -8,16 +8,40 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from certificates.verify.codes import GROUP, GROUPS, code_normalise
 
 CODE_EXAMPLE = "7KQ2-M9XD-3FHT-8WNC-2JRB-6YAE-5VPG"
-CODE_SHAPE = (
-    f"A verification code has {GROUPS} groups of {GROUP} letters and digits, like "
-    f"{CODE_EXAMPLE}. It is printed at the foot of the certificate, next to the QR code."
-)
-MALFORMED = f"This is not a verification code. {CODE_SHAPE}"
-CODE_HELP = f"{CODE_SHAPE} Lower case, spaces and missing dashes are fine."
+
+
+def _code_shape() -> str:
+    return gettext(
+        "A verification code has %(groups)s groups of %(group)s letters and digits, like "
+        "%(example)s. It is printed at the foot of the certificate, next to the QR code."
+    ) % {"groups": GROUPS, "group": GROUP, "example": CODE_EXAMPLE}
+
+
+def _malformed() -> str:
+    return gettext("This is not a verification code. %(shape)s") % {"shape": _code_shape()}
+
+
+def _code_help() -> str:
+    return gettext("%(shape)s Lower case, spaces and missing dashes are fine.") % {
+        "shape": _code_shape()
+    }
+
+
+def _code_required() -> str:
+    return gettext("Enter the verification code. %(shape)s") % {"shape": _code_shape()}
+
+
+# In the reader's language, whenever they are shown.
+CODE_SHAPE = lazy(_code_shape, str)()
+MALFORMED = lazy(_malformed, str)()
+CODE_HELP = lazy(_code_help, str)()
 # A pasted code with spaces or dashes between every character is still well under this.
 CODE_MAX_TYPED = 100
 PDF_FIELD = "pdf"
@@ -47,10 +71,10 @@ def _code(text: str) -> str:
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Verification code",
+        label=_("Verification code"),
         help_text=CODE_HELP,
         strip=True,
-        error_messages={"required": f"Enter the verification code. {CODE_SHAPE}"},
+        error_messages={"required": lazy(_code_required, str)()},
         widget=code_input(),
     )
 
@@ -121,21 +145,30 @@ class HashingUploadHandler(FileUploadHandler):
         )
 
 
+def too_large_message(max_bytes: int) -> str:
+    return gettext(
+        "This file is larger than %(size)s, so it cannot be a certificate from BSR Academy. "
+        "Choose the certificate's PDF file."
+    ) % {"size": filesizeformat(max_bytes)}
+
+
 class UploadForm(forms.Form):
     pdf = forms.FileField(
-        label="Certificate PDF",
+        label=_("Certificate PDF"),
         error_messages={
-            "required": "Choose the certificate's PDF file.",
-            "empty": "This file is empty. Choose the certificate's PDF file.",
-            "invalid": "Choose the certificate's PDF file.",
+            "required": _("Choose the certificate's PDF file."),
+            "empty": _("This file is empty. Choose the certificate's PDF file."),
+            "invalid": _("Choose the certificate's PDF file."),
         },
     )
     code = forms.CharField(
-        label="Verification code (optional)",
+        label=_("Verification code (optional)"),
         required=False,
         strip=True,
-        help_text="With the code, a file that differs from the certificate issued for it is "
-        "reported as changed.",
+        help_text=_(
+            "With the code, a file that differs from the certificate issued for it is "
+            "reported as changed."
+        ),
         widget=code_input(),
     )
 
@@ -144,10 +177,10 @@ class UploadForm(forms.Form):
         self.handler = handler
         self.max_bytes = max_bytes
         size = filesizeformat(max_bytes)
-        self.fields[PDF_FIELD].help_text = (
-            f"The PDF file exactly as you received it, at most {size}. It is checked here and "
+        self.fields[PDF_FIELD].help_text = gettext(
+            "The PDF file exactly as you received it, at most %(size)s. It is checked here and "
             "not kept."
-        )
+        ) % {"size": size}
         self.fields[PDF_FIELD].widget.attrs["accept"] = "application/pdf,.pdf"
         if handler is not None and handler.too_large:
             # The file was skipped, so the field is empty: say why instead of "required".
@@ -157,15 +190,18 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data.get(PDF_FIELD)
         if self.handler is not None and self.handler.too_large:
             raise forms.ValidationError(
-                f"This file is larger than {filesizeformat(self.max_bytes)}, so it cannot be a "
-                "certificate from BSR Academy. Choose the certificate's PDF file.",
+                too_large_message(self.max_bytes),
                 code="too_large",
             )
         if not isinstance(upload, HashedUpload):
-            raise forms.ValidationError("Choose the certificate's PDF file.", code="invalid")
+            raise forms.ValidationError(
+                gettext("Choose the certificate's PDF file."), code="invalid"
+            )
         if not upload.looks_like_pdf:
             raise forms.ValidationError(
-                "This file is not a PDF. Choose the certificate's PDF file, as you received it.",
+                gettext(
+                    "This file is not a PDF. Choose the certificate's PDF file, as you received it."
+                ),
                 code="not_pdf",
             )
         return upload

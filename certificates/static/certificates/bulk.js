@@ -1,4 +1,5 @@
-/* The bulk issue page follows its job: polls the status and updates the counts and the bar. */
+/* The bulk issue page follows its job: polls the status and updates the counts and the bar.
+   The texts come translated from the status; the page loads the string catalogue first. */
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("bulk-progress");
   if (!box || box.getAttribute("data-bulk-final") === "true" || !window.fetch) { return; }
@@ -26,7 +27,11 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     var error = box.querySelector("[data-bulk-error]");
     if (data.state === "failed") {
-      error.textContent = "The bulk issue stopped: " + (data.error || "see the server log");
+      error.textContent = interpolate(
+        gettext("The bulk issue stopped: %(reason)s"),
+        { reason: data.error || gettext("see the server log") },
+        true
+      );
       error.hidden = false;
     }
     box.querySelector("[data-bulk-running]").hidden = data.final;
