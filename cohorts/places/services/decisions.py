@@ -78,8 +78,9 @@ def _decide_one(enrolment, target, decision, reason, actor) -> str:
     now = timezone.now()
     reason = reason.strip()[:2000]
     if decision == "accept":
+        # “already …” marks a row the desk only counts (its summary says it in words).
         if enrolment.state == EnrolmentState.ACCEPTED:
-            return _("already accepted")
+            return "already accepted"
         if enrolment.state == EnrolmentState.PENDING_CONSENT:
             # Only the guardian's consent confirms a minor's place, never staff.
             raise CohortsError(
@@ -103,14 +104,14 @@ def _decide_one(enrolment, target, decision, reason, actor) -> str:
         enrolment_emit(enrolment, "accepted")
     elif decision == "waitlist":
         if enrolment.state == EnrolmentState.WAITLISTED:
-            return _("already waitlisted")
+            return "already waitlisted"
         enrolment_waitlist(enrolment, "", reason=reason)
         enrolment.decided_at = now
         enrolment.save()
         enrolment_emit(enrolment, "waitlisted")
     else:
         if enrolment.state == EnrolmentState.REJECTED:
-            return _("already rejected")
+            return "already rejected"
         enrolment_transition(enrolment, EnrolmentState.REJECTED, reason=reason)
         enrolment.decided_at = now
         enrolment.save()

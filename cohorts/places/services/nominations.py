@@ -54,8 +54,10 @@ class Nominee:
     level: str = ""
 
 
+# Used with .format(email=...), as other apps and their tests do: keep "{email}" as it is.
+# Translators: {email} is the e-mail address of the person who was to be nominated.
 NOT_NOMINABLE = gettext_lazy(
-    "%(email)s cannot be nominated. If you think this is a mistake, please write to the "
+    "{email} cannot be nominated. If you think this is a mistake, please write to the "
     "programme's contact."
 )
 
@@ -81,7 +83,7 @@ def nomination_refusal(*, user: User) -> str | None:
         or _has_staff_rights(user)
         or (profile is not None and profile.awaiting_guardian)
     ):
-        return NOT_NOMINABLE % {"email": user.email}
+        return NOT_NOMINABLE.format(email=user.email)
     return None
 
 
@@ -95,7 +97,7 @@ def _person_ensure(nominee: Nominee) -> tuple[User, bool]:
     if user is not None:
         refusal = nomination_refusal(user=user)
         if refusal:
-            raise CohortsError("not_nominable", NOT_NOMINABLE % {"email": email})
+            raise CohortsError("not_nominable", NOT_NOMINABLE.format(email=email))
     else:
         full_name = " ".join(nominee.full_name.split())
         first, _sep, last = full_name.partition(" ")
