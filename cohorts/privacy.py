@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from cohorts.attendance import passes as pass_documents
 from cohorts.attendance.models import AttendanceRecord, ParticipantPass
@@ -20,6 +22,7 @@ from cohorts.matching.models import PeerGroupMember
 from cohorts.places.models import CONFIRMED, FINAL, Enrolment, FocalPoint
 from cohorts.places.services.book import enrolment_withdraw_under_lock, place_lock
 from cohorts.surveys.models import SurveyInvitation
+from lms import languages
 from lms.consent.services import consent_cancel
 from lms.errors import LmsError
 from lms.privacy.services import Erasure, personal_data_register
@@ -159,7 +162,10 @@ def places_export(user) -> dict:
         ],
         # The group only: who else is in it is their data, not this person's.
         "peer_groups": [
-            {"cohort": m.group.cohort.title, "group": f"Peer group {m.group.number}"}
+            {
+                "cohort": m.group.cohort.title,
+                "group": _("Peer group %(number)s") % {"number": m.group.number},
+            }
             for m in peer_groups
         ],
         "youth_group_memberships": [
@@ -205,7 +211,7 @@ def places_export(user) -> dict:
         "national_focal_point_for": [
             {
                 "country": f.country.name,
-                "programme": f.programme.title if f.programme_id else "every programme",
+                "programme": f.programme.title if f.programme_id else _("every programme"),
             }
             for f in FocalPoint.objects.filter(user=user).select_related("programme")
         ],
@@ -223,7 +229,8 @@ def places_files(user) -> list[tuple[str, bytes]]:
     ).select_related("enrolment__activity", "enrolment__user__profile", "enrolment__organisation")
     for ticket in tickets:
         enrolment = ticket.enrolment
-        document = pass_documents.passes_pdf([pass_data(enrolment=enrolment, ticket=ticket)])
+        with languages.reading(languages.of_user(user)):
+            document = pass_documents.passes_pdf([pass_data(enrolment=enrolment, ticket=ticket)])
         files.append((f"passes/{pass_filename(enrolment)}", document))
     return files
 
@@ -311,12 +318,14 @@ def places_erase(user, erasure: Erasure) -> None:
         # Nobody would be left to see, book for or erase those children's data.
         raise LmsError(
             "last_leader",
-            "You are the only leader of "
-            + ", ".join(sole)
-            + ". Add another leader to "
-            + ("it" if len(sole) == 1 else "each")
-            + " (or remove its members and delete it) before erasing your account. "
-            "Nothing was erased.",
+            ngettext(
+                "You are the only leader of %(groups)s. Add another leader to it (or remove its "
+                "members and delete it) before erasing your account. Nothing was erased.",
+                "You are the only leader of %(groups)s. Add another leader to each (or remove its "
+                "members and delete it) before erasing your account. Nothing was erased.",
+                len(sole),
+            )
+            % {"groups": ", ".join(sole)},
         )
     GroupMember.objects.filter(person=user).delete()
     for group in YouthGroup.objects.filter(leaders=user):
@@ -328,7 +337,7 @@ def places_erase(user, erasure: Erasure) -> None:
 def register_all() -> None:
     personal_data_register(
         "places",
-        label="your places, attendance, groups and surveys",
+        label=gettext_lazy("your places, attendance, groups and surveys"),
         export=places_export,
         files=places_files,
         erase=places_erase,

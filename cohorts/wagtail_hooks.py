@@ -4,6 +4,8 @@ presidency staff, and the audit-log actions of enrolment decisions."""
 from django import forms
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
@@ -28,18 +30,21 @@ from cohorts.places.selectors import cohorts_managed_by
 from programmes.pages.forms import ACTIVITY_FORM_CHECKS_HOOK
 
 ENROLMENT_ACTIONS = {
-    "accept": ("Accept", "Accepted"),
-    "waitlist": ("Waitlist", "Waitlisted"),
-    "reject": ("Reject", "Rejected"),
-    "withdraw": ("Withdraw", "Withdrawn"),
-    "offer": ("Offer a place", "Offered a place from the waitlist"),
-    "offer_accept": ("Accept offer", "Accepted the offer"),
-    "nominate": ("Nominate", "Nominated"),
-    "substitute": ("Substitute", "Substituted by another nominee"),
-    "confirm": ("Confirm nomination", "Confirmed the nomination"),
-    "complete": ("Complete", "Completed the cohort"),
-    "import": ("Import", "Imported from CSV"),
-    "invitation_resend": ("Send invitation again", "Sent the nominee a new invitation"),
+    "accept": (pgettext_lazy("decision", "Accept"), pgettext_lazy("decision made", "Accepted")),
+    "waitlist": (
+        pgettext_lazy("decision", "Waitlist"),
+        pgettext_lazy("decision made", "Waitlisted"),
+    ),
+    "reject": (pgettext_lazy("decision", "Reject"), pgettext_lazy("decision made", "Rejected")),
+    "withdraw": (_("Withdraw"), _("Withdrawn")),
+    "offer": (_("Offer a place"), _("Offered a place from the waitlist")),
+    "offer_accept": (_("Accept offer"), _("Accepted the offer")),
+    "nominate": (_("Nominate"), _("Nominated")),
+    "substitute": (_("Substitute"), _("Substituted by another nominee")),
+    "confirm": (_("Confirm nomination"), _("Confirmed the nomination")),
+    "complete": (pgettext_lazy("action", "Complete"), _("Completed the cohort")),
+    "import": (pgettext_lazy("action", "Import"), _("Imported from CSV")),
+    "invitation_resend": (_("Send invitation again"), _("Sent the nominee a new invitation")),
 }
 
 
@@ -47,15 +52,17 @@ ENROLMENT_ACTIONS = {
 def register_enrolment_actions(actions):
     for action, (label, message) in ENROLMENT_ACTIONS.items():
         actions.register_action(f"cohorts.enrolment.{action}", label, message)
-    actions.register_action("cohorts.cohort.export", "Export", "Exported the enrolments")
     actions.register_action(
-        "cohorts.reason_template.create", "Add saved reason", "Added a saved reason"
+        "cohorts.cohort.export", pgettext_lazy("action", "Export"), _("Exported the enrolments")
     )
     actions.register_action(
-        "cohorts.reason_template.edit", "Change saved reason", "Changed a saved reason"
+        "cohorts.reason_template.create", _("Add saved reason"), _("Added a saved reason")
     )
     actions.register_action(
-        "cohorts.reason_template.delete", "Delete saved reason", "Deleted a saved reason"
+        "cohorts.reason_template.edit", _("Change saved reason"), _("Changed a saved reason")
+    )
+    actions.register_action(
+        "cohorts.reason_template.delete", _("Delete saved reason"), _("Deleted a saved reason")
     )
 
 
@@ -80,14 +87,14 @@ class CohortEditView(EditView):
 class DeskLinkColumn(Column):
     def get_value(self, instance):
         return format_html(
-            '<a href="{}">Open the desk</a>', reverse("cohorts_desk", args=[instance.pk])
+            '<a href="{}">{}</a>', reverse("cohorts_desk", args=[instance.pk]), _("Open the desk")
         )
 
 
 class CohortViewSet(ModelViewSet):
     model = Cohort
     icon = "group"
-    menu_label = "Cohorts"
+    menu_label = _("Cohorts")
     add_view_class = CohortCreateView
     edit_view_class = CohortEditView
     list_display = [
@@ -97,7 +104,7 @@ class CohortViewSet(ModelViewSet):
         "enrolment_mode",
         "capacity",
         "staff_group",
-        DeskLinkColumn("desk", label="Cohort desk"),
+        DeskLinkColumn("desk", label=_("Cohort desk")),
     ]
     list_filter = ["enrolment_mode"]
     search_fields = ["title", "slug"]
@@ -114,7 +121,7 @@ class CohortViewSet(ModelViewSet):
                     FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
                     FieldPanel("staff_access_until"),
                 ],
-                heading="Dates",
+                heading=_("Dates"),
             ),
             MultiFieldPanel(
                 [
@@ -125,17 +132,17 @@ class CohortViewSet(ModelViewSet):
                     FieldPanel("nomination_deadline"),
                     FieldRowPanel([FieldPanel("capacity"), FieldPanel("offer_hours")]),
                 ],
-                heading="Enrolment and places",
+                heading=_("Enrolment and places"),
             ),
-            InlinePanel("place_rules", heading="Place rules", label="Place rule"),
-            InlinePanel("questions", heading="Application questions", label="Question"),
+            InlinePanel("place_rules", heading=_("Place rules"), label=_("Place rule")),
+            InlinePanel("questions", heading=_("Application questions"), label=_("Question")),
             MultiFieldPanel(
                 [
                     FieldPanel("modules", widget=forms.CheckboxSelectMultiple),
                     FieldPanel("activities", widget=forms.CheckboxSelectMultiple),
                     FieldPanel("activities_required"),
                 ],
-                heading="Completion",
+                heading=_("Completion"),
             ),
         ],
         base_form_class=CohortAdminForm,
@@ -145,7 +152,7 @@ class CohortViewSet(ModelViewSet):
 class FocalPointViewSet(ModelViewSet):
     model = FocalPoint
     icon = "user"
-    menu_label = "Focal points"
+    menu_label = _("Focal points")
     list_display = ["user", "country", "programme"]
     list_filter = ["country"]
     search_fields = ["user__email"]
@@ -159,7 +166,7 @@ class ReasonTemplateViewSet(ModelViewSet):
 
     model = ReasonTemplate
     icon = "comment"
-    menu_label = "Saved reasons"
+    menu_label = _("Saved reasons")
     list_display = ["title", "cohort", "decision"]
     list_filter = ["decision"]
     search_fields = ["title", "text"]
@@ -168,7 +175,7 @@ class ReasonTemplateViewSet(ModelViewSet):
 
 
 class CohortsViewSetGroup(ModelViewSetGroup):
-    menu_label = "Cohorts"
+    menu_label = _("Cohorts")
     menu_icon = "group"
     menu_order = 250
     items = (
@@ -242,7 +249,9 @@ def register_desk_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_desk_menu_item():
-    return DeskMenuItem("Cohort desk", reverse("cohorts_desk_index"), icon_name="group", order=240)
+    return DeskMenuItem(
+        _("Cohort desk"), reverse("cohorts_desk_index"), icon_name="group", order=240
+    )
 
 
 @hooks.register(ACTIVITY_FORM_CHECKS_HOOK)

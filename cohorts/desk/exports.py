@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -28,32 +29,35 @@ def enrolment_table(cohort: Cohort, enrolments) -> tuple[list[str], list[list]]:
     """The header and rows of an export: one row per enrolment, one column per question."""
     enrolments = list(enrolments)
     questions = [(str(q.pk), q.label) for q in cohort.questions.all()]
-    known = {key for key, _ in questions}
+    known = {key for key, _label in questions}
     for enrolment in enrolments:
         for key, item in (enrolment.answers or {}).items():
             if key not in known:
                 known.add(key)
                 label = item.get("question") if isinstance(item, dict) else None
-                questions.append((key, str(label or f"Question {key}")))
+                questions.append((key, str(label or _("Question %(key)s") % {"key": key})))
     positions = {
         pk: number for number, pk in enumerate(waitlist_of(cohort).values_list("pk", flat=True), 1)
     }
     header = [
-        "Full name",
-        "E-mail",
-        "Country",
-        "Country code",
-        "Organisation",
-        "Sector",
-        "Level",
-        "State",
-        "Source",
-        "Submitted",
-        "Decided",
-        "Decision reason",
-        "Waitlist position",
-        "Skipped",
-        *(label for _, label in questions),
+        _("Full name"),
+        _("E-mail"),
+        _("Country"),
+        _("Country code"),
+        _("Organisation"),
+        _("Sector"),
+        _("Level"),
+        _("State"),
+        _("Source"),
+        # Translators: a column header: when the application was submitted.
+        _("Submitted"),
+        # Translators: a column header: when staff decided.
+        _("Decided"),
+        _("Decision reason"),
+        _("Waitlist position"),
+        # Translators: a column header: why the person was passed over on the waitlist.
+        _("Skipped"),
+        *(label for _key, label in questions),
     ]
     rows = []
     for enrolment in enrolments:
@@ -66,7 +70,7 @@ def enrolment_table(cohort: Cohort, enrolments) -> tuple[list[str], list[list]]:
             enrolment.organisation.name if enrolment.organisation else "",
             enrolment.get_sector_display(),
             enrolment.get_level_display(),
-            EnrolmentState(enrolment.state).label,
+            str(EnrolmentState(enrolment.state).label),
             enrolment.get_source_display(),
             _local(enrolment.submitted_at),
             _local(enrolment.decided_at),
@@ -74,7 +78,7 @@ def enrolment_table(cohort: Cohort, enrolments) -> tuple[list[str], list[list]]:
             positions.get(enrolment.pk),
             enrolment.skipped_reason,
         ]
-        for key, _ in questions:
+        for key, _label in questions:
             item = answers.get(key)
             row.append(str(item.get("answer", "")) if isinstance(item, dict) else str(item or ""))
         rows.append(row)
@@ -86,10 +90,11 @@ def as_csv(header: list[str], rows: list[list]) -> bytes:
     return csv_bytes([header, *rows])
 
 
-def as_xlsx(header: list[str], rows: list[list], *, title: str = "Enrolments") -> bytes:
+def as_xlsx(header: list[str], rows: list[list], *, title: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = title[:31]
+    # Translators: the name of the spreadsheet's sheet.
+    sheet.title = (title or _("Enrolments"))[:31]
     for row in [header, *rows]:
         sheet.append([xlsx_value(value) for value in row])
     sheet.freeze_panes = "A2"

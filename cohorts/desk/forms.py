@@ -2,6 +2,9 @@
 
 from django import forms
 from django.db.models import Q
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from cohorts.desk import imports
@@ -9,7 +12,11 @@ from cohorts.places.models import Cohort, Enrolment, EnrolmentState, ReasonTempl
 from cohorts.places.services import DECISIONS, cohort_activity_rule_problems, cohort_country_cap
 from lms.models import Sector
 
-DECISION_LABELS = {"accept": "Accept", "waitlist": "Waitlist", "reject": "Reject"}
+DECISION_LABELS = {
+    "accept": pgettext_lazy("decision", "Accept"),
+    "waitlist": pgettext_lazy("decision", "Waitlist"),
+    "reject": pgettext_lazy("decision", "Reject"),
+}
 REASON_MAX = 2000
 
 
@@ -43,24 +50,28 @@ class CohortAdminForm(WagtailAdminModelForm):
                 country_cap=cohort_country_cap(self._rules()),
                 activities=list(activities),
             )
-            for _, message in problems:
+            for _activity, message in problems:
                 self.add_error("activities", message)
         return cleaned
 
 
 class DeskFilterForm(forms.Form):
-    q = forms.CharField(label="Name or e-mail", required=False, max_length=200)
-    country = forms.ChoiceField(label="Country", required=False)
+    q = forms.CharField(label=gettext_lazy("Name or e-mail"), required=False, max_length=200)
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
     sector = forms.ChoiceField(
-        label="Sector", required=False, choices=[("", "All sectors"), *Sector.choices]
+        label=gettext_lazy("Sector"),
+        required=False,
+        choices=[("", gettext_lazy("All sectors")), *Sector.choices],
     )
     state = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "All statuses"), *EnrolmentState.choices]
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All statuses")), *EnrolmentState.choices],
     )
 
     def __init__(self, data=None, *, countries: list[tuple[str, str]]):
         super().__init__(data, auto_id="filter-%s")
-        self.fields["country"].choices = [("", "All countries"), *countries]
+        self.fields["country"].choices = [("", _("All countries")), *countries]
 
     def filters(self) -> dict[str, str]:
         """The filters that are valid; an invalid one (a hand-edited address, say) is left out
@@ -76,30 +87,36 @@ class DeskFilterForm(forms.Form):
 class BulkDecisionForm(forms.Form):
     enrolment = forms.MultipleChoiceField(
         error_messages={
-            "required": "Select at least one person first.",
-            "invalid_choice": "Someone you selected is no longer in this cohort; nothing was "
-            "changed. Please reload the page and try again.",
+            "required": gettext_lazy("Select at least one person first."),
+            "invalid_choice": gettext_lazy(
+                "Someone you selected is no longer in this cohort; nothing was "
+                "changed. Please reload the page and try again."
+            ),
         }
     )
     decision = forms.ChoiceField(
         choices=[(decision, DECISION_LABELS[decision]) for decision in DECISIONS],
-        error_messages={"required": "Choose accept, waitlist or reject."},
+        error_messages={"required": gettext_lazy("Choose accept, waitlist or reject.")},
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="Reason for everyone (optional; e-mailed to each person)",
+        label=gettext_lazy("Reason for everyone (optional; e-mailed to each person)"),
         required=False,
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="You can change it for each person on the next page, before anything is sent.",
+        help_text=gettext_lazy(
+            "You can change it for each person on the next page, before anything is sent."
+        ),
     )
     template = forms.ModelChoiceField(
-        label="Or start from a saved reason",
+        label=gettext_lazy("Or start from a saved reason"),
         queryset=ReasonTemplate.objects.none(),
         required=False,
-        empty_label="No saved reason",
+        empty_label=gettext_lazy("No saved reason"),
         error_messages={
-            "invalid_choice": "That saved reason no longer exists; nothing was changed."
+            "invalid_choice": gettext_lazy(
+                "That saved reason no longer exists; nothing was changed."
+            )
         },
     )
 
@@ -137,8 +154,14 @@ def person_reasons(data, enrolment_ids: list[int]) -> tuple[dict[int, str], list
         text = str(data.get(key, "")).strip()
         if len(text) > REASON_MAX:
             errors.append(
-                f"A reason is {len(text)} characters long; the most is {REASON_MAX}. "
-                "Nothing was changed."
+                ngettext(
+                    "A reason is %(count)s character long; the most is %(max)s. "
+                    "Nothing was changed.",
+                    "A reason is %(count)s characters long; the most is %(max)s. "
+                    "Nothing was changed.",
+                    len(text),
+                )
+                % {"count": len(text), "max": REASON_MAX}
             )
             continue
         reasons[enrolment_id] = text
@@ -153,30 +176,38 @@ class ReasonTemplateForm(forms.ModelForm):
 
 
 IMPORT_MODES = [
-    ("check", "Check the file only; import nothing"),
-    ("all", "Import, but only if every row is valid"),
-    ("valid", "Import the valid rows and skip the others"),
+    ("check", gettext_lazy("Check the file only; import nothing")),
+    ("all", gettext_lazy("Import, but only if every row is valid")),
+    ("valid", gettext_lazy("Import the valid rows and skip the others")),
 ]
 
 
 class NomineeImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8, at most 10 MB. Columns: " + ", ".join(imports.COLUMNS) + ".",
+        label=gettext_lazy("CSV file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     mode = forms.ChoiceField(
-        label="What to do",
+        label=gettext_lazy("What to do"),
         choices=IMPORT_MODES,
         initial="all",
         widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("UTF-8, at most 10 MB. Columns: %(columns)s.") % {
+            "columns": ", ".join(imports.COLUMNS)
+        }
+
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > imports.MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is {uploaded.size / 1024 / 1024:.1f} MB; the limit is 10 MB. "
-                "Split it into smaller files and import them one after another."
+                _(
+                    "The file is %(size)s MB; the limit is 10 MB. "
+                    "Split it into smaller files and import them one after another."
+                )
+                % {"size": number_format(uploaded.size / 1024 / 1024, 1)}
             )
         return uploaded

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 
 from cohorts.errors import CohortsError
@@ -32,7 +35,7 @@ ALIASES = {
     "year_of_birth": "birth_year",
     "date_of_birth": "birth_date",
 }
-ENCODING_HELP = (
+ENCODING_HELP = gettext_lazy(
     "Save it as UTF-8 and upload it again: in Excel choose “Save as” → “CSV UTF-8 (comma "
     "delimited)”; in LibreOffice tick “Edit filter settings” and choose “Unicode (UTF-8)”."
 )
@@ -93,13 +96,16 @@ def read_upload(uploaded) -> str:
     if size is not None and size > MAX_BYTES:
         raise CohortsError(
             "bad_file",
-            f"The file is {size / 1024 / 1024:.1f} MB; the limit is 10 MB. "
-            "Split it into smaller files and import them one after another.",
+            _(
+                "The file is %(size)s MB; the limit is 10 MB. "
+                "Split it into smaller files and import them one after another."
+            )
+            % {"size": number_format(size / 1024 / 1024, 1)},
         )
     data = uploaded.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise CohortsError(
-            "bad_file", "The file is larger than 10 MB; split it into smaller files."
+            "bad_file", _("The file is larger than 10 MB; split it into smaller files.")
         )
     return decode(data)
 
@@ -114,7 +120,7 @@ def decode(data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise CohortsError(
-                "bad_file", "The file is damaged: it is not readable as UTF-16."
+                "bad_file", _("The file is damaged: it is not readable as UTF-16.")
             ) from None
     try:
         return data.decode("utf-8-sig")
@@ -122,8 +128,11 @@ def decode(data: bytes) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise CohortsError(
             "bad_file",
-            f"The file is not in UTF-8: line {line} has characters that cannot be read, so "
-            f"names with letters such as ā, ž or ø would be garbled. {ENCODING_HELP}",
+            _(
+                "The file is not in UTF-8: line %(line)s has characters that cannot be read, so "
+                "names with letters such as ā, ž or ø would be garbled. %(help)s"
+            )
+            % {"line": line, "help": ENCODING_HELP},
         ) from None
 
 
@@ -144,11 +153,11 @@ def table_read(text: str, *, columns: tuple[str, ...], required: tuple[str, ...]
     """The CSV text's rows under the named columns (a comma, semicolon or tab file, column names
     in any case, empty rows skipped), or a CohortsError ("bad_file") saying what is wrong."""
     if "\x00" in text:
-        raise CohortsError("bad_file", "The file contains binary data; is it really a CSV file?")
+        raise CohortsError("bad_file", _("The file contains binary data; is it really a CSV file?"))
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise CohortsError(
-            "bad_file", "The file is empty, or its first line (the column names) is."
+            "bad_file", _("The file is empty, or its first line (the column names) is.")
         )
     header_line = lines[0]
     # Excel writes semicolons or tabs in many European locales.
@@ -157,17 +166,16 @@ def table_read(text: str, *, columns: tuple[str, ...], required: tuple[str, ...]
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
         records = list(reader)
     except csv.Error as exc:
-        raise CohortsError("bad_file", f"The file is not a readable CSV file ({exc}).") from None
+        raise CohortsError(
+            "bad_file", _("The file is not a readable CSV file (%(error)s).") % {"error": exc}
+        ) from None
     header = [_column(name) for name in records[0]]
     missing = [name for name in required if name not in header]
     if missing:
         raise CohortsError(
             "bad_file",
-            "The first line must name the columns: "
-            + ", ".join(columns)
-            + ". Missing: "
-            + ", ".join(missing)
-            + ".",
+            _("The first line must name the columns: %(columns)s. Missing: %(missing)s.")
+            % {"columns": ", ".join(columns), "missing": ", ".join(missing)},
         )
     ignored = [name for name in records[0] if _column(name) not in columns and name.strip()]
     positions = {name: header.index(name) for name in columns if name in header}
@@ -175,7 +183,12 @@ def table_read(text: str, *, columns: tuple[str, ...], required: tuple[str, ...]
     if len(data) > MAX_ROWS:
         raise CohortsError(
             "bad_file",
-            f"The file has {len(data)} rows; at most {MAX_ROWS} can be imported at once.",
+            ngettext(
+                "The file has %(count)s row; at most %(max)s can be imported at once.",
+                "The file has %(count)s rows; at most %(max)s can be imported at once.",
+                len(data),
+            )
+            % {"count": len(data), "max": MAX_ROWS},
         )
     rows = []
     for index, record in enumerate(data, start=2):
@@ -186,7 +199,7 @@ def table_read(text: str, *, columns: tuple[str, ...], required: tuple[str, ...]
         }
         rows.append((index, values))
     if not rows:
-        raise CohortsError("bad_file", "The file has column names but no rows to import.")
+        raise CohortsError("bad_file", _("The file has column names but no rows to import."))
     return Table(rows=rows, ignored_columns=ignored)
 
 
@@ -211,26 +224,31 @@ def _row_clean(number: int, values: dict) -> ImportRow:
     row = ImportRow(number=number)
     email = " ".join(values.get("email", "").split())
     if not email:
-        row.errors.append("the e-mail address is missing")
+        row.errors.append(_("the e-mail address is missing"))
     else:
         try:
             validate_email(email)
         except ValidationError:
-            row.errors.append(f"“{email[:80]}” is not a valid e-mail address")
+            row.errors.append(
+                _("“%(email)s” is not a valid e-mail address") % {"email": email[:80]}
+            )
         else:
             row.email = email.lower()
     row.email = row.email or email[:254]
     row.full_name = name_clean(values.get("full_name"))
     if not row.full_name:
-        row.errors.append("the full name is missing")
+        row.errors.append(_("the full name is missing"))
     country = values.get("country", "").strip()
     code = countries.alpha2(country) if 2 <= len(country) <= 3 else ""
     if not code and country:
         code = countries.by_name(country) or ""
     if not country:
-        row.errors.append("the country is missing")
+        row.errors.append(_("the country is missing"))
     elif not code:
-        row.errors.append(f"unknown country “{country[:40]}” (use a two-letter code such as FI)")
+        row.errors.append(
+            _("unknown country “%(country)s” (use a two-letter code such as FI)")
+            % {"country": country[:40]}
+        )
     row.country = code or country[:40]
     row.organisation = name_clean(values.get("organisation"))
     for name, choices in (("sector", Sector.choices), ("level", Level.choices)):
@@ -239,8 +257,10 @@ def _row_clean(number: int, values: dict) -> ImportRow:
             continue
         key = _choice(value, choices)
         if key is None:
-            known = ", ".join(key for key, _ in choices)
-            row.errors.append(f"unknown {name} “{value[:40]}” (one of: {known})")
+            known = ", ".join(key for key, _label in choices)
+            # Translators: %(column)s is a column name of the file: "sector" or "level".
+            message = _("unknown %(column)s “%(value)s” (one of: %(known)s)")
+            row.errors.append(message % {"column": name, "value": value[:40], "known": known})
             setattr(row, name, value[:40])
         else:
             setattr(row, name, key)
@@ -254,7 +274,7 @@ def _duplicates_mark(rows: list[ImportRow]) -> None:
         if not key:
             continue
         if key in first:
-            row.errors.append(f"the same e-mail address as row {first[key]}")
+            row.errors.append(_("the same e-mail address as row %(row)s") % {"row": first[key]})
         else:
             first[key] = row.number
 
@@ -281,13 +301,13 @@ def check(cohort: Cohort, parsed: ParsedFile) -> ParsedFile:
     for row in parsed.rows:
         if row.email in enrolled:
             state = Enrolment(state=enrolled[row.email]).get_state_display().lower()
-            row.errors.append(f"already in this cohort ({state})")
+            row.errors.append(_("already in this cohort (%(state)s)") % {"state": state})
         if not row.ok:
             continue
         enrolment = _would_be(cohort, row, profiles.get(row.email), organisations)
         blocked = book.take(enrolment)
         if blocked:
-            row.errors.append(f"no place left: {blocked}")
+            row.errors.append(_("no place left: %(why)s") % {"why": blocked})
     return parsed
 
 

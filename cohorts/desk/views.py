@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView, View
 from wagtail import hooks
 from wagtail.admin import messages
@@ -42,7 +44,37 @@ from cohorts.places.selectors import (
 )
 
 PAGE_SIZE = 100
-DECIDED = {"accept": "Accepted", "waitlist": "Waitlisted", "reject": "Rejected"}
+DECIDED = {
+    "accept": pgettext_lazy("decision made", "Accepted"),
+    "waitlist": pgettext_lazy("decision made", "Waitlisted"),
+    "reject": pgettext_lazy("decision made", "Rejected"),
+}
+# The parts of a bulk decision's summary, e.g. “Accepted 3; 1 not accepted: Lauri Ärmä — the
+# places for Finland are taken (2 of 2).”
+SUMMARY_DONE = {
+    "accept": ngettext_lazy("Accepted %(count)s", "Accepted %(count)s", "count"),
+    "waitlist": ngettext_lazy("Waitlisted %(count)s", "Waitlisted %(count)s", "count"),
+    "reject": ngettext_lazy("Rejected %(count)s", "Rejected %(count)s", "count"),
+}
+SUMMARY_ALREADY = {
+    "accept": ngettext_lazy("%(count)s already accepted", "%(count)s already accepted", "count"),
+    "waitlist": ngettext_lazy(
+        "%(count)s already waitlisted", "%(count)s already waitlisted", "count"
+    ),
+    "reject": ngettext_lazy("%(count)s already rejected", "%(count)s already rejected", "count"),
+}
+# Translators: %(details)s lists the people and why, e.g. "Lauri Ärmä — the places are taken".
+SUMMARY_FAILED = {
+    "accept": ngettext_lazy(
+        "%(count)s not accepted: %(details)s", "%(count)s not accepted: %(details)s", "count"
+    ),
+    "waitlist": ngettext_lazy(
+        "%(count)s not waitlisted: %(details)s", "%(count)s not waitlisted: %(details)s", "count"
+    ),
+    "reject": ngettext_lazy(
+        "%(count)s not rejected: %(details)s", "%(count)s not rejected: %(details)s", "count"
+    ),
+}
 
 
 def desk_url(cohort: Cohort, filters: dict | None = None) -> str:
@@ -55,7 +87,7 @@ def _with_query(url: str, filters: dict) -> str:
 
 class DeskIndexView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "cohorts/admin/desk_index.html"
-    page_title = "Cohort desk"
+    page_title = gettext_lazy("Cohort desk")
     header_icon = "group"
 
     def dispatch(self, request, *args, **kwargs):
@@ -65,7 +97,7 @@ class DeskIndexView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": "Cohort desk"}]
+        return [*self.breadcrumbs_items, {"url": "", "label": _("Cohort desk")}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -89,7 +121,7 @@ class CohortDeskMixin(WagtailAdminTemplateMixin):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse("cohorts_desk_index"), "label": "Cohort desk"},
+            {"url": reverse("cohorts_desk_index"), "label": _("Cohort desk")},
             {"url": desk_url(self.cohort), "label": self.cohort.title},
         ]
 
@@ -176,10 +208,10 @@ class DecisionReviewMixin(CohortDeskMixin):
     template_name = "cohorts/admin/decide_review.html"
 
     def get_page_title(self):
-        return f"Review the decision: {self.cohort.title}"
+        return _("Review the decision: %(cohort)s") % {"cohort": self.cohort.title}
 
     def get_breadcrumbs_items(self):
-        return [*super().get_breadcrumbs_items(), {"url": "", "label": "Review the decision"}]
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": _("Review the decision")}]
 
     def valid_form(self, request):
         """The decision form, or None after putting its errors in messages."""
@@ -244,7 +276,7 @@ class ReviewView(DecisionReviewMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        _, filters = self.filtered(request.POST)
+        _form, filters = self.filtered(request.POST)
         form = self.valid_form(request)
         if form is None:
             return redirect(desk_url(self.cohort, filters))
@@ -268,7 +300,7 @@ class DecideView(DecisionReviewMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        _, filters = self.filtered(request.POST)
+        _form, filters = self.filtered(request.POST)
         back = redirect(desk_url(self.cohort, filters))
         form = self.valid_form(request)
         if form is None:
@@ -286,8 +318,11 @@ class DecideView(DecisionReviewMixin, View):
             if warnings:
                 messages.warning(
                     request,
-                    "Nothing was decided yet: accepting would put some people on the waitlist "
-                    "of one of the cohort's activities. Check the warnings below, then confirm.",
+                    _(
+                        "Nothing was decided yet: accepting would put some people on the "
+                        "waitlist of one of the cohort's activities. Check the warnings below, "
+                        "then confirm."
+                    ),
                 )
                 return self.review(request, form, filters, reasons=reasons)
         try:
@@ -309,20 +344,23 @@ class DecideView(DecisionReviewMixin, View):
 def decision_summary(decision: str, results) -> tuple[str, bool]:
     """“Accepted 5; 2 not accepted: Jānis Bērziņš, Søren Ærø — the places for Finland are
     taken (2 of 2).”"""
-    verb = DECIDED[decision]
     done = [r for r in results if r.ok and not r.message.startswith("already")]
     already = [r for r in results if r.ok and r.message.startswith("already")]
     failed = [r for r in results if not r.ok]
-    parts = [f"{verb} {len(done)}"] if done or not (already or failed) else []
+    parts = (
+        [SUMMARY_DONE[decision] % {"count": len(done)}] if done or not (already or failed) else []
+    )
     if already:
-        parts.append(f"{len(already)} already {verb.lower()}")
+        parts.append(SUMMARY_ALREADY[decision] % {"count": len(already)})
     if failed:
+        # The service's “Not accepted: <why>.” around the reason, in the reader's language.
+        before, _why, after = (_("Not accepted: %(why)s.") % {"why": "\0"}).partition("\0")
         by_reason: dict[str, list[str]] = defaultdict(list)
         for result in failed:
-            reason = result.message.removeprefix("Not accepted: ").rstrip(".")
-            by_reason[reason].append(result.enrolment.user.get_full_name() or "someone")
+            reason = str(result.message).removeprefix(before).removesuffix(after).rstrip(".")
+            by_reason[reason].append(result.enrolment.user.get_full_name() or _("someone"))
         details = "; ".join(f"{', '.join(names)} — {reason}" for reason, names in by_reason.items())
-        parts.append(f"{len(failed)} not {verb.lower()}: {details}")
+        parts.append(SUMMARY_FAILED[decision] % {"count": len(failed), "details": details})
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:], bool(failed)
 
@@ -340,14 +378,20 @@ class PromoteView(CohortDeskMixin, View):
             names = ", ".join(e.user.get_full_name() or e.user.email for e in offered)
             messages.success(
                 request,
-                f"Offered a place to {len(offered)} "
-                f"{'person' if len(offered) == 1 else 'people'}: {names}.",
+                ngettext(
+                    "Offered a place to %(count)s person: %(names)s.",
+                    "Offered a place to %(count)s people: %(names)s.",
+                    len(offered),
+                )
+                % {"count": len(offered), "names": names},
             )
         else:
             messages.info(
                 request,
-                "No place could be offered: there is no free place, or no one waiting may "
-                "take one (see the reasons in the waitlist).",
+                _(
+                    "No place could be offered: there is no free place, or no one waiting may "
+                    "take one (see the reasons in the waitlist)."
+                ),
             )
         return redirect(desk_url(self.cohort) + "#waitlist")
 
@@ -359,7 +403,7 @@ class ExportView(CohortDeskMixin, View):
     fmt = "csv"
 
     def get(self, request, *args, **kwargs):
-        _, filters = self.filtered(request.GET)
+        _form, filters = self.filtered(request.GET)
         header, rows = exports.enrolment_table(self.cohort, desk_enrolments(self.cohort, **filters))
         if self.fmt == "xlsx":
             body, content_type = exports.as_xlsx(header, rows), exports.XLSX_CONTENT_TYPE
@@ -387,10 +431,10 @@ class ImportView(CohortDeskMixin, TemplateView):
     template_name = "cohorts/admin/import.html"
 
     def get_page_title(self):
-        return f"Import nominees: {self.cohort.title}"
+        return _("Import nominees: %(cohort)s") % {"cohort": self.cohort.title}
 
     def get_breadcrumbs_items(self):
-        return [*super().get_breadcrumbs_items(), {"url": "", "label": "Import nominees"}]
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": _("Import nominees")}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -420,14 +464,19 @@ class ImportView(CohortDeskMixin, TemplateView):
         context.update(parsed=parsed, mode=mode, imported={})
         invalid = len(parsed.invalid_rows)
         if mode == "check":
-            context["outcome"] = (
-                f"{len(parsed.rows)} rows checked: {invalid} with problems. Nothing was imported."
-            )
+            context["outcome"] = ngettext(
+                "%(count)s rows checked: %(invalid)s with problems. Nothing was imported.",
+                "%(count)s rows checked: %(invalid)s with problems. Nothing was imported.",
+                len(parsed.rows),
+            ) % {"count": len(parsed.rows), "invalid": invalid}
         elif mode == "all" and invalid:
-            context["outcome"] = (
-                f"Nothing was imported: {invalid} of {len(parsed.rows)} rows have problems. "
-                "Correct them and upload the file again, or choose to import the valid rows only."
-            )
+            context["outcome"] = ngettext(
+                "Nothing was imported: %(invalid)s of %(count)s rows have problems. Correct them "
+                "and upload the file again, or choose to import the valid rows only.",
+                "Nothing was imported: %(invalid)s of %(count)s rows have problems. Correct them "
+                "and upload the file again, or choose to import the valid rows only.",
+                len(parsed.rows),
+            ) % {"count": len(parsed.rows), "invalid": invalid}
             messages.error(request, context["outcome"])
         else:
             context.update(self._import(parsed, all_or_nothing=(mode == "all"), name=uploaded.name))
@@ -444,23 +493,41 @@ class ImportView(CohortDeskMixin, TemplateView):
                 file_name=name or "",
             )
         except CohortsError as exc:
-            messages.error(self.request, f"Nothing was imported: {exc.message}")
-            return {"outcome": f"Nothing was imported: {exc.message}"}
+            text = _("Nothing was imported: %(error)s") % {"error": exc.message}
+            messages.error(self.request, text)
+            return {"outcome": text}
         by_number = {row.number: row for row in parsed.rows}
         for number, reason in outcome.failed.items():
             by_number[number].errors.append(reason)
         imported = len(outcome.imported)
         skipped = len(parsed.rows) - imported
         if outcome.failed and all_or_nothing:
-            text = (
-                f"Nothing was imported: {len(outcome.failed)} rows could not be imported now "
-                "(the places changed since the check)."
-            )
+            text = ngettext(
+                "Nothing was imported: %(count)s rows could not be imported now "
+                "(the places changed since the check).",
+                "Nothing was imported: %(count)s rows could not be imported now "
+                "(the places changed since the check).",
+                len(outcome.failed),
+            ) % {"count": len(outcome.failed)}
             messages.error(self.request, text)
         else:
-            text = f"Imported {imported} nominee{'s' if imported != 1 else ''}"
-            text += f"; {skipped} rows skipped." if skipped else "."
-            text += " Each will get an invitation by e-mail." if imported else ""
+            text = ngettext(
+                "Imported %(count)s nominee", "Imported %(count)s nominees", imported
+            ) % {"count": imported}
+            if skipped:
+                text = ngettext(
+                    "%(imported)s; %(count)s rows skipped.",
+                    "%(imported)s; %(count)s rows skipped.",
+                    skipped,
+                ) % {"imported": text, "count": skipped}
+            else:
+                text += "."
+            if imported:
+                text += " " + ngettext(
+                    "Each will get an invitation by e-mail.",
+                    "Each will get an invitation by e-mail.",
+                    imported,
+                )
             (messages.success if imported else messages.warning)(self.request, text)
         return {"outcome": text, "imported": outcome.imported}
 
@@ -472,10 +539,10 @@ class ReasonTemplatesView(CohortDeskMixin, TemplateView):
     template_name = "cohorts/admin/reason_templates.html"
 
     def get_page_title(self):
-        return f"Saved reasons: {self.cohort.title}"
+        return _("Saved reasons: %(cohort)s") % {"cohort": self.cohort.title}
 
     def get_breadcrumbs_items(self):
-        return [*super().get_breadcrumbs_items(), {"url": "", "label": "Saved reasons"}]
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": _("Saved reasons")}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -503,7 +570,10 @@ class ReasonTemplatesView(CohortDeskMixin, TemplateView):
             except CohortsError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"Saved the reason “{form.cleaned_data['title']}”.")
+                messages.success(
+                    request,
+                    _("Saved the reason “%(title)s”.") % {"title": form.cleaned_data["title"]},
+                )
                 return redirect("cohorts_desk_reasons", self.cohort.pk)
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -519,16 +589,16 @@ class ReasonTemplateEditView(CohortDeskMixin, TemplateView):
         )
 
     def get_page_title(self):
-        return f"Change a saved reason: {self.cohort.title}"
+        return _("Change a saved reason: %(cohort)s") % {"cohort": self.cohort.title}
 
     def get_breadcrumbs_items(self):
         return [
             *super().get_breadcrumbs_items(),
             {
                 "url": reverse("cohorts_desk_reasons", args=[self.cohort.pk]),
-                "label": "Saved reasons",
+                "label": _("Saved reasons"),
             },
-            {"url": "", "label": "Change"},
+            {"url": "", "label": pgettext_lazy("action", "Change")},
         ]
 
     def get_context_data(self, **kwargs):
@@ -542,7 +612,9 @@ class ReasonTemplateEditView(CohortDeskMixin, TemplateView):
         template = self.saved_reason()
         if request.POST.get("action") == "delete":
             services.reason_template_delete(template=template, actor=request.user)
-            messages.success(request, f"Deleted the saved reason “{template.title}”.")
+            messages.success(
+                request, _("Deleted the saved reason “%(title)s”.") % {"title": template.title}
+            )
             return redirect("cohorts_desk_reasons", self.cohort.pk)
         form = ReasonTemplateForm(request.POST, instance=ReasonTemplate.objects.get(pk=template.pk))
         if form.is_valid():
@@ -558,6 +630,9 @@ class ReasonTemplateEditView(CohortDeskMixin, TemplateView):
             except CohortsError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"Saved the reason “{form.cleaned_data['title']}”.")
+                messages.success(
+                    request,
+                    _("Saved the reason “%(title)s”.") % {"title": form.cleaned_data["title"]},
+                )
                 return redirect("cohorts_desk_reasons", self.cohort.pk)
         return self.render_to_response(self.get_context_data(form=form, template=template))

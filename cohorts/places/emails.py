@@ -8,10 +8,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cohorts.places.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState, FocalPoint
 from cohorts.places.selectors import waitlist_of, waitlist_position
 from cohorts.places.services import nominee_sets_password, offer_hours
+from lms import languages
 from lms.contact import contact_of
 from lms.mail.services import email_queue
 from lms.models import OutgoingEmail
@@ -54,8 +57,9 @@ def person_name(user) -> str:
 
 def duration_text(hours: int) -> str:
     if hours >= 48 and hours % 24 == 0:
-        return f"{hours // 24} days"
-    return "1 hour" if hours == 1 else f"{hours} hours"
+        days = hours // 24
+        return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
 
 
 def activities_of(enrolment: Enrolment) -> list[ActivityPage]:
@@ -152,9 +156,9 @@ def _queue(
 
 def submitted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
     title = enrolment.target.title
-    return _queue(
-        "submitted", enrolment, subject=f"We received your application: {title}", context={}
-    )
+    with languages.reading(languages.of_user(enrolment.user)):
+        subject = _("We received your application: %(title)s") % {"title": title}
+        return _queue("submitted", enrolment, subject=subject, context={})
 
 
 def _accepted_content(enrolment: Enrolment, activities: list[ActivityPage]) -> tuple[str, dict]:
@@ -166,46 +170,49 @@ def _accepted_content(enrolment: Enrolment, activities: list[ActivityPage]) -> t
     if enrolment.activity_id:
         context["location"] = activity_location(target)
     subject = (
-        f"Your place in {target.title} is confirmed"
+        _("Your place in %(title)s is confirmed")
         if enrolment.cohort_id
-        else f"Your registration for {target.title} is confirmed"
-    )
+        else _("Your registration for %(title)s is confirmed")
+    ) % {"title": target.title}
     return subject, context
 
 
 def accepted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
     activities = activities_of(enrolment)
     attachment = calendar_attachment(enrolment, activities)
-    subject, context = _accepted_content(enrolment, activities)
-    return _queue(
-        "accepted",
-        enrolment,
-        subject=subject,
-        context=context,
-        attachments=[attachment] if attachment else None,
-    )
+    with languages.reading(languages.of_user(enrolment.user)):
+        subject, context = _accepted_content(enrolment, activities)
+        return _queue(
+            "accepted",
+            enrolment,
+            subject=subject,
+            context=context,
+            attachments=[attachment] if attachment else None,
+        )
 
 
 def pass_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
     """A cohort member's place in one of the cohort's activities: the activity's pass comes in
     its own e-mail (the cohort's confirmation went out before the places existed)."""
     activity = enrolment.activity
-    return email_queue(
-        recipient=enrolment.user.email,
-        reason=reason_for("pass", enrolment),
-        subject=" ".join(f"Your pass for {activity.title}".split()),
-        template="cohorts.enrolment.pass",
-        context={
-            **base_context(enrolment),
-            "activity": activity_item(activity),
-            "pass_url": absolute(reverse("cohorts:pass", args=[enrolment.pk])),
-        },
-    )
+    with languages.reading(languages.of_user(enrolment.user)):
+        subject = _("Your pass for %(title)s") % {"title": activity.title}
+        return email_queue(
+            recipient=enrolment.user.email,
+            reason=reason_for("pass", enrolment),
+            subject=" ".join(subject.split()),
+            template="cohorts.enrolment.pass",
+            context={
+                **base_context(enrolment),
+                "activity": activity_item(activity),
+                "pass_url": absolute(reverse("cohorts:pass", args=[enrolment.pk])),
+            },
+        )
 
 
 def _waitlisted_content(enrolment: Enrolment, position: int | None) -> tuple[str, dict]:
     target = enrolment.target
-    return f"You are on the waitlist for {target.title}", {
+    return _("You are on the waitlist for %(title)s") % {"title": target.title}, {
         "position": position,
         "why": enrolment.skipped_reason.removeprefix("Skipped: "),
         "reason": enrolment.decision_reason.strip(),
@@ -214,8 +221,10 @@ def _waitlisted_content(enrolment: Enrolment, position: int | None) -> tuple[str
 
 
 def waitlisted_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
-    subject, context = _waitlisted_content(enrolment, waitlist_position(enrolment))
-    return _queue("waitlisted", enrolment, subject=subject, context=context)
+    position = waitlist_position(enrolment)
+    with languages.reading(languages.of_user(enrolment.user)):
+        subject, context = _waitlisted_content(enrolment, position)
+        return _queue("waitlisted", enrolment, subject=subject, context=context)
 
 
 def offered_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
@@ -223,28 +232,29 @@ def offered_email_queue(*, enrolment: Enrolment, token: str) -> OutgoingEmail:
     expires = enrolment.offer_expires_at
     remaining = max(1, round((expires - timezone.now()).total_seconds() / 3600))
     zone = time_zone_of(enrolment)
-    expires_text = moment_text(expires, zone)
-    return _queue(
-        "offered",
-        enrolment,
-        subject=f"A place is free for you in {target.title}",
-        context={
-            "offer_url": absolute(reverse("cohorts:offer", args=[token])),
-            "expires_text": expires_text,
-            "remaining": duration_text(remaining),
-        },
-    )
+    with languages.reading(languages.of_user(enrolment.user)):
+        return _queue(
+            "offered",
+            enrolment,
+            subject=_("A place is free for you in %(title)s") % {"title": target.title},
+            context={
+                "offer_url": absolute(reverse("cohorts:offer", args=[token])),
+                "expires_text": moment_text(expires, zone),
+                "remaining": duration_text(remaining),
+            },
+        )
 
 
 def _rejected_content(enrolment: Enrolment) -> tuple[str, dict]:
-    return f"Your application to {enrolment.target.title}", {
+    return _("Your application to %(title)s") % {"title": enrolment.target.title}, {
         "reason": enrolment.decision_reason.strip()
     }
 
 
 def rejected_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
-    subject, context = _rejected_content(enrolment)
-    return _queue("rejected", enrolment, subject=subject, context=context)
+    with languages.reading(languages.of_user(enrolment.user)):
+        subject, context = _rejected_content(enrolment)
+        return _queue("rejected", enrolment, subject=subject, context=context)
 
 
 @dataclass(frozen=True)
@@ -257,6 +267,12 @@ def decision_email_preview(*, enrolment: Enrolment, decision: str, reason: str) 
     """The e-mail a staff decision would send this person, rendered from the same templates and
     wording as the real one; nothing is saved or queued. (A waitlist position is the one the
     person would take now.)"""
+    # The person's language, as in the e-mail they would get.
+    with languages.reading(languages.of_user(enrolment.user)):
+        return _decision_email_render(enrolment=enrolment, decision=decision, reason=reason)
+
+
+def _decision_email_render(*, enrolment: Enrolment, decision: str, reason: str) -> EmailPreview:
     draft = copy.copy(enrolment)
     draft.decision_reason = reason.strip()[:2000]
     if decision == "accept":
@@ -286,36 +302,40 @@ def decision_email_preview(*, enrolment: Enrolment, decision: str, reason: str) 
 def withdrawn_email_queue(*, enrolment: Enrolment, freed: bool) -> OutgoingEmail:
     title = enrolment.target.title
     reason = enrolment.decision_reason.strip()
-    if reason == OFFER_EXPIRED:
-        kind, subject = "expired", f"Your offer of a place in {title} has expired"
-    elif reason == OFFER_DECLINED:
-        kind, subject = "declined", f"You declined the place in {title}"
-    elif reason == NOMINATION_DECLINED:
-        kind, subject = "nomination_declined", f"You declined the nomination for {title}"
-    elif reason == SUBSTITUTED:
-        kind, subject = "substituted", f"Your nomination for {title} has passed to someone else"
-    elif freed:
-        kind, subject = "place", f"Your place in {title} has been withdrawn"
-    else:
-        kind, subject = "application", f"Your application to {title} has been withdrawn"
-    return _queue(
-        "withdrawn",
-        enrolment,
-        subject=subject,
-        context={
-            "kind": kind,
-            "reason": "" if reason in (PLAIN_WITHDRAWAL, "") else reason,
-        },
-    )
+    with languages.reading(languages.of_user(enrolment.user)):
+        if reason == OFFER_EXPIRED:
+            kind, subject = "expired", _("Your offer of a place in %(title)s has expired")
+        elif reason == OFFER_DECLINED:
+            kind, subject = "declined", _("You declined the place in %(title)s")
+        elif reason == NOMINATION_DECLINED:
+            kind, subject = "nomination_declined", _("You declined the nomination for %(title)s")
+        elif reason == SUBSTITUTED:
+            kind = "substituted"
+            subject = _("Your nomination for %(title)s has passed to someone else")
+        elif freed:
+            kind, subject = "place", _("Your place in %(title)s has been withdrawn")
+        else:
+            kind, subject = "application", _("Your application to %(title)s has been withdrawn")
+        return _queue(
+            "withdrawn",
+            enrolment,
+            subject=subject % {"title": title},
+            context={
+                "kind": kind,
+                "reason": "" if reason in (PLAIN_WITHDRAWAL, "") else reason,
+            },
+        )
 
 
 def completed_email_queue(*, enrolment: Enrolment) -> OutgoingEmail:
-    return _queue(
-        "completed",
-        enrolment,
-        subject=f"Congratulations: you have completed {enrolment.target.title}",
-        context={},
-    )
+    with languages.reading(languages.of_user(enrolment.user)):
+        return _queue(
+            "completed",
+            enrolment,
+            subject=_("Congratulations: you have completed %(title)s")
+            % {"title": enrolment.target.title},
+            context={},
+        )
 
 
 def nominated_email_queue(*, enrolment: Enrolment, token: str, reason: str = "") -> OutgoingEmail:
@@ -323,26 +343,32 @@ def nominated_email_queue(*, enrolment: Enrolment, token: str, reason: str = "")
     nominator = enrolment.nominated_by
     nominator_name = person_name(nominator) if nominator is not None else ""
     by_focal_point = enrolment.source == EnrolmentSource.NOMINATION
-    country = enrolment.country.name if enrolment.country else ""
-    if by_focal_point and nominator_name:
-        subject = f"{nominator_name} has nominated you for {cohort.title}"
-    else:
-        subject = f"You have been nominated for {cohort.title}"
     deadline = cohort.nomination_deadline
-    return _queue(
-        "nominated",
-        enrolment,
-        subject=subject,
-        context={
-            "nominator_name": nominator_name,
-            "by_focal_point": by_focal_point,
-            "country": country,
-            "nomination_url": absolute(reverse("cohorts:nomination", args=[token])),
-            "new_account": nominee_sets_password(enrolment),
-            "deadline_text": moment_text(deadline, time_zone_of(enrolment)) if deadline else "",
-        },
-        reason=reason,
-    )
+    # The nominee's own language when their account already had one; a new account reads
+    # the language its profile was given (English until they choose).
+    with languages.reading(languages.of_user(enrolment.user)):
+        country = enrolment.country.name if enrolment.country else ""
+        if by_focal_point and nominator_name:
+            subject = _("%(nominator)s has nominated you for %(title)s") % {
+                "nominator": nominator_name,
+                "title": cohort.title,
+            }
+        else:
+            subject = _("You have been nominated for %(title)s") % {"title": cohort.title}
+        return _queue(
+            "nominated",
+            enrolment,
+            subject=subject,
+            context={
+                "nominator_name": nominator_name,
+                "by_focal_point": by_focal_point,
+                "country": country,
+                "nomination_url": absolute(reverse("cohorts:nomination", args=[token])),
+                "new_account": nominee_sets_password(enrolment),
+                "deadline_text": moment_text(deadline, time_zone_of(enrolment)) if deadline else "",
+            },
+            reason=reason,
+        )
 
 
 def nomination_declined_email_queue(*, enrolment: Enrolment) -> list[OutgoingEmail]:
@@ -362,27 +388,32 @@ def nomination_declined_email_queue(*, enrolment: Enrolment) -> list[OutgoingEma
     by_focal_point = enrolment.source == EnrolmentSource.NOMINATION
     deadline = cohort.nomination_deadline
     sent = []
+    nominee = enrolment.nominee_name or enrolment.user.email
     for person in recipients:
-        sent.append(
-            email_queue(
-                recipient=person.email,
-                reason=f"cohorts.nomination_declined:{enrolment.pk}",
-                subject=f"{enrolment.nominee_name or enrolment.user.email} declined the "
-                f"nomination for {cohort.title}"[:300],
-                template="cohorts.enrolment.declined",
-                context={
-                    "name": person_name(person),
-                    "nominee": enrolment.nominee_name or enrolment.user.email,
-                    "nominee_email": enrolment.user.email,
-                    "target_title": cohort.title,
-                    "country": enrolment.country.name if enrolment.country else "",
-                    "by_focal_point": by_focal_point,
-                    "open": cohort.nominations_open(),
-                    "deadline_text": moment_text(deadline, time_zone_of(enrolment))
-                    if deadline
-                    else "",
-                    "nominate_url": absolute(reverse("cohorts:nominate", args=[cohort.slug])),
-                },
+        with languages.reading(languages.of_user(person)):
+            subject = _("%(nominee)s declined the nomination for %(title)s") % {
+                "nominee": nominee,
+                "title": cohort.title,
+            }
+            sent.append(
+                email_queue(
+                    recipient=person.email,
+                    reason=f"cohorts.nomination_declined:{enrolment.pk}",
+                    subject=subject[:300],
+                    template="cohorts.enrolment.declined",
+                    context={
+                        "name": person_name(person),
+                        "nominee": nominee,
+                        "nominee_email": enrolment.user.email,
+                        "target_title": cohort.title,
+                        "country": enrolment.country.name if enrolment.country else "",
+                        "by_focal_point": by_focal_point,
+                        "open": cohort.nominations_open(),
+                        "deadline_text": moment_text(deadline, time_zone_of(enrolment))
+                        if deadline
+                        else "",
+                        "nominate_url": absolute(reverse("cohorts:nominate", args=[cohort.slug])),
+                    },
+                )
             )
-        )
     return sent

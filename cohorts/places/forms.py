@@ -3,6 +3,7 @@ point's nomination and substitution, and the nominee's confirmation."""
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cohorts.places.services import Nominee
@@ -17,8 +18,8 @@ class WithdrawForm(forms.Form):
     """Giving up a place: why is asked, never required; it is kept with the withdrawal."""
 
     reason = forms.CharField(
-        label="Why are you withdrawing? (optional)",
-        help_text="It helps the programme staff plan; they see it with your withdrawal.",
+        label=_("Why are you withdrawing? (optional)"),
+        help_text=_("It helps the programme staff plan; they see it with your withdrawal."),
         required=False,
         max_length=WITHDRAW_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -49,26 +50,28 @@ class ApplicationForm(forms.Form):
 
 
 def _choices(choices) -> list:
-    return [("", "— choose —"), *choices]
+    return [("", _("— choose —")), *choices]
 
 
 class PersonFields(forms.Form):
     full_name = forms.CharField(
-        label="Full name",
+        label=_("Full name"),
         max_length=200,
-        help_text="Exactly as it should appear on certificates, with every accent.",
+        help_text=_("Exactly as it should appear on certificates, with every accent."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    organisation_name = forms.CharField(label="Organisation", max_length=200)
-    sector = forms.ChoiceField(label="Sector", choices=_choices(Sector.choices))
-    level = forms.ChoiceField(label="Level", choices=_choices(Level.choices))
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200)
+    sector = forms.ChoiceField(label=_("Sector"), choices=_choices(Sector.choices))
+    level = forms.ChoiceField(label=_("Level"), choices=_choices(Level.choices))
 
     def clean_full_name(self) -> str:
-        return name_required(self.cleaned_data["full_name"], message="Please enter the full name.")
+        return name_required(
+            self.cleaned_data["full_name"], message=_("Please enter the full name.")
+        )
 
     def clean_organisation_name(self) -> str:
         return name_required(
-            self.cleaned_data["organisation_name"], message="Please enter the organisation."
+            self.cleaned_data["organisation_name"], message=_("Please enter the organisation.")
         )
 
 
@@ -76,11 +79,11 @@ class NominationForm(PersonFields):
     """A focal point nominates one person; the country is one of theirs."""
 
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
-        help_text="The invitation to confirm the place goes to this address.",
+        help_text=_("The invitation to confirm the place goes to this address."),
     )
-    country = forms.ChoiceField(label="Country")
+    country = forms.ChoiceField(label=_("Country"))
     field_order = ["email", "full_name", "country", "organisation_name", "sector", "level"]
 
     def __init__(self, *args, country_codes: list[str], **kwargs):
@@ -88,7 +91,7 @@ class NominationForm(PersonFields):
         self.fields["country"].choices = [
             (code, countries.name(code) or code) for code in country_codes
         ]
-        self.fields["country"].error_messages["invalid_choice"] = (
+        self.fields["country"].error_messages["invalid_choice"] = _(
             "You can nominate only for your own country."
         )
         if len(country_codes) == 1:
@@ -121,13 +124,12 @@ class NomineeConfirmForm(PersonFields):
     """The nominee checks their details and, for a new account, chooses a password."""
 
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -139,6 +141,11 @@ class NomineeConfirmForm(PersonFields):
         if not self.needs_password:
             del self.fields["password1"]
             del self.fields["password2"]
+        else:
+            # Built per form, so that the validators' advice is in the reader's language.
+            self.fields[
+                "password1"
+            ].help_text = password_validation.password_validators_help_text_html()
 
     def clean(self):
         cleaned = super().clean()
@@ -146,7 +153,7 @@ class NomineeConfirmForm(PersonFields):
             return cleaned
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords do not match.")
+            self.add_error("password2", _("The two passwords do not match."))
         elif p1:
             try:
                 password_validation.validate_password(p1, self.user)

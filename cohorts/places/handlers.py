@@ -7,6 +7,7 @@ from wagtail import hooks
 
 from cohorts.places import emails, services
 from cohorts.places.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState
+from lms import languages
 from lms.models import Event, OutgoingEmail
 from programmes.models import ActivityPage
 
@@ -91,8 +92,10 @@ PLACE_EMAIL_ATTACH_HOOK = "bsr_place_email_attach"
 
 
 def _attachments_add(email: OutgoingEmail, enrolment: Enrolment) -> None:
-    for hook in hooks.get_hooks(PLACE_EMAIL_ATTACH_HOOK):
-        hook(email=email, enrolment=enrolment)
+    # What a hook adds (a pass) is for the same person, so it is in their language too.
+    with languages.reading(languages.of_user(enrolment.user)):
+        for hook in hooks.get_hooks(PLACE_EMAIL_ATTACH_HOOK):
+            hook(email=email, enrolment=enrolment)
 
 
 def accepted_email_send(event: Event) -> None:

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 from django_countries import countries
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -21,9 +23,9 @@ from programmes.models import TIME_ZONES
 
 
 class EnrolmentMode(models.TextChoices):
-    OPEN = "open", "Open: first come, first served"
-    APPROVAL = "approval", "By approval: staff decide"
-    NOMINATION = "nomination", "By nomination: focal points nominate"
+    OPEN = "open", _("Open: first come, first served")
+    APPROVAL = "approval", _("By approval: staff decide")
+    NOMINATION = "nomination", _("By nomination: focal points nominate")
 
 
 # Fixed addresses under /cohorts/ that a cohort's slug would shadow.
@@ -37,15 +39,19 @@ class Cohort(ClusterableModel):
         "programmes.ProgrammePage", on_delete=models.PROTECT, related_name="cohorts"
     )
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True, help_text="Used in the cohort's address.")
-    summary = models.TextField(blank=True, help_text="Shown to applicants.")
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text=_("Used in the cohort's address.")
+    )
+    summary = models.TextField(blank=True, help_text=_("Shown to applicants."))
     presidency_country = CountryField(blank=True)
     time_zone = models.CharField(
         max_length=64,
         blank=True,
         choices=[(tz, tz) for tz in TIME_ZONES],
-        help_text="Deadlines and offers of this cohort are shown in this time zone. "
-        "Empty: the presidency country's (Helsinki time for Finland).",
+        help_text=_(
+            "Deadlines and offers of this cohort are shown in this time zone. "
+            "Empty: the presidency country's (Helsinki time for Finland)."
+        ),
     )
     staff_group = models.OneToOneField(
         Group,
@@ -53,12 +59,12 @@ class Cohort(ClusterableModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="staffed_cohort",
-        help_text="Members manage this cohort only. Created with the cohort.",
+        help_text=_("Members manage this cohort only. Created with the cohort."),
     )
     starts_on = models.DateField()
     ends_on = models.DateField()
     staff_access_until = models.DateField(
-        null=True, blank=True, help_text="Staff rights end after this day; empty: 90 days after."
+        null=True, blank=True, help_text=_("Staff rights end after this day; empty: 90 days after.")
     )
     enrolment_mode = models.CharField(
         max_length=16, choices=EnrolmentMode.choices, default=EnrolmentMode.APPROVAL
@@ -66,20 +72,20 @@ class Cohort(ClusterableModel):
     applications_open_at = models.DateTimeField(null=True, blank=True)
     applications_close_at = models.DateTimeField(null=True, blank=True)
     nomination_deadline = models.DateTimeField(null=True, blank=True)
-    capacity = models.PositiveIntegerField(help_text="Places in this edition.")
+    capacity = models.PositiveIntegerField(help_text=_("Places in this edition."))
     offer_hours = models.PositiveIntegerField(
-        default=72, help_text="How long a waitlist offer stays open."
+        default=72, help_text=_("How long a waitlist offer stays open.")
     )
     modules = ParentalManyToManyField(
-        "programmes.ModulePage", blank=True, related_name="cohorts", verbose_name="modules"
+        "programmes.ModulePage", blank=True, related_name="cohorts", verbose_name=_("modules")
     )
     activities = ParentalManyToManyField(
-        "programmes.ActivityPage", blank=True, related_name="cohorts", verbose_name="activities"
+        "programmes.ActivityPage", blank=True, related_name="cohorts", verbose_name=_("activities")
     )
     activities_required = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="How many of the activities must be attended to complete; empty: all.",
+        help_text=_("How many of the activities must be attended to complete; empty: all."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -99,17 +105,19 @@ class Cohort(ClusterableModel):
         if not self.time_zone:
             self.time_zone = zone_of_country(self.presidency_country)
         if self.slug in RESERVED_SLUGS:
-            errors["slug"] = f"“{self.slug}” is used by the site's own addresses; choose another."
+            errors["slug"] = _(
+                "“%(slug)s” is used by the site's own addresses; choose another."
+            ) % {"slug": self.slug}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            errors["ends_on"] = "The cohort cannot end before it starts."
+            errors["ends_on"] = _("The cohort cannot end before it starts.")
         if (
             self.applications_open_at
             and self.applications_close_at
             and self.applications_close_at < self.applications_open_at
         ):
-            errors["applications_close_at"] = "Applications cannot close before they open."
+            errors["applications_close_at"] = _("Applications cannot close before they open.")
         if self.enrolment_mode == EnrolmentMode.NOMINATION and not self.nomination_deadline:
-            errors["nomination_deadline"] = "A nomination cohort needs a nomination deadline."
+            errors["nomination_deadline"] = _("A nomination cohort needs a nomination deadline.")
         if errors:
             raise ValidationError(errors)
 
@@ -138,16 +146,16 @@ class Cohort(ClusterableModel):
 
 
 class RuleKind(models.TextChoices):
-    CAP = "cap", "At most"
-    MINIMUM = "minimum", "At least (reserved)"
+    CAP = "cap", _("At most")
+    MINIMUM = "minimum", _("At least (reserved)")
 
 
 class RuleAttribute(models.TextChoices):
-    COUNTRY = "country", "Country"
-    ORGANISATION = "organisation", "Organisation"
-    SECTOR = "sector", "Sector"
-    LEVEL = "level", "Level"
-    GENDER = "gender", "Gender"
+    COUNTRY = "country", _("Country")
+    ORGANISATION = "organisation", _("Organisation")
+    SECTOR = "sector", _("Sector")
+    LEVEL = "level", _("Level")
+    GENDER = "gender", _("Gender")
 
 
 class PlaceRule(Orderable):
@@ -160,14 +168,16 @@ class PlaceRule(Orderable):
     value = models.CharField(
         max_length=64,
         blank=True,
-        help_text="A country code (FI), sector (police) ... Empty: every value.",
+        help_text=_("A country code (FI), sector (police) ... Empty: every value."),
     )
     limit = models.PositiveSmallIntegerField()
     reserved_until = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Minimums only: places are held back until then, then released. "
-        "Empty: until applications close.",
+        help_text=_(
+            "Minimums only: places are held back until then, then released. "
+            "Empty: until applications close."
+        ),
     )
 
     class Meta(Orderable.Meta):
@@ -178,11 +188,25 @@ class PlaceRule(Orderable):
     def __str__(self) -> str:
         """“at most 2 per country”, “at least 1 for Municipality”."""
         if not self.value:
-            return f"at most {self.limit} per {self.get_attribute_display().lower()}"
+            # Translators: a place rule, e.g. "at most 2 per country".
+            text = ngettext(
+                "at most %(limit)s per %(attribute)s",
+                "at most %(limit)s per %(attribute)s",
+                self.limit,
+            )
+            return text % {"limit": self.limit, "attribute": self.get_attribute_display().lower()}
         label = self.value_label
         if self.kind == RuleKind.MINIMUM:
-            return f"at least {self.limit} for {label}"
-        return f"at most {self.limit} for {label}"
+            # Translators: a place rule, e.g. "at least 1 for Municipality".
+            text = ngettext(
+                "at least %(limit)s for %(value)s", "at least %(limit)s for %(value)s", self.limit
+            )
+        else:
+            # Translators: a place rule, e.g. "at most 2 for Finland".
+            text = ngettext(
+                "at most %(limit)s for %(value)s", "at most %(limit)s for %(value)s", self.limit
+            )
+        return text % {"limit": self.limit, "value": label}
 
     @property
     def value_label(self) -> str:
@@ -199,10 +223,12 @@ class PlaceRule(Orderable):
 
     def clean(self):
         if self.kind == RuleKind.MINIMUM and not self.value:
-            raise ValidationError({"value": "A minimum needs the value it reserves places for."})
+            raise ValidationError({"value": _("A minimum needs the value it reserves places for.")})
         allowed = ATTRIBUTE_VALUES.get(self.attribute)
         if self.value and allowed is not None and self.value not in allowed:
-            raise ValidationError({"value": f"“{self.value}” is not a known value."})
+            raise ValidationError(
+                {"value": _("“%(value)s” is not a known value.") % {"value": self.value}}
+            )
 
 
 ATTRIBUTE_VALUES = {
@@ -230,15 +256,15 @@ class ApplicationQuestion(Orderable):
 
 
 class EnrolmentState(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    NOMINATED = "nominated", "Nominated, awaiting confirmation"
-    WAITLISTED = "waitlisted", "Waitlisted"
-    OFFERED = "offered", "Offered a place"
-    PENDING_CONSENT = "pending_consent", "Place held, waiting for a guardian's consent"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Not accepted"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    COMPLETED = "completed", "Completed"
+    SUBMITTED = "submitted", _("Submitted")
+    NOMINATED = "nominated", _("Nominated, awaiting confirmation")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    OFFERED = "offered", _("Offered a place")
+    PENDING_CONSENT = "pending_consent", _("Place held, waiting for a guardian's consent")
+    ACCEPTED = "accepted", pgettext_lazy("enrolment state", "Accepted")
+    REJECTED = "rejected", _("Not accepted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    COMPLETED = "completed", pgettext_lazy("enrolment state", "Completed")
 
 
 # States in which an enrolment holds a place (it owns place claims).
@@ -290,13 +316,13 @@ class EnrolmentQuerySet(models.QuerySet):
 
 
 class EnrolmentSource(models.TextChoices):
-    APPLICATION = "application", "Application"
-    REGISTRATION = "registration", "Activity registration"
-    STAFF = "staff", "Added by staff"
-    IMPORT = "import", "CSV import"
-    NOMINATION = "nomination", "Nomination"
-    COHORT = "cohort", "Place in the cohort"
-    GROUP = "group", "Group booking"
+    APPLICATION = "application", _("Application")
+    REGISTRATION = "registration", _("Activity registration")
+    STAFF = "staff", _("Added by staff")
+    IMPORT = "import", _("CSV import")
+    NOMINATION = "nomination", _("Nomination")
+    COHORT = "cohort", _("Place in the cohort")
+    GROUP = "group", _("Group booking")
 
 
 class Enrolment(models.Model):
@@ -350,7 +376,7 @@ class Enrolment(models.Model):
     # The nomination made this account (no password yet): only then may its link set one.
     account_created = models.BooleanField(default=False)
     link_expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the nominee's invitation link stops working."
+        null=True, blank=True, help_text=_("When the nominee's invitation link stops working.")
     )
     group = models.ForeignKey(
         "cohorts.YouthGroup",
@@ -358,12 +384,12 @@ class Enrolment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="bookings",
-        help_text="The youth or volunteer group whose leader booked this place.",
+        help_text=_("The youth or volunteer group whose leader booked this place."),
     )
     care_notes = models.TextField(
-        "dietary or medical notes",
+        _("dietary or medical notes"),
         blank=True,
-        help_text="Deleted automatically a set number of days after the activity ends.",
+        help_text=_("Deleted automatically a set number of days after the activity ends."),
     )
     care_notes_purged_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
@@ -454,10 +480,10 @@ class PlaceClaim(models.Model):
 
 
 class ReasonDecision(models.TextChoices):
-    ANY = "", "Any decision"
-    ACCEPT = "accept", "Accept"
-    WAITLIST = "waitlist", "Waitlist"
-    REJECT = "reject", "Reject"
+    ANY = "", _("Any decision")
+    ACCEPT = "accept", pgettext_lazy("decision", "Accept")
+    WAITLIST = "waitlist", pgettext_lazy("decision", "Waitlist")
+    REJECT = "reject", pgettext_lazy("decision", "Reject")
 
 
 class ReasonTemplate(models.Model):
@@ -471,16 +497,16 @@ class ReasonTemplate(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="reason_templates",
-        help_text="Empty: offered on every cohort's desk (programme admins only).",
+        help_text=_("Empty: offered on every cohort's desk (programme admins only)."),
     )
-    title = models.CharField(max_length=100, help_text="A short name to pick it by.")
+    title = models.CharField(max_length=100, help_text=_("A short name to pick it by."))
     decision = models.CharField(
         max_length=16,
         choices=ReasonDecision.choices,
         blank=True,
-        help_text="The decision it is written for; empty: any.",
+        help_text=_("The decision it is written for; empty: any."),
     )
-    text = models.TextField(max_length=2000, help_text="E-mailed to the person as written.")
+    text = models.TextField(max_length=2000, help_text=_("E-mailed to the person as written."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -520,7 +546,7 @@ class FocalPoint(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="focal_points",
-        help_text="Empty: every programme.",
+        help_text=_("Empty: every programme."),
     )
 
     class Meta:

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django_countries import countries
 from wagtail.models import ModelLogEntry
 
@@ -148,9 +150,22 @@ class PlaceRow:
     def status(self) -> str:
         parts = []
         if self.cap is not None:
-            parts.append("Full" if self.full else f"{self.cap - self.holding} left")
+            if self.full:
+                parts.append(pgettext("places", "Full"))
+            else:
+                left = self.cap - self.holding
+                # Translators: places left under a cap of the places table.
+                parts.append(ngettext("%(count)s left", "%(count)s left", left) % {"count": left})
         if self.minimum is not None:
-            parts.append(f"Minimum short by {self.short_by}" if self.short_by else "Minimum met")
+            if self.short_by:
+                parts.append(
+                    ngettext(
+                        "Minimum short by %(count)s", "Minimum short by %(count)s", self.short_by
+                    )
+                    % {"count": self.short_by}
+                )
+            else:
+                parts.append(_("Minimum met"))
         return "; ".join(parts)
 
 

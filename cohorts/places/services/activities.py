@@ -2,6 +2,8 @@
 those activities could not take every member."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cohorts.places.models import (
     FINAL,
@@ -98,40 +100,76 @@ def cohort_activity_rule_problems(
             problems.append(
                 (
                     activity,
-                    f"“{title}” has {activity.capacity} places, fewer than the cohort's "
-                    f"{capacity}: every member gets a place in each of the cohort's activities, "
-                    f"so give it at least {capacity} places (or no limit).",
+                    ngettext(
+                        "“%(title)s” has %(places)s places, fewer than the cohort's "
+                        "%(capacity)s: every member gets a place in each of the cohort's "
+                        "activities, so give it at least %(capacity)s places (or no limit).",
+                        "“%(title)s” has %(places)s places, fewer than the cohort's "
+                        "%(capacity)s: every member gets a place in each of the cohort's "
+                        "activities, so give it at least %(capacity)s places (or no limit).",
+                        capacity,
+                    )
+                    % {"title": title, "places": activity.capacity, "capacity": capacity},
                 )
             )
         per_country = min(capacity, country_cap) if country_cap else capacity
         if per_country and (activity.places_per_country or per_country) < per_country:
             accepts = (
-                f"accepts up to {per_country} per country"
+                # Translators: completes "..., but the cohort ...".
+                ngettext(
+                    "accepts up to %(count)s per country",
+                    "accepts up to %(count)s per country",
+                    per_country,
+                )
                 if country_cap
-                else f"has no limit per country, so one country may take all {per_country} places"
-            )
+                # Translators: completes "..., but the cohort ...".
+                else ngettext(
+                    "has no limit per country, so one country may take all %(count)s places",
+                    "has no limit per country, so one country may take all %(count)s places",
+                    per_country,
+                )
+            ) % {"count": per_country}
             problems.append(
                 (
                     activity,
-                    f"“{title}” takes {activity.places_per_country} per country, but the cohort "
-                    f"{accepts}: give the activity at least {per_country} places per country "
-                    "(or no limit).",
+                    ngettext(
+                        "“%(title)s” takes %(taken)s per country, but the cohort %(accepts)s: "
+                        "give the activity at least %(count)s places per country (or no limit).",
+                        "“%(title)s” takes %(taken)s per country, but the cohort %(accepts)s: "
+                        "give the activity at least %(count)s places per country (or no limit).",
+                        per_country,
+                    )
+                    % {
+                        "title": title,
+                        "taken": activity.places_per_country,
+                        "accepts": accepts,
+                        "count": per_country,
+                    },
                 )
             )
         if activity.sectors:
             problems.append(
                 (
                     activity,
-                    f"“{title}” is only for some sectors ({', '.join(activity.sector_labels())}), "
-                    "but the cohort accepts every sector: open the activity to all sectors.",
+                    _(
+                        "“%(title)s” is only for some sectors (%(sectors)s), but the cohort "
+                        "accepts every sector: open the activity to all sectors."
+                    )
+                    % {
+                        "title": title,
+                        "sectors": ", ".join(str(label) for label in activity.sector_labels()),
+                    },
                 )
             )
         if activity.min_age or activity.max_age:
             problems.append(
                 (
                     activity,
-                    f"“{title}” has an age range, which the cohort does not check: remove the "
-                    "age range, or leave the activity out of the cohort.",
+                    _(
+                        "“%(title)s” has an age range, which the cohort does not check: remove "
+                        "the age range, or leave the activity out of the cohort."
+                    )
+                    % {"title": title},
                 )
             )
     return problems
@@ -159,12 +197,15 @@ def activity_cohort_problems(*, activity) -> list[str]:
         return []
     messages = []
     for cohort in Cohort.objects.filter(activities=activity).prefetch_related("place_rules"):
-        for _, message in cohort_activity_rule_problems(
+        for _activity, message in cohort_activity_rule_problems(
             capacity=cohort.capacity,
             country_cap=cohort_country_cap(cohort.place_rules.all()),
             activities=[activity],
         ):
-            messages.append(f"In the cohort {cohort.title}: {message}")
+            messages.append(
+                _("In the cohort %(cohort)s: %(problem)s")
+                % {"cohort": cohort.title, "problem": message}
+            )
     return messages
 
 
@@ -222,6 +263,7 @@ def decision_activity_warnings(*, cohort: Cohort, enrolment_ids: list[int]) -> d
             blocked = books[activity.pk].take(registration)
             if blocked:
                 warnings.setdefault(enrolment_id, []).append(
-                    f"would be waitlisted for “{activity.title}”: {blocked}"
+                    _("would be waitlisted for “%(activity)s”: %(why)s")
+                    % {"activity": activity.title, "why": blocked}
                 )
     return warnings

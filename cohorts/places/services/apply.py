@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cohorts.errors import CohortsError
 from cohorts.places.models import (
@@ -36,20 +38,23 @@ def enrolment_apply(
         if cohort.enrolment_mode == EnrolmentMode.NOMINATION:
             raise CohortsError(
                 "nomination_only",
-                "Places in this cohort are filled by national focal points' nominations.",
+                _("Places in this cohort are filled by national focal points' nominations."),
             )
-        raise CohortsError("closed", "Applications for this cohort are not open.")
+        raise CohortsError("closed", _("Applications for this cohort are not open."))
     if profile is None or profile.user_id != user.pk:
         profile = profile_of(user)
     guardian_check(profile)
     if profile is None or not profile.country:
         raise CohortsError(
             "profile_incomplete",
-            "Please add your country to your profile first: places are shared between countries.",
+            _(
+                "Please add your country to your profile first: places are shared between "
+                "countries."
+            ),
         )
     answers = _answers_clean(cohort, answers or {})
     if Enrolment.objects.filter(cohort=cohort, user=user).exists():
-        raise CohortsError("duplicate", "You have already applied to this cohort.")
+        raise CohortsError("duplicate", _("You have already applied to this cohort."))
 
     def new_enrolment() -> Enrolment:
         enrolment = Enrolment(
@@ -93,15 +98,19 @@ def _answers_clean(cohort: Cohort, answers: dict) -> dict:
         if value:
             cleaned[str(question.pk)] = {"question": question.label, "answer": value[:5000]}
     if missing:
-        raise CohortsError("answers_missing", "Please answer: " + "; ".join(missing) + ".")
+        raise CohortsError(
+            "answers_missing",
+            # Translators: the labels of the unanswered questions follow, joined by "; ".
+            _("Please answer: %(questions)s.") % {"questions": "; ".join(missing)},
+        )
     return cleaned
 
 
 REGISTRATION_CLOSED = {
-    "not_yet": "Registration for this activity has not opened yet.",
-    "closed": "Registration for this activity has closed.",
-    "started": "Registration closed when the activity started.",
-    "over": "This activity has already taken place.",
+    "not_yet": gettext_lazy("Registration for this activity has not opened yet."),
+    "closed": gettext_lazy("Registration for this activity has closed."),
+    "started": gettext_lazy("Registration closed when the activity started."),
+    "over": gettext_lazy("This activity has already taken place."),
 }
 
 
@@ -116,13 +125,13 @@ def registration_create(*, user, activity: ActivityPage) -> Enrolment:
     guardian_check(profile)
     if profile is None or not profile.country:
         raise CohortsError(
-            "profile_incomplete", "Please add your country to your profile before registering."
+            "profile_incomplete", _("Please add your country to your profile before registering.")
         )
     _eligibility_check(activity, profile, now=now)
     with place_transaction():
         earlier = Enrolment.objects.filter(activity=activity, user=user).blocking_a_new_place()
         if earlier.exists():
-            raise CohortsError("duplicate", "You are already registered for this activity.")
+            raise CohortsError("duplicate", _("You are already registered for this activity."))
         place_lock(activity)
         enrolment = Enrolment(activity=activity, user=user, source=EnrolmentSource.REGISTRATION)
         enrolment_snapshot(enrolment, profile)
@@ -134,23 +143,27 @@ def _eligibility_check(activity: ActivityPage, profile: Profile, *, now) -> None
     if activity.sectors and profile.sector not in activity.sectors:
         raise CohortsError(
             "not_eligible",
-            "This activity is for: " + ", ".join(activity.sector_labels()) + ". "
-            "Your profile's sector is not one of them.",
+            _("This activity is for: %(sectors)s. Your profile's sector is not one of them.")
+            % {"sectors": ", ".join(str(label) for label in activity.sector_labels())},
         )
     if activity.min_age or activity.max_age:
         if not profile.date_of_birth:
             raise CohortsError(
                 "profile_incomplete",
-                "This activity has an age range; please add your date of birth to your profile.",
+                _("This activity has an age range; please add your date of birth to your profile."),
             )
         on = (activity.starts_at or now).date()
         born = profile.date_of_birth
         age = age_on(on=on, birth_date=born)
         if activity.min_age and age < activity.min_age:
-            raise CohortsError("not_eligible", f"This activity is for ages {activity.min_age}+.")
+            raise CohortsError(
+                "not_eligible",
+                _("This activity is for ages %(age)s+.") % {"age": activity.min_age},
+            )
         if activity.max_age and age > activity.max_age:
             raise CohortsError(
-                "not_eligible", f"This activity is for ages up to {activity.max_age}."
+                "not_eligible",
+                _("This activity is for ages up to %(age)s.") % {"age": activity.max_age},
             )
 
 

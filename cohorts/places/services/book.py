@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.log_actions import log
 
 from cohorts.errors import CohortsError
@@ -27,8 +29,12 @@ from lms.events import emit
 from lms.locking import busy_transaction
 from lms.models import Profile
 
-BUSY_MESSAGE = "Many people are applying right now. Nothing was changed; please try again."
-CONFLICT_MESSAGE = "Someone took that place at the same moment. Nothing was changed; please retry."
+BUSY_MESSAGE = gettext_lazy(
+    "Many people are applying right now. Nothing was changed; please try again."
+)
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone took that place at the same moment. Nothing was changed; please retry."
+)
 # The first key of the advisory place locks, one per kind of target.
 LOCK_NAMESPACE_COHORT = 7301
 LOCK_NAMESPACE_ACTIVITY = 7302
@@ -101,6 +107,16 @@ def _value_label(attribute: str, value: str, enrolment: Enrolment) -> str:
     return dict(field.choices).get(value, value)
 
 
+def _places_taken(label: str, limit: int) -> str:
+    """Why a capped pool has no place: “the places for Finland are taken (2 of 2)”."""
+    text = ngettext(
+        "the places for %(label)s are taken (%(limit)s of %(limit)s)",
+        "the places for %(label)s are taken (%(limit)s of %(limit)s)",
+        limit,
+    )
+    return text % {"label": label, "limit": limit}
+
+
 class PlaceBook:
     """Every place claim of one cohort or activity, loaded once under the lock, so that a whole
     waitlist can be walked without a query per person."""
@@ -150,7 +166,7 @@ class PlaceBook:
         """The pools a place for `enrolment` draws from: all places, and each cap it falls under."""
         limits = []
         if self.capacity is not None:
-            limits.append(Limit(self.prefix, self.capacity, "all places are taken"))
+            limits.append(Limit(self.prefix, self.capacity, _("all places are taken")))
         if self.is_cohort:
             for rule in self.rules:
                 if rule.kind != RuleKind.CAP:
@@ -163,7 +179,7 @@ class PlaceBook:
                     Limit(
                         f"{self.prefix}:r{rule.pk}:{value}"[:160],
                         rule.limit,
-                        f"the places for {label} are taken ({rule.limit} of {rule.limit})",
+                        _places_taken(label, rule.limit),
                     )
                 )
         elif self.target.places_per_country and enrolment.country:
@@ -172,7 +188,7 @@ class PlaceBook:
                 Limit(
                     f"{self.prefix}:country:{enrolment.country.code}",
                     cap,
-                    f"the places for {enrolment.country.name} are taken ({cap} of {cap})",
+                    _places_taken(enrolment.country.name, cap),
                 )
             )
         return limits
@@ -276,23 +292,24 @@ def enrolment_audit(enrolment: Enrolment, action: str, actor, **data) -> None:
 
 # How a refused change reads: “A rejected application cannot be accepted.”
 STATE_NOUNS = {
-    EnrolmentState.SUBMITTED: "An application under review",
-    EnrolmentState.NOMINATED: "A nomination awaiting confirmation",
-    EnrolmentState.WAITLISTED: "A place on the waitlist",
-    EnrolmentState.OFFERED: "An open offer",
-    EnrolmentState.PENDING_CONSENT: "A place waiting for a guardian's consent",
-    EnrolmentState.ACCEPTED: "An accepted place",
-    EnrolmentState.REJECTED: "A rejected application",
-    EnrolmentState.WITHDRAWN: "A withdrawn place",
-    EnrolmentState.COMPLETED: "A completed place",
+    EnrolmentState.SUBMITTED: gettext_lazy("An application under review"),
+    EnrolmentState.NOMINATED: gettext_lazy("A nomination awaiting confirmation"),
+    EnrolmentState.WAITLISTED: gettext_lazy("A place on the waitlist"),
+    EnrolmentState.OFFERED: gettext_lazy("An open offer"),
+    EnrolmentState.PENDING_CONSENT: gettext_lazy("A place waiting for a guardian's consent"),
+    EnrolmentState.ACCEPTED: gettext_lazy("An accepted place"),
+    EnrolmentState.REJECTED: gettext_lazy("A rejected application"),
+    EnrolmentState.WITHDRAWN: gettext_lazy("A withdrawn place"),
+    EnrolmentState.COMPLETED: gettext_lazy("A completed place"),
 }
+# Translators: each completes "<a place in some state> cannot be ...".
 STATE_VERBS = {
-    EnrolmentState.ACCEPTED: "accepted",
-    EnrolmentState.WAITLISTED: "put on the waitlist",
-    EnrolmentState.OFFERED: "offered a place",
-    EnrolmentState.REJECTED: "rejected",
-    EnrolmentState.WITHDRAWN: "withdrawn",
-    EnrolmentState.COMPLETED: "completed",
+    EnrolmentState.ACCEPTED: gettext_lazy("accepted"),
+    EnrolmentState.WAITLISTED: gettext_lazy("put on the waitlist"),
+    EnrolmentState.OFFERED: gettext_lazy("offered a place"),
+    EnrolmentState.REJECTED: gettext_lazy("rejected"),
+    EnrolmentState.WITHDRAWN: gettext_lazy("withdrawn"),
+    EnrolmentState.COMPLETED: gettext_lazy("completed"),
 }
 
 
@@ -303,7 +320,9 @@ def enrolment_transition(enrolment: Enrolment, state: str, *, reason: str = "") 
     if not enrolment.can_become(state):
         noun = STATE_NOUNS[EnrolmentState(enrolment.state)]
         verb = STATE_VERBS.get(EnrolmentState(state), EnrolmentState(state).label.lower())
-        raise CohortsError("bad_transition", f"{noun} cannot be {verb}.")
+        # Translators: e.g. "A rejected application cannot be accepted."
+        message = _("%(noun)s cannot be %(verb)s.") % {"noun": noun, "verb": verb}
+        raise CohortsError("bad_transition", message)
     enrolment.state = state
     enrolment.decision_reason = reason.strip()[:2000]
     if state != EnrolmentState.WAITLISTED:
@@ -327,7 +346,7 @@ def profile_of(user) -> Profile | None:
     return Profile.objects.filter(user=user).first()
 
 
-GUARDIAN_PENDING = (
+GUARDIAN_PENDING = gettext_lazy(
     "Your account is waiting for your guardian's approval; you can register once they have "
     "approved it."
 )
@@ -356,7 +375,7 @@ def enrolment_reload(enrolment_id: int) -> Enrolment:
         .first()
     )
     if enrolment is None:
-        raise CohortsError("not_found", "That place no longer exists.")
+        raise CohortsError("not_found", _("That place no longer exists."))
     return enrolment
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from cohorts.errors import CohortsError
@@ -48,7 +49,7 @@ def enrolment_decide(
     full country blocks only its own rows. Each person's reason (from `reasons`, else the
     shared `reason`) is kept with the decision and e-mailed."""
     if decision not in DECISIONS:
-        raise CohortsError("bad_decision", "Choose accept, waitlist or reject.")
+        raise CohortsError("bad_decision", _("Choose accept, waitlist or reject."))
     reasons = reasons or {}
     results = []
     for enrolment_id in enrolment_ids:
@@ -77,14 +78,17 @@ def _decide_one(enrolment, target, decision, reason, actor) -> str:
     now = timezone.now()
     reason = reason.strip()[:2000]
     if decision == "accept":
+        # “already …” marks a row the desk only counts (its summary says it in words).
         if enrolment.state == EnrolmentState.ACCEPTED:
             return "already accepted"
         if enrolment.state == EnrolmentState.PENDING_CONSENT:
             # Only the guardian's consent confirms a minor's place, never staff.
             raise CohortsError(
                 "refused",
-                "A place waiting for a guardian's consent cannot be accepted by staff: "
-                "it is confirmed when the guardian consents.",
+                _(
+                    "A place waiting for a guardian's consent cannot be accepted by staff: "
+                    "it is confirmed when the guardian consents."
+                ),
             )
         # An offer or a nomination already holds its place: claiming again would take two.
         holding = enrolment.holds_place
@@ -93,7 +97,7 @@ def _decide_one(enrolment, target, decision, reason, actor) -> str:
         if not holding:
             blocked = PlaceBook(target, now=now).take(enrolment)
             if blocked:
-                raise CohortsError("no_place", f"Not accepted: {blocked}.")
+                raise CohortsError("no_place", _("Not accepted: %(why)s.") % {"why": blocked})
         enrolment.offer_expires_at = None
         enrolment.token_hash = None
         enrolment.save()
@@ -113,7 +117,7 @@ def _decide_one(enrolment, target, decision, reason, actor) -> str:
         enrolment.save()
         enrolment_emit(enrolment, "rejected")
     enrolment_audit(enrolment, decision, actor, reason=enrolment.decision_reason)
-    return EnrolmentState(enrolment.state).label
+    return str(EnrolmentState(enrolment.state).label)
 
 
 def reason_template_save(
@@ -122,12 +126,15 @@ def reason_template_save(
     """Create (or, given `template`, change) one of a cohort's saved reasons; audited."""
     title = " ".join(title.split())[:100]
     if not title or not text.strip():
-        raise CohortsError("incomplete", "A saved reason needs a title and a text.")
+        raise CohortsError("incomplete", _("A saved reason needs a title and a text."))
     clash = ReasonTemplate.objects.filter(cohort=cohort, title__iexact=title)
     if template is not None:
         clash = clash.exclude(pk=template.pk)
     if clash.exists():
-        raise CohortsError("duplicate", f"There is already a saved reason called “{title}”.")
+        raise CohortsError(
+            "duplicate",
+            _("There is already a saved reason called “%(title)s”.") % {"title": title},
+        )
     with transaction.atomic(durable=True):
         if template is None:
             template = ReasonTemplate(cohort=cohort, created_by=actor)

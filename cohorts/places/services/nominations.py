@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cohorts.errors import CohortsError
 from cohorts.places.models import Cohort, Enrolment, EnrolmentSource, EnrolmentState, FocalPoint
@@ -52,7 +54,9 @@ class Nominee:
     level: str = ""
 
 
-NOT_NOMINABLE = (
+# Used with .format(email=...), as other apps and their tests do: keep "{email}" as it is.
+# Translators: {email} is the e-mail address of the person who was to be nominated.
+NOT_NOMINABLE = gettext_lazy(
     "{email} cannot be nominated. If you think this is a mistake, please write to the "
     "programme's contact."
 )
@@ -96,7 +100,7 @@ def _person_ensure(nominee: Nominee) -> tuple[User, bool]:
             raise CohortsError("not_nominable", NOT_NOMINABLE.format(email=email))
     else:
         full_name = " ".join(nominee.full_name.split())
-        first, _, last = full_name.partition(" ")
+        first, _sep, last = full_name.partition(" ")
         user = User.objects.create_user(
             email=email, password=None, first_name=first[:150], last_name=last[:150]
         )
@@ -123,11 +127,15 @@ def nominate(
     existing = Enrolment.objects.filter(cohort=cohort, user=user).first()
     if existing is not None and not existing.is_final:
         raise CohortsError(
-            "duplicate", f"{nominee.email} already has a place or application in this cohort."
+            "duplicate",
+            _("%(email)s already has a place or application in this cohort.")
+            % {"email": nominee.email},
         )
     if existing is not None:
         raise CohortsError(
-            "duplicate", f"{nominee.email} has already been in this cohort and cannot return."
+            "duplicate",
+            _("%(email)s has already been in this cohort and cannot return.")
+            % {"email": nominee.email},
         )
     enrolment = Enrolment(
         cohort=cohort,
@@ -145,7 +153,11 @@ def nominate(
     book = book or PlaceBook(cohort)
     blocked = book.take(enrolment)
     if blocked:
-        raise CohortsError("no_place", f"{nominee.full_name} cannot be nominated: {blocked}.")
+        raise CohortsError(
+            "no_place",
+            _("%(name)s cannot be nominated: %(why)s.")
+            % {"name": nominee.full_name, "why": blocked},
+        )
     enrolment.decided_at = timezone.now()
     enrolment.save()
     enrolment_emit(enrolment, "nominated")
@@ -155,9 +167,9 @@ def nominate(
 
 def _nomination_allowed(*, actor, cohort: Cohort, country: str) -> None:
     if not cohort.nominations_open():
-        raise CohortsError("closed", "The nomination deadline has passed.")
+        raise CohortsError("closed", _("The nomination deadline has passed."))
     if country not in focal_point_countries(user=actor, cohort=cohort):
-        raise CohortsError("forbidden", "You are not a focal point for that country.")
+        raise CohortsError("forbidden", _("You are not a focal point for that country."))
 
 
 def nomination_create(*, actor, cohort: Cohort, nominee: Nominee) -> Enrolment:
@@ -174,14 +186,14 @@ def nomination_substitute(*, actor, enrolment: Enrolment, nominee: Nominee) -> E
     passes directly, never to the waitlist in between."""
     cohort = enrolment.cohort
     if cohort is None:
-        raise CohortsError("not_found", "That place no longer exists.")
+        raise CohortsError("not_found", _("That place no longer exists."))
     nominee.country = str(enrolment.country)
     _nomination_allowed(actor=actor, cohort=cohort, country=nominee.country)
     with place_transaction():
         place_lock(cohort)
         old = enrolment_reload(enrolment.pk)
         if old.state not in (EnrolmentState.NOMINATED, EnrolmentState.ACCEPTED):
-            raise CohortsError("bad_transition", "Only a nominated or accepted place can pass.")
+            raise CohortsError("bad_transition", _("Only a nominated or accepted place can pass."))
         book = PlaceBook(cohort)
         enrolment_transition(old, EnrolmentState.WITHDRAWN, reason="substituted by the focal point")
         book.release(old)
@@ -214,7 +226,7 @@ def nomination_token_issue(*, enrolment: Enrolment) -> str:
         token_hash=digest, link_expires_at=expires
     )
     if not updated:
-        raise CohortsError("no_nomination", "This nomination is no longer open.")
+        raise CohortsError("no_nomination", _("This nomination is no longer open."))
     enrolment.link_expires_at = expires
     return token
 
@@ -224,12 +236,12 @@ def nomination_resend(*, actor, enrolment: Enrolment) -> Enrolment:
     link replaces every earlier one."""
     cohort = enrolment.cohort
     if cohort is None:
-        raise CohortsError("not_found", "That place no longer exists.")
+        raise CohortsError("not_found", _("That place no longer exists."))
     _nomination_allowed(actor=actor, cohort=cohort, country=str(enrolment.country))
     with transaction.atomic(durable=True):
         enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
         if enrolment is None or enrolment.state != EnrolmentState.NOMINATED:
-            raise CohortsError("no_nomination", "This nomination is no longer open.")
+            raise CohortsError("no_nomination", _("This nomination is no longer open."))
         _emit_once(enrolment, "invitation_resent")
         enrolment_audit(enrolment, "invitation_resend", actor)
     return enrolment
@@ -271,9 +283,9 @@ def nomination_confirm(*, enrolment: Enrolment, user) -> Enrolment:
         enrolment = enrolment_reload(enrolment.pk)
         enrolment_target_lock(enrolment)
         if enrolment.user_id != user.pk:
-            raise CohortsError("forbidden", "This nomination is for someone else.")
+            raise CohortsError("forbidden", _("This nomination is for someone else."))
         if enrolment.state != EnrolmentState.NOMINATED:
-            raise CohortsError("no_nomination", "This nomination is no longer open.")
+            raise CohortsError("no_nomination", _("This nomination is no longer open."))
         enrolment_transition(enrolment, EnrolmentState.ACCEPTED)
         enrolment.token_hash = None
         enrolment.decided_at = timezone.now()
@@ -294,9 +306,9 @@ def nomination_decline(*, enrolment: Enrolment, user) -> Enrolment:
         target = enrolment_target_lock(enrolment)
         enrolment.refresh_from_db(fields=["state"])
         if enrolment.user_id != user.pk:
-            raise CohortsError("forbidden", "This nomination is for someone else.")
+            raise CohortsError("forbidden", _("This nomination is for someone else."))
         if enrolment.state != EnrolmentState.NOMINATED:
-            raise CohortsError("no_nomination", "This nomination is no longer open.")
+            raise CohortsError("no_nomination", _("This nomination is no longer open."))
         enrolment_withdraw_under_lock(enrolment, target, reason=NOMINATION_DECLINED, actor=user)
         enrolment_emit(enrolment, "declined")
     return enrolment

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cohorts.errors import CohortsError
 from cohorts.places.models import Cohort, Enrolment, EnrolmentState
@@ -123,7 +124,7 @@ def offer_token_issue(*, enrolment: Enrolment) -> str:
         token_hash=digest
     )
     if not updated:
-        raise CohortsError("no_offer", "This offer is no longer open.")
+        raise CohortsError("no_offer", _("This offer is no longer open."))
     return token
 
 
@@ -144,9 +145,9 @@ def offer_respond(*, enrolment: Enrolment, accept: bool, actor=None) -> Enrolmen
         target = enrolment_target_lock(enrolment)
         enrolment.refresh_from_db(fields=["state", "offer_expires_at"])
         if enrolment.state != EnrolmentState.OFFERED:
-            raise CohortsError("no_offer", "This offer is no longer open.")
+            raise CohortsError("no_offer", _("This offer is no longer open."))
         if _offer_over(enrolment, now=timezone.now()):
-            raise CohortsError("offer_expired", "This offer has expired.")
+            raise CohortsError("offer_expired", _("This offer has expired."))
         if accept:
             enrolment_transition(enrolment, EnrolmentState.ACCEPTED)
             enrolment.offer_expires_at = None

@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -62,11 +64,16 @@ def cohort_page(request, slug: str):
 
 
 APPLIED_MESSAGES = {
-    EnrolmentState.SUBMITTED: "Your application has been sent. We will e-mail you when the "
-    "programme staff have decided.",
-    EnrolmentState.ACCEPTED: "You have a place. We have sent you a confirmation e-mail.",
-    EnrolmentState.WAITLISTED: "All places you could take are filled, so you are on the "
-    "waitlist. We will e-mail you if a place frees up for you.",
+    EnrolmentState.SUBMITTED: gettext_lazy(
+        "Your application has been sent. We will e-mail you when the programme staff have decided."
+    ),
+    EnrolmentState.ACCEPTED: gettext_lazy(
+        "You have a place. We have sent you a confirmation e-mail."
+    ),
+    EnrolmentState.WAITLISTED: gettext_lazy(
+        "All places you could take are filled, so you are on the "
+        "waitlist. We will e-mail you if a place frees up for you."
+    ),
 }
 
 
@@ -89,7 +96,7 @@ def cohort_apply(request, slug: str):
                 error_code = error.code
                 form.add_error(None, error.message)
             else:
-                messages.success(request, APPLIED_MESSAGES.get(enrolment.state, "Thank you."))
+                messages.success(request, APPLIED_MESSAGES.get(enrolment.state, _("Thank you.")))
                 return redirect("cohorts:place", enrolment.pk)
     else:
         if enrolment_of(user=request.user, cohort=cohort) is not None:
@@ -114,7 +121,7 @@ def _already_applied(request, cohort: Cohort):
     enrolment = enrolment_of(user=request.user, cohort=cohort)
     if enrolment is None:
         raise Http404("No such place.")
-    messages.info(request, "You have already applied to this cohort. Here is where you stand.")
+    messages.info(request, _("You have already applied to this cohort. Here is where you stand."))
     return redirect("cohorts:place", enrolment.pk)
 
 
@@ -130,11 +137,13 @@ def activity_register(request, activity_id: int):
         messages.error(request, error.message)
     else:
         if registration.state == EnrolmentState.ACCEPTED:
-            messages.success(request, "You are registered. We have sent you a confirmation.")
+            messages.success(request, _("You are registered. We have sent you a confirmation."))
         else:
             messages.info(
                 request,
-                "The places you could take are filled, so you are on the waitlist. We will "
-                "e-mail you if a place frees up for you.",
+                _(
+                    "The places you could take are filled, so you are on the waitlist. We will "
+                    "e-mail you if a place frees up for you."
+                ),
             )
     return redirect((activity.get_url(request) or "/") + "#register")

@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.formats import get_format
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from cohorts.places.models import (
@@ -32,7 +34,7 @@ def login_url(next_path: str) -> str:
 
 
 def _moment(value, zone: str) -> str:
-    return moment_text(value, zone, "j F Y, H:i")
+    return moment_text(value, zone, get_format("DATETIME_FORMAT"))
 
 
 def _value_label(rule: PlaceRule) -> str:
@@ -49,13 +51,32 @@ def _value_label(rule: PlaceRule) -> str:
 def rule_in_words(rule: PlaceRule, cohort: Cohort) -> str:
     """“At most 2 per country”, “at least 1 kept for Municipality until 1 March 2026”."""
     attribute = rule.get_attribute_display().lower()
+    n = rule.limit
     if rule.kind == RuleKind.CAP:
         if not rule.value:
-            return f"At most {rule.limit} per {attribute}"
-        return f"At most {rule.limit} from {_value_label(rule)}"
-    text = f"At least {rule.limit} kept for {_value_label(rule)}"
+            # Translators: a place rule, e.g. "At most 2 per country".
+            text = ngettext(
+                "At most %(limit)s per %(attribute)s", "At most %(limit)s per %(attribute)s", n
+            )
+            return text % {"limit": n, "attribute": attribute}
+        # Translators: a place rule, e.g. "At most 3 from Finland".
+        text = ngettext("At most %(limit)s from %(value)s", "At most %(limit)s from %(value)s", n)
+        return text % {"limit": n, "value": _value_label(rule)}
+    values = {"limit": n, "value": _value_label(rule)}
     until = rule.reserved_until or cohort.applications_close_at
-    return f"{text} until {_moment(until, cohort.zone)}" if until else text
+    if not until:
+        # Translators: a place rule: places held back for people with this value.
+        text = ngettext(
+            "At least %(limit)s kept for %(value)s", "At least %(limit)s kept for %(value)s", n
+        )
+        return text % values
+    # Translators: a place rule: places held back for people with this value until a moment.
+    text = ngettext(
+        "At least %(limit)s kept for %(value)s until %(moment)s",
+        "At least %(limit)s kept for %(value)s until %(moment)s",
+        n,
+    )
+    return text % {**values, "moment": _moment(until, cohort.zone)}
 
 
 def cohort_or_404(slug: str) -> Cohort:

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -58,8 +59,11 @@ def nominate(request, slug: str):
             else:
                 messages.success(
                     request,
-                    f"{form.cleaned_data['full_name']} is nominated. We have e-mailed "
-                    f"{enrolment.user.email} an invitation to confirm the place.",
+                    _(
+                        "%(name)s is nominated. We have e-mailed %(email)s an invitation to "
+                        "confirm the place."
+                    )
+                    % {"name": form.cleaned_data["full_name"], "email": enrolment.user.email},
                 )
                 return redirect("cohorts:nominate", cohort.slug)
     else:
@@ -103,8 +107,8 @@ def nomination_substitute_view(request, slug: str, enrolment_id: int):
             else:
                 messages.success(
                     request,
-                    f"{form.cleaned_data['full_name']} takes the place of "
-                    f"{_nominee_name(enrolment)}. Both have been told by e-mail.",
+                    _("%(name)s takes the place of %(person)s. Both have been told by e-mail.")
+                    % {"name": form.cleaned_data["full_name"], "person": _nominee_name(enrolment)},
                 )
                 return redirect("cohorts:nominate", cohort.slug)
     else:
@@ -137,7 +141,8 @@ def nomination_resend_view(request, slug: str, enrolment_id: int):
     else:
         messages.success(
             request,
-            f"We have sent {enrolment.user.email} a new invitation; earlier links no longer work.",
+            _("We have sent %(email)s a new invitation; earlier links no longer work.")
+            % {"email": enrolment.user.email},
         )
     return redirect("cohorts:nominate", cohort.slug)
 

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -85,7 +87,7 @@ def place_withdraw(request, enrolment_id: int):
     """A confirmation page first; only its POST (with `confirm`) gives the place up."""
     enrolment = _own_place_or_404(request, enrolment_id)
     if not enrolment.can_become(EnrolmentState.WITHDRAWN):
-        messages.info(request, "There is nothing to withdraw from any more.")
+        messages.info(request, _("There is nothing to withdraw from any more."))
         return redirect("cohorts:place", enrolment.pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if (
@@ -98,7 +100,7 @@ def place_withdraw(request, enrolment_id: int):
         except CohortsError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, NOMINATION_DECLINED_DONE.format(target=enrolment.target))
+            messages.success(request, NOMINATION_DECLINED_DONE % {"target": enrolment.target})
         return redirect("cohorts:place", enrolment.pk)
     if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
         try:
@@ -109,7 +111,9 @@ def place_withdraw(request, enrolment_id: int):
             messages.error(request, error.message)
         else:
             messages.success(
-                request, f"You have withdrawn from {enrolment.target}. Thank you for telling us."
+                request,
+                _("You have withdrawn from %(target)s. Thank you for telling us.")
+                % {"target": enrolment.target},
             )
         return redirect("cohorts:place", enrolment.pk)
     context = _place_context(request, enrolment)
@@ -117,8 +121,8 @@ def place_withdraw(request, enrolment_id: int):
     return render(request, "cohorts/withdraw_confirm.html", context)
 
 
-NOMINATION_DECLINED_DONE = (
-    "You have declined the nomination for {target}. Whoever nominated you has been told, so "
+NOMINATION_DECLINED_DONE = gettext_lazy(
+    "You have declined the nomination for %(target)s. Whoever nominated you has been told, so "
     "that they can nominate someone else."
 )
 
@@ -129,20 +133,24 @@ def place_offer(request, enrolment_id: int):
     enrolment = _own_place_or_404(request, enrolment_id)
     answer = request.POST.get("answer")
     if answer not in ("accept", "decline"):
-        messages.error(request, "Choose whether to accept or decline the offer.")
+        messages.error(request, _("Choose whether to accept or decline the offer."))
         return redirect("cohorts:place", enrolment.pk)
     try:
         offer_respond(enrolment=enrolment, accept=answer == "accept", actor=request.user)
     except CohortsError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, OFFER_DONE[answer].format(target=enrolment.target))
+        messages.success(request, OFFER_DONE[answer] % {"target": enrolment.target})
     return redirect("cohorts:place", enrolment.pk)
 
 
 OFFER_DONE = {
-    "accept": "You have accepted your place in {target}. We have sent you a confirmation e-mail.",
-    "decline": "You have declined the place in {target}; it goes to the next person waiting.",
+    "accept": gettext_lazy(
+        "You have accepted your place in %(target)s. We have sent you a confirmation e-mail."
+    ),
+    "decline": gettext_lazy(
+        "You have declined the place in %(target)s; it goes to the next person waiting."
+    ),
 }
 
 
@@ -156,7 +164,10 @@ def place_confirm(request, enrolment_id: int):
     except CohortsError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"You have confirmed your place in {enrolment.target}.")
+        messages.success(
+            request,
+            _("You have confirmed your place in %(target)s.") % {"target": enrolment.target},
+        )
     return redirect("cohorts:place", enrolment.pk)
 
 
@@ -186,7 +197,7 @@ def offer_by_token(request, token: str):
             else:
                 place_url = reverse("cohorts:place", args=[enrolment.pk])
                 if request.user.is_authenticated and request.user.pk == enrolment.user_id:
-                    messages.success(request, OFFER_DONE[answer].format(target=enrolment.target))
+                    messages.success(request, OFFER_DONE[answer] % {"target": enrolment.target})
                     return redirect(place_url)
                 # Whoever holds the link sees the answer confirmed here, logged in or not.
                 response = render(
@@ -197,13 +208,13 @@ def offer_by_token(request, token: str):
                         "target": enrolment.target,
                         "target_url": _target_url(enrolment, request),
                         "answered": answer,
-                        "done": OFFER_DONE[answer].format(target=enrolment.target),
+                        "done": OFFER_DONE[answer] % {"target": enrolment.target},
                         "place_url": place_url,
                     },
                 )
                 return no_referrer(response)
         else:
-            error = "Choose whether to accept or decline the offer."
+            error = _("Choose whether to accept or decline the offer.")
     response = render(
         request,
         "cohorts/offer.html",
@@ -251,7 +262,7 @@ def nomination_by_token(request, token: str):
         except CohortsError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, NOMINATION_DECLINED_DONE.format(target=enrolment.target))
+            messages.success(request, NOMINATION_DECLINED_DONE % {"target": enrolment.target})
         return redirect("cohorts:cohort", enrolment.cohort.slug)
     if decline == "ask":
         return no_referrer(render(request, "cohorts/nomination_decline.html", context))
@@ -266,8 +277,8 @@ def nomination_by_token(request, token: str):
             else:
                 messages.success(
                     request,
-                    f"Welcome, {form.cleaned_data['full_name']}: your place in "
-                    f"{enrolment.cohort} is confirmed.",
+                    _("Welcome, %(name)s: your place in %(cohort)s is confirmed.")
+                    % {"name": form.cleaned_data["full_name"], "cohort": enrolment.cohort},
                 )
                 return redirect(place_url)
     else:

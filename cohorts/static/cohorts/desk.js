@@ -1,4 +1,5 @@
-/* Cohort desk: "Select everyone on this page" for the bulk decision. */
+/* Cohort desk: "Select everyone on this page" for the bulk decision. The page loads the
+   string catalogue (gettext) before this script. */
 document.addEventListener("DOMContentLoaded", function () {
   var button = document.querySelector("[data-desk-select-all]");
   if (!button) { return; }
@@ -7,6 +8,6 @@ document.addEventListener("DOMContentLoaded", function () {
     var boxes = document.querySelectorAll("[data-desk-select]");
     var all = Array.prototype.every.call(boxes, function (box) { return box.checked; });
     Array.prototype.forEach.call(boxes, function (box) { box.checked = !all; });
-    button.textContent = all ? "Select everyone on this page" : "Clear the selection";
+    button.textContent = all ? gettext("Select everyone on this page") : gettext("Clear the selection");
   });
 });
