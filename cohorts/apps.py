@@ -15,6 +15,8 @@ class CohortsConfig(AppConfig):
         # group, surveys waiting, the group leader's panel.
         for module in ("places", "attendance", "matching", "surveys", "groups"):
             import_module(f"cohorts.{module}.panels")
+        from django.utils.translation import gettext_lazy as _
+
         from cohorts import privacy
         from cohorts.attendance.selectors import is_check_in_staff
         from cohorts.groups import consent
@@ -29,16 +31,18 @@ class CohortsConfig(AppConfig):
         consent.register()
         # Second-factor roles: who gets places and sees care notes logs in with a second factor.
         second_factor_role_register(
-            "programme_admin", label="programme admin", holds=selectors.cohort_is_admin
+            "programme_admin", label=_("programme admin"), holds=selectors.cohort_is_admin
         )
         second_factor_role_register(
-            "presidency_staff", label="presidency (cohort) staff", holds=selectors.is_cohort_staff
+            "presidency_staff",
+            label=_("presidency (cohort) staff"),
+            holds=selectors.is_cohort_staff,
         )
         second_factor_role_register(
-            "focal_point", label="national focal point", holds=selectors.is_focal_point
+            "focal_point", label=_("national focal point"), holds=selectors.is_focal_point
         )
         second_factor_role_register(
-            "check_in_staff", label="check-in staff", holds=is_check_in_staff
+            "check_in_staff", label=_("check-in staff"), holds=is_check_in_staff
         )
         # Periodic jobs.
         jobs.register_periodic(

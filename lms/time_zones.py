@@ -6,10 +6,28 @@ import zoneinfo
 from datetime import datetime
 
 from django.conf import settings
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone
+from django.utils.translation import gettext, pgettext
 
-DAY_FORMAT = "l j F Y"
-MOMENT_FORMAT = "l j F Y, H:i"
+# Named formats (Django's locale formats) or literal ones; the defaults below are each
+# language's own long day and moment, which translators set (a weekday comes first in English).
+DAY_FORMAT = "DAY_FORMAT"
+MOMENT_FORMAT = "MOMENT_FORMAT"
+
+
+def _format(fmt: str) -> str:
+    """A format string for the active language: ours, Django's named ones, or `fmt` itself."""
+    if fmt == DAY_FORMAT:
+        # Translators: a date with its weekday, in PHP date() letters (l = weekday, j = day,
+        # F = month, Y = year), as this language writes it, e.g. "l, j. F Y" in German.
+        return pgettext("date format", "l j F Y")
+    if fmt == MOMENT_FORMAT:
+        # Translators: a date with its weekday and a 24-hour time, in PHP date() letters.
+        return pgettext("date format", "l j F Y, H:i")
+    if fmt.isupper() and fmt.endswith("FORMAT"):
+        return formats.get_format(fmt)
+    return fmt
+
 
 # The zone of each member state's capital: a presidency's cohort runs on its country's time.
 COUNTRY_ZONES = {
@@ -69,14 +87,18 @@ def zone_name(zone: str, at: datetime | None = None) -> str:
     abbreviation = local.tzname() or ""
     offset = _offset_text(local)
     if not abbreviation or abbreviation[0] in "+-":  # a zone with no name of its own
-        return f"{city_of(tz.key)} time ({offset})"
-    return f"{city_of(tz.key)} time ({abbreviation}, {offset})"
+        return gettext("%(city)s time (%(offset)s)") % {"city": city_of(tz.key), "offset": offset}
+    return gettext("%(city)s time (%(abbreviation)s, %(offset)s)") % {
+        "city": city_of(tz.key),
+        "abbreviation": abbreviation,
+        "offset": offset,
+    }
 
 
 def moment_text(moment: datetime, zone: str, fmt: str = MOMENT_FORMAT) -> str:
     """“Thursday 15 January 2030, 09:00 Riga time (EET, UTC+2)”."""
     local = timezone.localtime(moment, _zone(zone))
-    return f"{dateformat.format(local, fmt)} {zone_name(zone, moment)}"
+    return f"{dateformat.format(local, _format(fmt))} {zone_name(zone, moment)}"
 
 
 def span_text(starts: datetime, ends: datetime, zone: str) -> str:
@@ -86,11 +108,10 @@ def span_text(starts: datetime, ends: datetime, zone: str) -> str:
     start, end = timezone.localtime(starts, tz), timezone.localtime(ends, tz)
     label = zone_name(zone, starts)
     if start.date() == end.date():
+        hours = _format("TIME_FORMAT")
         return (
-            f"{dateformat.format(start, DAY_FORMAT)}, "
-            f"{dateformat.format(start, 'H:i')}–{dateformat.format(end, 'H:i')} {label}"
+            f"{dateformat.format(start, _format(DAY_FORMAT))}, "
+            f"{dateformat.format(start, hours)}–{dateformat.format(end, hours)} {label}"
         )
-    return (
-        f"{dateformat.format(start, MOMENT_FORMAT)} – "
-        f"{dateformat.format(end, MOMENT_FORMAT)} {label}"
-    )
+    moment = _format(MOMENT_FORMAT)
+    return f"{dateformat.format(start, moment)} – {dateformat.format(end, moment)} {label}"

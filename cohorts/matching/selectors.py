@@ -70,7 +70,7 @@ class PoolPerson:
 
 
 def _label(choices, value: str) -> str:
-    return dict(choices.choices).get(value, value) if value else ""
+    return str(dict(choices.choices).get(value, value)) if value else ""
 
 
 def country_name(code: str) -> str:

@@ -218,7 +218,7 @@ class PlaceRule(Orderable):
             RuleAttribute.GENDER: Gender,
         }.get(self.attribute)
         if choices is not None:
-            return dict(choices.choices).get(self.value, self.value)
+            return str(dict(choices.choices).get(self.value, self.value))
         return self.value
 
     def clean(self):

@@ -1,7 +1,7 @@
 """Template filters that show times in a named zone, readably:
 `{{ activity.time_zone|zone_name:activity.starts_at }}` → “Riga time (EET, UTC+2)”;
 `{{ moment|in_zone:cohort.zone }}` → “Monday 2 March 2026, 17:00 Helsinki time (EET, UTC+2)”;
-`{% moment value zone "j M Y, H:i" %}` for another date format."""
+`{% moment value zone "DATETIME_FORMAT" %}` for another (named or literal) date format."""
 
 from django import template
 

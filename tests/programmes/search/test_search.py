@@ -96,7 +96,7 @@ def test_an_activity_is_found_by_its_city(client, programme):
 
     assert "Activity" in text
     assert activity.title in text
-    assert "Workshop · 14 Sep 2026 · Klaipėda, Lithuania" in text  # DATE_FORMAT
+    assert "Workshop · 14 September 2026 · Klaipėda, Lithuania" in text
     assert activity.summary in text
 
 
