@@ -181,6 +181,7 @@ def places_export(user) -> dict:
                 "guardian_name": m.guardian_name,
                 "guardian_email": m.guardian_email,
                 "guardian_phone": m.guardian_phone,
+                "guardian_language": m.guardian_language,
                 "added_at": m.created_at,
             }
             for m in members

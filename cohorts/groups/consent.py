@@ -74,6 +74,7 @@ def enrolment_consent_request(
         subject_title=_target_title(enrolment),
         guardian_email=member.guardian_email,
         guardian_name=member.guardian_name,
+        guardian_language=member.guardian_language or languages.of_country(member.group.country),
         requested_by=actor,
     )
 

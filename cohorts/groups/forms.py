@@ -2,6 +2,7 @@
 members. The services check everything again; the forms catch what a person mistyped."""
 
 from django import forms
+from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +98,14 @@ class MemberForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
+    guardian_language = forms.ChoiceField(
+        label=_("Language for the parent or guardian"),
+        required=False,
+        help_text=_(
+            "The consent request, the consent page and the confirmation are written in it. "
+            "Left as it is: the language of the group's country."
+        ),
+    )
     account_email = forms.EmailField(
         label=_("Leader's own account (optional)"),
         max_length=254,
@@ -112,6 +121,9 @@ class MemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not with_account:
             del self.fields["account_email"]
+        self.fields["guardian_language"].choices = [
+            ("", _("The language of the group's country"))
+        ] + [(code, name) for code, name in settings.LANGUAGES]
 
     def clean_birth_year(self) -> int:
         year = self.cleaned_data["birth_year"]
@@ -130,6 +142,7 @@ class MemberForm(forms.Form):
             guardian_email=data.get("guardian_email", ""),
             guardian_phone=data.get("guardian_phone", ""),
             account_email=data.get("account_email", ""),
+            guardian_language=data.get("guardian_language", ""),
         )
 
 

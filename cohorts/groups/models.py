@@ -98,6 +98,8 @@ class GroupMember(models.Model):
     guardian_name = models.CharField(max_length=200, blank=True)
     guardian_email = models.EmailField(blank=True)
     guardian_phone = models.CharField(max_length=40, blank=True)
+    # Chosen by the leader; empty: the language of the group's country (lms.languages).
+    guardian_language = models.CharField(max_length=8, blank=True, default="", db_default="")
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

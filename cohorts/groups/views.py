@@ -351,6 +351,7 @@ def member_edit(request, group_id: int, member_id: int):
         "guardian_name": member.guardian_name,
         "guardian_email": member.guardian_email,
         "guardian_phone": member.guardian_phone,
+        "guardian_language": member.guardian_language,
     }
     form = MemberForm(request.POST or None, initial=initial, with_account=False)
     form.fields["birth_date"].help_text = (

@@ -228,6 +228,7 @@ def account_guardian_resend(*, user: User, guardian_email: str) -> GuardianConse
             subject_key=key,
             subject_title=SUBJECT_TITLE,
             guardian_email=address,
+            guardian_language=languages.of_user(user),
             requested_by=user,
         )
 

@@ -245,6 +245,8 @@ def _account_consent_request(*, user: User, guardian: str) -> None:
         subject_key=subject_key(user),
         subject_title=SUBJECT_TITLE,
         guardian_email=guardian,
+        # A young person's guardian is written to in the language the young person reads.
+        guardian_language=languages.of_user(user),
         requested_by=user,
     )
 

@@ -90,6 +90,9 @@ class GuardianConsent(models.Model):
     subject_title = models.CharField(max_length=300)
     guardian_email = models.EmailField()
     guardian_name = models.CharField(max_length=200, blank=True)
+    # The language the guardian is written to in (e-mails, the consent page): chosen by the
+    # group leader, else the young person's; empty on rows made before it was kept.
+    guardian_language = models.CharField(max_length=8, blank=True, default="", db_default="")
     state = models.CharField(
         max_length=16, choices=ConsentState.choices, default=ConsentState.PENDING
     )

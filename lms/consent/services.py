@@ -345,11 +345,20 @@ def _email_context(consent: GuardianConsent, *, facts: dict | None = None, **ext
     }
 
 
+def guardian_language(consent: GuardianConsent) -> str:
+    """The language a guardian is written to in: the one chosen for them when consent was
+    asked (by the group leader, else the young person's), else their own account's, else
+    English."""
+    if consent.guardian_language:
+        return languages.supported(consent.guardian_language)
+    return languages.of_address(consent.guardian_email)
+
+
 def _link_email(consent: GuardianConsent, *, kind: str, number: int, now: datetime) -> str:
     """Queue an e-mail with a fresh decide link; `kind` is request, reminder or resend. In the
-    guardian's language (their account's, else English), facts about the subject included."""
+    guardian's language (guardian_language), facts about the subject included."""
     token, row = consent_token_issue(consent=consent, action=ConsentToken.Action.DECIDE, now=now)
-    with languages.reading(languages.of_address(consent.guardian_email)):
+    with languages.reading(guardian_language(consent)):
         facts = consent_describe(consent) or {"title": consent.subject_title}
         names = {"name": person_name(consent.person), "title": facts["title"]}
         subjects = {
@@ -394,6 +403,7 @@ def consent_request(
     subject_title: str,
     guardian_email: str,
     guardian_name: str = "",
+    guardian_language: str = "",
     requested_by=None,
 ) -> GuardianConsent:
     """Ask a guardian for consent, inside the caller's transaction: a pending GuardianConsent
@@ -430,6 +440,9 @@ def consent_request(
                     subject_title=" ".join(str(subject_title).split())[:300],
                     guardian_email=email,
                     guardian_name=name_clean(guardian_name),
+                    guardian_language=languages.supported(guardian_language)
+                    if guardian_language
+                    else "",
                     requested_by=requested_by
                     if requested_by is not None and requested_by.is_authenticated
                     else None,
@@ -595,7 +608,7 @@ def consent_give(
         withdraw_token, withdraw_row = consent_token_issue(
             consent=consent, action=ConsentToken.Action.WITHDRAW, now=now
         )
-        with languages.reading(languages.of_address(consent.guardian_email)):
+        with languages.reading(guardian_language(consent)):
             facts = consent_describe(consent) or link.facts
             email_queue(
                 recipient=consent.guardian_email,
@@ -683,7 +696,7 @@ def _consent_end(
         consent.save(update_fields=["state", *changes])
         # The guardian's e-mail is in their language; the subject's facts are read before its
         # end (an ended account describes nothing).
-        language = languages.of_address(consent.guardian_email)
+        language = guardian_language(consent)
         with languages.reading(language):
             facts = consent_describe(consent) or link.facts
         subject = consent_subject_of(consent)

@@ -2,10 +2,12 @@
 is kept, then give or refuse consent (a POST — opening the link never decides); withdraw
 consent from the link in the confirmation e-mail. The token in the address is the authority."""
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -65,6 +67,15 @@ def _for_account(token: str) -> bool:
     ).exists()
 
 
+def _in_guardian_language(request, consent: GuardianConsent) -> None:
+    """The guardian reads the page in the language they are written to in (chosen by the group
+    leader), unless they picked another with the switcher on the page."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    translation.activate(consent_service.guardian_language(consent))
+    request.LANGUAGE_CODE = translation.get_language()
+
+
 def _page(
     request,
     link: ConsentLink,
@@ -75,13 +86,15 @@ def _page(
     confirm_refuse: bool = False,
 ):
     consent = link.consent
+    _in_guardian_language(request, consent)
     if link.action == ConsentToken.Action.WITHDRAW:
         template = "lms/consent/withdraw.html"
     else:
         template = "lms/consent/decide.html"
     context = {
         "consent": consent,
-        "facts": link.facts,
+        # Described again in the page's language (the link was checked before it was known).
+        "facts": consent_service.consent_describe(consent) or link.facts,
         "person_name": person_name(consent.person),
         "notice": notice_current(consent.purpose),
         "link": link.token,
@@ -170,6 +183,7 @@ def consent_done(request):
                 ),
             ),
         )
+    _in_guardian_language(request, consent)
     facts = consent_service.consent_describe(consent) or {"title": consent.subject_title}
     context = {
         "consent": consent,

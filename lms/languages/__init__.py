@@ -22,6 +22,28 @@ def supported(code: str | None) -> str:
     return base if base in offered else DEFAULT
 
 
+# The language of each member state (and Ukraine's), for a guardian whose language the group
+# leader did not choose: the group's country's.
+COUNTRY_LANGUAGES = {
+    "DK": "da",
+    "DE": "de",
+    "EE": "et",
+    "FI": "fi",
+    "IS": "is",
+    "LT": "lt",
+    "LV": "lv",
+    "NO": "nb",
+    "PL": "pl",
+    "SE": "sv",
+    "UA": "uk",
+}
+
+
+def of_country(code: str | None) -> str:
+    """The language of a country (English for the EU and any country without one here)."""
+    return supported(COUNTRY_LANGUAGES.get(str(code or "").upper()))
+
+
 def of_user(user) -> str:
     """The preferred language of a user (English for none, or without a profile)."""
     profile = getattr(user, "profile", None) if user is not None else None

@@ -27,6 +27,7 @@ from cohorts.places.models import (
     EnrolmentState,
 )
 from cohorts.places.services.book import enrolment_target_lock, place_transaction
+from lms import languages
 from lms.ages import ADULT_AGE, age_on
 from lms.consent.services import consent_cancel
 from lms.errors import LmsError
@@ -49,6 +50,7 @@ class MemberData:
     guardian_email: str = ""
     guardian_phone: str = ""
     account_email: str = ""  # optional: an existing account to link the member to
+    guardian_language: str = ""  # empty: the language of the group's country
 
 
 def _member_clean(data: MemberData, *, today: dt.date) -> MemberData:
@@ -102,6 +104,9 @@ def _member_clean(data: MemberData, *, today: dt.date) -> MemberData:
         guardian_email=guardian_email,
         guardian_phone=" ".join((data.guardian_phone or "").split())[:40],
         account_email=(data.account_email or "").strip().lower(),
+        guardian_language=languages.supported(data.guardian_language)
+        if data.guardian_language
+        else "",
     )
 
 
@@ -216,6 +221,7 @@ def _member_create(actor, group: YouthGroup, data: MemberData) -> GroupMember:
         guardian_name=data.guardian_name,
         guardian_email=data.guardian_email,
         guardian_phone=data.guardian_phone,
+        guardian_language=data.guardian_language,
         added_by=actor_of(actor),
     )
     group_log(member, "member_add", actor, group_id=group.pk, has_account=bool(data.account_email))
@@ -313,6 +319,7 @@ def member_update(*, actor, group: YouthGroup, member_id: int, data: MemberData)
         member.guardian_name = data.guardian_name
         member.guardian_email = data.guardian_email
         member.guardian_phone = data.guardian_phone
+        member.guardian_language = data.guardian_language
         member.save()
         if not member_has_own_account(member):
             User.objects.filter(pk=member.person_id).update(
