@@ -78,7 +78,7 @@ urlpatterns = [
     path("groups/", include("cohorts.groups.urls")),
     path("certificates/", include("certificates.urls")),
     path("consent/", include("lms.consent.urls")),
-    path("language/", include("lms.languages.urls")),
+    path("language/", views.language_switch, name="language_switch"),
     path("", include("programmes.learning.urls")),
 ]
 

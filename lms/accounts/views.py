@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.urls import reverse, reverse_lazy, translate_url
+from django.utils import timezone, translation
 from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView, TemplateView
@@ -24,12 +24,15 @@ from lms.accounts.consent import account_guardian_resend
 from lms.accounts.forms import GuardianResendForm, ProfileForm, SignupForm
 from lms.accounts.models import Profile, User
 from lms.accounts.services import (
+    profile_language_set,
     profile_update,
     signup_confirm,
     signup_request,
 )
 from lms.contact import site_contact
 from lms.errors import LmsError
+from lms.languages import supported
+from lms.languages.middleware import set_cookie
 from lms.signin.views import profile_context
 from lms.tokens import signup_token_generator
 
@@ -174,8 +177,13 @@ class ProfileView(LoginRequiredMixin, FormView):
             date_of_birth=data["date_of_birth"],
             gender=data["gender"],
         )
+        # The site follows the language just chosen, from this page on.
+        language = supported(data["preferred_language"])
+        translation.activate(language)
         messages.success(self.request, _("Your profile has been saved."))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        set_cookie(response, language)
+        return response
 
 
 @require_POST
@@ -249,3 +257,24 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+@require_POST
+def language_switch(request):
+    """Switch to the posted language and go back to the page the switcher was on, in that
+    language when its address carries one. A logged-in person's profile keeps the choice, so
+    their e-mails and documents follow it too. An unknown language or a `next` address on
+    another site is ignored (English, the home page), never an error."""
+    language = supported(request.POST.get("language"))
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    with translation.override(language):
+        target = translate_url(target, language)
+    if request.user.is_authenticated:
+        profile_language_set(user=request.user, language=language)
+    response = HttpResponseRedirect(target)
+    set_cookie(response, language)
+    return response

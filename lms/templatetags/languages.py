@@ -7,6 +7,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
 
+from lms.languages.middleware import PUBLIC_VIEWS
+
 register = template.Library()
 
 
@@ -15,7 +17,9 @@ def language_switcher(context):
     request = context.get("request")
     current = translation.get_language()
     path = request.get_full_path() if request is not None else "/"
-    in_address = bool(request is not None and translation.get_language_from_path(request.path))
+    match = getattr(request, "resolver_match", None)
+    # A public page has an address in every language (English ones without a prefix).
+    public = match is not None and match.url_name in PUBLIC_VIEWS
     logged_in = bool(request is not None and request.user.is_authenticated)
     languages = []
     for code, name in settings.LANGUAGES:
@@ -24,16 +28,16 @@ def language_switcher(context):
                 "code": code,
                 "name": name,
                 "current": code == current,
-                "url": translate_url(path, code) if in_address else "",
+                "url": translate_url(path, code) if public else "",
             }
         )
     return {
         "languages": languages,
         "current_code": current,
         "current_name": dict(settings.LANGUAGES).get(current, current),
-        # Links for anonymous readers of pages with the language in their address (cached
-        # pages carry no form token); a form otherwise, which also updates the profile.
-        "as_links": in_address and not logged_in,
+        # Links for anonymous readers of public pages (cached pages carry no form token); a
+        # form otherwise, which also updates the profile.
+        "as_links": public and not logged_in,
         "next": path,
         "request": request,
         "csrf_token": context.get("csrf_token"),

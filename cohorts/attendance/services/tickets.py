@@ -98,13 +98,20 @@ def pass_by_token(token: str | None) -> ParticipantPass | None:
 
 
 def pass_language(enrolment: Enrolment, *, leader=None) -> str:
-    """The language a pass is printed in: its holder's, or for a group member without an
-    account of their own, the group leader's (`leader`, else the group's first leader)."""
+    """The language a pass is printed in: its holder's. For a group member without an account
+    of their own, the language chosen for their family (the guardian's), else the group's
+    country's; `leader` (the one printing) only when the member is not found."""
     holder = enrolment.user
     if not undeliverable(holder.email):
         return languages.of_user(holder)
-    if leader is None and enrolment.group_id:
-        leader = enrolment.group.leaders.select_related("profile").order_by("pk").first()
+    if enrolment.group_id:
+        member = enrolment.group.members.filter(person=holder).first()
+        if member is not None:
+            return (
+                languages.supported(member.guardian_language)
+                if member.guardian_language
+                else (languages.of_country(enrolment.group.country))
+            )
     return languages.of_user(leader)
 
 

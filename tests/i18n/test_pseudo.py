@@ -1,0 +1,138 @@
+"""Nothing left in English: every page of the site, every e-mail and the PDFs rendered in the
+pseudo-locale show no text outside the translation markers except data — names, titles and
+texts typed by people, country and language names, and the words of the libraries' own
+catalogues (Django's form errors, Wagtail's admin). A string nobody marked fails here."""
+
+import html
+import io
+import re
+from pathlib import Path
+
+import django
+import polib
+import pytest
+import wagtail
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.test import Client
+from django_countries import countries
+from pypdf import PdfReader
+
+from certificates.models import Certificate
+from cohorts.groups.models import GroupMember
+from lms.models import OutgoingEmail, Profile
+from tests.i18n import pseudo
+from tests.security.urlconf import project_urls, url_for
+from tests.security.world import build
+
+pytestmark = pytest.mark.django_db
+
+WORD = re.compile(r"[^\W\d_]{2,}")
+MARKED = re.compile(rf"{pseudo.OPEN}[^{pseudo.OPEN}{pseudo.CLOSE}]*{pseudo.CLOSE}")
+ALWAYS = {"BSR", "Academy", "QR", "PDF", "CSV", "XLSX", "UTC", "ID", "OK", "BEP", "NEEDS"}
+
+
+def unmarked_words(text: str) -> set[str]:
+    while True:
+        stripped = MARKED.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
+    return set(WORD.findall(text))
+
+
+def page_text(content: str) -> str:
+    content = re.sub(r"<(script|style|template)\b.*?</\1>", " ", content, flags=re.S)
+    content = re.sub(r"<!--.*?-->", " ", content, flags=re.S)
+    attributes = " ".join(re.findall(r'\s(?:aria-label|title|placeholder|alt)="([^"]*)"', content))
+    return html.unescape(re.sub(r"<[^>]+>", " ", content) + " " + attributes)
+
+
+def library_words() -> set[str]:
+    """The English of the libraries' own catalogues (they have no pseudo-locale)."""
+    words = set()
+    roots = [Path(django.__file__).parent, Path(wagtail.__file__).parent]
+    roots += [Path(p).parent for p in Path(django.__file__).parent.parent.glob("*/__init__.py")]
+    for root in roots:
+        for po in root.glob("**/locale/de/LC_MESSAGES/django*.po"):
+            for entry in polib.pofile(str(po)):
+                words |= set(WORD.findall(entry.msgid + " " + (entry.msgid_plural or "")))
+    return words
+
+
+def data_words() -> set[str]:
+    """Every word stored in the database (names, titles, texts typed by people)."""
+    words = set()
+    for model in apps.get_models():
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, (models.CharField, models.TextField, models.JSONField))
+        ]
+        if not fields:
+            continue
+        for row in model.objects.values_list(*fields):
+            words |= set(WORD.findall(" ".join(str(v) for v in row if v)))
+    return words
+
+
+def allowed_words() -> set[str]:
+    words = set(ALWAYS) | data_words() | library_words()
+    for _code, name in settings.LANGUAGES:
+        words |= set(WORD.findall(name))
+    for _code, name in countries:
+        words |= set(WORD.findall(str(name)))
+    words |= set(WORD.findall(" ".join(settings.COUNTRIES_OVERRIDE.values())))
+    return words
+
+
+@pytest.fixture
+def pseudo_world(in_pseudo, programme, clock, mailoutbox, monkeypatch):
+    """The security tests' world, built by people who all read the pseudo-locale (and whose
+    guardians are written to in it)."""
+    monkeypatch.setattr(Profile._meta.get_field("preferred_language"), "default", in_pseudo)
+    monkeypatch.setattr(GroupMember._meta.get_field("guardian_language"), "default", in_pseudo)
+    return build(programme, clock)
+
+
+def test_every_page_shows_only_marked_text_and_data(pseudo_world, in_pseudo):
+    allowed = allowed_words()
+    leaks = {}
+    users = [None, pseudo_world.owner, pseudo_world.users["administrator"]]
+    for user in users:
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = in_pseudo
+        if user is not None:
+            client.force_login(user)
+        for url in project_urls():
+            address = url_for(pseudo_world, url)
+            response = client.get(address)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            words = unmarked_words(page_text(response.content.decode())) - allowed
+            if words:
+                leaks[address] = sorted(words)[:15]
+    assert not leaks, "\n".join(f"{address}: {words}" for address, words in leaks.items())
+
+
+def test_every_email_shows_only_marked_text_and_data(pseudo_world):
+    allowed = allowed_words()
+    leaks = {}
+    emails = OutgoingEmail.objects.exclude(status=OutgoingEmail.Status.SUPPRESSED)
+    assert emails.exists()
+    for email in emails:
+        text = email.subject + " " + email.body_text + " " + page_text(email.body_html)
+        words = unmarked_words(text) - allowed
+        if words:
+            leaks[email.reason] = sorted(words)[:15]
+    assert not leaks, "\n".join(f"{reason}: {words}" for reason, words in leaks.items())
+
+
+def test_the_certificate_shows_only_marked_text_and_data(pseudo_world):
+    certificate = Certificate.objects.get(pk=pseudo_world.by_name["certificates:download"]["pk"])
+    with certificate.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+        text = " ".join(page.extract_text() for page in reader.pages)
+    assert pseudo.OPEN in text
+    assert not unmarked_words(text) - allowed_words()
