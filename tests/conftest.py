@@ -226,3 +226,14 @@ def user(db):
     from tests.factories import UserFactory
 
     return UserFactory()
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start_with():
+    """Every test starts in English: a request leaves its language active in the thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -11,7 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse, reverse_lazy, translate_url
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
@@ -31,7 +31,7 @@ from lms.accounts.services import (
 )
 from lms.contact import site_contact
 from lms.errors import LmsError
-from lms.languages import supported
+from lms.languages import address_in, supported
 from lms.languages.middleware import set_cookie
 from lms.signin.views import profile_context
 from lms.tokens import signup_token_generator
@@ -271,8 +271,7 @@ def language_switch(request):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    with translation.override(language):
-        target = translate_url(target, language)
+    target = address_in(target, language)
     if request.user.is_authenticated:
         profile_language_set(user=request.user, language=language)
     response = HttpResponseRedirect(target)

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import translate_url
 from django.utils import translation
 
 DEFAULT = "en"
@@ -59,6 +60,14 @@ def of_address(email: str | None) -> str:
         return DEFAULT
     user = get_user_model().objects.filter(email__iexact=email).select_related("profile").first()
     return of_user(user)
+
+
+def address_in(path: str, language: str) -> str:
+    """The same page's address in `language` (a public page's address carries its language;
+    other addresses stay as they are)."""
+    source = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    with translation.override(source):
+        return translate_url(path, language)
 
 
 @contextmanager

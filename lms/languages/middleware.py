@@ -3,11 +3,11 @@ by the switcher and at login from the profile), else the browser's preference.""
 
 from django.conf import settings
 from django.middleware import locale
-from django.urls import translate_url
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from lms.languages import of_user
+from lms.languages import address_in, of_user
 
 LOGIN_LANGUAGE = "_language_at_login"
 
@@ -56,6 +56,16 @@ def reader_language(request) -> str:
     return translation.get_language_from_request(request, check_path=False)
 
 
+def _public_in_english(path: str) -> bool:
+    """Whether `path` is the English address of a public page (public pages are matched by
+    the address's language, so the question is asked in English)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            return resolve(path).url_name in PUBLIC_VIEWS
+        except Resolver404:
+            return False
+
+
 def goes_elsewhere(request) -> bool:
     """Whether an address without a language is a public page that this reader will be sent
     to in their own language (the page cache serves it to nobody else)."""
@@ -76,19 +86,16 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         language = translation.get_language_from_path(request.path_info)
         if not language:
             language = reader_language(request)
+            if language != settings.LANGUAGE_CODE and _public_in_english(request.path_info):
+                if request.method in ("GET", "HEAD"):
+                    target = address_in(request.get_full_path(), language)
+                    response = self.response_redirect_class(target)
+                    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                    return response
+                # A public page's address without a language is the English page's.
+                language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        if match is None or match.url_name not in PUBLIC_VIEWS or not goes_elsewhere(request):
-            return None
-        target = translate_url(request.get_full_path(), request.LANGUAGE_CODE)
-        if target == request.get_full_path():
-            return None
-        response = self.response_redirect_class(target)
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        return response
 
     def process_response(self, request, response):
         if not translation.get_language_from_path(request.path_info):

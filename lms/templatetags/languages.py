@@ -4,9 +4,9 @@ address has none or the reader is logged in, as a form that remembers the choice
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
 from django.utils import translation
 
+from lms.languages import address_in
 from lms.languages.middleware import PUBLIC_VIEWS
 
 register = template.Library()
@@ -28,7 +28,7 @@ def language_switcher(context):
                 "code": code,
                 "name": name,
                 "current": code == current,
-                "url": translate_url(path, code) if public else "",
+                "url": address_in(path, code) if public else "",
             }
         )
     return {
