@@ -5,8 +5,9 @@ address has none or the reader is logged in, as a form that remembers the choice
 from django import template
 from django.conf import settings
 from django.utils import translation
+from wagtail.models import Locale
 
-from lms.languages import address_in
+from lms.languages import address_in, supported
 from lms.languages.middleware import PUBLIC_VIEWS
 
 register = template.Library()
@@ -42,3 +43,18 @@ def language_switcher(context):
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+_locale_codes: dict[int, str] = {}
+
+
+@register.simple_tag
+def content_language(page) -> str:
+    """The language a Wagtail page is written in (its locale's), or "" for no page. Locales are
+    few and never change their language: known once per process, never a query per page."""
+    locale_id = getattr(page, "locale_id", None)
+    if locale_id is None:
+        return ""
+    if locale_id not in _locale_codes:
+        _locale_codes.update(Locale.objects.values_list("id", "language_code"))
+    return supported(_locale_codes.get(locale_id, settings.LANGUAGE_CODE))

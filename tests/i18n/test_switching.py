@@ -2,11 +2,14 @@
 browser, the switcher keeps the reader on the same page, and a logged-in person's profile
 language wins from login on."""
 
+import html
 import re
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from lms.models import Profile
 from tests.factories import UserFactory
@@ -133,3 +136,17 @@ def test_each_language_has_its_own_cached_copy_of_a_public_page(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="pl")
     assert response.status_code == 302
     assert response["Location"] == "/pl/"
+
+
+def test_an_untranslated_page_is_shown_in_english_with_a_note_in_the_readers_language(client):
+    content = client.get("/lv/").content.decode()
+    with translation.override("lv"):
+        note = gettext(
+            "This page has not been translated into your language yet, so it is shown in "
+            "%(language)s."
+        ) % {"language": translation.get_language_info("en")["name_translated"]}
+    assert 'class="translation-note"' in content
+    assert html.escape(note) in content or note in content
+    assert '<div lang="en">' in content
+    # In English, no note.
+    assert 'class="translation-note"' not in client.get("/").content.decode()
