@@ -1,15 +1,16 @@
 """Page throughput under gunicorn (2 workers) on 127.0.0.1: (a) an anonymous programme page served
-by the page cache, (b) a logged-in participant's module page with progress, (c) a plain Django view
-returning the same bytes as (a) from a string, and (d) the anonymous programme page with the page
-cache switched off (a stock, uncached Wagtail page). Run from the project root:
-`.venv/bin/python bench/pages.py`.
+by the page cache, under a language prefix (/lv/…), (b) a logged-in participant's module page with
+progress, (c) a plain Django view returning the same bytes as (a) from a string, and (d) the
+anonymous programme page with the page cache switched off (a stock, uncached Wagtail page). Run
+from the project root: `.venv/bin/python bench/pages.py`.
 
 A child process prepares a fresh SQLite database (migrate, demo content, a participant with
 progress and a logged-in session) and counts the module page's SQL queries in-process. Two
 gunicorns share that database, one with PAGE_CACHE_ENABLED=0 for (d); each is stopped by its own
 pid. The client is a bounded thread pool of keep-alive-capable http.client connections; cases run
 interleaved (a b c d d c b a) so machine noise touches them alike, and each case's rounds are
-pooled."""
+pooled. Every language's copy of the programme page is then fetched twice: the second must be a
+page-cache hit (a cached page per language)."""
 
 import contextlib
 import http.client
@@ -34,6 +35,7 @@ TARGET_RATIO = 0.70
 # One of them reads the session, kept in the database only (docs/deploy.md, "When Redis is down").
 MAX_QUERIES = 11
 PARTICIPANT_EMAIL = "bench.participant@example.org"
+BENCH_LANGUAGE = "lv"  # the anonymous page is read under this language's prefix
 
 CASES = {
     "a": "anonymous programme page (page cache on)",
@@ -58,6 +60,7 @@ def setup_main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
 
     from lms.accounts.services import user_register
     from programmes.models import ModulePage, ProgrammePage
@@ -75,6 +78,12 @@ def setup_main() -> None:
         country="IS",
     )
     programme = ProgrammePage.objects.live().order_by("path").first()
+    with translation.override(BENCH_LANGUAGE):
+        programme_url = programme.url  # under the language's prefix
+    language_urls = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            language_urls[code] = programme.url
     module: ModulePage | None = None
     for candidate in modules_of(programme=programme):
         if not missing_prerequisites(module=candidate, user=user):
@@ -99,19 +108,20 @@ def setup_main() -> None:
 
     anonymous = Client()
     cache.clear()
-    anonymous.get(programme.url)
+    anonymous.get(programme_url)
     cache.clear()
     with CaptureQueriesContext(connection) as captured:
-        anonymous.get(programme.url)
+        anonymous.get(programme_url)
     uncached_count = len(captured.captured_queries)
     with CaptureQueriesContext(connection) as captured:
-        anonymous.get(programme.url)
+        anonymous.get(programme_url)
     cached_count = len(captured.captured_queries)
 
     Path(os.environ["BENCH_RESULT"]).write_text(
         json.dumps(
             {
-                "programme_url": programme.url,
+                "programme_url": programme_url,
+                "language_urls": language_urls,
                 "module_url": module.url,
                 "module_title": module.title,
                 "steps_done": len(plain_steps[:2]),
@@ -261,6 +271,15 @@ def run(work_dir: Path) -> tuple[dict, dict]:
                 + (f"  errors {measured['errors']}" if measured["errors"] else ""),
                 flush=True,
             )
+        # A cached copy per language: the second fetch of each language's page is a hit.
+        cached_languages = []
+        for code, path in setup["language_urls"].items():
+            fetch(cached.port, path)
+            status, headers, body = fetch(cached.port, path)
+            lang = f'<html lang="{code}">'.encode()
+            if status == 200 and headers.get("X-Page-Cache") == "hit" and lang in body:
+                cached_languages.append(code)
+        setup["cached_languages"] = cached_languages
     finally:
         cached.stop()
         uncached.stop()
@@ -346,6 +365,13 @@ def main() -> int:
             and b["rate"] >= d["rate"]
             and b["all_ok"]
             and d["all_ok"],
+        ),
+        (
+            "a cached page per language (second fetch a hit, in its language)",
+            f"{len(setup.get('cached_languages', []))} of {len(setup.get('language_urls', {}))}"
+            + note,
+            bool(setup.get("language_urls"))
+            and len(setup.get("cached_languages", [])) == len(setup["language_urls"]),
         ),
         (
             f"module page SQL queries ≤ {MAX_QUERIES}",
