@@ -2,11 +2,17 @@
 and gives consent with the keyboard alone; the place is confirmed. Then withdraws from the
 confirmation e-mail's link with one press. axe-core checks every page, the refusals included."""
 
-import pytest
-from playwright.sync_api import expect
+import io
 
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from cohorts.attendance.services.tickets import pass_pdf_render
 from cohorts.models import EnrolmentState
-from lms.models import ConsentState, GuardianConsent
+from lms.models import ConsentState, GuardianConsent, OutgoingEmail
 from tests.cohorts.consent_builders import (
     hold_for_consent,
     latest_link,
@@ -108,3 +114,52 @@ def test_do_not_consent_asks_once_more_and_going_back_records_nothing(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your answer is recorded: no consent")
     held.refresh_from_db()
     assert held.state == EnrolmentState.WITHDRAWN
+
+
+def test_a_latvian_guardian_reads_the_email_the_page_the_confirmation_and_the_pass_in_latvian(
+    phone_page, visit, follow
+):
+    """The group is in Latvia and its leader left the guardian's language as it was: Latvian
+    from the first e-mail to the pass, checked against the Latvian catalogue."""
+    activity = youth_activity(title="Baltic Youth Exchange: Liepāja", days_ahead=30)
+    minor = member_of(youth_group(), guardian_language="")
+    held = hold_for_consent(activity, minor)
+
+    def lv(text: str, **values) -> str:
+        with translation.override("lv"):
+            translated = gettext(text)
+        assert translated != text, f"no Latvian for {text!r}"
+        return translated % values if values else translated
+
+    request = OutgoingEmail.objects.filter(
+        recipient=GUARDIAN, reason__startswith="lms.consent.request"
+    ).latest("pk")
+    assert request.subject.startswith(
+        lv("Your consent is needed: %(name)s — %(title)s", name="Jānis Bērziņš", title="")
+    )
+    assert '<html lang="lv">' in request.body_html
+
+    page = phone_page
+    visit(page, f"/consent/{latest_link(GUARDIAN)}/")
+    assert page.locator("html").get_attribute("lang") == "lv"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        lv("Your consent for %(person_name)s", person_name="Jānis Bērziņš")
+    )
+    page.get_by_label(lv("Your full name")).fill("Anna Bērziņa")
+    follow(page, page.get_by_role("button", name=lv("Give consent")), tap=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text(lv("Thank you: consent is given"))
+    assert page.locator("html").get_attribute("lang") == "lv"
+
+    given = OutgoingEmail.objects.filter(
+        recipient=GUARDIAN, reason__startswith="lms.consent.given"
+    ).latest("pk")
+    assert '<html lang="lv">' in given.body_html
+
+    held.refresh_from_db()
+    assert held.state == EnrolmentState.ACCEPTED
+    text = " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(pass_pdf_render(enrolment=held))).pages
+    )
+    assert lv("Participant pass") in text
+    assert "Participant pass" not in text
+    assert lv("Show this pass at the check-in desk.") in " ".join(text.split())

@@ -77,8 +77,10 @@ def member_of(
     birth_date=dt.date(2015, 5, 1),
     guardian_email="anna.berzina@example.lv",
     guardian_name="Anna Bērziņa",
+    guardian_language="en",
 ) -> GroupMember:
-    """A member without an account: a person record that cannot log in or receive mail."""
+    """A member without an account: a person record that cannot log in or receive mail. Their
+    guardian reads English unless told otherwise ("": the group's country's language)."""
     person = User.objects.create(
         email=f"member-{secrets.token_hex(8)}@members.invalid",
         password=make_password(None),
@@ -101,6 +103,7 @@ def member_of(
         birth_date=birth_date,
         guardian_name=guardian_name,
         guardian_email=guardian_email,
+        guardian_language=guardian_language,
     )
 
 
