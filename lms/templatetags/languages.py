@@ -21,7 +21,9 @@ def language_switcher(context):
     match = getattr(request, "resolver_match", None)
     # A public page has an address in every language (English ones without a prefix).
     public = match is not None and match.url_name in PUBLIC_VIEWS
-    logged_in = bool(request is not None and request.user.is_authenticated)
+    # Error pages answered before authentication ran have no user: anonymous.
+    user = getattr(request, "user", None)
+    logged_in = bool(user is not None and user.is_authenticated)
     languages = []
     for code, name in settings.LANGUAGES:
         languages.append(
