@@ -2,6 +2,13 @@
 
 import pytest
 
+from tests.cohorts.conftest import (  # noqa: F401 (fixtures)
+    clock,
+    home,
+    make_programme,
+    programme,
+    programme_index,
+)
 from tests.i18n import pseudo
 
 
