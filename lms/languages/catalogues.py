@@ -1,6 +1,7 @@
 """The strings the code marks for translation, extracted with GNU gettext (through Django's
 makemessages) into a scratch folder: for the catalogue check and the tests' pseudo-locale."""
 
+import fcntl
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,14 @@ def extracted() -> Iterator[dict[str, polib.POFile]]:
     """The template catalogue of each domain. The scratch folder sits in the project folder:
     makemessages files every source under the nearest locale folder of its parent, and the
     project's own `locale/` must stay untouched."""
-    with tempfile.TemporaryDirectory(dir=settings.BASE_DIR, prefix=".catalogues-") as scratch:
+    lock = Path(settings.BASE_DIR) / ".catalogues.lock"
+    # makemessages writes a temporary file beside every template it reads: one extraction at a
+    # time per project folder (the test processes run in parallel).
+    with (
+        open(lock, "w") as held,
+        _locked(held),
+        tempfile.TemporaryDirectory(dir=settings.BASE_DIR, prefix=".catalogues-") as scratch,
+    ):
         found = {}
         with override_settings(LOCALE_PATHS=[scratch]):
             for domain in DOMAINS:
@@ -36,6 +44,15 @@ def extracted() -> Iterator[dict[str, polib.POFile]]:
                 pot = Path(scratch) / f"{domain}.pot"
                 found[domain] = polib.pofile(str(pot)) if pot.exists() else polib.POFile()
         yield found
+
+
+@contextmanager
+def _locked(handle):
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def key(entry: polib.POEntry) -> str:
