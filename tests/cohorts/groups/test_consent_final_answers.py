@@ -23,7 +23,8 @@ def drain_events() -> None:
 
 @pytest.fixture
 def elza(group, exchange, add_member):
-    minor = add_member(group, first="Elza", family="Liepiņa", age=14)
+    # Her guardian reads English (the group's country alone would make it Latvian).
+    minor = add_member(group, first="Elza", family="Liepiņa", age=14, guardian_language="en")
     adult = add_member(group, first="Mārtiņš", family="Ozols", age=35, guardian=False)
     book(group, exchange, [minor, adult])
     return minor

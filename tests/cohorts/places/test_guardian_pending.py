@@ -38,9 +38,10 @@ def workshop(make_activity):
 
 @pytest.fixture
 def minor(client, django_capture_on_commit_callbacks) -> User:
-    """A 14-year-old Dane who signed up and is logged in with `client`."""
+    """A 14-year-old Dane who signed up, reading the site in English, and is logged in with
+    `client`."""
     with django_capture_on_commit_callbacks(execute=True):
-        signup(client, signup_data(years=14))
+        signup(client, signup_data(years=14, preferred_language="en"))
     user = User.objects.get(email="soren@example.dk")
     assert user.profile.awaiting_guardian
     return user
