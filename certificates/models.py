@@ -48,8 +48,12 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
     modules chosen here; with none chosen, to every one of its kind in its programme (or in every
     programme when no programme is set)."""
 
-    name = models.CharField(max_length=200, help_text=_("For staff only, e.g. “BEP completion”."))
-    kind = models.CharField(max_length=16, choices=CertificateKind.choices)
+    name = models.CharField(
+        max_length=200,
+        help_text=_("For staff only, e.g. “BEP completion”."),
+        verbose_name=_("name"),
+    )
+    kind = models.CharField(max_length=16, choices=CertificateKind.choices, verbose_name=_("kind"))
     programme = models.ForeignKey(
         "programmes.ProgrammePage",
         null=True,
@@ -57,38 +61,71 @@ class CertificateTemplate(PreviewableMixin, ClusterableModel):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("Empty: any programme."),
+        verbose_name=_("programme"),
     )
-    cohorts = ParentalManyToManyField("cohorts.Cohort", blank=True, related_name="+")
-    activities = ParentalManyToManyField("programmes.ActivityPage", blank=True, related_name="+")
-    modules = ParentalManyToManyField("programmes.ModulePage", blank=True, related_name="+")
+    cohorts = ParentalManyToManyField(
+        "cohorts.Cohort", blank=True, related_name="+", verbose_name=_("cohorts")
+    )
+    activities = ParentalManyToManyField(
+        "programmes.ActivityPage", blank=True, related_name="+", verbose_name=_("activities")
+    )
+    modules = ParentalManyToManyField(
+        "programmes.ModulePage", blank=True, related_name="+", verbose_name=_("modules")
+    )
     auto_issue = models.BooleanField(
         default=True,
         help_text=_("Issue automatically on completion or attendance. Off: staff issue by hand."),
+        verbose_name=_("auto issue"),
     )
-    active = models.BooleanField(default=True)
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
-    title = models.CharField(max_length=200, default="Certificate of completion")
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH, verbose_name=_("language")
+    )
+    title = models.CharField(
+        max_length=200, default="Certificate of completion", verbose_name=_("title")
+    )
     wording = models.TextField(
         help_text=_(
             "One paragraph per line. Placeholders: {name}, {programme}, {cohort}, {activity}, "
             "{module}, {date_start}, {date_end}, {dates}, {hours}, {place}."
-        )
+        ),
+        verbose_name=_("wording"),
     )
     hours = models.DecimalField(
-        max_digits=6, decimal_places=1, null=True, blank=True, help_text=_("Printed as {hours}.")
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Printed as {hours}."),
+        verbose_name=_("hours"),
     )
     logo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo"),
     )
-    colour = models.CharField(max_length=7, default="#1d3557", validators=[HEX_COLOUR])
-    accent = models.CharField(max_length=7, default="#5c677d", validators=[HEX_COLOUR])
-    border = models.CharField(max_length=8, choices=Border.choices, default=Border.DOUBLE)
-    paper = models.CharField(max_length=8, choices=Paper.choices, default=Paper.A4)
-    landscape = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    colour = models.CharField(
+        max_length=7, default="#1d3557", validators=[HEX_COLOUR], verbose_name=_("colour")
+    )
+    accent = models.CharField(
+        max_length=7, default="#5c677d", validators=[HEX_COLOUR], verbose_name=_("accent")
+    )
+    border = models.CharField(
+        max_length=8, choices=Border.choices, default=Border.DOUBLE, verbose_name=_("border")
+    )
+    paper = models.CharField(
+        max_length=8, choices=Paper.choices, default=Paper.A4, verbose_name=_("paper")
+    )
+    landscape = models.BooleanField(default=True, verbose_name=_("landscape"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("certificate template")
+        verbose_name_plural = _("certificate templates")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -183,13 +220,20 @@ class CertificateTranslation(Orderable):
     holder's preferred language has one (a bilingual certificate)."""
 
     template = ParentalKey(
-        CertificateTemplate, on_delete=models.CASCADE, related_name="translations"
+        CertificateTemplate,
+        on_delete=models.CASCADE,
+        related_name="translations",
+        verbose_name=_("template"),
     )
-    language = models.CharField(max_length=8, choices=Language.choices)
-    title = models.CharField(max_length=200)
-    wording = models.TextField(help_text=_("The same placeholders as the main wording."))
+    language = models.CharField(max_length=8, choices=Language.choices, verbose_name=_("language"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    wording = models.TextField(
+        help_text=_("The same placeholders as the main wording."), verbose_name=_("wording")
+    )
 
     class Meta(Orderable.Meta):
+        verbose_name = _("certificate translation")
+        verbose_name_plural = _("certificate translations")
         constraints = [
             models.UniqueConstraint(
                 fields=["template", "language"], name="certificates_translation_once"
@@ -202,13 +246,25 @@ class CertificateTranslation(Orderable):
 
 class CertificateSignatory(Orderable):
     template = ParentalKey(
-        CertificateTemplate, on_delete=models.CASCADE, related_name="signatories"
+        CertificateTemplate,
+        on_delete=models.CASCADE,
+        related_name="signatories",
+        verbose_name=_("template"),
     )
-    name = models.CharField(max_length=120)
-    role = models.CharField(max_length=160)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    role = models.CharField(max_length=160, verbose_name=_("role"))
     signature = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("signature"),
     )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("certificate signatory")
+        verbose_name_plural = _("certificate signatories")
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}"
@@ -243,12 +299,20 @@ class Certificate(models.Model):
     being rendered; a replaced certificate stays, pointing at its replacement, so its code still
     verifies (as replaced)."""
 
-    kind = models.CharField(max_length=16, choices=CertificateKind.choices)
+    kind = models.CharField(max_length=16, choices=CertificateKind.choices, verbose_name=_("kind"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="certificates",
+        verbose_name=_("user"),
     )
     cohort = models.ForeignKey(
-        "cohorts.Cohort", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cohorts.Cohort",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cohort"),
     )
     activity = models.ForeignKey(
         "programmes.ActivityPage",
@@ -256,63 +320,103 @@ class Certificate(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        verbose_name=_("activity"),
     )
     module = models.ForeignKey(
-        "programmes.ModulePage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "programmes.ModulePage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("module"),
     )
     template = models.ForeignKey(
-        CertificateTemplate, null=True, on_delete=models.SET_NULL, related_name="certificates"
+        CertificateTemplate,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="certificates",
+        verbose_name=_("template"),
     )
     state = models.CharField(
-        max_length=16, choices=CertificateState.choices, default=CertificateState.PENDING
+        max_length=16,
+        choices=CertificateState.choices,
+        default=CertificateState.PENDING,
+        verbose_name=_("state"),
     )
-    source = models.CharField(max_length=16, choices=CertificateSource.choices)
+    source = models.CharField(
+        max_length=16, choices=CertificateSource.choices, verbose_name=_("source")
+    )
     # What was printed, kept as issued: a later profile or page edit does not change it.
-    holder_name = models.CharField(max_length=200)
-    holder_is_minor = models.BooleanField(default=False)
-    programme_title = models.CharField(max_length=255, blank=True)
-    context_title = models.CharField(max_length=255, blank=True)
-    date_start = models.DateField(null=True, blank=True)
-    date_end = models.DateField(null=True, blank=True)
-    hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
-    place = models.CharField(max_length=255, blank=True)
-    language = models.CharField(max_length=8, blank=True)
-    code = models.CharField(max_length=40, null=True, blank=True, unique=True)
-    pdf = models.FileField(upload_to=certificate_upload_to, storage=private_storage, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    issued_at = models.DateTimeField(default=timezone.now)
-    rendered_at = models.DateTimeField(null=True, blank=True)
+    holder_name = models.CharField(max_length=200, verbose_name=_("holder name"))
+    holder_is_minor = models.BooleanField(default=False, verbose_name=_("holder is minor"))
+    programme_title = models.CharField(
+        max_length=255, blank=True, verbose_name=_("programme title")
+    )
+    context_title = models.CharField(max_length=255, blank=True, verbose_name=_("context title"))
+    date_start = models.DateField(null=True, blank=True, verbose_name=_("date start"))
+    date_end = models.DateField(null=True, blank=True, verbose_name=_("date end"))
+    hours = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, verbose_name=_("hours")
+    )
+    place = models.CharField(max_length=255, blank=True, verbose_name=_("place"))
+    language = models.CharField(max_length=8, blank=True, verbose_name=_("language"))
+    code = models.CharField(
+        max_length=40, null=True, blank=True, unique=True, verbose_name=_("code")
+    )
+    pdf = models.FileField(
+        upload_to=certificate_upload_to, storage=private_storage, blank=True, verbose_name=_("pdf")
+    )
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True, verbose_name=_("sha256"))
+    issued_at = models.DateTimeField(default=timezone.now, verbose_name=_("issued at"))
+    rendered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("rendered at"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("requested by"),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_reason = models.TextField(blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
+    revoked_reason = models.TextField(blank=True, verbose_name=_("revoked reason"))
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("revoked by"),
     )
     replaced_by = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
     )
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("withdrawn at"))
     # Rendering that failed: how often, when the sweeper may queue it next, the plain words
     # staff see, the detail administrators see, and when it gave up (needs attention).
     # Columns added after a release carry a database default, so the release before (still
     # serving while this one migrates) can go on inserting rows: docs/deploy.md, "Upgrades".
-    render_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
-    render_retry_at = models.DateTimeField(null=True, blank=True)
-    render_problem = models.CharField(max_length=300, blank=True, default="", db_default="")
-    render_error = models.TextField(blank=True, default="", db_default="")
-    render_failed_at = models.DateTimeField(null=True, blank=True)
+    render_attempts = models.PositiveSmallIntegerField(
+        default=0, db_default=0, verbose_name=_("render attempts")
+    )
+    render_retry_at = models.DateTimeField(null=True, blank=True, verbose_name=_("render retry at"))
+    render_problem = models.CharField(
+        max_length=300, blank=True, default="", db_default="", verbose_name=_("render problem")
+    )
+    render_error = models.TextField(
+        blank=True, default="", db_default="", verbose_name=_("render error")
+    )
+    render_failed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("render failed at")
+    )
 
     class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.CheckConstraint(

@@ -24,7 +24,10 @@ class ActivityAttendance(models.Model):
     counts as having attended."""
 
     activity = models.OneToOneField(
-        "programmes.ActivityPage", on_delete=models.CASCADE, related_name="attendance_setup"
+        "programmes.ActivityPage",
+        on_delete=models.CASCADE,
+        related_name="attendance_setup",
+        verbose_name=_("activity"),
     )
     staff_group = models.OneToOneField(
         Group,
@@ -33,15 +36,23 @@ class ActivityAttendance(models.Model):
         on_delete=models.SET_NULL,
         related_name="staffed_activity",
         help_text=_("Members run this activity's check-in desk (besides its cohorts' staff)."),
+        verbose_name=_("staff group"),
     )
     rule = models.CharField(
-        max_length=8, choices=AttendanceRule.choices, default=AttendanceRule.ALL_SESSIONS
+        max_length=8,
+        choices=AttendanceRule.choices,
+        default=AttendanceRule.ALL_SESSIONS,
+        verbose_name=_("rule"),
     )
     min_percent = models.PositiveSmallIntegerField(
-        default=80, help_text=_("For the share-of-hours rule: the least share, in per cent.")
+        default=80,
+        help_text=_("For the share-of-hours rule: the least share, in per cent."),
+        verbose_name=_("min percent"),
     )
 
     class Meta:
+        verbose_name = _("activity attendance")
+        verbose_name_plural = _("activity attendances")
         constraints = [
             models.CheckConstraint(
                 condition=Q(min_percent__gte=1, min_percent__lte=100),
@@ -57,14 +68,19 @@ class ActivitySession(models.Model):
     """A day or a session of an activity, with the hours it counts for."""
 
     activity = models.ForeignKey(
-        "programmes.ActivityPage", on_delete=models.CASCADE, related_name="attendance_sessions"
+        "programmes.ActivityPage",
+        on_delete=models.CASCADE,
+        related_name="attendance_sessions",
+        verbose_name=_("activity"),
     )
-    title = models.CharField(max_length=200, blank=True)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    hours = models.DecimalField(max_digits=5, decimal_places=2)
+    title = models.CharField(max_length=200, blank=True, verbose_name=_("title"))
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    hours = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("hours"))
 
     class Meta:
+        verbose_name = _("activity session")
+        verbose_name_plural = _("activity sessions")
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(

@@ -36,14 +36,22 @@ class Cohort(ClusterableModel):
     """One edition of a programme, e.g. “BEP 2026 — Finnish presidency”."""
 
     programme = models.ForeignKey(
-        "programmes.ProgrammePage", on_delete=models.PROTECT, related_name="cohorts"
+        "programmes.ProgrammePage",
+        on_delete=models.PROTECT,
+        related_name="cohorts",
+        verbose_name=_("programme"),
     )
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
     slug = models.SlugField(
-        max_length=80, unique=True, help_text=_("Used in the cohort's address.")
+        max_length=80,
+        unique=True,
+        help_text=_("Used in the cohort's address."),
+        verbose_name=_("slug"),
     )
-    summary = models.TextField(blank=True, help_text=_("Shown to applicants."))
-    presidency_country = CountryField(blank=True)
+    summary = models.TextField(
+        blank=True, help_text=_("Shown to applicants."), verbose_name=_("summary")
+    )
+    presidency_country = CountryField(blank=True, verbose_name=_("presidency country"))
     time_zone = models.CharField(
         max_length=64,
         blank=True,
@@ -52,6 +60,7 @@ class Cohort(ClusterableModel):
             "Deadlines and offers of this cohort are shown in this time zone. "
             "Empty: the presidency country's (Helsinki time for Finland)."
         ),
+        verbose_name=_("time zone"),
     )
     staff_group = models.OneToOneField(
         Group,
@@ -60,21 +69,38 @@ class Cohort(ClusterableModel):
         on_delete=models.SET_NULL,
         related_name="staffed_cohort",
         help_text=_("Members manage this cohort only. Created with the cohort."),
+        verbose_name=_("staff group"),
     )
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    starts_on = models.DateField(verbose_name=_("starts on"))
+    ends_on = models.DateField(verbose_name=_("ends on"))
     staff_access_until = models.DateField(
-        null=True, blank=True, help_text=_("Staff rights end after this day; empty: 90 days after.")
+        null=True,
+        blank=True,
+        help_text=_("Staff rights end after this day; empty: 90 days after."),
+        verbose_name=_("staff access until"),
     )
     enrolment_mode = models.CharField(
-        max_length=16, choices=EnrolmentMode.choices, default=EnrolmentMode.APPROVAL
+        max_length=16,
+        choices=EnrolmentMode.choices,
+        default=EnrolmentMode.APPROVAL,
+        verbose_name=_("enrolment mode"),
     )
-    applications_open_at = models.DateTimeField(null=True, blank=True)
-    applications_close_at = models.DateTimeField(null=True, blank=True)
-    nomination_deadline = models.DateTimeField(null=True, blank=True)
-    capacity = models.PositiveIntegerField(help_text=_("Places in this edition."))
+    applications_open_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("applications open at")
+    )
+    applications_close_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("applications close at")
+    )
+    nomination_deadline = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("nomination deadline")
+    )
+    capacity = models.PositiveIntegerField(
+        help_text=_("Places in this edition."), verbose_name=_("capacity")
+    )
     offer_hours = models.PositiveIntegerField(
-        default=72, help_text=_("How long a waitlist offer stays open.")
+        default=72,
+        help_text=_("How long a waitlist offer stays open."),
+        verbose_name=_("offer hours"),
     )
     modules = ParentalManyToManyField(
         "programmes.ModulePage", blank=True, related_name="cohorts", verbose_name=_("modules")
@@ -86,10 +112,13 @@ class Cohort(ClusterableModel):
         null=True,
         blank=True,
         help_text=_("How many of the activities must be attended to complete; empty: all."),
+        verbose_name=_("activities required"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
         ordering = ["-starts_on", "title"]
         constraints = [
             models.CheckConstraint(
@@ -162,15 +191,22 @@ class PlaceRule(Orderable):
     """“At most 2 per country”, “at most 3 per organisation”, “at least 1 from municipalities,
     reserved until 1 March”. A cap with no value applies to every value of the attribute."""
 
-    cohort = ParentalKey(Cohort, on_delete=models.CASCADE, related_name="place_rules")
-    kind = models.CharField(max_length=16, choices=RuleKind.choices, default=RuleKind.CAP)
-    attribute = models.CharField(max_length=16, choices=RuleAttribute.choices)
+    cohort = ParentalKey(
+        Cohort, on_delete=models.CASCADE, related_name="place_rules", verbose_name=_("cohort")
+    )
+    kind = models.CharField(
+        max_length=16, choices=RuleKind.choices, default=RuleKind.CAP, verbose_name=_("kind")
+    )
+    attribute = models.CharField(
+        max_length=16, choices=RuleAttribute.choices, verbose_name=_("attribute")
+    )
     value = models.CharField(
         max_length=64,
         blank=True,
         help_text=_("A country code (FI), sector (police) ... Empty: every value."),
+        verbose_name=_("value"),
     )
-    limit = models.PositiveSmallIntegerField()
+    limit = models.PositiveSmallIntegerField(verbose_name=_("limit"))
     reserved_until = models.DateTimeField(
         null=True,
         blank=True,
@@ -178,9 +214,12 @@ class PlaceRule(Orderable):
             "Minimums only: places are held back until then, then released. "
             "Empty: until applications close."
         ),
+        verbose_name=_("reserved until"),
     )
 
     class Meta(Orderable.Meta):
+        verbose_name = _("place rule")
+        verbose_name_plural = _("place rules")
         constraints = [
             models.CheckConstraint(condition=Q(limit__gte=1), name="cohorts_rule_limit_positive"),
         ]
@@ -241,11 +280,17 @@ ATTRIBUTE_VALUES = {
 class ApplicationQuestion(Orderable):
     """A programme-specific question on the cohort's application form."""
 
-    cohort = ParentalKey(Cohort, on_delete=models.CASCADE, related_name="questions")
-    label = models.CharField(max_length=200)
-    help_text = models.CharField(max_length=300, blank=True)
-    required = models.BooleanField(default=True)
-    long_answer = models.BooleanField(default=True)
+    cohort = ParentalKey(
+        Cohort, on_delete=models.CASCADE, related_name="questions", verbose_name=_("cohort")
+    )
+    label = models.CharField(max_length=200, verbose_name=_("label"))
+    help_text = models.CharField(max_length=300, blank=True, verbose_name=_("help text"))
+    required = models.BooleanField(default=True, verbose_name=_("required"))
+    long_answer = models.BooleanField(default=True, verbose_name=_("long answer"))
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("application question")
+        verbose_name_plural = _("application questions")
 
     def __str__(self) -> str:
         return self.label
@@ -498,21 +543,34 @@ class ReasonTemplate(models.Model):
         on_delete=models.CASCADE,
         related_name="reason_templates",
         help_text=_("Empty: offered on every cohort's desk (programme admins only)."),
+        verbose_name=_("cohort"),
     )
-    title = models.CharField(max_length=100, help_text=_("A short name to pick it by."))
+    title = models.CharField(
+        max_length=100, help_text=_("A short name to pick it by."), verbose_name=_("title")
+    )
     decision = models.CharField(
         max_length=16,
         choices=ReasonDecision.choices,
         blank=True,
         help_text=_("The decision it is written for; empty: any."),
+        verbose_name=_("decision"),
     )
-    text = models.TextField(max_length=2000, help_text=_("E-mailed to the person as written."))
+    text = models.TextField(
+        max_length=2000, help_text=_("E-mailed to the person as written."), verbose_name=_("text")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("reason template")
+        verbose_name_plural = _("reason templates")
         ordering = ["title", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -537,9 +595,12 @@ class FocalPoint(models.Model):
     """A member state's national focal point: nominates and substitutes that country's places."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="focal_points"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="focal_points",
+        verbose_name=_("user"),
     )
-    country = CountryField()
+    country = CountryField(verbose_name=_("country"))
     programme = models.ForeignKey(
         "programmes.ProgrammePage",
         null=True,
@@ -547,9 +608,12 @@ class FocalPoint(models.Model):
         on_delete=models.CASCADE,
         related_name="focal_points",
         help_text=_("Empty: every programme."),
+        verbose_name=_("programme"),
     )
 
     class Meta:
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "country", "programme"], name="cohorts_focal_point_once"

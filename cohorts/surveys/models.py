@@ -27,10 +27,18 @@ class SurveyTarget(models.Model):
     only the cohort's members are invited, and the answers count as the cohort's."""
 
     survey = models.ForeignKey(
-        "programmes.SurveyPage", on_delete=models.CASCADE, related_name="targets"
+        "programmes.SurveyPage",
+        on_delete=models.CASCADE,
+        related_name="targets",
+        verbose_name=_("survey"),
     )
     cohort = models.ForeignKey(
-        Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="survey_targets"
+        Cohort,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey_targets",
+        verbose_name=_("cohort"),
     )
     activity = models.ForeignKey(
         "programmes.ActivityPage",
@@ -38,6 +46,7 @@ class SurveyTarget(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="survey_targets",
+        verbose_name=_("activity"),
     )
     module = models.ForeignKey(
         "programmes.ModulePage",
@@ -45,24 +54,41 @@ class SurveyTarget(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="survey_targets",
+        verbose_name=_("module"),
     )
-    trigger = models.CharField(max_length=20, choices=SurveyTrigger.choices)
+    trigger = models.CharField(
+        max_length=20, choices=SurveyTrigger.choices, verbose_name=_("trigger")
+    )
     days_after = models.PositiveSmallIntegerField(
-        default=1, help_text=_("For “after the activity ends”: how many days after.")
+        default=1,
+        help_text=_("For “after the activity ends”: how many days after."),
+        verbose_name=_("days after"),
     )
     reminder_interval_days = models.PositiveSmallIntegerField(
-        default=7, help_text=_("Days between the invitation and each reminder.")
+        default=7,
+        help_text=_("Days between the invitation and each reminder."),
+        verbose_name=_("reminder interval days"),
     )
     max_reminders = models.PositiveSmallIntegerField(
-        default=2, help_text=_("Most reminders one person gets; 0: none.")
+        default=2,
+        help_text=_("Most reminders one person gets; 0: none."),
+        verbose_name=_("max reminders"),
     )
-    active = models.BooleanField(default=True, help_text=_("Inactive: nobody new is invited."))
+    active = models.BooleanField(
+        default=True, help_text=_("Inactive: nobody new is invited."), verbose_name=_("active")
+    )
     fired_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text=_("When the activity trigger fired.")
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the activity trigger fired."),
+        verbose_name=_("fired at"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("survey target")
+        verbose_name_plural = _("survey targets")
         ordering = ["survey", "pk"]
         constraints = [
             models.CheckConstraint(

@@ -100,6 +100,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="lms_user_email_ci_unique"),
         ]
@@ -123,11 +125,15 @@ class User(AbstractUser):
 
 
 class Organisation(models.Model):
-    name = models.CharField(max_length=200)
-    country = CountryField(blank=True)
-    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    country = CountryField(blank=True, verbose_name=_("country"))
+    sector = models.CharField(
+        max_length=32, choices=Sector.choices, blank=True, verbose_name=_("sector")
+    )
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -148,31 +154,55 @@ class GuardianApproval(models.TextChoices):
 class Profile(models.Model):
     """What a participant tells us about themselves; the full name is printed on certificates."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     full_name = models.CharField(
         _("full name"),
         max_length=200,
         help_text=_("Exactly as it should appear on your certificates."),
     )
     preferred_language = models.CharField(
-        max_length=8, choices=Language.choices, default=Language.ENGLISH
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        verbose_name=_("preferred language"),
     )
-    country = CountryField(blank=True)
+    country = CountryField(blank=True, verbose_name=_("country"))
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        verbose_name=_("organisation"),
     )
-    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
-    level = models.CharField(max_length=32, choices=Level.choices, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    sector = models.CharField(
+        max_length=32, choices=Sector.choices, blank=True, verbose_name=_("sector")
+    )
+    level = models.CharField(
+        max_length=32, choices=Level.choices, blank=True, verbose_name=_("level")
+    )
+    date_of_birth = models.DateField(null=True, blank=True, verbose_name=_("date of birth"))
+    gender = models.CharField(
+        max_length=16, choices=Gender.choices, blank=True, verbose_name=_("gender")
+    )
     guardian_email = models.EmailField(
         blank=True,
         help_text=_("Young people under their country's age of digital consent only."),
+        verbose_name=_("guardian email"),
     )
     guardian_approval = models.CharField(
-        max_length=16, choices=GuardianApproval.choices, default=GuardianApproval.NOT_NEEDED
+        max_length=16,
+        choices=GuardianApproval.choices,
+        default=GuardianApproval.NOT_NEEDED,
+        verbose_name=_("guardian approval"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
         return self.full_name

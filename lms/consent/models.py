@@ -13,9 +13,9 @@ class DigitalConsentAge(models.Model):
     """The age below which a young person's own consent to data processing is not enough in a
     country (GDPR art. 8), valid from a date: the law changes, and history must stay."""
 
-    country = CountryField()
-    age = models.PositiveSmallIntegerField()
-    valid_from = models.DateField()
+    country = CountryField(verbose_name=_("country"))
+    age = models.PositiveSmallIntegerField(verbose_name=_("age"))
+    valid_from = models.DateField(verbose_name=_("valid from"))
 
     class Meta:
         ordering = ["country", "-valid_from"]
@@ -48,7 +48,7 @@ class PrivacyNotice(models.Model):
     """The plain-language notice a guardian reads before consenting; each consent records the
     version it was given under, so a later edit makes a new version instead."""
 
-    version = models.CharField(max_length=20, unique=True)
+    version = models.CharField(max_length=20, unique=True, verbose_name=_("version"))
     purpose = models.CharField(
         max_length=16,
         choices=ConsentPurpose.choices,
@@ -57,12 +57,17 @@ class PrivacyNotice(models.Model):
             "What guardians read it for: a place booked by a group, or a young person's "
             "own account."
         ),
+        verbose_name=_("purpose"),
     )
-    title = models.CharField(max_length=200)
-    body = models.TextField(help_text=_("Plain language. Blank lines separate paragraphs."))
-    published_at = models.DateTimeField(default=timezone.now)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    body = models.TextField(
+        help_text=_("Plain language. Blank lines separate paragraphs."), verbose_name=_("body")
+    )
+    published_at = models.DateTimeField(default=timezone.now, verbose_name=_("published at"))
 
     class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
         ordering = ["-published_at", "-id"]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
@@ -13,12 +14,16 @@ from lms.pages.blocks import BaseStreamBlock
 class HomePage(Page):
     """The site's front page."""
 
-    intro = models.TextField(blank=True)
-    body = StreamField(BaseStreamBlock(), blank=True)
+    intro = models.TextField(blank=True, verbose_name=_("intro"))
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def route(self, request, path_components):
         """Find the deepest page along the path in one query instead of two per level, then let

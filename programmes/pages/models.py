@@ -60,12 +60,16 @@ class Audience(models.TextChoices):
 class ProgrammeIndexPage(Page):
     """Lists the programmes."""
 
-    intro = models.TextField(blank=True)
+    intro = models.TextField(blank=True, verbose_name=gettext_lazy("intro"))
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["lms.HomePage"]
     subpage_types = ["programmes.ProgrammePage"]
     max_count = 1
+
+    class Meta:
+        verbose_name = gettext_lazy("programme index page")
+        verbose_name_plural = gettext_lazy("programme index pages")
 
     def get_context(self, request, *args, **kwargs):
         # Inside the method: a Wagtail page serves itself, and the selectors and views it calls
@@ -81,13 +85,26 @@ class ProgrammePage(CompoundWordsMixin, Page):
     """One programme: BEP, NEEDS, Secure Kids or BYFORES."""
 
     short_name = models.CharField(
-        max_length=40, blank=True, help_text=gettext_lazy("e.g. BEP, NEEDS")
+        max_length=40,
+        blank=True,
+        help_text=gettext_lazy("e.g. BEP, NEEDS"),
+        verbose_name=gettext_lazy("short name"),
     )
-    summary = models.TextField(help_text=gettext_lazy("One or two sentences shown in listings."))
+    summary = models.TextField(
+        help_text=gettext_lazy("One or two sentences shown in listings."),
+        verbose_name=gettext_lazy("summary"),
+    )
     audience = models.CharField(
-        max_length=20, choices=Audience.choices, default=Audience.PROFESSIONALS
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.PROFESSIONALS,
+        verbose_name=gettext_lazy("audience"),
     )
-    goals = RichTextField(blank=True, features=["bold", "italic", "link", "ul", "ol"])
+    goals = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link", "ul", "ol"],
+        verbose_name=gettext_lazy("goals"),
+    )
     partners = RichTextField(
         gettext_lazy("partners and funding"), blank=True, features=["bold", "italic", "link", "ul"]
     )
@@ -105,6 +122,7 @@ class ProgrammePage(CompoundWordsMixin, Page):
             "A team address that people can write to about this programme. Error pages and "
             "e-mails that say “write to the programme's contact” link to it."
         ),
+        verbose_name=gettext_lazy("contact email"),
     )
     contact_phone = models.CharField(
         gettext_lazy("contact phone (optional)"), max_length=40, blank=True
@@ -114,7 +132,7 @@ class ProgrammePage(CompoundWordsMixin, Page):
         blank=True,
         help_text=gettext_lazy("A page with more ways to get in touch."),
     )
-    body = StreamField(BaseStreamBlock(), blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=gettext_lazy("body"))
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -149,6 +167,10 @@ class ProgrammePage(CompoundWordsMixin, Page):
         "programmes.LessonsLearnedPage",
     ]
 
+    class Meta:
+        verbose_name = gettext_lazy("programme page")
+        verbose_name_plural = gettext_lazy("programme pages")
+
     def __str__(self) -> str:
         return self.title
 
@@ -172,16 +194,22 @@ class ProgrammePage(CompoundWordsMixin, Page):
 class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
     """A course module: a sequence of lesson steps with a completion rule."""
 
-    summary = models.TextField(help_text=gettext_lazy("One or two sentences shown in listings."))
+    summary = models.TextField(
+        help_text=gettext_lazy("One or two sentences shown in listings."),
+        verbose_name=gettext_lazy("summary"),
+    )
     learning_outcomes = RichTextField(
         blank=True,
         features=["bold", "italic", "ul", "ol"],
         help_text=gettext_lazy("What participants can do after."),
+        verbose_name=gettext_lazy("learning outcomes"),
     )
     estimated_minutes = models.PositiveIntegerField(
-        default=30, help_text=gettext_lazy("Estimated time to complete, in minutes.")
+        default=30,
+        help_text=gettext_lazy("Estimated time to complete, in minutes."),
+        verbose_name=gettext_lazy("estimated minutes"),
     )
-    lessons = StreamField(LessonStreamBlock(), blank=True)
+    lessons = StreamField(LessonStreamBlock(), blank=True, verbose_name=gettext_lazy("lessons"))
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -203,6 +231,10 @@ class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
     ]
     parent_page_types = ["programmes.ProgrammePage"]
     subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = gettext_lazy("module page")
+        verbose_name_plural = gettext_lazy("module pages")
 
     def steps(self) -> list:
         """The lesson steps in order, each a StreamChild with a stable `id`."""
@@ -236,14 +268,24 @@ class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
 
 
 class ModulePrerequisite(Orderable):
-    module = ParentalKey(ModulePage, on_delete=models.CASCADE, related_name="prerequisites")
+    module = ParentalKey(
+        ModulePage,
+        on_delete=models.CASCADE,
+        related_name="prerequisites",
+        verbose_name=gettext_lazy("module"),
+    )
     prerequisite = models.ForeignKey(
-        ModulePage, on_delete=models.CASCADE, related_name="required_by"
+        ModulePage,
+        on_delete=models.CASCADE,
+        related_name="required_by",
+        verbose_name=gettext_lazy("prerequisite"),
     )
 
     panels = [FieldPanel("prerequisite")]
 
     class Meta(Orderable.Meta):
+        verbose_name = gettext_lazy("module prerequisite")
+        verbose_name_plural = gettext_lazy("module prerequisites")
         constraints = [
             models.UniqueConstraint(
                 fields=["module", "prerequisite"], name="programmes_prerequisite_once"
@@ -275,36 +317,69 @@ TIME_ZONES = sorted(
 class ActivityPage(CompoundWordsMixin, Page):
     """A workshop, exercise, study visit, conference, webinar or meeting."""
 
-    kind = models.CharField(max_length=20, choices=ActivityKind.choices)
-    summary = models.TextField(help_text=gettext_lazy("One or two sentences shown in listings."))
-    description = RichTextField(blank=True, features=["bold", "italic", "ul", "ol", "link"])
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    kind = models.CharField(
+        max_length=20, choices=ActivityKind.choices, verbose_name=gettext_lazy("kind")
+    )
+    summary = models.TextField(
+        help_text=gettext_lazy("One or two sentences shown in listings."),
+        verbose_name=gettext_lazy("summary"),
+    )
+    description = RichTextField(
+        blank=True,
+        features=["bold", "italic", "ul", "ol", "link"],
+        verbose_name=gettext_lazy("description"),
+    )
+    starts_at = models.DateTimeField(verbose_name=gettext_lazy("starts at"))
+    ends_at = models.DateTimeField(verbose_name=gettext_lazy("ends at"))
     time_zone = models.CharField(
         max_length=64,
         choices=[(tz, tz) for tz in TIME_ZONES],
         default="Europe/Stockholm",
         help_text=gettext_lazy("Times are shown to participants in this time zone."),
+        verbose_name=gettext_lazy("time zone"),
     )
-    venue_name = models.CharField(max_length=200, blank=True)
-    venue_city = models.CharField(max_length=100, blank=True)
-    venue_country = CountryField(blank=True)
+    venue_name = models.CharField(
+        max_length=200, blank=True, verbose_name=gettext_lazy("venue name")
+    )
+    venue_city = models.CharField(
+        max_length=100, blank=True, verbose_name=gettext_lazy("venue city")
+    )
+    venue_country = CountryField(blank=True, verbose_name=gettext_lazy("venue country"))
     online_url = models.URLField(
-        blank=True, help_text=gettext_lazy("Link for online participation.")
+        blank=True,
+        help_text=gettext_lazy("Link for online participation."),
+        verbose_name=gettext_lazy("online url"),
     )
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    language = models.CharField(
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        verbose_name=gettext_lazy("language"),
+    )
     capacity = models.PositiveIntegerField(
-        null=True, blank=True, help_text=gettext_lazy("Empty: no limit.")
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Empty: no limit."),
+        verbose_name=gettext_lazy("capacity"),
     )
     places_per_country = models.PositiveIntegerField(
         null=True,
         blank=True,
         help_text=gettext_lazy("Most places one country may take. Empty: no limit."),
+        verbose_name=gettext_lazy("places per country"),
     )
-    registration_opens_at = models.DateTimeField(null=True, blank=True)
-    registration_closes_at = models.DateTimeField(null=True, blank=True)
-    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    registration_opens_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("registration opens at")
+    )
+    registration_closes_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=gettext_lazy("registration closes at")
+    )
+    min_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("min age")
+    )
+    max_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=gettext_lazy("max age")
+    )
     minors_per_adult = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -312,13 +387,15 @@ class ActivityPage(CompoundWordsMixin, Page):
             "Group bookings: at most this many minors per accompanying adult (e.g. 8). "
             "Empty: no ratio."
         ),
+        verbose_name=gettext_lazy("minors per adult"),
     )
     sectors = models.JSONField(
         default=list,
         blank=True,
         help_text=gettext_lazy("Sectors that may take part; empty: all sectors."),
+        verbose_name=gettext_lazy("sectors"),
     )
-    agenda = StreamField(AgendaStreamBlock(), blank=True)
+    agenda = StreamField(AgendaStreamBlock(), blank=True, verbose_name=gettext_lazy("agenda"))
 
     base_form_class = ActivityPageForm
 
@@ -369,6 +446,8 @@ class ActivityPage(CompoundWordsMixin, Page):
     subpage_types: list[str] = []
 
     class Meta:
+        verbose_name = gettext_lazy("activity page")
+        verbose_name_plural = gettext_lazy("activity pages")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gte=models.F("starts_at")),

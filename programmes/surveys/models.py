@@ -65,9 +65,12 @@ class SurveyPage(AbstractForm):
         help_text=gettext_lazy(
             "Shown above the questions: why the survey is run and who reads the results."
         ),
+        verbose_name=gettext_lazy("intro"),
     )
     estimated_minutes = models.PositiveSmallIntegerField(
-        default=10, help_text=gettext_lazy("About how long answering takes, in minutes.")
+        default=10,
+        help_text=gettext_lazy("About how long answering takes, in minutes."),
+        verbose_name=gettext_lazy("estimated minutes"),
     )
     anonymous = models.BooleanField(
         default=False,
@@ -75,6 +78,7 @@ class SurveyPage(AbstractForm):
             "Answers are stored without any link to the person or the invitation. "
             "Cannot be changed once the survey has answers."
         ),
+        verbose_name=gettext_lazy("anonymous"),
     )
     anonymous_breakdown = models.CharField(
         gettext_lazy("keep with anonymous answers"),
@@ -91,11 +95,13 @@ class SurveyPage(AbstractForm):
         blank=True,
         features=["bold", "italic", "link"],
         help_text=gettext_lazy("Shown after the answers are sent."),
+        verbose_name=gettext_lazy("thank you text"),
     )
     closes_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=gettext_lazy("No answers, invitations or reminders after this."),
+        verbose_name=gettext_lazy("closes at"),
     )
 
     base_form_class = SurveyPageForm
@@ -124,6 +130,7 @@ class SurveyPage(AbstractForm):
     preview_modes = [("form", gettext_lazy("Questions"))]
 
     class Meta:
+        verbose_name_plural = gettext_lazy("survey pages")
         verbose_name = gettext_lazy("survey page")
 
     def __str__(self) -> str:
@@ -188,7 +195,12 @@ class SurveyPage(AbstractForm):
 class SurveyField(AbstractFormField):
     """One question (or a section heading) of a survey."""
 
-    page = ParentalKey(SurveyPage, on_delete=models.CASCADE, related_name="form_fields")
+    page = ParentalKey(
+        SurveyPage,
+        on_delete=models.CASCADE,
+        related_name="form_fields",
+        verbose_name=gettext_lazy("page"),
+    )
     field_type = models.CharField(
         verbose_name=gettext_lazy("field type"), max_length=16, choices=SURVEY_FIELD_CHOICES
     )
@@ -205,6 +217,7 @@ class SurveyField(AbstractFormField):
             "Likert and matrix: one label per point, one per line (empty: Strongly "
             "disagree … Strongly agree). Rating: the labels of 0 and of 10, one per line."
         ),
+        verbose_name=gettext_lazy("scale labels"),
     )
     rows = models.TextField(
         gettext_lazy("matrix rows"),
@@ -225,6 +238,7 @@ class SurveyField(AbstractFormField):
     ]
 
     class Meta(AbstractFormField.Meta):
+        verbose_name_plural = gettext_lazy("survey questions")
         verbose_name = gettext_lazy("survey question")
 
     def __str__(self) -> str:
@@ -348,21 +362,35 @@ class LessonsLearnedPage(Page):
     person's answer)."""
 
     survey = models.ForeignKey(
-        SurveyPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
+        SurveyPage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lessons",
+        verbose_name=gettext_lazy("survey"),
     )
-    summary = models.TextField(help_text=gettext_lazy("One or two sentences shown in listings."))
+    summary = models.TextField(
+        help_text=gettext_lazy("One or two sentences shown in listings."),
+        verbose_name=gettext_lazy("summary"),
+    )
     findings = RichTextField(
         blank=True,
         features=["h3", "bold", "italic", "link", "ul", "ol"],
         help_text=gettext_lazy("What was learned, and what should change."),
+        verbose_name=gettext_lazy("findings"),
     )
     scope = models.CharField(
         max_length=200,
         blank=True,
         help_text=gettext_lazy("Whose answers, e.g. “BEP 2026 — Finnish presidency”."),
+        verbose_name=gettext_lazy("scope"),
     )
-    results = models.JSONField(default=dict, blank=True, editable=False)
-    results_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
+    results = models.JSONField(
+        default=dict, blank=True, editable=False, verbose_name=gettext_lazy("results")
+    )
+    results_taken_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=gettext_lazy("results taken at")
+    )
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -378,6 +406,7 @@ class LessonsLearnedPage(Page):
     subpage_types: list[str] = []
 
     class Meta:
+        verbose_name_plural = gettext_lazy("lessons learned pages")
         verbose_name = gettext_lazy("lessons learned page")
 
     def __str__(self) -> str:
