@@ -3,13 +3,17 @@ waits for a guardian, with only the minimum stored; the guardian approves or ref
 e-mailed link; the young person can correct the guardian's address."""
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django_countries import countries
 
 from lms.accounts.consent import closed_accounts_erase
 from lms.accounts.services import user_register
@@ -69,6 +73,19 @@ def visible(response) -> str:
     from tests.programmes.conftest import visible_text
 
     return visible_text(response)
+
+
+def danish(message: str, **values) -> str:
+    """`message` as Søren (and his guardian) read it: in Danish, his profile's language, with
+    `values` put in and any tags dropped as a reader sees the text."""
+    with translation.override("da"):
+        text = gettext(message)
+        if "country" in values:
+            values["country"] = countries.name(values["country"])
+        if values:
+            text %= values
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 # --- signing up -------------------------------------------------------------------------------
@@ -143,11 +160,11 @@ def test_the_pending_profile_offers_no_extra_fields_and_stores_none(client, sign
     page = client.get(reverse("profile"))
 
     text = visible(page)
-    assert "Waiting for your guardian's approval" in text
+    assert danish("Waiting for your guardian's approval") in text
     assert GUARDIAN in text
     form = page.context["form"]
     assert set(form.fields) == {"full_name", "preferred_language"}
-    assert "Country: Denmark" in text
+    assert danish("Country: %(country)s", country="DK") in text
 
     response = client.post(
         reverse("profile"),
@@ -173,8 +190,17 @@ def test_the_pending_profile_offers_no_extra_fields_and_stores_none(client, sign
 def test_my_learning_shows_the_pending_state(client, signed_up):
     text = visible(client.get(reverse("my_learning")))
 
-    assert "Waiting for your guardian's approval" in text
-    assert f"we e-mailed {GUARDIAN}" in text
+    assert danish("Waiting for your guardian's approval") in text
+    assert (
+        danish(
+            "Your account is waiting for your guardian's approval; we e-mailed "
+            "<strong>%(email)s</strong>. Until they approve it you cannot register for "
+            "activities or apply to programmes, and we keep only your name, e-mail address, "
+            "country, date of birth and language.",
+            email=GUARDIAN,
+        )
+        in text
+    )
 
 
 @pytest.mark.parametrize(
@@ -185,7 +211,12 @@ def test_at_or_above_the_countrys_age_the_account_is_open_and_keeps_no_guardian(
     client, django_capture_on_commit_callbacks, country, years
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = signup(client, signup_data(years=years, country=country, guardian_email="mor@"))
+        response = signup(
+            client,
+            signup_data(
+                years=years, country=country, guardian_email="mor@", preferred_language="en"
+            ),
+        )
 
     assert "Welcome, Søren Ærø. We have sent a welcome e-mail" in visible(response)
     assert response.redirect_chain, "a mistyped guardian address does not matter here"
@@ -268,7 +299,14 @@ def test_the_guardian_reads_what_the_account_is_and_approving_opens_it(
 ):
     guardian = Client()
     page = guardian.get(reverse("consent:page", args=[consent_token()]))
-    assert "Because Søren Ærø is under 15, the age of digital consent in Denmark" in visible(page)
+    because = danish(
+        "Because %(name)s is under %(age)s, the age of digital consent in %(country)s, the "
+        "account stays closed until you approve it.",
+        name="Søren Ærø",
+        age=15,
+        country="DK",
+    )
+    assert because in visible(page), "the guardian is asked in Søren's language"
 
     with django_capture_on_commit_callbacks(execute=True):
         guardian_answers(guardian, consent_token(), "give")
@@ -278,11 +316,11 @@ def test_the_guardian_reads_what_the_account_is_and_approving_opens_it(
     approved = OutgoingEmail.objects.get(
         recipient="soren@example.dk", reason__startswith="account-approved:"
     )
-    assert approved.subject == "Your BSR Academy account is ready"
+    assert approved.subject == danish("Your BSR Academy account is ready")
     assert "Søren Ærø" in approved.body_text
     assert Event.objects.filter(name="lms.user.approved").count() == 1
     mine = client.get(reverse("profile"))
-    assert "Waiting for your guardian" not in visible(mine)
+    assert danish("Waiting for your guardian's approval") not in visible(mine)
     assert "organisation_name" in mine.context["form"].fields
 
 
@@ -344,7 +382,10 @@ def test_a_mistyped_guardian_address_can_be_corrected_and_the_old_link_stops(
             reverse("guardian_resend"), {"guardian_email": "Far.Aero@example.dk"}, follow=True
         )
 
-    assert "We have e-mailed far.aero@example.dk again" in visible(response)
+    assert danish(
+        "We have e-mailed %(address)s again to ask for their approval.",
+        address="far.aero@example.dk",
+    ) in visible(response)
     assert Profile.objects.get(user__email="soren@example.dk").guardian_email == (
         "far.aero@example.dk"
     )
@@ -356,7 +397,11 @@ def test_a_mistyped_guardian_address_can_be_corrected_and_the_old_link_stops(
     again = client.post(
         reverse("guardian_resend"), {"guardian_email": "far.aero@example.dk"}, follow=True
     )
-    assert "Please wait ten minutes" in visible(again)
+    assert danish(
+        "We e-mailed %(address)s only a few minutes ago. Please wait ten minutes before "
+        "sending the request again.",
+        address="far.aero@example.dk",
+    ) in visible(again)
 
     later = timezone.now() + dt.timedelta(minutes=11)
     monkeypatch.setattr(timezone, "now", lambda: later)

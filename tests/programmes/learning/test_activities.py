@@ -179,9 +179,9 @@ def test_listing_item_shows_kind_dates_place_and_programme(client, make_activity
 
     text = visible_text(response)
     assert "Harbour Chlorine Drill" in text
-    assert "Table-top exercise 15 Jan 2030 – 17 Jan 2030 · Rīga, Latvia" in text
+    assert "Table-top exercise 15 January 2030 – 17 January 2030 · Rīga, Latvia" in text
     assert "Programme: Baltic Excellence Programme" in text
-    assert "Webinar 15 Jan 2030 – 17 Jan 2030 · Online" in text
+    assert "Webinar 15 January 2030 – 17 January 2030 · Online" in text
     assert f'href="{activity.url}"' in response.content.decode()
 
 

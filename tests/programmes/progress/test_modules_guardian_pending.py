@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 def test_a_pending_young_account_reads_the_lessons_but_stores_nothing(client, make_programme):
     module = make_module(make_programme())
     ids = step_ids(module)
-    signup(client, signup_data(years=12, country="LV", email="liva@example.lv"))
+    signup(
+        client,
+        signup_data(years=12, country="LV", email="liva@example.lv", preferred_language="en"),
+    )
     young = User.objects.get(email="liva@example.lv")
     assert young.profile.awaiting_guardian
     reflection_url = f"{module.url}step/{ids['reflection']}/"
