@@ -31,7 +31,7 @@ from lms.accounts.services import (
 )
 from lms.contact import site_contact
 from lms.errors import LmsError
-from lms.languages import address_in, supported
+from lms.languages import address_in, of_user, supported
 from lms.languages.middleware import set_cookie
 from lms.signin.views import profile_context
 from lms.tokens import signup_token_generator
@@ -106,6 +106,8 @@ class SignupConfirmView(TemplateView):
         signup_confirm(user=user)
         user.refresh_from_db()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # From here on the person reads their own language, this welcome included.
+        translation.activate(of_user(user))
         if user.profile.awaiting_guardian:
             messages.info(
                 request,

@@ -42,7 +42,7 @@ def world():
 
 
 def test_each_language_reads_the_public_personal_and_consent_pages_accessibly(
-    page, visit, world, live_server
+    page, visit, follow, world, live_server
 ):
     public = [world["activity"].get_parent().url, world["activity"].url, "/activities/", "/"]
     consent = f"/consent/{latest_link(GUARDIAN)}/"
@@ -71,11 +71,10 @@ def test_each_language_reads_the_public_personal_and_consent_pages_accessibly(
         assert page.locator("html").get_attribute("lang") == code, consent
     # The group leader, logged in, reading each language in turn from the switcher's form.
     page.context.clear_cookies()
-    page.goto("/account/login/")
+    visit(page, "/account/login/")
     page.get_by_label("E-mail address").fill("leader@example.lv")
     page.get_by_label("Password").fill("Correct-Horse-42")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
+    follow(page, page.get_by_role("button", name="Log in"))
     for code, _name in settings.LANGUAGES:
         page.context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": code, "url": live_server.url}]
