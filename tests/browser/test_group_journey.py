@@ -49,7 +49,7 @@ def exchange_and_group():
         group=group,
         data=groups.MemberData(
             first_name="Elza", family_name="Liepiņa", birth_year=year - 14,
-            guardian_name="Inese Liepiņa", guardian_email=GUARDIAN,
+            guardian_name="Inese Liepiņa", guardian_email=GUARDIAN, guardian_language="en",
         ),
     )  # fmt: skip
     groups.member_add(

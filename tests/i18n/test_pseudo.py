@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 WORD = re.compile(r"[^\W\d_]{2,}")
 MARKED = re.compile(rf"{pseudo.OPEN}[^{pseudo.OPEN}{pseudo.CLOSE}]*{pseudo.CLOSE}")
-ALWAYS = {"BSR", "Academy", "QR", "PDF", "CSV", "XLSX", "UTC", "ID", "OK", "BEP", "NEEDS"}
+ALWAYS = {"BSR", "Academy", "QR", "PDF", "CSV", "XLSX", "Excel", "UTC", "ID", "OK", "BEP", "NEEDS"}
 
 
 def words(text: str) -> set[str]:

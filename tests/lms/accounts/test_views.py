@@ -1,5 +1,6 @@
 """Sign-up, log-in, profile and password reset as a person uses them in the browser."""
 
+import html
 import re
 
 import pytest
@@ -46,7 +47,13 @@ def test_signup_confirmed_by_the_emailed_link_logs_in_and_welcomes(
     assert response.redirect_chain[-1][0] == reverse("profile")
     assert response.context["user"].email == "thorunn@example.is"
     page = response.content.decode()
-    assert "Welcome, Þórunn Guðmundsdóttir" in page
+    # Þórunn signed up in Icelandic: the welcome is in Icelandic, as the page it is shown on.
+    with translation.override("is"):
+        welcome_text = gettext(
+            "Welcome, %(name)s. We have sent a welcome e-mail to %(email)s. Tell us a "
+            "little more about yourself below."
+        ) % {"name": "Þórunn Guðmundsdóttir", "email": "thorunn@example.is"}
+    assert html.escape(welcome_text) in page or welcome_text in page
     assert 'value="Þórunn Guðmundsdóttir"' in page
     welcome = OutgoingEmail.objects.get(
         recipient="thorunn@example.is", reason__startswith="welcome:"

@@ -123,10 +123,14 @@ def test_a_14_year_old_dane_gets_an_account_pending_with_only_the_minimum_stored
     response = signed_up
 
     assert response.redirect_chain[-1][0] == reverse("profile")
-    assert (
-        f"Your account is waiting for your guardian's approval; we e-mailed {GUARDIAN}"
-        in visible(response)
-    )
+    # The welcome is in Søren's own language, as the page it is shown on.
+    assert danish(
+        "Welcome, %(name)s. Your account is waiting for your guardian's approval; we "
+        "e-mailed %(guardian)s. Until they approve it you cannot register for "
+        "activities or apply to programmes.",
+        name="Søren Ærø",
+        guardian=GUARDIAN,
+    ) in visible(response)
     user = User.objects.get(email="soren@example.dk")
     assert user.is_active and user.check_password(PASSWORD)
     assert (user.first_name, user.last_name) == ("Søren", "Ærø")
