@@ -9,8 +9,8 @@ progress and a logged-in session) and counts the module page's SQL queries in-pr
 gunicorns share that database, one with PAGE_CACHE_ENABLED=0 for (d); each is stopped by its own
 pid. The client is a bounded thread pool of keep-alive-capable http.client connections; cases run
 interleaved (a b c d d c b a) so machine noise touches them alike, and each case's rounds are
-pooled. Every language's copy of the programme page is then fetched twice: the second must be a
-page-cache hit (a cached page per language)."""
+pooled. Every language's copy of the programme page is then fetched again until a page-cache hit
+(at most six times: each worker has its own cache), which must be in its language."""
 
 import contextlib
 import http.client
@@ -91,17 +91,19 @@ def setup_main() -> None:
             break
     if module is None:
         raise RuntimeError(f"no module without prerequisites in {programme}")
+    with translation.override(settings.LANGUAGE_CODE):
+        module_url = module.url  # the participant reads English: no prefix
     plain_steps = [c.id for c in module.lessons if c.block_type not in ("quiz", "reflection")]
     for step_id in plain_steps[:2]:
         progress_step_complete(user=user, module=module, step_id=step_id)
 
     client = Client()
     client.force_login(user)
-    client.get(module.url)  # warm: the first request of a process loads Wagtail's site data
+    client.get(module_url)  # warm: the first request of a process loads Wagtail's site data
     # Read each capture straight away: the next request's request_started resets the log the
     # context reads from.
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(module.url)
+        response = client.get(module_url)
     module_sql = [q["sql"] for q in captured.captured_queries]
     if response.status_code != 200 or b"Your progress" not in response.content:
         raise RuntimeError(f"module page as the participant: HTTP {response.status_code}")
@@ -122,7 +124,7 @@ def setup_main() -> None:
             {
                 "programme_url": programme_url,
                 "language_urls": language_urls,
-                "module_url": module.url,
+                "module_url": module_url,
                 "module_title": module.title,
                 "steps_done": len(plain_steps[:2]),
                 "steps": len(module.lessons),
@@ -271,14 +273,16 @@ def run(work_dir: Path) -> tuple[dict, dict]:
                 + (f"  errors {measured['errors']}" if measured["errors"] else ""),
                 flush=True,
             )
-        # A cached copy per language: the second fetch of each language's page is a hit.
+        # A cached copy per language: a repeated fetch of each language's page is a hit (each
+        # worker keeps its own local-memory cache, so a few fetches reach both), in its language.
         cached_languages = []
         for code, path in setup["language_urls"].items():
-            fetch(cached.port, path)
-            status, headers, body = fetch(cached.port, path)
             lang = f'<html lang="{code}">'.encode()
-            if status == 200 and headers.get("X-Page-Cache") == "hit" and lang in body:
-                cached_languages.append(code)
+            for _attempt in range(6):
+                status, headers, body = fetch(cached.port, path)
+                if status == 200 and headers.get("X-Page-Cache") == "hit" and lang in body:
+                    cached_languages.append(code)
+                    break
         setup["cached_languages"] = cached_languages
     finally:
         cached.stop()
@@ -367,7 +371,7 @@ def main() -> int:
             and d["all_ok"],
         ),
         (
-            "a cached page per language (second fetch a hit, in its language)",
+            "a cached page per language (a repeated fetch is a hit, in its language)",
             f"{len(setup.get('cached_languages', []))} of {len(setup.get('language_urls', {}))}"
             + note,
             bool(setup.get("language_urls"))
