@@ -8,7 +8,8 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in this process. Tests are
 # handed out two at a time, so the slow browser and concurrency tests at the end of the order are
-# shared by both processes instead of arriving in one process's batch.
+# shared by both processes instead of arriving in one process's batch. The twenty slowest tests
+# are listed at the end, to keep the suite's time in view.
 PYTEST_WORKERS ?= auto
 
 .PHONY: install run test lint format bench clean messages
@@ -50,7 +51,7 @@ run: install
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 2 --durations=20 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
