@@ -6,7 +6,10 @@ project root: `.venv/bin/python bench/scale.py`.
 (a) Throughput, same total workers: the anonymous programme page and a logged-in participant's
 module page, closed-loop from a pool of client threads for a few seconds a round, rounds
 interleaved (one, two, two, one, ...) so machine noise touches both alike; the two-node set-up's
-requests alternate between its nodes, as a load balancer would. Target: two nodes ≥ 0.9× one.
+requests go to the node with the fewest requests in flight (ties in turn), as a load balancer
+set to least connections does (nginx `least_conn`, HAProxy `leastconn`): one node's 8 workers
+share one queue, and strict turns would give two nodes two queues, where a request waits behind
+a slow one on its node while the other node idles. Target: two nodes ≥ 0.9× one.
 (b) The application-deadline rush on the two-node set-up: 2,000 logged-in people each POST one
 application to an open cohort (300 places, at most 30 per country) at random moments of a window
 of RUSH_SECONDS (150 s: twice the rate of "2,000 within 5 minutes", to keep the run within 10
@@ -250,20 +253,26 @@ def request(port: int, method: str, path: str, headers: dict, body: str | None =
 
 
 def closed_loop(ports: list[int], path: str, headers: dict, seconds: float) -> tuple[int, int]:
-    """CLIENTS threads, each sending the next request as soon as the last one answered; the
-    ports taken in turn. Returns (answered 200, other answers)."""
+    """CLIENTS threads, each sending the next request as soon as the last one answered, to the
+    port with the fewest requests in flight (ties in turn). Returns (answered 200, other
+    answers)."""
     stop = time.perf_counter() + seconds
     counts = Counter()
     lock = threading.Lock()
+    in_flight = dict.fromkeys(ports, 0)
     turn = [0]
 
     def client():
         while time.perf_counter() < stop:
             with lock:
-                port = ports[turn[0] % len(ports)]
                 turn[0] += 1
+                port = min(
+                    ports, key=lambda p: (in_flight[p], (ports.index(p) + turn[0]) % len(ports))
+                )
+                in_flight[port] += 1
             status, _ = request(port, "GET", path, headers)
             with lock:
+                in_flight[port] -= 1
                 counts["ok" if status == 200 else "bad"] += 1
 
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
