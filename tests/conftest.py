@@ -18,7 +18,11 @@ def pytest_configure(config):
     # Queued jobs run in the caller, so a test sees their effects (and their exceptions).
     from django_q.conf import Conf
 
+    from tests import db_templates
+
     Conf.SYNC = True
+    # The embedded default's test databases start as a copy of one migrated database.
+    db_templates.install()
 
 
 def flushes_database(item) -> bool:
@@ -105,13 +109,18 @@ def _restore_migrated_rows(config) -> None:
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """PostgreSQL test databases do not wait for each commit to reach the disk: they are thrown
     away at the end, and migrations, browser and concurrency tests commit thousands of times.
-    What other connections see, and when, is unchanged."""
+    What other connections see, and when, is unchanged. They start migrated, copied from a
+    template database."""
     from django.conf import settings
+
+    from tests import db_templates
 
     for database in settings.DATABASES.values():
         if database["ENGINE"] == "django.db.backends.postgresql":
             options = database.setdefault("OPTIONS", {})
             options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+            # Each test database starts as a copy of one migrated database (tests/db_templates.py).
+            database.setdefault("TEST", {})["TEMPLATE"] = db_templates.postgres(database)
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,6 @@
 stopped by each signal a terminal, a service manager or a closed session sends. Both children
 (and the cluster's workers) are gone within seconds, and none is left answering."""
 
-import fcntl
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,46 +12,21 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from tests import db_templates
+from tests.db_templates import subprocess_env
 from tests.local import free_port
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 
 
 def _env(var_dir: Path) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "ENVIRONMENT", "DEBUG"}
-    }
-    env.update(VAR_DIR=str(var_dir), PYTHONDONTWRITEBYTECODE="1", Q_WORKERS="1")
-    return env
+    return subprocess_env(var_dir)
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory, worker_id, testrun_uid) -> Path:
-    """A migrated VAR_DIR of this process's own. Migrating takes most of a minute, so the first
-    test process to get here migrates one for the whole run and every process copies it."""
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent  # the run's folder, above each worker's own
-    template = shared / f"serve-{testrun_uid}"
-    with open(shared / f"serve-{testrun_uid}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (template / "migrated").exists():
-            shutil.rmtree(template, ignore_errors=True)
-            result = subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--noinput"],
-                cwd=BASE_DIR,
-                env=_env(template / "var"),
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            assert result.returncode == 0, result.stderr
-            (template / "migrated").touch()
-    var_dir = tmp_path_factory.mktemp("serve") / "var"
-    shutil.copytree(template / "var", var_dir)
-    return var_dir
+def migrated(tmp_path_factory) -> Path:
+    """A migrated VAR_DIR of this module's own (a copy of the run's migrated template)."""
+    return db_templates.copy_to(tmp_path_factory.mktemp("serve") / "var")
 
 
 def descendants(pid: int) -> set[int]:
