@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "programmes",
     "cohorts",
     "certificates",
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.api.v2",
@@ -405,6 +407,11 @@ LANGUAGES = [
     ("uk", "Українська"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Page content in every language (wagtail-localize): editors translate an English page in the
+# admin or through PO files; readers see the English page's address under their language with
+# the translated texts, or the English texts with a note (lms/languages/content.py).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # British English dates for "en" (Django's own "en" formats are American).
 FORMAT_MODULE_PATH = ["lms.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Stockholm")

@@ -3,14 +3,16 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.urls import serve_pattern
 
 from lms.accounts import views
 from lms.accounts.forms import OutboxPasswordResetForm
+from lms.languages import content
 from programmes.pages.api import api_router
 
 account_patterns = [
@@ -92,6 +94,8 @@ if not settings.PRODUCTION:
 urlpatterns += i18n_patterns(
     path("search/", include("programmes.search.urls")),
     path("", include("programmes.learning.public_urls")),
+    # Wagtail's page view, through the English tree in the reader's language (ahead of its own).
+    re_path(serve_pattern, content.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -34,6 +34,7 @@ from cohorts.places.selectors import (
     cohort_is_admin,
     cohorts_managed_by,
 )
+from lms.languages.content import canonical
 from programmes.models import ActivityPage
 
 # Letters that Unicode's decomposition leaves whole, spelled as people type them without the
@@ -146,7 +147,7 @@ def desk_activities_for(user, *, now=None, as_admin: bool = True) -> list[Activi
     if not user.is_authenticated:
         return []
     now = now or timezone.now()
-    recent = ActivityPage.objects.filter(ends_at__gte=now - dt.timedelta(days=30))
+    recent = canonical(ActivityPage.objects.all()).filter(ends_at__gte=now - dt.timedelta(days=30))
     if not (as_admin and cohort_is_admin(user)):
         today = timezone.localdate(now)
         # The same rights as cohorts_managed_by: until `staff_access_until`, else 90 days after.

@@ -20,6 +20,7 @@ from cohorts.groups.services import (
 )
 from cohorts.places.models import CONFIRMED, Cohort, Enrolment, EnrolmentMode, EnrolmentState
 from lms.consent.services import consent_states
+from lms.languages.content import canonical
 from lms.models import undeliverable
 from programmes.models import ActivityPage
 
@@ -254,7 +255,9 @@ def bookable_targets(*, group: YouthGroup | None = None, now=None) -> list[Booka
     members = list(group.members.all()) if group is not None else None
     targets = []
     activities = (
-        ActivityPage.objects.live().public().filter(ends_at__gte=now).order_by("starts_at", "pk")
+        canonical(ActivityPage.objects.live().public())
+        .filter(ends_at__gte=now)
+        .order_by("starts_at", "pk")
     )
     for activity in activities:
         if booking_closed_reason(activity, now=now) is None:

@@ -16,6 +16,7 @@ from cohorts.places.selectors import waitlist_of, waitlist_position
 from cohorts.places.services import nominee_sets_password, offer_hours
 from lms import languages
 from lms.contact import contact_of
+from lms.languages.content import canonical
 from lms.mail.services import email_queue
 from lms.models import OutgoingEmail
 from lms.time_zones import moment_text, span_text
@@ -67,7 +68,7 @@ def activities_of(enrolment: Enrolment) -> list[ActivityPage]:
     activity of a registration."""
     if enrolment.cohort_id:
         return list(
-            ActivityPage.objects.live()
+            canonical(ActivityPage.objects.live())
             .filter(cohorts=enrolment.cohort)
             .order_by("starts_at", "pk")
             .distinct()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from cohorts.places.models import Cohort
 from cohorts.places.selectors import cohort_is_admin, cohorts_managed_by
 from cohorts.surveys.models import SurveyInvitation, SurveyTarget
+from lms.languages.content import canonical
 from programmes.models import SurveyPage
 from programmes.surveys.results import survey_respondents
 
@@ -17,7 +18,7 @@ def surveys_visible_to(user) -> QuerySet[SurveyPage]:
     """Programme admins see every survey; presidency staff the surveys sent to their cohorts."""
     if not user.is_authenticated:
         return SurveyPage.objects.none()
-    qs = SurveyPage.objects.all().order_by("title", "pk")
+    qs = canonical(SurveyPage.objects.all()).order_by("title", "pk")
     if cohort_is_admin(user):
         return qs
     managed = cohorts_managed_by(user).values("pk")

@@ -8,10 +8,11 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from lms.accounts.selectors import home_sections
+from lms.languages.content import InReaderLanguage, in_language
 from lms.pages.blocks import BaseStreamBlock
 
 
-class HomePage(Page):
+class HomePage(InReaderLanguage, Page):
     """The site's front page."""
 
     intro = models.TextField(blank=True, verbose_name=_("intro"))
@@ -50,5 +51,7 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["sections"] = home_sections(home=self)
+        sections = home_sections(home=self)
+        in_language([s["page"] for s in sections] + [c for s in sections for c in s["children"]])
+        context["sections"] = sections
         return context

@@ -5,9 +5,8 @@ address has none or the reader is logged in, as a form that remembers the choice
 from django import template
 from django.conf import settings
 from django.utils import translation
-from wagtail.models import Locale
 
-from lms.languages import address_in, supported
+from lms.languages import address_in, content, supported
 from lms.languages.middleware import PUBLIC_VIEWS
 
 register = template.Library()
@@ -47,16 +46,20 @@ def language_switcher(context):
     }
 
 
-_locale_codes: dict[int, str] = {}
+@register.filter
+def in_reader_language(page):
+    """`page` with its texts in the reader's language where it is translated."""
+    return content.in_language([page])[0] if page is not None else None
 
 
 @register.simple_tag
 def content_language(page) -> str:
-    """The language a Wagtail page is written in (its locale's), or "" for no page. Locales are
-    few and never change their language: known once per process, never a query per page."""
+    """The language a Wagtail page is shown in: a translation's laid over it (see
+    lms/languages/content.py), else its locale's; "" for no page."""
+    overlaid = content.translated_into(page)
+    if overlaid:
+        return overlaid
     locale_id = getattr(page, "locale_id", None)
     if locale_id is None:
         return ""
-    if locale_id not in _locale_codes:
-        _locale_codes.update(Locale.objects.values_list("id", "language_code"))
-    return supported(_locale_codes.get(locale_id, settings.LANGUAGE_CODE))
+    return supported(content.locale_code(locale_id) or settings.LANGUAGE_CODE)

@@ -17,6 +17,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from lms.contact import contact_of
+from lms.languages.content import InReaderLanguage, in_language
 from lms.models import Language, Sector
 from lms.pages.blocks import BaseStreamBlock
 from programmes.pages.blocks import AgendaStreamBlock, LessonStreamBlock
@@ -57,7 +58,7 @@ class Audience(models.TextChoices):
     MIXED = "mixed", gettext_lazy("Professionals, volunteers and young people")
 
 
-class ProgrammeIndexPage(Page):
+class ProgrammeIndexPage(InReaderLanguage, Page):
     """Lists the programmes."""
 
     intro = models.TextField(blank=True, verbose_name=gettext_lazy("intro"))
@@ -77,11 +78,11 @@ class ProgrammeIndexPage(Page):
         from programmes.pages.selectors import programmes_live
 
         context = super().get_context(request, *args, **kwargs)
-        context["programmes"] = programmes_live(index=self)
+        context["programmes"] = in_language(programmes_live(index=self))
         return context
 
 
-class ProgrammePage(CompoundWordsMixin, Page):
+class ProgrammePage(InReaderLanguage, CompoundWordsMixin, Page):
     """One programme: BEP, NEEDS, Secure Kids or BYFORES."""
 
     short_name = models.CharField(
@@ -186,12 +187,12 @@ class ProgrammePage(CompoundWordsMixin, Page):
         from programmes.pages.selectors import activities_upcoming, modules_of
 
         context = super().get_context(request, *args, **kwargs)
-        context["modules"] = modules_of(programme=self)
-        context["activities"] = activities_upcoming(programme=self)[:10]
+        context["modules"] = in_language(modules_of(programme=self))
+        context["activities"] = in_language(activities_upcoming(programme=self)[:10])
         return context
 
 
-class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
+class ModulePage(InReaderLanguage, CompoundWordsMixin, RoutablePageMixin, Page):
     """A course module: a sequence of lesson steps with a completion rule."""
 
     summary = models.TextField(
@@ -247,7 +248,7 @@ class ModulePage(CompoundWordsMixin, RoutablePageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["state"] = module_state(module=self, user=request.user)
-        context["parent"] = self.parent_for_breadcrumb()
+        context["parent"] = in_language([self.parent_for_breadcrumb().specific])[0]
         return context
 
     def parent_for_breadcrumb(self) -> Page:
@@ -314,7 +315,7 @@ TIME_ZONES = sorted(
 )
 
 
-class ActivityPage(CompoundWordsMixin, Page):
+class ActivityPage(InReaderLanguage, CompoundWordsMixin, Page):
     """A workshop, exercise, study visit, conference, webinar or meeting."""
 
     kind = models.CharField(

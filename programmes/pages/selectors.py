@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.models import Page, PageQuerySet
 
+from lms.languages.content import canonical
 from programmes.pages.models import ActivityPage, ModulePage, ProgrammePage
 
 # Hooks through which a higher layer (cohorts) extends programme pages without programmes
@@ -38,7 +39,7 @@ def modules_of(*, programme: Page) -> PageQuerySet:
 
 
 def activities_upcoming(*, programme: Page | None = None) -> PageQuerySet:
-    qs = ActivityPage.objects.live().public().filter(ends_at__gte=timezone.now())
+    qs = canonical(ActivityPage.objects.live().public()).filter(ends_at__gte=timezone.now())
     if programme is not None:
         qs = qs.child_of(programme)
     return qs.order_by("starts_at", "path")
@@ -83,7 +84,7 @@ def activity_filter_options() -> dict:
     activities."""
     upcoming = activities_upcoming()
     countries = sorted({code for code in upcoming.values_list("venue_country", flat=True) if code})
-    programmes = ProgrammePage.objects.live().public().order_by("title")
+    programmes = canonical(ProgrammePage.objects.live().public()).order_by("title")
     return {"programmes": list(programmes), "countries": countries}
 
 

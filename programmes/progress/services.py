@@ -19,6 +19,7 @@ from wagtail.models import (
 )
 
 from lms.events import emit
+from lms.languages.content import canonical
 from lms.models import GuardianApproval, Profile
 from lms.tokens import derived_token_fields
 from programmes.calendar.models import CalendarFeed
@@ -306,7 +307,7 @@ def programme_workflow_ensure():
             content_type__app_label="wagtailcore",
             codename__in=["add_page", "change_page", "publish_page"],
         )
-        for index in ProgrammeIndexPage.objects.all():
+        for index in canonical(ProgrammeIndexPage.objects.all()):
             # An editor's own choice of workflow for the section is kept.
             if not WorkflowPage.objects.filter(page=index).exists():
                 WorkflowPage.objects.create(page=index, workflow=workflow)

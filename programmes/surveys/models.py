@@ -23,6 +23,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from lms.languages.content import InReaderLanguage
 from lms.models import Sector
 from programmes.surveys.forms import SurveyFormBuilder, SurveyPageForm, field_definition_errors
 
@@ -55,7 +56,7 @@ class AnonymousBreakdown(models.TextChoices):
     SECTOR = "sector", gettext_lazy("The respondent's sector")
 
 
-class SurveyPage(AbstractForm):
+class SurveyPage(InReaderLanguage, AbstractForm):
     """A survey: questions built in the admin like any Wagtail form, answered through a
     personal invitation link (see cohorts.surveys)."""
 
@@ -356,7 +357,7 @@ class SurveyAnswer(models.Model):
         return f"answer to {self.field}"
 
 
-class LessonsLearnedPage(Page):
+class LessonsLearnedPage(InReaderLanguage, Page):
     """A short public summary of a survey's results for the next presidency and policymakers:
     the staff's own words and the aggregates as they stood when published (never a single
     person's answer)."""

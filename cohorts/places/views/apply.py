@@ -27,6 +27,7 @@ from cohorts.places.selectors import (
 )
 from cohorts.places.services import enrolment_apply, focal_point_countries, registration_create
 from cohorts.places.views.base import cohort_or_404, login_url, rule_in_words
+from lms.languages.content import canonical
 from lms.models import Profile
 from programmes.models import ActivityPage, ModulePage
 
@@ -36,9 +37,11 @@ def cohort_page(request, slug: str):
     now = timezone.now()
     enrolment = enrolment_of(user=request.user, cohort=cohort)
     rules = list(cohort.place_rules.all())
-    modules = ModulePage.objects.live().public().filter(cohorts=cohort).order_by("path")
+    modules = canonical(ModulePage.objects.live().public()).filter(cohorts=cohort).order_by("path")
     activities = (
-        ActivityPage.objects.live().public().filter(cohorts=cohort).order_by("starts_at", "path")
+        canonical(ActivityPage.objects.live().public())
+        .filter(cohorts=cohort)
+        .order_by("starts_at", "path")
     )
     taken = places_taken(target=cohort)
     return render(
