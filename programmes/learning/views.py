@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from lms import languages
+from lms.languages.content import in_language
 from lms.tokens import token_digest
 from programmes.calendar.ics import CalendarEvent, activity_calendar_event, calendar_bytes
 from programmes.calendar.models import CalendarFeed
@@ -127,8 +128,9 @@ def activity_list(request):
     ]
     activities = activities_listed(**filters)
     page_obj = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
-    items = list(page_obj.object_list)
+    items = in_language(page_obj.object_list)
     programmes = programme_of(pages=items)
+    in_language(programmes.values())
     for activity in items:
         activity.programme = programmes.get(activity.pk)
     return render(
@@ -229,6 +231,10 @@ def calendar_feed(request, token: str):
 @login_required
 def my_learning(request):
     overview = learning_overview(user=request.user)
+    in_language(
+        [learning.programme for learning in overview]
+        + [state.module for learning in overview for state in learning.modules]
+    )
     for learning in overview:
         for state in learning.modules:
             state.url = state.module.get_url(request)
@@ -238,8 +244,9 @@ def my_learning(request):
             state.missing_titles = ", ".join(
                 gettext("“%(module)s”") % {"module": m.title} for m in state.missing_prerequisites
             )
-    activities = activities_of_learner(user=request.user)
+    activities = in_language(activities_of_learner(user=request.user))
     programmes = programme_of(pages=activities)
+    in_language(programmes.values())
     for activity in activities:
         activity.programme = programmes.get(activity.pk)
     feed = calendar_feed_ensure(user=request.user)

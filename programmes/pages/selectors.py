@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.models import Page, PageQuerySet
 
-from lms.languages.content import canonical
+from lms.languages.content import canonical, in_language
 from programmes.pages.models import ActivityPage, ModulePage, ProgrammePage
 
 # Hooks through which a higher layer (cohorts) extends programme pages without programmes
@@ -85,7 +85,7 @@ def activity_filter_options() -> dict:
     upcoming = activities_upcoming()
     countries = sorted({code for code in upcoming.values_list("venue_country", flat=True) if code})
     programmes = canonical(ProgrammePage.objects.live().public()).order_by("title")
-    return {"programmes": list(programmes), "countries": countries}
+    return {"programmes": in_language(programmes), "countries": countries}
 
 
 def programme_of(*, pages: list[Page]) -> dict[int, ProgrammePage]:

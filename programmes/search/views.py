@@ -1,12 +1,17 @@
-"""Site search over the catalogue: live, public programmes, modules and activities."""
+"""Site search over the catalogue: live, public programmes, modules and activities, found by
+their English words or their words in the reader's language."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search.query import And, Or, Phrase, PlainText
 
+from lms.languages import supported
+from lms.languages.content import in_language, original_of
 from programmes.pages.models import ActivityPage, ModulePage, ProgrammePage
 from programmes.pages.search_terms import clean_query
 
@@ -38,19 +43,31 @@ def _with_compounds(query: str):
     return And(parts) if len(parts) > 1 else parts[0]
 
 
-def catalogue_search(*, query: str):
+def catalogue_search(*, query: str, language: str | None = None):
+    """Live public pages matching `query` in English or in `language` (the reader's): a page
+    is found by the words of its translation too."""
+    codes = {settings.LANGUAGE_CODE, supported(language or translation.get_language())}
+    locales = list(Locale.objects.filter(language_code__in=codes))
     return (
         Page.objects.live()
         .public()
         .type(*TYPE_LABELS)
+        .filter(locale__in=locales)
         .search(_with_compounds(query), operator="and", order_by_relevance=True)
     )
 
 
 def _specific_in_order(pages) -> list[Page]:
+    """The English pages of `pages` (a translation found stands for its English page, each
+    page once), in order, with their texts in the reader's language."""
     ids = [page.pk for page in pages]
     specific = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
-    return [specific[pk] for pk in ids if pk in specific]
+    found = {}
+    for pk in ids:
+        if pk in specific:
+            page = original_of(specific[pk])
+            found.setdefault(page.pk, page)
+    return in_language(list(found.values()))
 
 
 @require_GET

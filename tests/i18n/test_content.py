@@ -150,3 +150,19 @@ def test_english_readers_and_other_languages_keep_the_english_texts(translate, c
     assert "Coastal Flood Exercise" in text and "Piekrastes" not in text
     assert note_start("lt") in text
     assert note_start("lv").startswith(NOTE_LV)
+
+
+def test_search_finds_a_page_by_the_words_of_the_readers_language(translate, client, programme):
+    translate(programme, "lv", LATVIAN)
+
+    status, text, html = read(client, "/lv/search/?q=plūdu")
+
+    assert status == 200
+    assert "Piekrastes plūdu mācības" in text
+    assert 'href="/lv/programmes/coastal-flood/"' in html
+    # Found by its English words too, once, shown in Latvian.
+    status, text, html = read(client, "/lv/search/?q=coastal")
+    assert text.count("Piekrastes plūdu mācības") == 1
+    # English readers search the English texts only.
+    status, text, _ = read(client, "/search/?q=plūdu")
+    assert "Coastal Flood Exercise" not in text and "Piekrastes" not in text
