@@ -88,15 +88,19 @@ if not settings.PRODUCTION:
     # Uploaded media on the embedded default; production serves them from object storage.
     urlpatterns += [path("media/<path:path>", views.media_serve)]
 
+wagtail_patterns = [
+    *(p for p in wagtail_urls.urlpatterns if getattr(p, "name", None) != "wagtail_serve"),
+    re_path(serve_pattern, content.serve, name="wagtail_serve"),
+]
+
 # Public pages under their language (/lv/programmes/…), so that a link can be shared in a
 # language; English ones without a prefix, to which a reader who chose another language (or
 # whose browser prefers one, on a first visit) is redirected from there. docs/translations.md.
 urlpatterns += i18n_patterns(
     path("search/", include("programmes.search.urls")),
     path("", include("programmes.learning.public_urls")),
-    # Wagtail's page view, through the English tree in the reader's language (ahead of its own).
-    re_path(serve_pattern, content.serve, name="wagtail_serve"),
-    path("", include(wagtail_urls)),
+    # Wagtail's URLs, its page view routed through the English tree in the reader's language.
+    path("", include(wagtail_patterns)),
     prefix_default_language=False,
 )
 

@@ -97,7 +97,7 @@ def _translated(pages: list[Page], language: str) -> dict[str, Page]:
 
 
 def in_language(pages, language: str | None = None) -> list:
-    """`pages` (English pages, specific) with their texts in `language` (the active one) where a
+    """`pages` (English pages; a plain Page gets its title) with their texts in `language` (the active one) where a
     translation is published; each page remembers which (see `translated_into`)."""
     pages = [page for page in pages if page is not None]
     language = language or translation.get_language()
@@ -112,7 +112,7 @@ def in_language(pages, language: str | None = None) -> list:
         found = _translated(todo, language)
         for page in todo:
             other = found.get(page.translation_key)
-            if other is None or type(other) is not type(page):
+            if other is None or other.specific_class is not page.specific_class:
                 continue
             for name in _translatable_fields(type(page)):
                 setattr(page, name, getattr(other, name))

@@ -248,7 +248,7 @@ class ModulePage(InReaderLanguage, CompoundWordsMixin, RoutablePageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["state"] = module_state(module=self, user=request.user)
-        context["parent"] = in_language([self.parent_for_breadcrumb().specific])[0]
+        context["parent"] = in_language([self.parent_for_breadcrumb()])[0]
         return context
 
     def parent_for_breadcrumb(self) -> Page:

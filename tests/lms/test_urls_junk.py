@@ -138,6 +138,11 @@ KNOWN_WAGTAIL_500S = {
         "wagtail/admin/views/pages/ordering.py",
         "the root page (id 1) has no parent to reorder in",
     ),
+    ("POST", "admin/pages/<int:page_to_move_id>/move/<int:destination_id>/confirm/"): (
+        "AttributeError",
+        "wagtail/admin/views/pages/move.py",
+        "with localisation on, moving the root page (id 1) asks its parent, which does not exist",
+    ),
     ("POST", "admin/pages/<int:page_id>/lock/"): (
         "AttributeError",
         "wagtail/admin/views/pages/lock.py",

@@ -64,6 +64,11 @@ def project_urls() -> list[ProjectUrl]:
         )
         if not (own or viewset_model or account):
             continue
+        if pattern.name == "wagtail_serve":
+            # Wagtail's page view, which the project only routes in the reader's language
+            # (lms/languages/content.py): who may read a page is Wagtail's page privacy, as
+            # before, tested with the pages.
+            continue
         name = ":".join((*namespaces, pattern.name)) if pattern.name else route
         found.setdefault(
             name,
