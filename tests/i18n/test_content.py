@@ -8,10 +8,11 @@ import pytest
 from django.utils import translation
 
 from lms.languages.content import canonical, in_language, translation_publish
-from programmes.models import ActivityPage, ModulePage, ProgrammePage
+from programmes.models import ActivityPage, ModulePage, ProgrammePage, QuizAttempt
 from programmes.pages.selectors import activities_upcoming
+from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
-from tests.programmes.modules import make_module
+from tests.programmes.modules import make_module, quiz_ids, right_answers, step_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,36 @@ def test_search_finds_a_page_by_the_words_of_the_readers_language(translate, cli
     # English readers search the English texts only.
     status, text, _ = read(client, "/search/?q=plūdu")
     assert "Coastal Flood Exercise" not in text and "Piekrastes" not in text
+
+
+MODULE_LV = {
+    "Cross-border cooperation": "Pārrobežu sadarbība",
+    "Knowledge check": "Zināšanu pārbaude",
+    "Which framework guides disaster risk reduction?": (
+        "Kurš regulējums vada katastrofu riska mazināšanu?"
+    ),
+    "Sendai Framework": "Sendai regulējums",
+}
+
+
+def test_a_quiz_answered_in_latvian_counts_on_the_english_module(translate, client, programme):
+    module = make_module(programme, title="Cross-border cooperation", slug="cooperation")
+    latvian = translate(module, "lv", MODULE_LV)
+    # wagtail-localize keeps every step's and question's identity in the translation.
+    assert quiz_ids(latvian)[0][0] == quiz_ids(module)[0][0]
+    assert step_ids(latvian) == step_ids(module)
+    user = UserFactory()
+    client.force_login(user)
+    url = f"/lv/programmes/coastal-flood/cooperation/step/{step_ids(module)['quiz']}/"
+
+    status, text, html = read(client, url)
+    assert status == 200
+    assert "Zināšanu pārbaude" in text and "Sendai regulējums" in text
+    nonce = re.search(r'name="nonce" value="([^"]+)"', html).group(1)
+    answers = {f"q-{question}": options for question, options in right_answers(module).items()}
+    response = client.post(url, {"nonce": nonce, **answers})
+
+    assert response.status_code in (200, 302)
+    attempt = QuizAttempt.objects.get(progress__user=user)
+    assert attempt.progress.module_id == module.pk, "recorded on the English module"
+    assert attempt.passed
