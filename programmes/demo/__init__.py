@@ -1,6 +1,7 @@
 """Demo content for the programmes: the programme index, the four programmes (BEP, NEEDS,
-Secure Kids, BYFORES), their course modules and activities, loaded by `manage.py load_demo`; a
-second run creates nothing."""
+Secure Kids, BYFORES), their course modules and activities, and translations of some of them
+(`programmes.demo.translations`), loaded by `manage.py load_demo`; a second run creates
+nothing."""
 
 import datetime as dt
 import zoneinfo
@@ -9,8 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import WorkflowPage
 
+from lms.languages.content import canonical
 from lms.models import HomePage
 from programmes.demo.content import ACTIVITIES, MODULES
+from programmes.demo.translations import translations_load
 from programmes.pages.models import (
     ActivityPage,
     ModulePage,
@@ -402,11 +405,20 @@ PROGRAMMES: list[dict] = [BEP, NEEDS, SECURE_KIDS, BYFORES]
 
 
 def demo_load() -> list[str]:
+    # The English home page: a translation of it is a home page too.
+    home = canonical(HomePage.objects.all()).first()
+    if home is None:
+        return ["no home page: run migrations first"]
+    lines = _programmes_load(home)
+    # After the programmes' transaction: wagtail-localize publishes a translation once the
+    # transaction it was made in commits.
+    lines += translations_load()
+    return lines or ["programmes already present"]
+
+
+def _programmes_load(home: HomePage) -> list[str]:
     lines = []
     with transaction.atomic():
-        home = HomePage.objects.first()
-        if home is None:
-            return ["no home page: run migrations first"]
         index = ProgrammeIndexPage.objects.child_of(home).first()
         if index is None:
             index = ProgrammeIndexPage(title="Programmes", slug="programmes", intro=INDEX_INTRO)
@@ -435,7 +447,7 @@ def demo_load() -> list[str]:
         if not WorkflowPage.objects.filter(page=index).exists():
             programme_workflow_ensure()
             lines.append("programme pages now go live after a programme admin approves them")
-    return lines or ["programmes already present"]
+    return lines
 
 
 def _contact_fill(programme, data: dict) -> list[str]:
