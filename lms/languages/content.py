@@ -97,8 +97,9 @@ def _translated(pages: list[Page], language: str) -> dict[str, Page]:
 
 
 def in_language(pages, language: str | None = None) -> list:
-    """`pages` (English pages; a plain Page gets its title) with their texts in `language` (the active one) where a
-    translation is published; each page remembers which (see `translated_into`)."""
+    """`pages` (English pages; a plain Page gets its title) with their texts in `language`
+    (the active one) where a translation is published; each page remembers which (see
+    `translated_into`)."""
     pages = [page for page in pages if page is not None]
     language = language or translation.get_language()
     todo = [

@@ -143,6 +143,11 @@ KNOWN_WAGTAIL_500S = {
         "wagtail/admin/views/pages/move.py",
         "with localisation on, moving the root page (id 1) asks its parent, which does not exist",
     ),
+    ("POST", "admin/localize/translate/<int:translation_id>/pofile/upload/"): (
+        "MultiValueDictKeyError",
+        "wagtail_localize/views/edit_translation.py",
+        "wagtail-localize reads the uploaded PO file without checking that one was sent",
+    ),
     ("POST", "admin/pages/<int:page_id>/lock/"): (
         "AttributeError",
         "wagtail/admin/views/pages/lock.py",
