@@ -282,6 +282,13 @@ def is_suspect(filename: str) -> bool:
     return ours or filename.startswith(WAGTAIL_CODE)
 
 
+# Listed 500s that need an object whose id the walker guesses ("1"): SQLite's test databases
+# start ids at 1 again, PostgreSQL's sequences do not, so these are reached on SQLite only.
+REACHED_ONLY_WITH_ID_1 = {
+    ("POST", "admin/localize/translate/<int:translation_id>/pofile/upload/"),
+}
+
+
 def allowed_500s(who: str) -> dict:
     """The listed Wagtail bugs are all in the admin, which only the superuser gets into."""
     # (NUL bytes, which PostgreSQL refuses in text, are turned away by a middleware first.)
@@ -481,5 +488,5 @@ def test_no_url_returns_500_for_junk(who, exceptions, quiet_request_logs):
         + "\n\nFirst traceback:\n"
         + next((f.errors[0][3] for f in unexpected if f.errors), "none")
     )
-    gone = set(allowed) - set(known)
+    gone = set(allowed) - set(known) - REACHED_ONLY_WITH_ID_1
     assert not gone, f"listed Wagtail 500s no longer happen, remove them from the list: {gone}"
