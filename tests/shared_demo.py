@@ -17,14 +17,16 @@ import pytest
 TEST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def demo_once(**options):
-    """A module-scoped fixture that loads the demo once, with `load_demo`'s `options`."""
+def demo_once(*, commit_hooks: bool = False, **options):
+    """A module-scoped fixture that loads the demo once, with `load_demo`'s `options`, and
+    gives what it printed. With `commit_hooks`, what waits for the commit runs as the load ends
+    (wagtail-localize publishes translations then), as it does outside tests."""
 
     @pytest.fixture(scope="module")
     def demo(django_db_setup, django_db_blocker, _file_roots, tmp_path_factory):
         from django.core.management import call_command
         from django.db import transaction
-        from django.test import override_settings
+        from django.test import TestCase, override_settings
 
         media, private = _file_roots
         # What the per-test fixtures of tests/conftest.py set, for the loading done before them.
@@ -39,13 +41,18 @@ def demo_once(**options):
             # As Django's TestCase marks its own: durable blocks inside are allowed.
             atomic._from_testcase = True
             atomic.__enter__()
+            out = io.StringIO()
             try:
-                call_command("load_demo", stdout=io.StringIO(), **options)
+                if commit_hooks:
+                    with TestCase.captureOnCommitCallbacks(execute=True):
+                        call_command("load_demo", stdout=out, **options)
+                else:
+                    call_command("load_demo", stdout=out, **options)
             except BaseException:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)
                 raise
-        yield
+        yield out.getvalue()
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

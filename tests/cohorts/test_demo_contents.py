@@ -4,10 +4,8 @@ round and a study visit with registrations."""
 
 from collections import Counter
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
@@ -15,12 +13,10 @@ from cohorts import demo
 from cohorts.demo import STUDY_VISIT_SLUG
 from cohorts.models import (
     HOLDING,
-    Cohort,
     Enrolment,
     EnrolmentMode,
     EnrolmentState,
     FocalPoint,
-    PlaceClaim,
     RuleAttribute,
     RuleKind,
 )
@@ -29,47 +25,13 @@ from cohorts.places.selectors import cohorts_managed_by, waitlist_of, waitlist_p
 from cohorts.places.services import focal_point_countries
 from lms.models import Event, Organisation, Profile, User
 from programmes.models import ActivityPage, ModulePage, ProgrammePage
+from tests.cohorts.test_demo import MEMBER_STATES, bep, needs, person
 from tests.shared_demo import demo_once
 
 pytestmark = pytest.mark.django_db
 
-MEMBER_STATES = {"DK", "EE", "FI", "DE", "IS", "LV", "LT", "NO", "PL", "SE"}
 
 demo_loaded = demo_once()
-
-
-def load_demo() -> str:
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
-
-
-def bep() -> Cohort:
-    return Cohort.objects.get(title="BEP 2026 — Finnish presidency")
-
-
-def needs() -> Cohort:
-    return Cohort.objects.get(title="NEEDS 2027 — needs assessment round")
-
-
-def person(name: str) -> User:
-    return User.objects.get(profile__full_name=name)
-
-
-def snapshot() -> dict:
-    return {
-        "users": User.objects.count(),
-        "organisations": Organisation.objects.count(),
-        "cohorts": Cohort.objects.count(),
-        "states": sorted(
-            Enrolment.objects.values_list("user__email", "cohort_id", "activity_id", "state"),
-            key=str,
-        ),
-        "claims": PlaceClaim.objects.count(),
-        "focal points": FocalPoint.objects.count(),
-        "events": Event.objects.count(),
-        "audit": ModelLogEntry.objects.filter(action__startswith="cohorts.").count(),
-    }
 
 
 def test_bep_2026_has_forty_applicants_and_two_places_per_country_as_the_presidency_set(

@@ -8,8 +8,7 @@ import pytest
 from django.utils import translation
 
 from lms.languages.content import canonical, in_language, translation_publish
-from programmes.models import ActivityPage, ModulePage, ProgrammePage, QuizAttempt
-from programmes.pages.selectors import activities_upcoming
+from programmes.models import ModulePage, ProgrammePage, QuizAttempt
 from tests.factories import UserFactory
 from tests.programmes.conftest import visible_text
 from tests.programmes.modules import make_module, quiz_ids, right_answers, step_ids
@@ -118,7 +117,6 @@ def test_lists_hold_each_page_once_and_records_point_at_the_english_page(
 
     assert list(canonical(ModulePage.objects.live())) == [module]
     assert ModulePage.objects.live().count() == 2, "the translation is a page of its own"
-    assert list(activities_upcoming()) == list(canonical(ActivityPage.objects.none()))
 
     # The programme page lists the module once, in Latvian, linking to the English module's
     # address under /lv/.

@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from django.utils import translation
 from wagtail.models import Locale, Page
 from wagtail_localize.models import Translation, TranslationSource
@@ -20,7 +20,7 @@ from programmes.demo.translations import LANGUAGES, pages_translated, texts
 from programmes.models import ProgrammePage
 from tests.programmes.conftest import visible_text
 from tests.programmes.modules import make_module
-from tests.shared_demo import TEST_HASHERS
+from tests.shared_demo import demo_once
 
 pytestmark = pytest.mark.django_db
 
@@ -43,34 +43,15 @@ def load_demo() -> str:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, _file_roots, tmp_path_factory):
-    """The programmes demo loaded once for the module (see tests/shared_demo.py), with its
-    translations published; what it printed and the number of pages it left."""
-    from django.db import transaction
+demo_loaded = demo_once(commit_hooks=True, only=["programmes"])
 
-    media, private = _file_roots
-    settings = override_settings(
-        PASSWORD_HASHERS=TEST_HASHERS,
-        MEDIA_ROOT=media,
-        PRIVATE_ROOT=private,
-        PAGE_CACHE_GENERATION_FILE=str(tmp_path_factory.mktemp("demo") / "generation"),
-    )
-    with django_db_blocker.unblock(), settings:
-        atomic = transaction.atomic()
-        atomic._from_testcase = True
-        atomic.__enter__()
-        try:
-            output = load_demo()
-            after = Page.objects.count()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    yield {"output": output, "after": after}
+
+@pytest.fixture(scope="module")
+def demo(demo_loaded, django_db_blocker):
+    """The programmes demo loaded once for the module, with its translations published; what
+    it printed and the number of pages it left."""
     with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+        return {"output": demo_loaded, "after": Page.objects.count()}
 
 
 def read(client, url: str) -> str:
